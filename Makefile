@@ -1,0 +1,39 @@
+# The two commands of the README:
+#   make demo   set up .venv, migrate the embedded SQLite database, load demo data, serve
+#   make test   set up .venv and run the whole test suite (SQLite; PostgreSQL too when
+#               PAINREG_TEST_POSTGRES or DATABASE_URL points at a server)
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: demo test test-all lint docs venv clean
+
+$(BIN)/painreg: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/painreg
+
+venv: $(BIN)/painreg
+
+demo: venv
+	$(BIN)/painreg demo --port $(PORT)
+
+test: venv
+	PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests
+
+# Also the tests marked slow (long benchmark-sized runs are in benchmarks/, not here).
+test-all: venv
+	PAINREG_SLOW=1 PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+# Regenerate the generated references (tests fail when they drift).
+docs: venv
+	$(BIN)/python -m painreg.docgen
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,86 @@
+"""Generated references: one table of (file, renderer), one command to write them.
+
+Each reference is rendered from code (the datasette/cog habit): the CLI from
+the argument parser, the instrument catalogue from the definitions, the
+indicator definitions from the indicator registry. ``python -m painreg.docgen``
+(``make docs``) rewrites them; ``tests/unit/test_docs_drift.py`` fails when a
+committed file differs from what the code renders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Relative path of the generated file -> "module:function" returning its text.
+GENERATED: dict[str, str] = {
+    "docs/cli.md": "painreg.docgen:render_cli_reference",
+}
+
+
+def renderer(spec: str) -> Callable[[], str]:
+    module_name, func_name = spec.split(":")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def render_cli_reference() -> str:
+    """The CLI reference: every subcommand's help, as argparse prints it."""
+    from painreg.cli import build_parser
+
+    parser = build_parser()
+    lines = [
+        "# `painreg` command reference",
+        "",
+        "Generated from the argument parser by `make docs`; do not edit by hand.",
+        "",
+        "```text",
+        _help(parser, "painreg").rstrip(),
+        "```",
+        "",
+    ]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                lines += _section(f"painreg {name}", sub)
+    return "\n".join(lines)
+
+
+def _section(title: str, parser: argparse.ArgumentParser) -> list[str]:
+    lines = [f"## `{title}`", "", "```text", _help(parser, title).rstrip(), "```", ""]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                lines += _section(f"{title} {name}", sub)
+    return lines
+
+
+def _help(parser: argparse.ArgumentParser, prog: str) -> str:
+    # A fixed width so the text does not depend on the terminal.
+    import os
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser.prog = prog
+        return parser.format_help()
+    finally:
+        if old is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = old
+
+
+def main() -> None:
+    for rel, spec in GENERATED.items():
+        path = ROOT / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(renderer(spec)(), encoding="utf-8")
+        print(f"wrote {rel}")
+
+
+if __name__ == "__main__":
+    main()
