@@ -1,0 +1,1 @@
+"""painreg.instruments."""
