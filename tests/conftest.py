@@ -14,3 +14,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip_slow)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Give each test run its own PostgreSQL test database (name + process id).
+
+    Several runs may share one server (developers working side by side, CI next
+    to a developer); the default name ``test_<db>`` would make them collide.
+    """
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if db["ENGINE"].endswith("postgresql"):
+            test = db.setdefault("TEST", {})
+            base = test.get("NAME") or f"test_{db['NAME']}"
+            test["NAME"] = f"{base}_{os.getpid()}"
