@@ -1,0 +1,245 @@
+"""The whole follow-up of a contact extract: read, validate, measure, compare.
+
+This is what ``painreg contacts analyze`` runs and what the report renders
+(the report computes nothing itself). The result is a plain dict, the JSON
+of issue 8: internal, unsuppressed numbers for the coordinator; every
+rendered output suppresses small cells (``painreg.reports.contacts_report``).
+
+Before/after (``compare``): the same measures for the second period and,
+for every share of the cohort, the difference *period minus comparison
+period* in percentage points with Newcombe's hybrid score 95% interval
+(``painreg.analytics.stats``). Run the later period as ``--from/--to`` and
+the earlier as ``--compare-from/--compare-to`` to read a negative
+difference as a decrease, as the health centre's report does ("en
+minskning med ca 6 %-enheter").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from painreg.contacts.engine import connect, materialise, read_files
+from painreg.contacts.mapping import Mapping, load_mapping
+from painreg.contacts.measures import Options, Period, cohort_contacts, compute
+from painreg.contacts.schema import (
+    CERTIFICATE_REQUIRED,
+    CONTACT_OPTIONAL,
+    CONTACT_REQUIRED,
+    PROFESSIONS,
+)
+from painreg.contacts.validate import (
+    LIST_LIMIT,
+    ValidationReport,
+    duplicate_groups,
+    prepare_certificates,
+    prepare_contacts,
+    rejection_report,
+)
+from painreg.errors import UserError
+
+#: Shares compared before/after: name -> path of the numerator in the measures.
+SHARES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("multiple_professions", ("multiple_professions",)),
+    ("single_profession_single_caregiver", ("single_profession_single_caregiver",)),
+    ("multiple_caregivers_any_profession", ("multiple_caregivers_any_profession",)),
+    ("frequent_attenders", ("frequent_attenders",)),
+    ("sick_leave", ("sick_leave", "patients")),
+    *((f"diagnosed_by_{p}", ("diagnosed_by_profession", p)) for p in PROFESSIONS),
+)
+
+
+def load_contacts(con, paths, mapping: Mapping, workdir: Path, strict: bool = False):
+    """(accepted contacts table, validation report) of contact files."""
+    raw = read_files(
+        con,
+        list(paths),
+        required=CONTACT_REQUIRED,
+        optional=CONTACT_OPTIONAL,
+        mapping=mapping,
+        workdir=workdir,
+    )
+    prepared = prepare_contacts(raw, mapping)
+    report = rejection_report(prepared, "contacts")
+    _strict(report, strict, "contacts")
+    return prepared, report
+
+
+def load_certificates(con, paths, mapping: Mapping, workdir: Path, strict: bool = False):
+    raw = read_files(
+        con,
+        list(paths),
+        required=CERTIFICATE_REQUIRED,
+        optional=(),
+        mapping=mapping,
+        workdir=workdir,
+    )
+    prepared = prepare_certificates(raw, mapping)
+    report = rejection_report(prepared, "certificates")
+    _strict(report, strict, "certificates")
+    return prepared, report
+
+
+def _strict(report: ValidationReport, strict: bool, what: str) -> None:
+    if strict and report.rejected:
+        first = report.rejected_rows[0]
+        problem = first["problems"][0]
+        raise UserError(
+            f"--strict: {report.rejected} {what} row(s) rejected; first: {first['file']} "
+            f"row {first['row']}, column {problem['column']} ({problem['value']!r}): "
+            f"{problem['reason']}. Fix the file or run without --strict to see all"
+        )
+
+
+def validate_files(
+    paths,
+    *,
+    certificates=(),
+    mapping_path: str | Path | None = None,
+    engine: str = "duckdb",
+    con=None,
+    strict: bool = False,
+) -> dict[str, Any]:
+    """Validation only (``painreg contacts validate``): rejections and all exact duplicates."""
+    mapping = load_mapping(mapping_path)
+    con = con or connect(engine)
+    with tempfile.TemporaryDirectory(prefix="painreg-contacts-") as tmp:
+        prepared, report = load_contacts(con, paths, mapping, Path(tmp), strict)
+        extra, groups = duplicate_groups(prepared.valid(), prepared.columns)
+        report.duplicate_rows, report.duplicates = extra, groups
+        result = {"contacts": report.as_dict()}
+        if certificates:
+            cprep, creport = load_certificates(con, certificates, mapping, Path(tmp), strict)
+            extra, groups = duplicate_groups(cprep.valid(), cprep.columns)
+            creport.duplicate_rows, creport.duplicates = extra, groups
+            result["certificates"] = creport.as_dict()
+    return result
+
+
+def analyze(
+    paths,
+    *,
+    prefixes: tuple[str, ...],
+    period: Period,
+    compare: Period | None = None,
+    unit: str | None = None,
+    by_unit: bool = False,
+    frequent_threshold: int = 10,
+    min_visits: int = 2,
+    gap_days: int = 5,
+    certificates=(),
+    mapping_path: str | Path | None = None,
+    engine: str = "duckdb",
+    con=None,
+    strict: bool = False,
+) -> dict[str, Any]:
+    """The follow-up JSON of issue 8 for contact files ``paths``."""
+    if min_visits < 2:
+        raise UserError("--min-visits must be at least 2 (COC and SECON need two contacts)")
+    if frequent_threshold < 0 or gap_days < 0:
+        raise UserError("--frequent-threshold and the sick-leave gap must not be negative")
+    for p in (period, compare):
+        if p is not None and p.end < p.start:
+            raise UserError(f"period {p.start} to {p.end} ends before it starts")
+    options = Options(prefixes, frequent_threshold, min_visits, gap_days)
+    mapping = load_mapping(mapping_path)
+    con = con or connect(engine)
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="painreg-contacts-")))
+        prepared, report = load_contacts(con, paths, mapping, tmp, strict)
+        valid = prepared.valid()
+        cert_table, cert_report = None, None
+        if certificates:
+            cprep, cert_report = load_certificates(con, certificates, mapping, tmp, strict)
+            cert_table = cprep.valid()
+            if unit is not None:
+                cert_table = cert_table.filter(cert_table.unit_id == unit)
+            cert_table, release = materialise(con, cert_table)
+            stack.callback(release)
+
+        result: dict[str, Any] = {
+            "diagnoses": list(prefixes),
+            "period": period.as_dict(),
+            "unit": unit,
+            "engine": con.name,
+        }
+        main = _period(valid, period, options, unit, by_unit, cert_table, report)
+        result.update(main)
+        if compare is not None:
+            other = _period(valid, compare, options, unit, by_unit, cert_table, report)
+            other = {"period": compare.as_dict(), **other}
+            other["differences"] = differences(main, other)
+            for uid, measures in other.get("units", {}).items():
+                if uid in main.get("units", {}):
+                    measures["differences"] = differences(main["units"][uid], measures)
+            result["comparison"] = other
+        result["validation"] = {"contacts": report.as_dict()}
+        if cert_report is not None:
+            result["validation"]["certificates"] = cert_report.as_dict()
+        return result
+
+
+def _period(valid, period, options, unit, by_unit, certificates, report) -> dict[str, Any]:
+    contacts, release = materialise(
+        valid._find_backend(), cohort_contacts(valid, period, options, unit)
+    )
+    try:
+        return _measure(contacts, period, options, by_unit, certificates, report)
+    finally:
+        release()
+
+
+def _measure(contacts, period, options, by_unit, certificates, report) -> dict[str, Any]:
+    dup = contacts.filter(contacts._copies > 1)
+    listing = dup.order_by("_first").limit(LIST_LIMIT).select("_first", "_copies").execute()
+    seen = {(d["first"]["file"], d["first"]["row"]) for d in report.duplicates}
+    for first, copies in zip(listing["_first"], listing["_copies"], strict=True):
+        file, _, row = first.rpartition(":")
+        if (file, int(row)) in seen:  # the periods overlap: already counted
+            continue
+        report.duplicate_rows += int(copies) - 1
+        report.duplicates_scope = "contacts of cohort patients in the analysed period(s)"
+        report.duplicates.append({"first": {"file": file, "row": int(row)}, "copies": int(copies)})
+    measures = compute(contacts, [], options, certificates, period).get(())
+    if measures is None:  # nobody in the cohort
+        from painreg.contacts.measures import _empty, _finish
+
+        measures = _empty(options)
+        _finish(measures, options, certificates is not None)
+    if by_unit:
+        units = compute(contacts, ["unit_id"], options, certificates, period)
+        measures["units"] = {k[0]: v for k, v in sorted(units.items())}
+    return measures
+
+
+def _get(measures: dict[str, Any], path: tuple[str, ...]) -> int:
+    value: Any = measures
+    for key in path:
+        value = value.get(key, 0) if isinstance(value, dict) else 0
+    return int(value or 0)
+
+
+def differences(main: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Shares of the cohort in both periods, and main minus other in percentage points."""
+    from painreg.analytics.stats import newcombe_difference_interval
+
+    n1, n2 = main["patients"], other["patients"]
+    out: dict[str, Any] = {}
+    for name, path in SHARES:
+        if path[0] == "sick_leave" and "sick_leave" not in main:
+            continue
+        x1, x2 = _get(main, path), _get(other, path)
+        if name.startswith("diagnosed_by_") and x1 == 0 and x2 == 0:
+            continue
+        entry: dict[str, Any] = {"period": [x1, n1], "compare": [x2, n2]}
+        if n1 and n2:
+            low, high = newcombe_difference_interval(x1, n1, x2, n2)
+            entry["difference_pp"] = 100 * (x1 / n1 - x2 / n2)
+            entry["ci95_pp"] = [100 * low, 100 * high]
+        else:
+            entry["difference_pp"] = None
+            entry["ci95_pp"] = None
+        out[name] = entry
+    return out

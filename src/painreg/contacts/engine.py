@@ -1,0 +1,185 @@
+"""Engines and file reading: one Ibis table per extract, on DuckDB or PySpark.
+
+Design (ARCHITECTURE.md): the measures are Ibis expressions and never see
+the engine. This module is the only place that knows one: it connects, and
+it reads the input files into a table with the canonical column names plus
+``_file`` (the input file's name) and ``_row`` (the 1-based data row within
+that file, header not counted) so that validation can name the row.
+
+Parquet is read by the engine itself (DuckDB's ``file_row_number``, Spark's
+``_metadata.row_index``). CSV is first streamed through Arrow into a
+temporary Parquet file with every column as text (bounded memory, any
+size): the CSV readers of the engines do not number rows, and reading text
+keeps a malformed date a reportable value rather than a parse failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from painreg.contacts.mapping import Mapping
+from painreg.errors import UserError
+
+ENGINES = ("duckdb", "pyspark")
+
+
+def connect(engine: str = "duckdb", *, spark_session: Any = None, threads: int | None = None):
+    """An Ibis backend: in-process DuckDB, or PySpark (local mode unless a session is given).
+
+    On a cluster, create the SparkSession yourself (``spark-submit`` does) and
+    pass it; locally a ``local[*]`` session is started (about 15 s).
+    """
+    import ibis
+
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        if threads:
+            con.raw_sql(f"SET threads = {int(threads)}")
+        return con
+    if engine == "pyspark":
+        if spark_session is None:
+            from pyspark.sql import SparkSession
+
+            spark_session = (
+                SparkSession.builder.master(os.environ.get("PAINREG_SPARK_MASTER", "local[*]"))
+                .appName("painreg-contacts")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.session.timeZone", "UTC")
+                .getOrCreate()
+            )
+        return ibis.pyspark.connect(spark_session)
+    raise UserError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
+def engine_name(con) -> str:
+    return con.name
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    # Swedish spreadsheet exports use ";" (the comma is the decimal sign).
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def csv_to_parquet(path: Path, target: Path) -> None:
+    """Stream a CSV into Parquet, every column as text, empty cells as empty strings."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; save the export as UTF-8 CSV") from None
+    if not first.strip():
+        raise UserError(f"{path}: empty file (no header row)")
+    delimiter = _sniff_delimiter(first)
+    headers = next(csv.reader([first], delimiter=delimiter))
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=16 << 20, encoding="utf-8"),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        writer = None
+        for batch in reader:
+            if writer is None:
+                # The BOM, if any, is part of the first header: strip it.
+                names = [n.lstrip("\ufeff") for n in batch.schema.names]
+                schema = pa.schema([pa.field(n, pa.string()) for n in names])
+                writer = pq.ParquetWriter(target, schema)
+            writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
+        if writer is None:
+            names = [h.lstrip("\ufeff") for h in headers]
+            schema = pa.schema([pa.field(n, pa.string()) for n in names])
+            writer = pq.ParquetWriter(target, schema)
+        writer.close()
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"{path}: not a readable CSV file: {exc}") from None
+
+
+def read_files(
+    con,
+    paths: list[str | Path],
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    mapping: Mapping,
+    workdir: Path,
+):
+    """Read input files into one table: canonical columns + ``_file`` + ``_row``."""
+    import ibis
+
+    if not paths:
+        raise UserError("give at least one input file")
+    parquet: list[str] = []
+    display: dict[str, str] = {}
+    for path in map(Path, paths):
+        if not path.exists():
+            raise UserError(f"input file {path} not found")
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            target = workdir / f"{uuid.uuid4().hex}.parquet"
+            csv_to_parquet(path, target)
+            parquet.append(str(target.resolve()))
+        elif suffix in (".parquet", ".pq"):
+            parquet.append(str(path.resolve()))
+        else:
+            raise UserError(f"{path}: unknown file type; give a .csv or .parquet file")
+        display[Path(parquet[-1]).name] = path.name
+
+    name = f"painreg_input_{uuid.uuid4().hex[:12]}"
+    if con.name == "duckdb":
+        table = con.read_parquet(
+            parquet, table_name=name, filename=True, file_row_number=True, union_by_name=True
+        )
+        table = table.rename(_path="filename", _row0="file_row_number")
+    else:
+        session = con._session
+        frame = session.read.option("mergeSchema", "true").parquet(*parquet)
+        frame = frame.selectExpr(
+            "*", "_metadata.file_path AS _path", "_metadata.row_index AS _row0"
+        )
+        frame.createOrReplaceTempView(name)
+        table = con.table(name)
+
+    headers = [c for c in table.columns if c not in ("_path", "_row0")]
+    found = mapping.rename(headers, required, ", ".join(sorted(set(display.values()))))
+    columns = {}
+    for column in itertools.chain(required, optional):
+        if column in found:
+            columns[column] = table[found[column]]
+        else:
+            columns[column] = ibis.null().cast("string")
+    return table.select(
+        # Engines report full paths or URIs; the report names the input file.
+        _file=table._path.re_extract(r"([^/]+)$", 1).substitute(display),
+        _row=(table._row0 + 1).cast("int64"),
+        **columns,
+    )
+
+
+def materialise(con, expr):
+    """(table, release) for an expression computed once and read many times.
+
+    DuckDB: a temporary table, dropped with plain SQL (Ibis 12's own
+    ``drop_table`` emits SQL the installed DuckDB rejects). Spark: a cached
+    DataFrame, unpersisted on release.
+    """
+    if con.name == "duckdb":
+        name = f"painreg_tmp_{uuid.uuid4().hex[:12]}"
+        table = con.create_table(name, expr, temp=True)
+        return table, lambda: con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+    table = expr.cache()
+    return table, table.release

@@ -1,0 +1,383 @@
+"""The follow-up measures of a contact extract, as Ibis expressions (issue 8).
+
+One set of expressions, grouped by ``keys``: ``[]`` for the whole extract
+(one health centre or a region) and ``["unit_id"]`` for every health centre
+side by side (``--by-unit``). A patient is identified by ``keys +
+[patient_id]``, so per unit the cohort is "patients with a matching
+diagnosis contact at that unit" and their contacts are the ones at that
+unit.
+
+Everything is computed from the *cohort contacts*: the accepted, de-duplicated
+contacts in the period of the patients who had a matching diagnosis contact
+in it. That table is small in the realistic shape (the cohort is about 2% of
+patients, as at the health centre) and materialised once (``cache``), so
+the wide scans of the extract happen twice (cohort, then its contacts)
+whatever the number of measures.
+
+Definitions (DOMAIN.md "Primary-care contact extracts" and issue 8):
+
+- diagnosis match: some code of the contact starts with a ``--diagnosis``
+  prefix, codes upper-cased without the dot (``codes.py``);
+- contacts are ordered by date, then time (when the extract has one; a
+  missing time sorts first), then caregiver id: the same order on every
+  engine;
+- continuity indices per patient over contacts with an identified caregiver
+  (all causes, every contact type) in that order, for patients with at
+  least ``min_visits`` such contacts; n = contacts, n_j = contacts with
+  caregiver j, s = distinct caregivers:
+
+  * UPC, usual provider of care (Breslau & Reeb 1975): max n_j / n;
+  * COC (Bice & Boxerman 1977): (sum n_j^2 - n) / (n (n - 1));
+  * SECON, sequential continuity (Steinwachs 1979): share of the n - 1
+    consecutive pairs of contacts with the same caregiver;
+  * MMCI, modified modified continuity index (Magill & Senf 1987):
+    (1 - s / (n + 0.1)) / (1 - 1 / (n + 0.1)).
+
+  Per profession the same, over that profession's contacts (min_visits
+  counts that profession's contacts).
+- sick-leave episodes: certificates of one patient at one unit whose
+  diagnosis matches; a certificate starting at most ``gap_days`` days after
+  the latest end so far (days strictly between) joins the episode; an
+  episode counts for a period when it overlaps it; its length (end - start
+  + 1 days, whole episode) is ``<90`` (1-89), ``90-365`` or ``>365``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from painreg.contacts.schema import PROFESSION_BITS, PROFESSIONS, SEXES
+
+TOP_N = 10
+LENGTH_CLASSES = ("<90", "90-365", ">365")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def as_dict(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class Options:
+    prefixes: tuple[str, ...]
+    frequent_threshold: int = 10
+    min_visits: int = 2
+    gap_days: int = 5
+
+
+def diagnosis_match(diagnoses, prefixes: tuple[str, ...]):
+    """True where some code of the ``;``-wrapped list starts with a prefix."""
+    import ibis
+
+    return ibis.or_(*[diagnoses.contains(f";{p}") for p in prefixes])
+
+
+def cohort_contacts(valid, period: Period, options: Options, unit: str | None = None):
+    """Accepted contacts in the period of the patients with a matching diagnosis contact.
+
+    Exact duplicates are merged here: one row per distinct contact, with
+    ``_copies`` (rows merged) and ``_first`` (file:row of the first copy).
+    """
+    import ibis
+
+    t = valid.filter(valid.contact_date.between(period.start, period.end))
+    if unit is not None:
+        t = t.filter(t.unit_id == unit)
+    patients = (
+        t.filter(diagnosis_match(t.diagnoses, options.prefixes)).select("patient_id").distinct()
+    )
+    t = t.semi_join(patients, "patient_id")
+    columns = [c for c in t.columns if c not in ("_file", "_row")]
+    pos = t._file + ibis.literal(":") + t._row.cast("string").lpad(12, "0")
+    return (
+        t.mutate(_pos=pos)
+        .group_by(columns)
+        .aggregate(_copies=ibis._.count(), _first=ibis._._pos.min())
+        .mutate(_dx=diagnosis_match(ibis._.diagnoses, options.prefixes))
+    )
+
+
+def compute(contacts, keys: list[str], options: Options, certificates=None, period=None):
+    """Every measure per group of ``keys``: ``{group_tuple: measures_dict}``."""
+    import ibis
+
+    grouped = bool(keys)
+    if not grouped:
+        # Ibis groups by at least one column: the whole extract is one constant group.
+        contacts = contacts.mutate(_scope=ibis.literal("all"))
+        keys = ["_scope"]
+    pk = [*keys, "patient_id"]
+    # Per unit, the cohort is the patients with a diagnosis contact at that unit.
+    cohort_keys = contacts.filter(contacts._dx).select(*pk).distinct()
+    c = contacts.semi_join(cohort_keys, pk) if grouped else contacts
+    dx = c.filter(c._dx)
+
+    patients = c.group_by(pk).aggregate(
+        sex=c.sex.min(), birth_year=c.birth_year.min(), n_contacts=c.count()
+    )
+    results: dict[tuple, dict[str, Any]] = {}
+
+    def group(row: dict[str, Any]) -> dict[str, Any]:
+        gkey = tuple(row[k] for k in keys)
+        if gkey not in results:
+            results[gkey] = _empty(options)
+        return results[gkey]
+
+    # Cohort size, sex, birth years, frequent attenders.
+    summary = patients.group_by(keys).aggregate(
+        patients=patients.count(),
+        female=(patients.sex == "F").cast("int64").sum(),
+        male=(patients.sex == "M").cast("int64").sum(),
+        birth_year_min=patients.birth_year.min(),
+        birth_year_max=patients.birth_year.max(),
+        frequent=(patients.n_contacts > options.frequent_threshold).cast("int64").sum(),
+    )
+    for row in _rows(summary):
+        m = group(row)
+        m["patients"] = int(row["patients"])
+        m["patients_by_sex"] = {"F": int(row["female"]), "M": int(row["male"])}
+        m["birth_year_min"] = _int(row["birth_year_min"])
+        m["birth_year_max"] = _int(row["birth_year_max"])
+        m["frequent_attenders"] = int(row["frequent"])
+
+    ranked = patients.mutate(
+        _rank=ibis.row_number().over(
+            ibis.window(group_by=keys, order_by=[ibis.desc("n_contacts"), "patient_id"])
+        )
+    )
+    top = ranked.filter(ranked._rank <= TOP_N).select(*keys, "_rank", "n_contacts")
+    for row in sorted(_rows(top), key=lambda r: r["_rank"]):
+        group(row)["top_contacts"].append(int(row["n_contacts"]))
+
+    # Professions that recorded the diagnosis, and caregivers per profession.
+    per_prof = (
+        dx.filter(dx.profession.notnull())
+        .group_by([*pk, "profession"])
+        .aggregate(caregivers=dx.caregiver_id.nunique())
+    )
+    by_prof = per_prof.group_by([*keys, "profession"]).aggregate(
+        patients=per_prof.count(),
+        multiple=(per_prof.caregivers >= 2).cast("int64").sum(),
+    )
+    for row in _rows(by_prof):
+        m = group(row)
+        m["diagnosed_by_profession"][row["profession"]] = int(row["patients"])
+        if row["multiple"]:
+            m["multiple_caregivers_same_profession"][row["profession"]] = int(row["multiple"])
+
+    bit = per_prof.profession.substitute(PROFESSION_BITS, else_=ibis.literal(0, "int64"))
+    sets = (
+        per_prof.mutate(_bit=bit)
+        .group_by(pk)
+        .aggregate(
+            mask=ibis._._bit.sum(), k=ibis._.count(), multiple=(ibis._.caregivers >= 2).any()
+        )
+    )
+    dist = sets.group_by([*keys, "k"]).aggregate(
+        patients=sets.count(), multiple=sets.multiple.cast("int64").sum()
+    )
+    for row in _rows(dist):
+        m = group(row)
+        m["professions_count_distribution"][str(int(row["k"]))] = int(row["patients"])
+        m["multiple_caregivers_any_profession"] += int(row["multiple"])
+    combos = sets.filter(sets.k >= 2).group_by([*keys, "mask"]).aggregate(patients=ibis._.count())
+    for row in _rows(combos):
+        names = [p for p in PROFESSIONS if int(row["mask"]) & PROFESSION_BITS[p]]
+        group(row)["profession_combinations"].append(
+            {"professions": sorted(names), "patients": int(row["patients"])}
+        )
+
+    # All diagnosis contacts with one and the same identified caregiver.
+    caregivers = dx.group_by(pk).aggregate(
+        n=dx.caregiver_id.nunique(), unknown=dx.caregiver_id.isnull().cast("int64").sum()
+    )
+    same = caregivers.group_by(keys).aggregate(
+        same=((caregivers.n == 1) & (caregivers.unknown == 0)).cast("int64").sum()
+    )
+    for row in _rows(same):
+        group(row)["single_profession_single_caregiver"] = int(row["same"])
+
+    _continuity(c, pk, keys, options, group)
+
+    if certificates is not None:
+        _sick_leave(certificates, patients, pk, keys, options, period, group)
+
+    for m in results.values():
+        _finish(m, options, certificates is not None)
+    return results if grouped else {(): results[("all",)]} if results else {}
+
+
+def _continuity(c, pk, keys, options: Options, group) -> None:
+    import ibis
+
+    known = c.filter(c.caregiver_id.notnull()).select(
+        *pk, "caregiver_id", "profession", "contact_date", _time=c.contact_time.fill_null("")
+    )
+    strata = known.mutate(stratum=ibis.literal("all")).union(
+        known.filter(known.profession.notnull()).mutate(stratum=known.profession)
+    )
+    part = [*pk, "stratum"]
+    ordered = strata.mutate(
+        _prev=strata.caregiver_id.lag().over(
+            ibis.window(group_by=part, order_by=["contact_date", "_time", "caregiver_id"])
+        )
+    )
+    ordered = ordered.mutate(
+        _same=(ordered._prev.notnull() & (ordered._prev == ordered.caregiver_id)).cast("int64")
+    )
+    per_caregiver = ordered.group_by([*part, "caregiver_id"]).aggregate(
+        nj=ibis._.count(), same=ibis._._same.sum()
+    )
+    per_patient = per_caregiver.group_by(part).aggregate(
+        n=per_caregiver.nj.sum(),
+        sum_sq=(per_caregiver.nj * per_caregiver.nj).sum(),
+        top=per_caregiver.nj.max(),
+        s=per_caregiver.count(),
+        same=per_caregiver.same.sum(),
+    )
+    p = per_patient.filter(per_patient.n >= options.min_visits)
+    n = p.n.cast("float64")
+    scored = p.mutate(
+        upc=p.top / n,
+        coc=(p.sum_sq - p.n) / (n * (n - 1)),
+        secon=p.same / (n - 1),
+        mmci=(1 - p.s / (n + 0.1)) / (1 - 1 / (n + 0.1)),
+    )
+    means = scored.group_by([*keys, "stratum"]).aggregate(
+        upc=scored.upc.mean(),
+        coc=scored.coc.mean(),
+        secon=scored.secon.mean(),
+        mmci=scored.mmci.mean(),
+        patients=scored.count(),
+    )
+    for row in _rows(means):
+        values = {k: float(row[k]) for k in ("upc", "coc", "secon", "mmci")}
+        values["patients"] = int(row["patients"])
+        m = group(row)
+        if row["stratum"] == "all":
+            m["continuity"].update(values)
+        else:
+            m["continuity"]["by_profession"][row["stratum"]] = values
+
+
+def episodes(certificates, options: Options):
+    """Sick-leave episodes (sjukfall) of matching certificates, per patient and unit."""
+    import ibis
+
+    cert = certificates.filter(
+        ibis.or_(*[certificates.diagnosis.startswith(p) for p in options.prefixes])
+    )
+    part = ["patient_id", "unit_id"]
+    order = ["start_date", "end_date"]
+    prev_end = cert.end_date.max().over(ibis.window(group_by=part, order_by=order, rows=(None, -1)))
+    cert = cert.mutate(_prev_end=prev_end)
+    # Days strictly between the latest end so far and this start.
+    gap = cert.start_date.delta(cert._prev_end, unit="day") - 1
+    cert = cert.mutate(_new=ibis.ifelse(cert._prev_end.isnull() | (gap > options.gap_days), 1, 0))
+    cert = cert.mutate(
+        _episode=cert._new.sum().over(ibis.window(group_by=part, order_by=order, rows=(None, 0)))
+    )
+    return cert.group_by([*part, "_episode"]).aggregate(
+        start_date=cert.start_date.min(), end_date=cert.end_date.max()
+    )
+
+
+def _sick_leave(certificates, patients, pk, keys, options: Options, period: Period, group):
+    import ibis
+
+    ep = episodes(certificates, options)
+    if "_scope" in keys:
+        ep = ep.mutate(_scope=ibis.literal("all"))
+    ep = ep.filter((ep.start_date <= period.end) & (ep.end_date >= period.start))
+    ep = ep.semi_join(patients, pk)
+    length = ep.end_date.delta(ep.start_date, unit="day") + 1
+    ep = ep.mutate(
+        length_class=ibis.cases(
+            (length < 90, LENGTH_CLASSES[0]),
+            (length <= 365, LENGTH_CLASSES[1]),
+            else_=LENGTH_CLASSES[2],
+        )
+    )
+    lengths = ep.group_by([*keys, "length_class"]).aggregate(episodes=ibis._.count())
+    for row in _rows(lengths):
+        group(row)["sick_leave"]["episodes_by_length"][row["length_class"]] = int(row["episodes"])
+    who = patients.semi_join(ep, pk)
+    by_sex = who.group_by([*keys, "sex"]).aggregate(patients=ibis._.count())
+    for row in _rows(by_sex):
+        m = group(row)["sick_leave"]
+        m["by_sex"][row["sex"]] = int(row["patients"])
+        m["patients"] += int(row["patients"])
+
+
+def _empty(options: Options) -> dict[str, Any]:
+    return {
+        "patients": 0,
+        "patients_by_sex": {s: 0 for s in SEXES},
+        "birth_year_min": None,
+        "birth_year_max": None,
+        "diagnosed_by_profession": {},
+        "professions_count_distribution": {},
+        "profession_combinations": [],
+        "single_profession_single_caregiver": 0,
+        "multiple_caregivers_same_profession": {},
+        "multiple_caregivers_any_profession": 0,
+        "frequent_attenders": 0,
+        "frequent_threshold": options.frequent_threshold,
+        "top_contacts": [],
+        "continuity": {
+            "upc": None,
+            "coc": None,
+            "secon": None,
+            "mmci": None,
+            "patients": 0,
+            "min_visits": options.min_visits,
+            "by_profession": {},
+        },
+        "sick_leave": {
+            "patients": 0,
+            "by_sex": {s: 0 for s in SEXES},
+            "episodes_by_length": dict.fromkeys(LENGTH_CLASSES, 0),
+            "gap_days": options.gap_days,
+        },
+    }
+
+
+def _finish(m: dict[str, Any], options: Options, with_sick_leave: bool) -> None:
+    order = {p: i for i, p in enumerate(PROFESSIONS)}
+    for key in ("diagnosed_by_profession", "multiple_caregivers_same_profession"):
+        m[key] = dict(sorted(m[key].items(), key=lambda kv: order[kv[0]]))
+    m["continuity"]["by_profession"] = dict(
+        sorted(m["continuity"]["by_profession"].items(), key=lambda kv: order[kv[0]])
+    )
+    m["professions_count_distribution"] = dict(
+        sorted(m["professions_count_distribution"].items(), key=lambda kv: int(kv[0]))
+    )
+    # DOMAIN.md: by patients (descending), then by the sorted profession names.
+    m["profession_combinations"].sort(key=lambda c: (-c["patients"], c["professions"]))
+    m["top_contacts"].sort(reverse=True)
+    m["multiple_professions"] = sum(
+        v for k, v in m["professions_count_distribution"].items() if int(k) >= 2
+    )
+    if not with_sick_leave:
+        del m["sick_leave"]
+
+
+def _rows(expr) -> list[dict[str, Any]]:
+    return expr.execute().to_dict("records")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        import math
+
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+    except TypeError:
+        pass
+    return int(value)

@@ -1,0 +1,334 @@
+"""Validation of contact extracts and certificates: every rejected row named, with reasons.
+
+Issue 8 and the working rules: bad input is reported by file, row, column
+and reason; rejected rows are counted and listed, never silently dropped;
+``--strict`` makes any rejection fatal. Checks are Ibis expressions over the
+raw table (so they run where the data is, on any engine, in one scan for
+the counts); the normalised columns built here are what the measures read.
+
+Normalisation (DOMAIN.md): diagnosis codes upper-cased without the dot and
+kept as a ``;``-wrapped list; professions, sex and contact types mapped
+through the mapping file, an unknown value rejected; empty caregiver or
+profession is kept as missing (a contact without an identified caregiver
+still counts as a contact). Exact duplicates (equal in every canonical
+column after normalisation) are counted once and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from painreg.contacts.codes import CODE_LIST_PATTERN, CODE_PATTERN
+from painreg.contacts.mapping import Mapping
+from painreg.contacts.schema import CONTACT_COLUMNS, EXTENTS, MIN_BIRTH_YEAR
+
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+#: How many rejected rows and duplicate groups are listed (all are counted).
+LIST_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Check:
+    column: str
+    reason: str
+    bad: Any  # ibis BooleanValue; True where the row fails this check
+
+
+@dataclass
+class Prepared:
+    """A raw table with its normalised columns and its checks."""
+
+    table: Any  # raw columns, normalised columns (prefixed "n_"), one flag per check
+    checks: list[Check]
+    columns: tuple[str, ...]  # canonical column names (normalised as n_<name>)
+
+    @property
+    def flags(self) -> list[str]:
+        return [f"_bad{i}" for i in range(len(self.checks))]
+
+    def any_bad(self):
+        import ibis
+
+        flags = [self.table[f] for f in self.flags]
+        return ibis.or_(*flags) if flags else ibis.literal(False)
+
+    def valid(self):
+        """The accepted rows: canonical names, normalised values, plus ``_file``/``_row``."""
+        t = self.table.filter(~self.any_bad())
+        return t.select("_file", "_row", **{c: t[f"n_{c}"] for c in self.columns})
+
+
+@dataclass
+class ValidationReport:
+    """Counts and listings of what was rejected or merged (the raw JSON keeps all of it)."""
+
+    kind: str
+    rows: int = 0
+    rejected: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)  # "column: reason" -> rows
+    rejected_rows: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_rows: int = 0  # extra copies merged into one
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    duplicates_scope: str = "all rows"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "rejected": self.rejected,
+            "by_reason": dict(sorted(self.by_reason.items())),
+            "rejected_rows": self.rejected_rows,
+            "rejected_rows_listed": len(self.rejected_rows),
+            "duplicate_rows": self.duplicate_rows,
+            "duplicates": self.duplicates,
+            "duplicates_scope": self.duplicates_scope,
+        }
+
+
+def _text(col):
+    return col.cast("string").strip()
+
+
+def _date(col):
+    """(normalised date, bad-format flag, missing flag) for a text or date column."""
+    import ibis
+
+    dtype = col.type()
+    if dtype.is_date():
+        return col, ibis.literal(False), col.isnull()
+    if dtype.is_timestamp():
+        return col.date(), ibis.literal(False), col.isnull()
+    raw = _text(col)
+    parsed = ibis.ifelse(raw.re_search(ISO_DATE), raw.try_cast("date"), ibis.null("date"))
+    missing = raw.isnull() | (raw == "")
+    return parsed, ~missing & parsed.isnull(), missing
+
+
+def _mapped(col, mapping: Mapping, column: str):
+    """(canonical value or null, raw text or null) through the mapping file."""
+    import ibis
+
+    raw = _text(col).nullif("")
+    return raw.lower().substitute(mapping.value_map(column), else_=ibis.null("string")), raw
+
+
+def prepare_contacts(raw, mapping: Mapping) -> Prepared:
+    """Normalise a raw contact table and attach its checks."""
+    import ibis
+
+    checks: list[Check] = []
+    n: dict[str, Any] = {}
+
+    n["patient_id"] = _text(raw.patient_id).nullif("")
+    checks.append(Check("patient_id", "missing", n["patient_id"].isnull()))
+
+    n["sex"], sex_raw = _mapped(raw.sex, mapping, "sex")
+    checks.append(Check("sex", "missing", sex_raw.isnull()))
+    checks.append(
+        Check("sex", "unknown value (not F/M or mapped)", sex_raw.notnull() & n["sex"].isnull())
+    )
+
+    n["contact_date"], bad_date, missing_date = _date(raw.contact_date)
+    checks.append(Check("contact_date", "missing", missing_date))
+    checks.append(Check("contact_date", "not a date (YYYY-MM-DD)", bad_date))
+
+    if raw.birth_year.type().is_integer():
+        n["birth_year"] = raw.birth_year.cast("int64")
+        bad_year = ibis.literal(False)
+    else:
+        by_raw = _text(raw.birth_year).nullif("")
+        n["birth_year"] = ibis.ifelse(
+            by_raw.re_search(r"^[0-9]{4}$"), by_raw.try_cast("int64"), ibis.null("int64")
+        )
+        bad_year = by_raw.notnull() & n["birth_year"].isnull()
+    checks.append(
+        Check("birth_year", "missing", raw.birth_year.isnull() | (_text(raw.birth_year) == ""))
+    )
+    checks.append(Check("birth_year", "not a four-digit year", bad_year))
+    checks.append(
+        Check(
+            "birth_year",
+            f"before {MIN_BIRTH_YEAR} or after the contact date",
+            n["birth_year"].notnull()
+            & n["contact_date"].notnull()
+            & (
+                (n["birth_year"] < MIN_BIRTH_YEAR)
+                | (n["birth_year"] > n["contact_date"].year().cast("int64"))
+            ),
+        )
+    )
+
+    n["unit_id"] = _text(raw.unit_id).nullif("")
+    checks.append(Check("unit_id", "missing", n["unit_id"].isnull()))
+    # A contact without an identified caregiver is still a contact: kept, empty.
+    n["caregiver_id"] = _text(raw.caregiver_id).nullif("")
+
+    n["profession"], prof_raw = _mapped(raw.profession, mapping, "profession")
+    checks.append(
+        Check(
+            "profession",
+            "unknown profession (not in the mapping file)",
+            prof_raw.notnull() & n["profession"].isnull(),
+        )
+    )
+    n["contact_type"], type_raw = _mapped(raw.contact_type, mapping, "contact_type")
+    checks.append(
+        Check(
+            "contact_type",
+            "unknown contact type (not in the mapping file)",
+            type_raw.notnull() & n["contact_type"].isnull(),
+        )
+    )
+    n["contact_time"] = _text(raw.contact_time).nullif("")
+    checks.append(
+        Check(
+            "contact_time",
+            "not a time (HH:MM)",
+            n["contact_time"].notnull() & ~n["contact_time"].re_search(CLOCK_TIME),
+        )
+    )
+
+    codes = _text(raw.diagnoses).fill_null("").upper().replace(".", "").replace(" ", "")
+    n["diagnoses"] = (ibis.literal(";") + codes + ";").re_replace(";+", ";")
+    checks.append(
+        Check(
+            "diagnoses",
+            "malformed diagnosis code (ICD-10 or KSH97-P, e.g. R52.2, J45-P)",
+            ~n["diagnoses"].re_search(CODE_LIST_PATTERN),
+        )
+    )
+    return _assemble(raw, n, checks, CONTACT_COLUMNS)
+
+
+def prepare_certificates(raw, mapping: Mapping) -> Prepared:
+    """Normalise a raw sick-leave certificate table and attach its checks."""
+    import ibis
+
+    checks: list[Check] = []
+    n: dict[str, Any] = {}
+    n["patient_id"] = _text(raw.patient_id).nullif("")
+    checks.append(Check("patient_id", "missing", n["patient_id"].isnull()))
+    n["unit_id"] = _text(raw.unit_id).nullif("")
+    checks.append(Check("unit_id", "missing", n["unit_id"].isnull()))
+    for column in ("start_date", "end_date"):
+        n[column], bad, missing = _date(raw[column])
+        checks.append(Check(column, "missing", missing))
+        checks.append(Check(column, "not a date (YYYY-MM-DD)", bad))
+    checks.append(
+        Check(
+            "end_date",
+            "before start_date",
+            n["end_date"].notnull() & n["start_date"].notnull() & (n["end_date"] < n["start_date"]),
+        )
+    )
+    extent = _text(raw.extent).nullif("")
+    n["extent"] = ibis.ifelse(extent.isin(EXTENTS), extent.try_cast("int64"), ibis.null("int64"))
+    checks.append(Check("extent", "not 25, 50, 75 or 100", n["extent"].isnull()))
+    n["diagnosis"] = _text(raw.diagnosis).fill_null("").upper().replace(".", "").replace(" ", "")
+    checks.append(
+        Check(
+            "diagnosis",
+            "missing or malformed diagnosis code",
+            ~n["diagnosis"].re_search(f"^{CODE_PATTERN}$"),
+        )
+    )
+    return _assemble(raw, n, checks, tuple(n))
+
+
+def _assemble(raw, n: dict[str, Any], checks: list[Check], columns: tuple[str, ...]) -> Prepared:
+    # A null flag (a check over a null value) means "not failed": fill with False
+    # so the same row is rejected on every engine.
+    flags = {f"_bad{i}": c.bad.fill_null(False) for i, c in enumerate(checks)}
+    table = raw.mutate(**{f"n_{k}": v for k, v in n.items()}, **flags)
+    checks = [Check(c.column, c.reason, table[f"_bad{i}"]) for i, c in enumerate(checks)]
+    return Prepared(table, checks, columns)
+
+
+def rejection_report(prepared: Prepared, kind: str, limit: int = LIST_LIMIT) -> ValidationReport:
+    """Count the rows failing each check (one scan) and list the first ``limit`` of them."""
+    t = prepared.table
+    counts = t.aggregate(
+        _rows=t.count(),
+        _rejected=prepared.any_bad().cast("int64").sum(),
+        **{f: t[f].cast("int64").sum() for f in prepared.flags},
+    ).execute()
+    row = counts.iloc[0]
+    report = ValidationReport(
+        kind=kind, rows=int(row["_rows"]), rejected=int(row["_rejected"] or 0)
+    )
+    for flag, check in zip(prepared.flags, prepared.checks, strict=True):
+        count = int(row[flag] or 0)
+        if count:
+            report.by_reason[f"{check.column}: {check.reason}"] = count
+    if report.rejected:
+        raw_columns = sorted({c.column for c in prepared.checks})
+        listing = (
+            t.filter(prepared.any_bad())
+            .order_by(["_file", "_row"])
+            .limit(limit)
+            .select("_file", "_row", *raw_columns, *prepared.flags)
+            .execute()
+        )
+        for record in listing.to_dict("records"):
+            problems = [
+                {
+                    "column": check.column,
+                    "value": _plain(record[check.column]),
+                    "reason": check.reason,
+                }
+                for flag, check in zip(prepared.flags, prepared.checks, strict=True)
+                if record[flag]
+            ]
+            report.rejected_rows.append(
+                {"file": record["_file"], "row": int(record["_row"]), "problems": problems}
+            )
+    return report
+
+
+def duplicate_groups(valid, columns: tuple[str, ...], limit: int = LIST_LIMIT):
+    """Exact duplicates among ``valid`` rows: (extra copies, listing of groups).
+
+    Equality is over the canonical columns after normalisation (so ``R52.2``
+    and ``R522`` in otherwise equal rows are one contact recorded twice).
+    """
+    import ibis
+
+    pos = valid._file + ibis.literal(":") + valid._row.cast("string").lpad(12, "0")
+    grouped = (
+        valid.mutate(_pos=pos)
+        .group_by(list(columns))
+        .aggregate(_copies=ibis._.count(), _first=ibis._._pos.min(), _last=ibis._._pos.max())
+        .filter(ibis._._copies > 1)
+    )
+    total = grouped.aggregate(extra=(grouped._copies - 1).sum()).execute()["extra"].iloc[0]
+    listing = grouped.order_by("_first").limit(limit).execute()
+    groups = [
+        {
+            "first": _position(r["_first"]),
+            "copies": int(r["_copies"]),
+            "example_last": _position(r["_last"]),
+        }
+        for r in listing.to_dict("records")
+    ]
+    return int(total or 0), groups
+
+
+def _position(pos: str) -> dict[str, Any]:
+    file, _, row = pos.rpartition(":")
+    return {"file": file, "row": int(row)}
+
+
+def _plain(value: Any) -> Any:
+    """A listed value as JSON can hold it (dates as ISO text, NaN as null)."""
+    import math
+
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
