@@ -1,0 +1,148 @@
+"""Audit records: events (what was done) and the access log (who looked).
+
+Both are append-only from the application: a row can be created, never
+changed or deleted through the ORM (``save`` of an existing row, ``delete``
+and queryset ``update``/``delete`` raise). Field-level change history (old
+and new values) is django-simple-history's, on the registry models; an
+``AuditEvent`` names the action that caused those changes, in the same
+transaction.
+
+Rows keep a copy of the username so the record survives a removed account;
+their references carry no database constraint and ``DO_NOTHING`` on delete,
+so deleting a user, unit or patient never rewrites an audit row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    """Audit records cannot be changed or deleted by the application."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+    def bulk_update(self, objs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError(f"{type(self).__name__} is append-only")
+
+
+class AuditEvent(AppendOnlyModel):
+    """One write through ``registry.actions`` (``action`` like ``registration.update``)."""
+
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    username = models.CharField(_("användare"), max_length=150, blank=True)
+    action = models.CharField(_("händelse"), max_length=60, db_index=True)
+    unit = models.ForeignKey(
+        "registry.Unit",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    patient = models.ForeignKey(
+        "registry.Patient",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    object_type = models.CharField(_("objekttyp"), max_length=40, blank=True)
+    object_id = models.CharField(_("objekt-id"), max_length=40, blank=True)
+    reason = models.TextField(_("orsak"), blank=True)
+    detail = models.JSONField(_("detaljer"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("händelse")
+        verbose_name_plural = _("händelser")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW_PATIENT = "view_patient", _("visade patient")
+    VIEW_REGISTRATION = "view_registration", _("visade registrering")
+    VIEW_ANSWERS = "view_answers", _("visade svar")
+    VIEW_HISTORY = "view_history", _("visade ändringshistorik")
+    VIEW_PROFILE = "view_profile", _("visade svarsprofil")
+    SEARCH = "search", _("sökte patient")
+    EXPORT = "export", _("exporterade")
+    BROWSE_ACCESS_LOG = "browse_access_log", _("läste åtkomstloggen")
+    ACCESS_EXTRACT = "access_extract", _("tog ut loggutdrag")
+
+
+class AccessLog(AppendOnlyModel):
+    """One view of identifiable patient data (or of the log itself)."""
+
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    username = models.CharField(_("användare"), max_length=150, blank=True)
+    action = models.CharField(_("åtgärd"), max_length=24, choices=AccessAction.choices)
+    unit = models.ForeignKey(
+        "registry.Unit",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    patient = models.ForeignKey(
+        "registry.Patient",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    detail = models.CharField(_("detaljer"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("åtkomst")
+        verbose_name_plural = _("åtkomstlogg")
+        indexes = [models.Index(fields=["patient", "at"]), models.Index(fields=["unit", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"

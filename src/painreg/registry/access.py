@@ -1,0 +1,192 @@
+"""The one scoped entry point for reads of registry data.
+
+Views, exports and commands fetch units, patients and registrations through
+these functions only (the healthchecks ``_get_x_for_user`` habit, made one
+module). Rules:
+
+* A user sees a unit only through a unit membership (registrar, clinician,
+  unit manager), and a patient only through a registration at such a unit:
+  identifiable data is visible only to units that have a registration for
+  the patient.
+* Regional analysts and national coordinators never see a personnummer:
+  they get :func:`pseudonymised_registrations`, which has no identifying
+  column at all.
+* Something outside the user's scope is "not found" (``Http404``), not
+  "forbidden": the answer must not reveal that it exists.
+* Deleted patients are invisible; opted-out patients remain visible to their
+  units (staff must see the opt-out) but are excluded from every output
+  (``in_register``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from painreg.registry import personnummer as pnr
+from painreg.registry.models import (
+    UNIT_ROLES,
+    Membership,
+    Occasion,
+    Patient,
+    Region,
+    Registration,
+    Role,
+    Unit,
+)
+
+__all__ = [
+    "find_patient_in_unit",
+    "get_occasion_for_user",
+    "get_patient_for_user",
+    "get_registration_for_user",
+    "get_unit_for_user",
+    "is_national_coordinator",
+    "patients_for",
+    "pseudonymised_registrations",
+    "regions_for",
+    "registrations_for",
+    "require_role",
+    "roles_in",
+    "units_for",
+]
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def units_for(user: Any) -> QuerySet[Unit]:
+    """Units the user belongs to through a unit role (the unit switcher's list)."""
+    if not _authenticated(user):
+        return Unit.objects.none()
+    return Unit.objects.filter(
+        memberships__user=user, memberships__role__in=[r.value for r in UNIT_ROLES]
+    ).distinct()
+
+
+def roles_in(user: Any, unit: Unit) -> set[str]:
+    """The user's roles in ``unit`` (empty when not a member)."""
+    if not _authenticated(user):
+        return set()
+    return set(Membership.objects.filter(user=user, unit=unit).values_list("role", flat=True))
+
+
+def require_role(user: Any, unit: Unit, *roles: str) -> None:
+    """PermissionDenied unless the user holds one of ``roles`` in ``unit``.
+
+    Use after :func:`get_unit_for_user` (which already gives 404 to outsiders);
+    this separates what members of a unit may do.
+    """
+    if not roles_in(user, unit) & {str(r) for r in roles}:
+        raise PermissionDenied
+
+
+def is_national_coordinator(user: Any) -> bool:
+    return (
+        _authenticated(user)
+        and Membership.objects.filter(user=user, role=Role.NATIONAL_COORDINATOR).exists()
+    )
+
+
+def regions_for(user: Any) -> QuerySet[Region]:
+    """Regions whose pseudonymised data the user may analyse (all for coordinators)."""
+    if not _authenticated(user):
+        return Region.objects.none()
+    if is_national_coordinator(user):
+        return Region.objects.all()
+    return Region.objects.filter(
+        memberships__user=user, memberships__role=Role.REGIONAL_ANALYST
+    ).distinct()
+
+
+def get_unit_for_user(user: Any, unit_id: int | str) -> Unit:
+    try:
+        return units_for(user).get(pk=int(unit_id))
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def patients_for(user: Any, unit: Unit) -> QuerySet[Patient]:
+    """Patients with a registration at ``unit``, if the user belongs to it."""
+    if not units_for(user).filter(pk=unit.pk).exists():
+        return Patient.objects.none()
+    return Patient.objects.filter(registrations__unit=unit, deleted_at__isnull=True).distinct()
+
+
+def get_patient_for_user(user: Any, unit: Unit, patient_id: int | str) -> Patient:
+    try:
+        return patients_for(user, unit).get(pk=int(patient_id))
+    except (Patient.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def find_patient_in_unit(user: Any, unit: Unit, text: str) -> Patient | None:
+    """Search by personnummer within the unit. Raises ``PersonnummerError`` for an
+    invalid number; ``None`` when the unit has no registration for the patient."""
+    number = pnr.parse(text)
+    return patients_for(user, unit).filter(personnummer=number.digits).first()
+
+
+def registrations_for(
+    user: Any, unit: Unit, patient: Patient | None = None
+) -> QuerySet[Registration]:
+    """The unit's registrations (optionally of one patient), if the user belongs to it."""
+    if not units_for(user).filter(pk=unit.pk).exists():
+        return Registration.objects.none()
+    qs = Registration.objects.filter(unit=unit, patient__deleted_at__isnull=True)
+    if patient is not None:
+        qs = qs.filter(patient=patient)
+    return qs.select_related("patient", "unit")
+
+
+def get_registration_for_user(user: Any, unit: Unit, registration_id: int | str) -> Registration:
+    try:
+        return registrations_for(user, unit).get(pk=int(registration_id))
+    except (Registration.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_occasion_for_user(user: Any, unit: Unit, registration_id: int | str, kind: str) -> Occasion:
+    registration = get_registration_for_user(user, unit, registration_id)
+    try:
+        return registration.occasions.get(kind=kind)
+    except Occasion.DoesNotExist:
+        raise Http404 from None
+
+
+#: The columns analysts get: no personnummer, no external id, no birth date.
+PSEUDONYMISED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "patient_id",
+    "patient__sex",
+    "patient__birth_year",
+    "unit_id",
+    "unit__code",
+    "unit__region_id",
+    "unit__care_level",
+    "category",
+    "first_visit_date",
+    "rehab_start_date",
+    "rehab_end_date",
+    "discontinued",
+    "discontinuation_reason",
+    "main_diagnosis",
+    "education",
+    "signed_off_at",
+)
+
+
+def pseudonymised_registrations(user: Any) -> QuerySet:
+    """Registrations of the user's regions (all for a national coordinator) as
+    dictionaries without identifying columns; opted-out and deleted patients are
+    excluded. ``patient_id`` is the database key, which means nothing outside."""
+    regions = regions_for(user)
+    return (
+        Registration.objects.in_register()
+        .filter(unit__region__in=regions)
+        .values(*PSEUDONYMISED_COLUMNS)
+    )
