@@ -151,7 +151,8 @@ def compute(contacts, keys: list[str], options: Options, certificates=None, peri
             ibis.window(group_by=keys, order_by=[ibis.desc("n_contacts"), "patient_id"])
         )
     )
-    top = ranked.filter(ranked._rank <= TOP_N).select(*keys, "_rank", "n_contacts")
+    # row_number() counts from 0.
+    top = ranked.filter(ranked._rank < TOP_N).select(*keys, "_rank", "n_contacts")
     for row in sorted(_rows(top), key=lambda r: r["_rank"]):
         group(row)["top_contacts"].append(int(row["n_contacts"]))
 
