@@ -1,0 +1,473 @@
+"""Rendering of the regional tables and the planning page: HTML, Excel, JSON, SVG charts.
+
+Computes nothing the core (:mod:`painreg.regional`) could compute: it turns
+the dictionaries of :func:`painreg.regional.tables.build_tables` and
+:func:`painreg.regional.commands.build_planning` into people's formats.
+
+Decisions:
+
+* A cell that was not reported reads "ej rapporterat" (DOMAIN.md); a rate
+  without a population reads "–" and the page says why.
+* Per 1000 with one decimal in Swedish format (:mod:`painreg.formatting`);
+  a rate above 0 that rounds to 0,0 is shown "<0,1" (the report prints
+  "< 0,1" for such a rate).
+* Shares (sex, provider) are shown for denominators of 5 or more and greyed
+  and marked "otillräckligt underlag" below 10 (DOMAIN.md, publishing rules).
+  The treatment counts themselves are shown as published: they are the
+  regions' own aggregate reports, already public, not register patients.
+* HTML is rendered with Jinja2 (autoescaped) from
+  ``templates/regional/*.html``; charts are Altair specifications rendered to
+  SVG by vl-convert (no browser) and embedded inline, and also written as
+  files; Excel via XlsxWriter with numbers as numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from painreg.formatting import format_number, format_percent
+from painreg.regional.regions import NATIONAL_CODE, REGIONS, region_name
+
+NOT_REPORTED = "ej rapporterat"
+NO_RATE = "–"
+INSUFFICIENT = "otillräckligt underlag"
+TEMPLATES = Path(__file__).with_name("templates") / "regional"
+
+
+@dataclass
+class Cell:
+    text: str
+    value: float | int | None = None
+    css: str = ""
+    number_format: str = "0"
+
+
+@dataclass
+class RenderedTable:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    note: str = ""
+
+
+def count_cell(value: int | None) -> Cell:
+    if value is None:
+        return Cell(NOT_REPORTED, css="not-reported")
+    return Cell(format_number(value), value)
+
+
+def rate_cell(value: float | None, count: int | None) -> Cell:
+    if count is None:
+        return Cell(NOT_REPORTED, css="not-reported")
+    if value is None:
+        return Cell(NO_RATE, css="no-rate")
+    if 0 < value < 0.05:
+        return Cell("<0,1", value, number_format="0.0")
+    return Cell(format_number(value, 1), value, number_format="0.0")
+
+
+def share_cell(part: int | None, whole: int | None) -> Cell:
+    """``"n (p %)"``; the share only for denominators of 5 or more, greyed below 10."""
+    if part is None:
+        return Cell(NOT_REPORTED, css="not-reported")
+    if whole is None or whole < 5:
+        return Cell(format_number(part), part)
+    text = f"{format_number(part)} ({format_percent(part / whole)})"
+    if whole < 10:
+        return Cell(f"{text} {INSUFFICIENT}", part, css="insufficient")
+    return Cell(text, part)
+
+
+def _rows(tables: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    regions = sorted(tables["regions"].items(), key=lambda kv: kv[0])
+    return [*regions, (NATIONAL_CODE, tables["national"])]
+
+
+def table_models(tables: dict[str, Any]) -> list[RenderedTable]:
+    """Tables 2-8 of the report, as cells."""
+    year = tables["year"]
+    band = tables["age_band"]
+    no_pop = (
+        ""
+        if tables["population_source"]
+        else " Utan befolkningsfil beräknas inga tal per 1000 invånare (–)."
+    )
+    models: list[RenderedTable] = []
+
+    def add(key: str, title: str, columns: list[str], make: Any, note: str = "") -> None:
+        table = RenderedTable(key, title, ["Region", *columns], note=note)
+        for code, level in _rows(tables):
+            table.rows.append([Cell(region_name(code), css="name"), *make(level)])
+        models.append(table)
+
+    add(
+        "table2",
+        f"Tabell 2. Antal genomförda behandlingar vid psykisk ohälsa {year}",
+        [
+            "KBT",
+            "IPT",
+            f"KBT/IPT per 1000 inv. ({band} år)",
+            "I-KBT",
+            "PDT",
+            "EMDR",
+            "Annan psykologisk behandling",
+        ],
+        lambda v: [
+            count_cell(v["kbt"]),
+            count_cell(v["ipt"]),
+            rate_cell(v["kbt_ipt_per_1000"], v["kbt_ipt"]),
+            *(count_cell(v[c]) for c in ("ikbt", "pdt", "emdr", "other_psych")),
+        ],
+        "Per 1000 invånare beräknas för KBT och IPT." + no_pop,
+    )
+    add(
+        "table3",
+        f"Tabell 3. Antal genomförda behandlingar vid långvarig smärta {year}",
+        [
+            "MMR 1",
+            "MMR 2",
+            "MMR totalt",
+            f"MMR per 1000 inv. ({band} år)",
+            "Beteendemedicinsk behandling",
+            "Aktiv specifik träning",
+            "Annan smärtbehandling",
+        ],
+        lambda v: [
+            *(count_cell(v[c]) for c in ("mmr1", "mmr2", "mmr_total")),
+            rate_cell(v["mmr_per_1000"], v["mmr_total"]),
+            *(count_cell(v[c]) for c in ("behavioural", "active_training", "other_pain")),
+        ],
+        no_pop.strip(),
+    )
+    add(
+        "table4",
+        f"Tabell 4. Antal och andel kvinnor och män som fått behandling {year}",
+        ["Män n (%)", "Kvinnor n (%)"],
+        lambda v: [
+            share_cell(v["men"], _total(v["men"], v["women"])),
+            share_cell(v["women"], _total(v["men"], v["women"])),
+        ],
+    )
+    add(
+        "table5",
+        f"Tabell 5. Behandlingar utförda av privata och offentliga vårdgivare {year}",
+        ["Privat n (%)", "Offentlig n (%)"],
+        lambda v: [
+            share_cell(v["private"], _total(v["private"], v["public"])),
+            share_cell(v["public"], _total(v["private"], v["public"])),
+        ],
+    )
+    compensation = tables.get("compensation") or {}
+    comp_regions = compensation.get("regions", {})
+
+    def contacts(v: dict[str, Any]) -> list[Cell]:
+        comp = (
+            compensation.get("payable_sek")
+            if v["code"] == NATIONAL_CODE
+            else comp_regions.get(v["code"], {}).get("payable_sek")
+        )
+        money = (
+            Cell(NOT_REPORTED, css="not-reported")
+            if v["contacts_total"] is None
+            else Cell(format_number(comp), comp)
+            if comp is not None
+            else Cell(NO_RATE)
+        )
+        return [
+            count_cell(v["employer_contacts"]),
+            count_cell(v["employment_service_contacts"]),
+            money,
+        ]
+
+    add(
+        "table6",
+        f"Tabell 6. Kontakter med arbetsgivare och Arbetsförmedlingen {year}",
+        ["Arbetsgivare", "Arbetsförmedlingen", "Ersättning (kr)"],
+        contacts,
+        _compensation_note(compensation),
+    )
+    for key, measure, rate_key, title, label in (
+        ("table7", "kbt_ipt", "kbt_ipt_per_1000", "Tabell 7. KBT och IPT över tid", "KBT, IPT"),
+        ("table8", "mmr_total", "mmr_per_1000", "Tabell 8. MMR över tid", "MMR totalt"),
+    ):
+        models.append(_series_table(tables, key, measure, rate_key, title, label))
+    return models
+
+
+def _total(a: int | None, b: int | None) -> int | None:
+    return None if a is None and b is None else (a or 0) + (b or 0)
+
+
+def _compensation_note(comp: dict[str, Any]) -> str:
+    if not comp:
+        return "Ingen ersättningsregel för året (ange --compensation-rate för att beräkna)."
+    parts = [
+        f"Ersättning {format_number(comp['rate_sek'])} kr per patient där kontakt tagits "
+        "med arbetsgivare eller Arbetsförmedlingen",
+    ]
+    if comp.get("cap_sek") is not None:
+        parts.append(f"högst {format_number(comp['cap_sek'] / 1e6, 1)} Mkr för riket")
+    text = ", ".join(parts) + "."
+    if comp.get("computed_sek") is not None:
+        text += f" Beräknat: {format_number(comp['computed_sek'] / 1e6, 1)} Mkr"
+        if comp.get("capped"):
+            payable = format_number(comp["payable_sek"] / 1e6, 1)
+            text += f", begränsat till {payable} Mkr (alla regioners belopp skalas lika)"
+        text += "."
+    if comp.get("paid_sek") is not None:
+        text += f" Utbetalt: {format_number(comp['paid_sek'] / 1e6, 1)} Mkr."
+    return text
+
+
+def _series_table(
+    tables: dict[str, Any], key: str, measure: str, rate_key: str, title: str, label: str
+) -> RenderedTable:
+    years = sorted({row["year"] for row in tables["series"]})
+    by = {(row["year"], row["region_code"]): row for row in tables["series"]}
+    columns: list[str] = []
+    for year in years:
+        columns += [f"{year} {label}", f"{year} per 1000"]
+    table = RenderedTable(
+        key,
+        f"{title} ({years[0]}–{years[-1]})",
+        ["Region", *columns],
+        note="Per 1000 invånare i åldern 16–65 år före 2017 och 16–67 år från 2017 "
+        "(som i SKR:s rapporter).",
+    )
+    for code in [*sorted(REGIONS), NATIONAL_CODE]:
+        cells = [Cell(region_name(code), css="name")]
+        for year in years:
+            row = by.get((year, code), {})
+            cells += [count_cell(row.get(measure)), rate_cell(row.get(rate_key), row.get(measure))]
+        table.rows.append(cells)
+    return table
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def svg(chart: Any) -> str:
+    """An Altair chart as SVG text, rendered by vl-convert (no browser)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(chart.to_json())
+
+
+def series_charts(tables: dict[str, Any]) -> dict[str, str]:
+    """Figures 1-3 of the report: KBT/IPT, I-KBT and MMR nationally over time."""
+    import altair as alt
+
+    national = [r for r in tables["series"] if r["region_code"] == NATIONAL_CODE]
+    charts: dict[str, str] = {}
+    for key, measure, title in (
+        ("figure1", "kbt_ipt", "Figur 1. KBT och IPT, riket"),
+        ("figure2", "ikbt", "Figur 2. I-KBT, riket"),
+        ("figure3", "mmr_total", "Figur 3. MMR, riket"),
+    ):
+        points = [
+            {"år": str(r["year"]), "antal": r[measure]} for r in national if r[measure] is not None
+        ]
+        if not points:
+            continue
+        chart = (
+            alt.Chart(alt.Data(values=points), title=title)
+            .mark_line(point=True)
+            .encode(x=alt.X("år:O", title="År"), y=alt.Y("antal:Q", title="Antal behandlingar"))
+            .properties(width=480, height=220)
+        )
+        charts[key] = svg(chart)
+    return charts
+
+
+# ----------------------------------------------------------------------------- writers
+
+
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["number"] = lambda v, d=0: format_number(v, d)
+    env.filters["percent"] = lambda v, d=0: format_percent(v, d)
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    return _environment().get_template(name).render(**context)
+
+
+def write_excel(path: Path, models: list[RenderedTable]) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path))
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    formats = {f: workbook.add_format({"num_format": f}) for f in ("0", "0.0", "# ##0")}
+    grey = workbook.add_format({"font_color": "#666666", "italic": True})
+    for model in models:
+        sheet = workbook.add_worksheet(model.key)
+        sheet.write(0, 0, model.title, bold)
+        for col, name in enumerate(model.columns):
+            sheet.write(2, col, name, bold)
+        for r, row in enumerate(model.rows, start=3):
+            for col, cell in enumerate(row):
+                if cell.value is not None and cell.css not in ("insufficient",):
+                    sheet.write_number(
+                        r, col, cell.value, formats.get(cell.number_format, formats["0"])
+                    )
+                else:
+                    sheet.write(r, col, cell.text, grey if cell.css else None)
+        if model.note:
+            sheet.write(len(model.rows) + 4, 0, model.note)
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, len(model.columns), 14)
+    workbook.close()
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
+
+
+def write_tables_report(tables: dict[str, Any], output: Path) -> list[Path]:
+    """HTML, Excel, JSON and the SVG figures of ``painreg regional tables``; returns the files."""
+    output.mkdir(parents=True, exist_ok=True)
+    year = tables["year"]
+    models = table_models(tables)
+    charts = series_charts(tables)
+    written: list[Path] = []
+    stem = f"regional-tables-{year}"
+    json_path = output / f"{stem}.json"
+    write_json(json_path, tables)
+    written.append(json_path)
+    xlsx = output / f"{stem}.xlsx"
+    write_excel(xlsx, models)
+    written.append(xlsx)
+    for key, text in charts.items():
+        path = output / f"{stem}-{key}.svg"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    html = output / f"{stem}.html"
+    html.write_text(
+        render_template(
+            "tables.html", tables=tables, models=models, charts=charts, NOT_REPORTED=NOT_REPORTED
+        ),
+        encoding="utf-8",
+    )
+    written.append(html)
+    return written
+
+
+def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
+    """Need against delivered, waits per unit and the queue over the year."""
+    import altair as alt
+
+    charts: dict[str, str] = {}
+    need = planning.get("need") or {}
+    bars = [
+        {"mått": label, "per 1000": value}
+        for label, value in (
+            ("Behov (antagande)", need.get("need_per_1000")),
+            (
+                "Behov, lågt",
+                None
+                if not need.get("population") or need.get("need_low") is None
+                else need["need_low"] / need["population"] * 1000,
+            ),
+            (
+                "Behov, högt",
+                None
+                if not need.get("population") or need.get("need_high") is None
+                else need["need_high"] / need["population"] * 1000,
+            ),
+            ("Genomförd MMR (statistik)", need.get("delivered_statistics_per_1000")),
+            ("Genomförd MMR (registret)", need.get("delivered_register_per_1000")),
+        )
+        if value is not None
+    ]
+    if bars:
+        charts["need"] = svg(
+            alt.Chart(alt.Data(values=bars), title="Behov och genomförd MMR per 1000 invånare")
+            .mark_bar()
+            .encode(y=alt.Y("mått:N", sort=None, title=None), x=alt.X("per 1000:Q"))
+            .properties(width=420, height=160)
+        )
+    waiting = planning.get("waiting")
+    if waiting:
+        points = []
+        for unit in waiting["units"]:
+            wait = unit["waits"]["first_visit_to_rehab_start"]
+            if wait["n"] >= 5:  # publishing rule: no group under 5 patients
+                points += [
+                    {"enhet": unit["name"], "mått": "median", "dagar": wait["median_days"]},
+                    {"enhet": unit["name"], "mått": "90:e percentil", "dagar": wait["p90_days"]},
+                ]
+        if points:
+            charts["waits"] = svg(
+                alt.Chart(
+                    alt.Data(values=points), title="Väntetid första besök → rehabstart (dagar)"
+                )
+                .mark_bar()
+                .encode(
+                    y=alt.Y("enhet:N", title=None),
+                    x=alt.X("dagar:Q"),
+                    color=alt.Color("mått:N", title=None),
+                    yOffset="mått:N",
+                )
+                .properties(width=420)
+            )
+        months = [
+            {"datum": row["date"], "kö": label, "antal": row[key]}
+            for row in waiting["queue_by_month"]
+            for key, label in (
+                ("waiting_for_first_visit", "till första besök"),
+                ("waiting_for_rehab", "till rehabstart"),
+            )
+        ]
+        charts["queue"] = svg(
+            alt.Chart(alt.Data(values=months), title="Kö vid varje månads slut")
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("datum:T", title=None),
+                y=alt.Y("antal:Q", title="Väntande"),
+                color=alt.Color("kö:N", title=None),
+            )
+            .properties(width=420, height=200)
+        )
+    return charts
+
+
+def write_planning_report(planning: dict[str, Any], output: Path) -> list[Path]:
+    """HTML page with charts, and JSON, of ``painreg regional planning``."""
+    output.mkdir(parents=True, exist_ok=True)
+    stem = f"regional-planning-{planning['region_code']}-{planning['year']}"
+    charts = planning_charts(planning)
+    written = []
+    json_path = output / f"{stem}.json"
+    write_json(json_path, planning)
+    written.append(json_path)
+    for key, text in charts.items():
+        path = output / f"{stem}-{key}.svg"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    html = output / f"{stem}.html"
+    html.write_text(render_planning_html(planning, charts), encoding="utf-8")
+    written.append(html)
+    return written
+
+
+def render_planning_html(
+    planning: dict[str, Any], charts: dict[str, str] | None = None, *, standalone: bool = True
+) -> str:
+    charts = planning_charts(planning) if charts is None else charts
+    return render_template(
+        "planning.html", p=planning, charts=charts, standalone=standalone, NOT_REPORTED=NOT_REPORTED
+    )
