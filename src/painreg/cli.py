@@ -24,7 +24,8 @@ from painreg.errors import UserError
 COMMAND_MODULES: tuple[str, ...] = (
     "painreg.registry.commands",  # demo, serve
     "painreg.instruments.commands",  # score, instruments
-    "painreg.interop.commands",  # export, import, fhir
+    "painreg.interop.commands",  # export, import
+    "painreg.interop.fhir_commands",  # fhir
     "painreg.reports.commands",  # report
     "painreg.contacts.commands",  # contacts
     "painreg.regional.commands",  # regional
