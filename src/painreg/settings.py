@@ -96,9 +96,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Content-Security-Policy and Permissions-Policy headers.
     "painreg.accounts.middleware.SecurityHeadersMiddleware",
-    # Logs out a session idle for PAINREG_SESSION_IDLE_SECONDS.
-    "painreg.accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Logs out a session idle for PAINREG_SESSION_IDLE_SECONDS (after messages: it tells why).
+    "painreg.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in user on history rows of changes made in a request.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -162,6 +162,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "painreg.accounts.views.locked_out"
 AXES_VERBOSE = False
+# axes.W006 suggests also counting per IP address; we deliberately count per
+# username only (see above and docs/security.md).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 OTP_TOTP_ISSUER = os.environ.get("PAINREG_TOTP_ISSUER", "Smärtregistret")
 # A wrong TOTP code doubles the wait before the next try (django-otp throttling).
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -1,0 +1,183 @@
+"""Login in two steps (password, then TOTP code), TOTP enrolment, logout.
+
+Design (OWASP ASVS V2/V3 practice): step one is Django's own
+``AuthenticationForm`` (hashers, inactive users refused), wrapped by
+django-axes, which counts failures per username and locks out after
+``AXES_FAILURE_LIMIT``. Step two checks a TOTP code with django-otp (replay
+protection, throttling); a wrong code is reported to axes as a failed login
+too, so guessing codes locks the account exactly like guessing passwords.
+After each step the session key is rotated (session fixation). A person who
+has no device yet is sent to enrolment with a QR code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from painreg.accounts import otp
+from painreg.accounts.forms import TokenForm
+
+#: Session key of the not yet confirmed device during enrolment.
+_ENROL_SESSION_KEY = "painreg_enrol_device_id"
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page to go to after login, only if it is on this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _after_password(request: HttpRequest, next_url: str) -> HttpResponseRedirect:
+    """Where a person goes once the password is right: code, or enrolment."""
+    if otp.confirmed_device(request.user) is None:
+        return redirect(_with_next("accounts:enrol", next_url))
+    return redirect(_with_next("accounts:verify", next_url))
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if request.user.is_authenticated:
+        if request.user.is_verified():
+            return redirect(next_url)
+        return _after_password(request, next_url)
+    form = AuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Django's login() rotates the session key.
+        auth_login(request, form.get_user())
+        return _after_password(request, next_url)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def _fail_second_step(request: HttpRequest) -> HttpResponse | None:
+    """Report a wrong code to axes; on lockout end the half-open session."""
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"username": request.user.get_username()},
+        request=request,
+    )
+    if getattr(request, "axes_locked_out", False):
+        auth_logout(request)
+        return render(request, "accounts/locked_out.html", status=429)
+    return None
+
+
+@sensitive_post_parameters("token")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_view(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if not request.user.is_authenticated:
+        return redirect(_with_next("accounts:login", next_url))
+    if request.user.is_verified():
+        return redirect(next_url)
+    device = otp.confirmed_device(request.user)
+    if device is None:
+        return redirect(_with_next("accounts:enrol", next_url))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            request.session.cycle_key()
+            otp_login(request, device)
+            return redirect(next_url)
+        locked = _fail_second_step(request)
+        if locked is not None:
+            return locked
+        form.add_error("token", _("The code is wrong or too old. Try the next code."))
+    context = {
+        "form": form,
+        "next": next_url,
+        "demo_token": otp.current_token(device) if otp.is_demo_device(device) else None,
+    }
+    return render(request, "accounts/verify.html", context)
+
+
+def _enrolment_device(request: HttpRequest) -> TOTPDevice:
+    """The unconfirmed device shown during enrolment (kept across reloads)."""
+    device_id = request.session.get(_ENROL_SESSION_KEY)
+    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name=otp.DEVICE_NAME, confirmed=False)
+        request.session[_ENROL_SESSION_KEY] = device.pk
+    return device
+
+
+@sensitive_post_parameters("token")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if not request.user.is_authenticated:
+        return redirect(_with_next("accounts:login", next_url))
+    if otp.confirmed_device(request.user) is not None:
+        # Replacing a device is done by an administrator, never by someone
+        # who has only shown the password.
+        return redirect(_with_next("accounts:verify", next_url))
+    device = _enrolment_device(request)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+            request.session.pop(_ENROL_SESSION_KEY, None)
+            request.session.cycle_key()
+            otp_login(request, device)
+            messages.success(request, _("Two-factor login is now set up."))
+            return redirect(next_url)
+        locked = _fail_second_step(request)
+        if locked is not None:
+            return locked
+        form.add_error("token", _("The code is wrong or too old. Try the next code."))
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_svg": otp.qr_svg(device),
+        "secret": otp.base32_secret(device),
+    }
+    return render(request, "accounts/enrol.html", context)
+
+
+@require_POST
+@csrf_protect
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    return redirect("accounts:login")
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args, **kwargs
+) -> HttpResponse:
+    """Lockout page for django-axes (``AXES_LOCKOUT_CALLABLE``)."""
+    return render(request, "accounts/locked_out.html", status=429)

@@ -1,0 +1,311 @@
+"""Staff pages of the current unit: start page, patient search, registrations.
+
+Design (healthchecks habit): plain function views with type hints; the private
+helpers at the top are the only way these views fetch a patient or a
+registration, and they go through ``registry.access`` scoped to the person
+and their current unit, so another unit's object is a 404. Every write goes
+through ``registry.actions``; a ``ValidationError`` from an action is shown on
+the form (next to the field and in the error summary) and nothing is saved.
+Every page showing identifiable patient data writes an access-log entry
+(``audit.log_access``). Lists (start page) show no personnummer: a patient is
+identified only on the pages that log the view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painreg import audit
+from painreg.accounts.decorators import staff_required
+from painreg.accounts.units import switch_unit as _switch_unit
+from painreg.audit.models import AccessAction, AuditEvent
+from painreg.registry import access, actions, diagnoses, validation
+from painreg.registry.forms import (
+    PatientSearchForm,
+    RegistrationForm,
+    SignOffForm,
+    attach_errors,
+)
+from painreg.registry.models import Occasion, OccasionKind, Patient, Registration
+
+#: Session key of a personnummer searched for and not found (prefills a new registration;
+#: kept out of the URL so it never lands in server logs or browser history).
+_NEW_PNR_KEY = "painreg_new_personnummer"
+
+
+def _get_patient_for_user(request: HttpRequest, patient_id: int) -> Patient:
+    return access.get_patient_for_user(request.user, request.unit, patient_id)
+
+
+def _get_registration_for_user(request: HttpRequest, registration_id: int) -> Registration:
+    return access.get_registration_for_user(request.user, request.unit, registration_id)
+
+
+def _log(request: HttpRequest, action: str, patient: Patient | None, detail: str = "") -> None:
+    audit.log_access(
+        user=request.user, action=action, patient=patient, unit=request.unit, detail=detail
+    )
+
+
+# --- start page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueOccasion:
+    occasion: Occasion
+    window: tuple[dt.date, dt.date]
+    overdue: bool
+
+
+def _due_occasions(registrations: list[Registration], today: dt.date) -> list[DueOccasion]:
+    """Occasions not signed off whose window has opened (overdue when it has closed)."""
+    due = []
+    for registration in registrations:
+        for occasion in registration.occasions.all():
+            if occasion.signed_off:
+                continue
+            window = occasion.due
+            if window is None or window[0] > today:
+                continue
+            due.append(DueOccasion(occasion, window, overdue=today > window[1]))
+    due.sort(key=lambda d: (not d.overdue, d.window[1]))
+    return due
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    today = dt.date.today()
+    ongoing = list(
+        access.registrations_for(request.user, request.unit)
+        .filter(signed_off_at__isnull=True)
+        .prefetch_related(Prefetch("occasions", queryset=Occasion.objects.order_by("kind")))
+        .order_by("first_visit_date", "pk")
+    )
+    context = {
+        "nav": "home",
+        "ongoing": ongoing,
+        "due": _due_occasions(ongoing, today),
+        "today": today,
+    }
+    return render(request, "registry/home.html", context)
+
+
+@require_POST
+@staff_required
+def switch_unit(request: HttpRequest) -> HttpResponse:
+    unit = access.get_unit_for_user(request.user, request.POST.get("unit", ""))
+    _switch_unit(request, unit)
+    messages.success(request, _("You are now working in %(unit)s.") % {"unit": unit.name})
+    return redirect("registry:home")
+
+
+# --- patients --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def patient_search(request: HttpRequest) -> HttpResponse:
+    # POST, not GET: a personnummer must not end up in URLs, logs or history.
+    form = PatientSearchForm(request.POST or None)
+    not_found = None
+    if request.method == "POST" and form.is_valid():
+        digits = form.cleaned_data["personnummer"]
+        patient = access.find_patient_in_unit(request.user, request.unit, digits)
+        if patient is not None:
+            _log(request, AccessAction.SEARCH, patient, _("search by personnummer"))
+            return redirect("registry:patient_detail", patient_id=patient.pk)
+        request.session[_NEW_PNR_KEY] = digits
+        not_found = f"{digits[:8]}-{digits[8:]}"
+    context = {"nav": "patients", "form": form, "not_found": not_found}
+    return render(request, "registry/patient_search.html", context)
+
+
+@staff_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _get_patient_for_user(request, patient_id)
+    _log(request, AccessAction.VIEW_PATIENT, patient)
+    registrations = access.registrations_for(request.user, request.unit, patient).order_by(
+        "-first_visit_date", "-pk"
+    )
+    context = {"nav": "patients", "patient": patient, "registrations": registrations}
+    return render(request, "registry/patient_detail.html", context)
+
+
+# --- registrations ---------------------------------------------------------------
+
+
+def _diagnosis_options() -> list[dict[str, str]]:
+    from django.utils.translation import get_language
+
+    language = get_language() or "sv"
+    return [{"code": d.code, "name": d.name(language)} for d in diagnoses.pain_diagnoses()]
+
+
+def _registration_form_page(
+    request: HttpRequest, form: RegistrationForm, **extra: Any
+) -> HttpResponse:
+    context = {"nav": "patients", "form": form, "diagnosis_options": _diagnosis_options(), **extra}
+    return render(request, "registry/registration_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def registration_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, with_personnummer=True)
+        if form.is_valid():
+            try:
+                registration = actions.create_registration(
+                    user=request.user,
+                    unit=request.unit,
+                    personnummer=form.cleaned_data["personnummer"],
+                    **form.registration_values(),
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                request.session.pop(_NEW_PNR_KEY, None)
+                messages.success(request, _("The registration was saved."))
+                return redirect("registry:registration_detail", registration_id=registration.pk)
+    else:
+        digits = request.session.get(_NEW_PNR_KEY, "")
+        initial = {"personnummer": f"{digits[:8]}-{digits[8:]}" if digits else ""}
+        form = RegistrationForm(initial=initial, with_personnummer=True)
+    return _registration_form_page(request, form, registration=None)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def registration_edit(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = _get_registration_for_user(request, registration_id)
+    needs_reason = registration.signed_off
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, needs_reason=needs_reason)
+        if form.is_valid():
+            try:
+                actions.update_registration(
+                    user=request.user,
+                    registration=registration,
+                    reason=form.cleaned_data.get("reason", ""),
+                    **form.registration_values(),
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, _("The changes were saved."))
+                return redirect("registry:registration_detail", registration_id=registration.pk)
+    else:
+        _log(request, AccessAction.VIEW_REGISTRATION, registration.patient, _("edit form"))
+        form = RegistrationForm(
+            initial=RegistrationForm.initial_from(registration), needs_reason=needs_reason
+        )
+    return _registration_form_page(request, form, registration=registration)
+
+
+def _registration_page(
+    request: HttpRequest, registration: Registration, *, signoff_errors: list[str] | None = None
+) -> HttpResponse:
+    _log(request, AccessAction.VIEW_REGISTRATION, registration.patient)
+    occasions = list(registration.occasions.order_by("kind"))
+    order = [k.value for k in OccasionKind]
+    occasions.sort(key=lambda o: order.index(o.kind))
+    context = {
+        "nav": "patients",
+        "registration": registration,
+        "patient": registration.patient,
+        "occasions": occasions,
+        "warnings": validation.registration_warnings(registration),
+        "signoff_problems": (
+            []
+            if registration.signed_off
+            else validation.registration_signoff_problems(registration)
+        ),
+        "signoff_errors": signoff_errors or [],
+        "signoff_form": SignOffForm(),
+        "main_diagnosis_name": diagnoses.name_of(registration.main_diagnosis or ""),
+        "today": dt.date.today(),
+    }
+    status = 400 if signoff_errors else 200
+    return render(request, "registry/registration_detail.html", context, status=status)
+
+
+def _signoff_problems(registration: Registration) -> list[validation.Issue]:
+    if registration.signed_off:
+        return []
+    return validation.registration_signoff_problems(registration)
+
+
+@staff_required
+def registration_detail(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = _get_registration_for_user(request, registration_id)
+    return _registration_page(request, registration)
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+@require_POST
+@staff_required
+def registration_sign_off(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = _get_registration_for_user(request, registration_id)
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        return _registration_page(
+            request, registration, signoff_errors=[_("Tick the box to confirm the sign-off.")]
+        )
+    try:
+        actions.sign_off_registration(user=request.user, registration=registration)
+    except ValidationError as exc:
+        return _registration_page(request, registration, signoff_errors=_messages_of(exc))
+    messages.success(request, _("The registration is signed off."))
+    return redirect("registry:registration_detail", registration_id=registration.pk)
+
+
+@staff_required
+def registration_history(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = _get_registration_for_user(request, registration_id)
+    _log(request, AccessAction.VIEW_HISTORY, registration.patient)
+    occasion_ids = [str(pk) for pk in registration.occasions.values_list("pk", flat=True)]
+    events = AuditEvent.objects.filter(patient=registration.patient, unit=registration.unit).filter(
+        object_type__in=["registration", "occasion"],
+        object_id__in=[str(registration.pk), *occasion_ids],
+    )
+    changes = []
+    records = list(registration.history.order_by("history_date", "history_id"))
+    for previous, record in zip([None, *records[:-1]], records, strict=True):
+        if previous is None:
+            fields = []
+        else:
+            delta = record.diff_against(previous)
+            fields = [
+                {"field": _field_label(c.field), "old": c.old, "new": c.new}
+                for c in delta.changes
+                if c.field not in {"updated_at"}
+            ]
+        changes.append({"record": record, "fields": fields})
+    context = {
+        "nav": "patients",
+        "registration": registration,
+        "patient": registration.patient,
+        "events": events,
+        "changes": list(reversed(changes)),
+    }
+    return render(request, "registry/registration_history.html", context)
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Registration._meta.get_field(name).verbose_name)
+    except Exception:  # a field removed since: show its name
+        return name

@@ -1,0 +1,21 @@
+"""Project URLs: staff pages, login, language switch and the coordinator's admin.
+
+Apps add one ``path(..., include(...))`` line each. Every pattern here is
+walked by ``tests/integration/test_url_access.py``: a new view is checked for
+cross-unit access automatically, and a public one must be added to that
+test's allow-list with a reason.
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from painreg.registry.admin import coordinator_admin
+
+urlpatterns = [
+    path("admin/", coordinator_admin.urls),
+    path("konto/", include("painreg.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("painreg.registry.urls")),
+]
