@@ -223,6 +223,12 @@ def _load_scores(instrument_id: str, raw: list[dict[str, Any]]) -> tuple[ScoreDe
         if bands:
             params["bands"] = bands
         rng = entry.get("range")
+        for band in bands:
+            if not isinstance(band["label"], str):
+                raise InstrumentError(
+                    f"{instrument_id}.{entry['name']}: label {band['label']!r} must be a word "
+                    f"(quote it in the YAML)"
+                )
         scores.append(
             ScoreDef(
                 name=entry["name"],
