@@ -214,6 +214,7 @@ def build_planning(
         "region_name": region_name(region),
         "year": year,
         "age_band": str(band),
+        "statistics_given": data is not None,
         "need": need_against_delivered(
             population=inhabitants,
             shares=shares,

@@ -425,7 +425,7 @@ def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
                 .properties(width=420)
             )
         months = [
-            {"datum": row["date"], "kö": label, "antal": row[key]}
+            {"månad": row["date"][:7], "kö": label, "antal": row[key]}
             for row in waiting["queue_by_month"]
             for key, label in (
                 ("waiting_for_first_visit", "till första besök"),
@@ -436,7 +436,7 @@ def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
             alt.Chart(alt.Data(values=months), title="Kö vid varje månads slut")
             .mark_line(point=True)
             .encode(
-                x=alt.X("datum:T", title=None),
+                x=alt.X("månad:O", title=None),
                 y=alt.Y("antal:Q", title="Väntande"),
                 color=alt.Color("kö:N", title=None),
             )
@@ -464,10 +464,32 @@ def write_planning_report(planning: dict[str, Any], output: Path) -> list[Path]:
     return written
 
 
+def queue_cells(planning: dict[str, Any]) -> list[str]:
+    """Queue to rehab per unit and in total as text, with small-cell suppression.
+
+    DOMAIN.md publishing rules: counts 1-4 read "<5" and a further cell is
+    hidden where the total would give a hidden one away
+    (:func:`painreg.analytics.stats.suppress_counts`).
+    """
+    from painreg.analytics.stats import suppress_counts
+
+    waiting = planning.get("waiting")
+    if not waiting or not waiting["units"]:
+        return []
+    counts = [[unit["queue"]["waiting_for_rehab"]] for unit in waiting["units"]]
+    shown = suppress_counts(counts).display(format_number)
+    return [row[0] for row in shown]
+
+
 def render_planning_html(
     planning: dict[str, Any], charts: dict[str, str] | None = None, *, standalone: bool = True
 ) -> str:
     charts = planning_charts(planning) if charts is None else charts
     return render_template(
-        "planning.html", p=planning, charts=charts, standalone=standalone, NOT_REPORTED=NOT_REPORTED
+        "planning.html",
+        p=planning,
+        charts=charts,
+        queue_cells=queue_cells(planning),
+        standalone=standalone,
+        NOT_REPORTED=NOT_REPORTED,
     )
