@@ -1,0 +1,239 @@
+"""Every URL pattern of the project, requested by someone who must see nothing.
+
+The test walks ``get_resolver().url_patterns`` recursively, so a view added
+later is covered automatically. Path parameters are filled with objects of
+unit A (Alice's), and the requests come from Bob (a verified registrar of
+unit B), from an anonymous visitor, and from Alice with only her password
+(no TOTP step). Each must get 403/404/405 or a redirect to a login step:
+never a page of data. Both GET and POST are tried, and a POST must leave
+unit A's data unchanged.
+
+A pattern that is public by design must be listed in ``PUBLIC`` with the
+reason; a new path parameter must get a value in ``_path_values`` (the test
+fails on an unknown one, so nobody can add a view that escapes it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery-staple"
+
+#: Route prefixes public by design, with the reason (matched against the full route).
+PUBLIC: dict[str, str] = {
+    "konto/logga-in/": "the login page itself",
+    "konto/tvafaktor/": "second login step: only after the password; shows no data",
+    "konto/tvafaktor/aktivera/": "TOTP enrolment: only after the password; shows no data",
+    "konto/logga-ut/": "logging out shows no data",
+    "i18n/setlang/": "language switch, no data",
+    "admin/login/": "the admin's login step (shows no data)",
+    "admin/logout/": "logging out of the admin shows no data",
+    "static/": "static files (CSS)",
+    # Patients answer their questionnaire with a personal token (eprom app); the
+    # token is the credential, so these pages are reached without a staff login.
+    "q/": "patient questionnaire pages reached with a personal token",
+    "fraga/": "patient questionnaire pages reached with a personal token",
+}
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, str | None]]:
+    """(route, url name) of every pattern, recursively through includes."""
+    out: list[tuple[str, str | None]] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            out += _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            out.append((prefix + str(p.pattern), p.name))
+    return out
+
+
+_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+#: Keys of PUBLIC that cover everything below them (others must match exactly).
+_PUBLIC_PREFIXES = ("static/", "q/", "fraga/")
+
+
+def _is_public(route: str) -> bool:
+    plain = route.lstrip("^")
+    return plain in PUBLIC or plain.startswith(_PUBLIC_PREFIXES)
+
+
+@pytest.fixture
+def world(django_user_model: Any, settings: Any) -> SimpleNamespace:
+    from painreg.registry import actions
+    from painreg.registry.models import Registration
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    unit_a = actions.create_unit(
+        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
+    )
+    unit_b = actions.create_unit(
+        user=None, code="B", name="Vårdcentral B", region="14", care_level="primary"
+    )
+    alice = django_user_model.objects.create_user("alice", password=PASSWORD)
+    bob = django_user_model.objects.create_user("bob", password=PASSWORD)
+    actions.add_membership(user=None, member=alice, role="unit_manager", unit=unit_a)
+    actions.add_membership(user=None, member=bob, role="unit_manager", unit=unit_b)
+    registration = actions.create_registration(
+        user=alice,
+        unit=unit_a,
+        personnummer="19121212-1212",
+        category="rehab",
+        first_visit_date=dt.date(2025, 1, 20),
+        rehab_start_date=dt.date(2025, 2, 3),
+        main_diagnosis="M79.7",
+    )
+    occasion = registration.occasions.get(kind="initial")
+    actions.save_answers(
+        user=alice, occasion=occasion, answers={"hads_1": 1}, answered_on=dt.date(2025, 1, 20)
+    )
+    assert Registration.objects.count() == 1
+    return SimpleNamespace(
+        unit_a=unit_a, unit_b=unit_b, alice=alice, bob=bob, registration=registration
+    )
+
+
+def _path_values(world: SimpleNamespace) -> dict[str, Any]:
+    """A value of unit A for every path parameter name used in the project."""
+    reg = world.registration
+    return {
+        "registration_id": reg.pk,
+        "patient_id": reg.patient_id,
+        "unit_id": world.unit_a.pk,
+        "kind": "initial",
+        "instrument": "hads",
+        # django.contrib.admin's own parameters
+        "object_id": world.unit_a.pk,
+        "id": world.alice.pk,
+        "app_label": "registry",
+        "content_type_id": 1,
+        "url": "registry/unit/",
+        "path": "painreg/painreg.css",
+    }
+
+
+def _fill(route: str, values: dict[str, Any]) -> str:
+    def sub(match: re.Match[str]) -> str:
+        name = match.group("name")
+        assert name in values, (
+            f"path parameter <{name}> of {route!r} has no test value: add one to "
+            "_path_values in tests/integration/test_url_access.py"
+        )
+        return str(values[name])
+
+    path = _PARAM.sub(sub, route)
+    # Regex routes (admin): strip anchors and fill named groups.
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values.get(m.group(1), "x")), path)
+    return "/" + path.lstrip("^").rstrip("$").replace("\\Z", "")
+
+
+def _snapshot() -> tuple[Any, ...]:
+    from painreg.registry.models import Answer, Occasion, Registration, UnitYearTotal
+
+    return (
+        list(Registration.objects.values()),
+        list(Occasion.objects.values()),
+        list(Answer.objects.values()),
+        list(UnitYearTotal.objects.values()),
+    )
+
+
+def _clients(world: SimpleNamespace) -> dict[str, Client]:
+    from painreg.accounts.testing import login_verified
+
+    bob = Client()
+    login_verified(bob, world.bob)
+    password_only = Client()
+    password_only.force_login(world.alice)  # password step only: no TOTP device in session
+    return {"other unit": bob, "anonymous": Client(), "password only": password_only}
+
+
+def _markers(world: SimpleNamespace) -> list[str]:
+    """Text that would betray unit A's data in a page."""
+    reg = world.registration
+    return [
+        "19121212",
+        world.unit_a.name,
+        f"/registreringar/{reg.pk}/",
+        f"/patienter/{reg.patient_id}/",
+    ]
+
+
+def _acceptable(response: Any, route: str, world: SimpleNamespace) -> bool:
+    if response.status_code in (403, 404, 405):
+        return True
+    if response.status_code == 200 and not _PARAM.search(route):
+        # A page without object parameters shows the requester's own unit
+        # (Bob's start page): fine, as long as nothing of unit A is in it.
+        body = response.content.decode(errors="replace")
+        return not any(marker in body for marker in _markers(world))
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        return any(
+            location.startswith(reverse(name))
+            for name in ("accounts:login", "accounts:verify", "accounts:enrol")
+        ) or location.startswith("/admin/login/")
+    return False
+
+
+def test_it_lists_url_patterns_to_check() -> None:
+    routes = [route for route, _ in _walk(get_resolver().url_patterns)]
+    assert any("registreringar/<int:registration_id>/" in r for r in routes)
+    assert len(routes) > 15
+
+
+def test_it_gives_no_data_of_another_unit_at_any_url(world: SimpleNamespace) -> None:
+    values = _path_values(world)
+    before = _snapshot()
+    failures = []
+    checked = 0
+    for route, name in _walk(get_resolver().url_patterns):
+        if _is_public(route):
+            continue
+        path = _fill(route, values)
+        for who, client in _clients(world).items():
+            for method in ("get", "post"):
+                response = getattr(client, method)(path)
+                checked += 1
+                if not _acceptable(response, route, world):
+                    failures.append(
+                        f"{method.upper()} {path} ({name}) as {who}: {response.status_code}"
+                    )
+    assert not failures, "reachable without access:\n" + "\n".join(failures)
+    assert _snapshot() == before, "a request from outside unit A changed its data"
+    assert checked > 50
+
+
+def test_it_allows_the_unit_member_so_the_check_above_is_meaningful(
+    world: SimpleNamespace,
+) -> None:
+    from painreg.accounts.testing import login_verified
+
+    alice = Client()
+    login_verified(alice, world.alice)
+    reg = world.registration
+    for path in (
+        reverse("registry:registration_detail", args=[reg.pk]),
+        reverse("registry:patient_detail", args=[reg.patient_id]),
+        reverse("registry:occasion_entry", args=[reg.pk, "initial", "hads"]),
+    ):
+        assert alice.get(path).status_code == 200, path
+        bob = _clients(world)["other unit"]
+        assert bob.get(path).status_code == 404, path
+
+
+def test_every_public_route_still_exists() -> None:
+    """The allow-list names real routes (or future ones: q/ and fraga/ of the eprom app)."""
+    routes = [route for route, _ in _walk(get_resolver().url_patterns)]
+    for key in ("konto/logga-in/", "konto/tvafaktor/", "i18n/setlang/"):
+        assert key in routes
