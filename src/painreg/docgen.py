@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Relative path of the generated file -> "module:function" returning its text.
 GENERATED: dict[str, str] = {
     "docs/cli.md": "painreg.docgen:render_cli_reference",
+    "docs/instruments.md": "painreg.instruments.catalogue:render_markdown",
 }
 
 

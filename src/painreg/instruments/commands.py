@@ -76,6 +76,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     load.add_argument("pack", type=Path, metavar="PACK", help="text pack file (.yaml)")
     load.set_defaults(handler=run_load_texts)
+    template = sub.add_parser(
+        "text-template",
+        help="write a placeholder text pack for an instrument, to fill in with licensed texts",
+    )
+    template.add_argument("instrument", metavar="INSTRUMENT")
+    template.add_argument("--lang", default="sv", choices=("sv", "en"))
+    template.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
+    template.set_defaults(handler=run_text_template)
 
 
 def _instrument_or_error(instrument_id: str):  # type: ignore[no-untyped-def]
@@ -130,6 +138,18 @@ def run_load_texts(args: argparse.Namespace) -> int:
     except InstrumentError as exc:
         raise UserError(f"text pack rejected: {exc}") from None
     print(f"stored {target}")
+    return 0
+
+
+def run_text_template(args: argparse.Namespace) -> int:
+    from painreg.instruments.texts import placeholder_pack
+
+    instrument = _instrument_or_error(args.instrument)
+    text = placeholder_pack(instrument.id, args.lang)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -219,4 +239,7 @@ def _NA():  # type: ignore[no-untyped-def]
 def _number_text(value: float) -> str:
     if value != value:  # NaN
         return ""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    # Ten decimals: far beyond the 4 the interchange promises, and free of float
+    # noise such as 0.49720000000000003 (the exact model value is 0.4972).
+    value = round(float(value), 10)
+    return str(int(value)) if value.is_integer() else repr(value)

@@ -153,10 +153,16 @@ def shipped_packs() -> list[TextPack]:
 
 def _entry(item_id: str, language: str) -> tuple[Mapping[str, Any] | None, TextPack | None]:
     item = find_item(item_id)
-    pack = text_pack(item.instrument, language)
-    if pack is None or item_id not in pack.items:
-        return None, pack
-    return pack.items[item_id], pack
+    candidates = [language]
+    if get_instrument(item.instrument).texts_may_ship:
+        # Free wordings: better the other shipped language than a placeholder
+        # (RAND-36 ships in English; a Swedish translation is loaded as a pack).
+        candidates += [lang for lang in LANGUAGES if lang != language]
+    for candidate in candidates:
+        pack = text_pack(item.instrument, candidate)
+        if pack is not None and not pack.placeholder and item_id in pack.items:
+            return pack.items[item_id], pack
+    return None, None
 
 
 def item_text(item_id: str, lang: str = "sv") -> str:
@@ -198,6 +204,34 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def placeholder_pack(instrument_id: str, language: str = "sv") -> str:
+    """A pack template for an instrument, every text clearly marked as a placeholder.
+
+    The registry holder copies it, replaces the texts and option labels with the
+    licensed wording, sets ``placeholder: false`` and loads it.
+    """
+    instrument = get_instrument(instrument_id)
+    items: dict[str, Any] = {}
+    for item in instrument.items:
+        entry: dict[str, Any] = {"text": f"{PLACEHOLDER_MARK} {item.id}"}
+        if item.values is not None:
+            entry["options"] = {
+                int(v) if float(v).is_integer() else v: f"{PLACEHOLDER_MARK} {_fmt(v)}"
+                for v in item.values
+            }
+        items[item.id] = entry
+    data = {
+        "pack": f"{instrument.id}-{language}",
+        "instrument": instrument.id,
+        "version": instrument.version,
+        "language": language,
+        "licence": f"{PLACEHOLDER_MARK} state the licence under which these texts are used",
+        "placeholder": True,
+        "items": items,
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
 def load_pack(path: Path) -> Path:
     """Validate a pack file and store it where the registry holder configured."""
     try:
@@ -205,6 +239,13 @@ def load_pack(path: Path) -> Path:
     except OSError as exc:
         raise InstrumentError(f"cannot read {path}: {exc.strerror}") from None
     pack = parse_pack(text, str(path))
+    if pack.placeholder:
+        raise InstrumentError(
+            f"{path}: still marked `placeholder: true`; replace every text with the licensed "
+            f"wording and set `placeholder: false`"
+        )
+    if PLACEHOLDER_MARK in text:
+        raise InstrumentError(f"{path}: still contains {PLACEHOLDER_MARK} texts")
     target_dir = text_pack_dir()
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{pack.instrument}.{pack.language}.yaml"
