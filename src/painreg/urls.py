@@ -17,5 +17,6 @@ urlpatterns = [
     path("admin/", coordinator_admin.urls),
     path("konto/", include("painreg.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("region/", include("painreg.reports.planning_views")),
     path("", include("painreg.registry.urls")),
 ]
