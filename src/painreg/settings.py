@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "painreg.accounts",
+    "painreg.eprom",
 ]
 
 ROOT_URLCONF = "painreg.urls"

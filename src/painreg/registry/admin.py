@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import get_user_model
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -32,7 +37,24 @@ class CoordinatorAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
+        # Two-factor: with django-otp installed, only a verified session counts.
+        verified = getattr(user, "is_verified", None)
+        if verified is not None and not verified():
+            return False
         return bool(user.is_active and access.is_national_coordinator(user))
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # One way in for everyone: the staff login with its second factor and
+        # lockout, never the admin's password-only form. A logged-in, verified
+        # person who is not a coordinator gets 403 (not a redirect loop).
+        user = request.user
+        verified = getattr(user, "is_verified", None)
+        if user.is_authenticated and (verified is None or verified()):
+            raise PermissionDenied
+        return redirect_to_login(
+            request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name),
+            resolve_url(settings.LOGIN_URL),
+        )
 
 
 coordinator_admin = CoordinatorAdminSite(name="coordinator_admin")

@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from painreg.registry.guard import GuardedModel
+from painreg.registry.guard import GuardedModel, GuardedQuerySet
 
 
 def _history() -> HistoricalRecords:
@@ -231,7 +231,7 @@ class Sex(models.TextChoices):
     MALE = "M", _("man")
 
 
-class PatientQuerySet(models.QuerySet):
+class PatientQuerySet(GuardedQuerySet):
     def in_register(self) -> PatientQuerySet:
         """Patients whose data may appear in outputs: not opted out, not deleted."""
         return self.filter(opted_out_at__isnull=True, deleted_at__isnull=True)
@@ -340,7 +340,7 @@ class ProgrammeFeature(models.TextChoices):
     ON_SITE = "on_site", _("på plats")
 
 
-class RegistrationQuerySet(models.QuerySet):
+class RegistrationQuerySet(GuardedQuerySet):
     def in_register(self) -> RegistrationQuerySet:
         """Registrations whose patient has neither opted out nor been deleted."""
         return self.filter(patient__opted_out_at__isnull=True, patient__deleted_at__isnull=True)
@@ -524,7 +524,7 @@ class AnswerSource(models.TextChoices):
     IMPORT = "import", _("import")
 
 
-class AnswerQuerySet(models.QuerySet):
+class AnswerQuerySet(GuardedQuerySet):
     def tidy(self) -> models.QuerySet:
         """Rows shaped like the interchange ``answers`` table (ids are database ids)."""
         return self.values_list(

@@ -1,0 +1,235 @@
+"""`painreg demo`, `painreg serve` and `painreg access-extract`.
+
+``demo`` is the newcomer's one command (ARCHITECTURE.md): non-interactive, it
+migrates the configured database (embedded SQLite by default), loads the
+demo data when the database is empty, prints the URL and the demo logins and
+serves on 127.0.0.1 with Django's development server (enough for one person
+trying the app; it also serves the static files). ``serve`` is production:
+gunicorn, refusing to start without a secret key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from pathlib import Path
+
+from painreg.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="set up and serve the demo (migrate, demo data, web server)",
+        description="Migrate the database (embedded SQLite unless DATABASE_URL is set), load "
+        "demo data if it is empty, print the URL and the demo logins, and serve the web app "
+        "on 127.0.0.1. Non-interactive; stop with Ctrl-C.",
+    )
+    demo.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    demo.add_argument(
+        "--no-serve", action="store_true", help="set up and print the logins, then exit"
+    )
+    demo.set_defaults(handler=run_demo)
+
+    serve = subparsers.add_parser(
+        "serve",
+        help="serve the web app in production (gunicorn)",
+        description="Serve the web app with gunicorn. Needs PAINREG_SECRET_KEY; see "
+        "docs/operations.md for the settings, the database and static files.",
+    )
+    serve.add_argument(
+        "--bind", default="127.0.0.1:8000", help="address:port (default %(default)s)"
+    )
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument(
+        "--migrate", action="store_true", help="apply database migrations before serving"
+    )
+    serve.set_defaults(handler=run_serve)
+
+    extract = subparsers.add_parser(
+        "access-extract",
+        help="a patient's access extract (loggutdrag): who viewed or changed their data",
+        description="Print every logged view and change of one patient's data, oldest first. "
+        "The extract is itself written to the access log.",
+    )
+    extract.add_argument("personnummer", help="YYYYMMDD-NNNN, YYYYMMDDNNNN or YYMMDD-NNNN")
+    extract.add_argument("--unit", metavar="CODE", help="only this unit's entries (unit code)")
+    extract.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="output format"
+    )
+    extract.add_argument(
+        "--requested-by",
+        metavar="NAME",
+        help="who asks (recorded in the access log; default: the operating-system user)",
+    )
+    extract.set_defaults(handler=run_access_extract)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
+    import django
+    from django.conf import settings
+
+    if not settings.configured or not _apps_ready():
+        django.setup()
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+        name = str(settings.DATABASES["default"]["NAME"])
+        if name != ":memory:" and not name.startswith("file:"):
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _apps_ready() -> bool:
+    from django.apps import apps
+
+    return apps.ready
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    if not 1 <= args.port <= 65535:
+        raise UserError(f"--port {args.port} is not a port number; use 1-65535")
+    if not args.no_serve and not _port_free(args.port):
+        raise UserError(f"port {args.port} is already in use; stop what runs there or use --port N")
+    # Demo mode: plain http on this machine, demo logins (settings.DEMO).
+    os.environ["PAINREG_DEMO"] = "1"
+    setup_django()
+    from django.core.management import call_command
+
+    from painreg.registry import demo
+
+    print("Preparing the database (migrations)...", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    if demo.is_empty():
+        print("Loading demo data...", flush=True)
+        demo.load_demo()
+    else:
+        print("The database already has data; demo data not loaded again.")
+    url = f"http://127.0.0.1:{args.port}/"
+    _print_logins(url)
+    if args.no_serve:
+        return 0
+    sys.stdout.flush()
+    call_command(
+        "runserver",
+        f"127.0.0.1:{args.port}",
+        use_reloader=False,
+        use_threading=True,
+        insecure_serving=True,  # static files, with DEBUG off
+        skip_checks=True,
+    )
+    return 0
+
+
+def _print_logins(url: str) -> None:
+    from painreg.registry import demo
+    from painreg.registry.models import Role
+
+    print()
+    print(f"painreg demo: {url}")
+    print(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+    labels = dict(Role.choices)
+    unit_names = {code: name for code, name, _region, _level in demo.UNITS}
+    for username, _first, role, scopes in demo.USERS:
+        where = ", ".join(unit_names.get(s, f"region {s}") for s in scopes) or "nationellt"
+        print(f"  {username:<13} {labels[role]:<22} {where}")
+    hint = demo.login_hint()
+    if hint:
+        print(hint)
+    print(f"Coordinator's admin: {url}admin/  (user koordinator)")
+    print("Stop with Ctrl-C.")
+    print()
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import call_command
+
+    from painreg import settings as painreg_settings
+
+    try:
+        painreg_settings.check_production_settings()
+    except ImproperlyConfigured as exc:
+        raise UserError(str(exc)) from None
+    if args.migrate:
+        call_command("migrate", interactive=False, verbosity=1)
+    if not settings.DEBUG:
+        print(f"serving static files is the proxy's job: collect them to {settings.STATIC_ROOT}")
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "painreg.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover
+
+
+def run_access_extract(args: argparse.Namespace) -> int:
+    setup_django()
+    import csv
+    import getpass
+
+    from django.utils import timezone
+
+    from painreg import audit
+    from painreg.registry import personnummer as pnr
+    from painreg.registry.models import Unit
+
+    unit = None
+    if args.unit:
+        unit = Unit.objects.filter(code=args.unit).first()
+        if unit is None:
+            raise UserError(f"no unit with code {args.unit!r}; see the admin for unit codes")
+    requested_by = args.requested_by or f"cli:{getpass.getuser()}"
+    try:
+        rows = audit.access_extract(args.personnummer, requested_by=requested_by, unit=unit)
+    except pnr.PersonnummerError as exc:
+        raise UserError(f"{args.personnummer}: {exc}") from None
+    except LookupError as exc:
+        raise UserError(f"{exc}; check the number") from None
+    header = ["time", "user", "unit", "kind", "action", "detail"]
+    table = [
+        [
+            f"{timezone.localtime(r.at):%Y-%m-%d %H:%M:%S}",
+            r.username,
+            r.unit,
+            r.kind,
+            r.action,
+            r.detail,
+        ]
+        for r in rows
+    ]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(table)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(title=f"Loggutdrag {pnr.parse(args.personnummer).formatted}")
+    for name in header:
+        out.add_column(name)
+    for row in table:
+        out.add_row(*row)
+    Console().print(out)
+    return 0

@@ -1,0 +1,204 @@
+"""Demo data: units of both care levels, a user for every role, some patients
+with registrations and answers. Deterministic (seeded), written through the
+actions like any other data, so the demo's audit trail is real too.
+
+Personnummer of demo patients: the first is Skatteverket's public test
+number 19121212-1212; the others are made up (random dates, Luhn-valid) and
+exist only in the demo database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+#: One password for every demo user (printed by ``painreg demo``).
+DEMO_PASSWORD = "smarta-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    where: str
+
+
+UNITS = [
+    # code, name, region, care level
+    ("DEMO-STH-SV", "Smärtrehab Stockholm (demo)", "01", "specialist"),
+    ("DEMO-SOL-PV", "Vårdcentral Solna (demo)", "01", "primary"),
+    ("DEMO-GBG-SV", "Smärtcentrum Göteborg (demo)", "14", "specialist"),
+    ("DEMO-OSD-PV", "Hälsocentral Östersund (demo)", "23", "primary"),
+]
+
+USERS = [
+    # username, first name, role, unit codes / region
+    ("registrerare", "Rut", "registrar", ["DEMO-STH-SV", "DEMO-SOL-PV"]),
+    ("behandlare", "Bo", "clinician", ["DEMO-STH-SV"]),
+    ("enhetschef", "Eva", "unit_manager", ["DEMO-STH-SV"]),
+    ("gbg", "Greta", "registrar", ["DEMO-GBG-SV"]),
+    ("ostersund", "Olle", "registrar", ["DEMO-OSD-PV"]),
+    ("analytiker", "Anna", "regional_analyst", ["01"]),
+    ("koordinator", "Karl", "national_coordinator", []),
+]
+
+#: Instruments answered at each occasion of the demo registrations.
+FORMS = {
+    "initial": ["hads", "pcs", "wai", "eq5d5l", "nprs"],
+    "end": ["hads", "pcs", "wai", "eq5d5l", "nprs", "global"],
+}
+
+
+def _luhn(nine: str) -> int:
+    from painreg.registry.personnummer import luhn_check_digit
+
+    return luhn_check_digit(nine)
+
+
+def demo_personnummer(rng: random.Random, n: int) -> list[str]:
+    numbers = ["19121212-1212"]
+    while len(numbers) < n:
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 50))
+        serial = f"{rng.randrange(1000):03d}"
+        nine = f"{born:%y%m%d}{serial}"
+        text = f"{born:%Y%m%d}-{serial}{_luhn(nine)}"
+        if text not in numbers:
+            numbers.append(text)
+    return numbers
+
+
+def _answers(rng: random.Random, instruments_: list[str]) -> dict[str, float]:
+    from painreg import instruments
+
+    out: dict[str, float] = {}
+    for instrument_id in instruments_:
+        for item in instruments.get_instrument(instrument_id).items:
+            if item.values is not None:
+                out[item.id] = rng.choice(item.values)
+            else:
+                out[item.id] = float(rng.randint(int(item.min), int(item.max)))
+    return out
+
+
+def is_empty() -> bool:
+    from painreg.registry.models import Unit
+
+    return not Unit.objects.exists()
+
+
+def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLogin]:
+    """Create the demo data (call on an empty database); returns the logins to print."""
+    from django.contrib.auth import get_user_model
+
+    from painreg.registry import actions
+    from painreg.registry.models import Region
+
+    today = today or dt.date.today()
+    rng = random.Random(seed)
+    units = {
+        code: actions.create_unit(user=None, code=code, name=name, region=region, care_level=level)
+        for code, name, region, level in UNITS
+    }
+    User = get_user_model()
+    logins: list[DemoLogin] = []
+    staff: dict[str, Any] = {}
+    for username, first_name, role, scopes in USERS:
+        user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=first_name)
+        staff[username] = user
+        if role == "national_coordinator":
+            actions.add_membership(user=None, member=user, role=role)
+            where = "nationellt"
+        elif role == "regional_analyst":
+            for code in scopes:
+                actions.add_membership(
+                    user=None, member=user, role=role, region=Region.objects.get(code=code)
+                )
+            where = ", ".join(Region.objects.get(code=c).name for c in scopes)
+        else:
+            for code in scopes:
+                actions.add_membership(user=None, member=user, role=role, unit=units[code])
+            where = ", ".join(units[c].name for c in scopes)
+        logins.append(DemoLogin(username, role, where))
+    _provision_demo_totp(staff.values())
+
+    entry_user = {
+        "DEMO-STH-SV": staff["registrerare"],
+        "DEMO-SOL-PV": staff["registrerare"],
+        "DEMO-GBG-SV": staff["gbg"],
+        "DEMO-OSD-PV": staff["ostersund"],
+    }
+    numbers = demo_personnummer(rng, 16)
+    unit_codes = list(units)
+    for year in (today.year - 1, today.year):
+        for code in unit_codes:
+            actions.set_unit_year_total(
+                user=None, unit=units[code], year=year, total=rng.randint(20, 60)
+            )
+    diagnoses = ["M79.7", "M54.5", "R52.2", "M54.2", "M79.6", "R52.1"]
+    for i, number in enumerate(numbers):
+        code = unit_codes[i % len(unit_codes)]
+        unit, user = units[code], entry_user[code]
+        first_visit = today - dt.timedelta(days=rng.randint(60, 400))
+        finished = i % 3 != 0  # every third rehab is still ongoing
+        values: dict[str, Any] = {
+            "category": "assessment" if i % 5 == 4 else "rehab",
+            "referral_date": first_visit - dt.timedelta(days=rng.randint(10, 60)),
+            "first_visit_date": first_visit,
+            "main_diagnosis": rng.choice(diagnoses),
+            "education": rng.choice(["compulsory", "upper_secondary", "university"]),
+        }
+        if values["category"] == "rehab":
+            start = first_visit + dt.timedelta(days=rng.randint(7, 30))
+            values["rehab_start_date"] = start
+            values["programme"] = rng.sample(["cbt", "act", "on_site"], 2)
+            values["work_measures"] = rng.sample(
+                ["rehab_plan", "rtw_action_plan", "ergonomic", "workplace_visit"], 2
+            )
+            end = start + dt.timedelta(days=rng.randint(42, 70))
+            if finished and end <= today:
+                values["rehab_end_date"] = end
+        registration = actions.create_registration(
+            user=user, unit=unit, personnummer=number, **values
+        )
+        initial = registration.occasions.get(kind="initial")
+        actions.save_answers(
+            user=user,
+            occasion=initial,
+            answers=_answers(rng, FORMS["initial"]),
+            answered_on=first_visit,
+        )
+        actions.sign_off_occasion(user=user, occasion=initial)
+        end_date = values.get("rehab_end_date")
+        if end_date is not None:
+            end_occasion = registration.occasions.get(kind="end")
+            actions.save_answers(
+                user=user,
+                occasion=end_occasion,
+                answers=_answers(rng, FORMS["end"]),
+                answered_on=end_date,
+            )
+            actions.sign_off_occasion(user=user, occasion=end_occasion)
+        if values["category"] == "assessment" or end_date is not None:
+            if i % 4 != 1:  # leave a few for the demo user to sign off
+                actions.sign_off_registration(user=user, registration=registration)
+    return logins
+
+
+def _provision_demo_totp(users: Any) -> None:
+    """Give demo users the published demo TOTP key (the accounts app's design)."""
+    try:
+        from painreg.accounts.otp import DEMO_TOTP_KEY_HEX, ensure_totp_device
+    except ImportError:  # the accounts app is not installed
+        return
+    for user in users:
+        ensure_totp_device(user, key_hex=DEMO_TOTP_KEY_HEX)
+
+
+def login_hint() -> str:
+    try:
+        from painreg.accounts.otp import demo_login_hint
+    except ImportError:
+        return ""
+    return demo_login_hint()
