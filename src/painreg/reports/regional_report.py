@@ -36,6 +36,34 @@ NO_RATE = "–"
 INSUFFICIENT = "otillräckligt underlag"
 TEMPLATES = Path(__file__).with_name("templates") / "regional"
 
+#: Swedish labels of the measures, as the SKR report names them.
+MEASURE_LABELS: dict[str, str] = {
+    "kbt": "KBT",
+    "ipt": "IPT",
+    "ikbt": "I-KBT",
+    "pdt": "PDT",
+    "emdr": "EMDR",
+    "other_psych": "Annan psykologisk behandling",
+    "mmr1": "MMR 1",
+    "mmr2": "MMR 2",
+    "behavioural": "Beteendemedicinsk behandling",
+    "active_training": "Aktiv specifik träning",
+    "other_pain": "Annan smärtbehandling",
+    "kbt_ipt": "KBT och IPT",
+    "mmr_total": "MMR totalt",
+    "psych_total": "Behandlingar vid psykisk ohälsa",
+    "pain_total": "Behandlingar vid långvarig smärta",
+    "total_treatments": "Behandlingar totalt",
+    "men": "Män",
+    "women": "Kvinnor",
+    "private": "Privata vårdgivare",
+    "public": "Offentliga vårdgivare",
+    "employer_contacts": "Kontakter med arbetsgivare",
+    "employment_service_contacts": "Kontakter med Arbetsförmedlingen",
+    "kbt_ipt_per_1000": "KBT och IPT per 1000 invånare",
+    "mmr_per_1000": "MMR per 1000 invånare",
+}
+
 
 @dataclass
 class Cell:
@@ -190,12 +218,50 @@ def table_models(tables: dict[str, Any]) -> list[RenderedTable]:
         contacts,
         _compensation_note(compensation),
     )
+    change = _change_table(tables)
+    if change is not None:
+        models.append(change)
     for key, measure, rate_key, title, label in (
         ("table7", "kbt_ipt", "kbt_ipt_per_1000", "Tabell 7. KBT och IPT över tid", "KBT, IPT"),
         ("table8", "mmr_total", "mmr_per_1000", "Tabell 8. MMR över tid", "MMR totalt"),
     ):
         models.append(_series_table(tables, key, measure, rate_key, title, label))
     return models
+
+
+def _change_table(tables: dict[str, Any]) -> RenderedTable | None:
+    """Every national measure reported both this year and the previous one."""
+    change = tables["national"].get("change") or {}
+    if not change:
+        return None
+    year = tables["year"]
+    table = RenderedTable(
+        "change",
+        f"Förändring sedan {year - 1}, riket",
+        ["Mått", str(year - 1), str(year), "Förändring", "Procent"],
+        note="Endast mått som rapporterats båda åren; summor jämförs bara när samma delar "
+        "rapporterats båda åren.",
+    )
+    for measure, c in change.items():
+        decimals = 1 if measure.endswith("per_1000") else 0
+        fmt = "0.0" if decimals else "0"
+
+        def cell(value: float, decimals: int = decimals, fmt: str = fmt) -> Cell:
+            return Cell(format_number(value, decimals), value, number_format=fmt)
+
+        relative = c["relative"]
+        table.rows.append(
+            [
+                Cell(MEASURE_LABELS.get(measure, measure), css="name"),
+                cell(c["previous"]),
+                cell(tables["national"][measure]),
+                cell(c["difference"]),
+                Cell("–", css="no-rate")
+                if relative is None
+                else Cell(format_percent(relative), relative, number_format="0%"),
+            ]
+        )
+    return table
 
 
 def _total(a: int | None, b: int | None) -> int | None:
@@ -309,7 +375,7 @@ def write_excel(path: Path, models: list[RenderedTable]) -> None:
 
     workbook = xlsxwriter.Workbook(str(path))
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    formats = {f: workbook.add_format({"num_format": f}) for f in ("0", "0.0", "# ##0")}
+    formats = {f: workbook.add_format({"num_format": f}) for f in ("0", "0.0", "0%")}
     grey = workbook.add_format({"font_color": "#666666", "italic": True})
     for model in models:
         sheet = workbook.add_worksheet(model.key)
@@ -358,7 +424,12 @@ def write_tables_report(tables: dict[str, Any], output: Path) -> list[Path]:
     html = output / f"{stem}.html"
     html.write_text(
         render_template(
-            "tables.html", tables=tables, models=models, charts=charts, NOT_REPORTED=NOT_REPORTED
+            "tables.html",
+            tables=tables,
+            models=models,
+            charts=charts,
+            labels=MEASURE_LABELS,
+            NOT_REPORTED=NOT_REPORTED,
         ),
         encoding="utf-8",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,12 @@ def test_tables_writes_html_excel_json_and_figures_of_the_example(tmp_path: Path
     html = (out / "regional-tables-2020.html").read_text(encoding="utf-8")
     assert "Tabell 8" in html and "ej rapporterat" in html and "<svg" in html
     assert "56\u00a0468" in html  # Swedish grouping of the KBT total
-    assert (out / "regional-tables-2020.xlsx").stat().st_size > 0
+    with zipfile.ZipFile(out / "regional-tables-2020.xlsx") as workbook:
+        sheets = workbook.read("xl/workbook.xml").decode()
+        strings = workbook.read("xl/sharedStrings.xml").decode()
+    for sheet in ("table2", "table3", "table4", "table5", "table6", "change", "table7", "table8"):
+        assert f'name="{sheet}"' in sheets
+    assert "ej rapporterat" in strings
     assert (out / "regional-tables-2020-figure3.svg").read_text(encoding="utf-8").startswith("<svg")
 
 

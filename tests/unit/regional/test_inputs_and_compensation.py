@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from painreg.errors import UserError
 from painreg.regional.inputs import TreatmentData, read_treatments
@@ -92,3 +94,26 @@ def test_years_outside_the_agreements_have_no_compensation_unless_a_rate_is_give
 def test_it_asks_for_a_year_that_is_in_the_data() -> None:
     with pytest.raises(UserError, match="no treatment counts for 2021"):
         build_tables(TreatmentData(rows={(2020, "01"): {"kbt": 1}}), 2021)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["01", "03", "09", "12", "25"]),
+        st.tuples(st.none() | st.integers(0, 500), st.none() | st.integers(0, 500)),
+    )
+)
+def test_national_figures_add_the_reported_regions_and_stay_empty_when_none_reported(
+    by_region: dict[str, tuple[int | None, int | None]],
+) -> None:
+    """Property: national = sum of reported cells; None (not 0) when no region reported."""
+    data = TreatmentData(
+        rows={(2020, c): {"mmr1": a, "mmr2": b} for c, (a, b) in by_region.items()}
+    )
+    national = build_tables(data, 2020)["national"] if data.rows else None
+    if national is None:
+        return
+    reported = [v for pair in by_region.values() for v in pair if v is not None]
+    assert national["mmr_total"] == (sum(reported) if reported else None)
+    ones = [a for a, _ in by_region.values() if a is not None]
+    assert national["mmr1"] == (sum(ones) if ones else None)
