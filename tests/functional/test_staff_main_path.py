@@ -1,0 +1,156 @@
+"""The main path of a registrar in a real browser (headless Debian chromium).
+
+A registrar logs in with password and a TOTP code (computed here from the
+device's key), tries an invalid personnummer (the Swedish message appears
+next to the field), registers a patient with a new registration, enters the
+initial questionnaire from paper and signs off the occasion. A screenshot of
+each page type is saved in ``test-artifacts/`` (git-ignored) for review.
+
+Playwright drives Debian's ``/usr/bin/chromium`` (never a downloaded
+browser); the test is skipped, saying why, when that binary is absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "correct-horse-battery-staple"
+
+pytestmark = [
+    pytest.mark.functional,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian chromium not installed (apt-get install chromium); "
+        "Playwright never downloads one",
+    ),
+]
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes between browser steps are ordinary synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(locale="sv-SE", viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def registrar(django_user_model: Any, settings: Any) -> Any:
+    from painreg.accounts import otp
+    from painreg.registry import actions
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    unit = actions.create_unit(
+        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
+    )
+    user = django_user_model.objects.create_user("alice", password=PASSWORD)
+    actions.add_membership(user=None, member=user, role="registrar", unit=unit)
+    device = otp.ensure_totp_device(user)
+    return user, device
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"staff-{name}.png"), full_page=True)
+
+
+def test_a_registrar_registers_a_patient_and_signs_off_the_initial_occasion(
+    live_server: Any, browser_page: Any, registrar: Any
+) -> None:
+    from painreg.accounts import otp
+    from painreg.registry.models import Occasion, Registration
+
+    page = browser_page
+    _user, device = registrar
+    base = live_server.url
+
+    # Log in: password, then the code of the authenticator app.
+    page.goto(base + "/")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    _shot(page, "01-login")
+    # Keyboard: the first Tab reaches the skip link, which leads to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/tvafaktor/**")
+    _shot(page, "02-two-factor")
+    page.fill("#id_token", otp.current_token(device))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Smärtrehab A')")
+    _shot(page, "03-start")
+
+    # An invalid personnummer: Swedish message next to the field and in the summary.
+    page.click("nav >> text=Sök eller registrera patient")
+    page.fill("#id_personnummer", "19850315-2383")
+    page.click("main button[type=submit]")
+    error = page.locator("#id_personnummer_error")
+    assert "Kontrollsiffran stämmer inte" in error.inner_text()
+    assert page.locator(".error-summary a[href='#id_personnummer']").count() == 1
+    _shot(page, "04-search-error")
+
+    # A valid number not yet registered at the unit: register the patient.
+    page.fill("#id_personnummer", "19850315-2384")
+    page.click("main button[type=submit]")
+    page.click("text=Ny registrering för patienten")
+    assert page.input_value("#id_personnummer") == "19850315-2384"
+    first_visit = dt.date.today() - dt.timedelta(days=3)
+    page.check("input[name=category][value=rehab]")
+    page.fill("#id_first_visit_date", first_visit.isoformat())
+    page.fill("#id_rehab_start_date", first_visit.isoformat())
+    page.fill("#id_main_diagnosis", "M79.7")
+    page.check("input[name=work_measures][value=rehab_plan]")
+    page.check("input[name=programme][value=act]")
+    _shot(page, "05-registration-form")
+    page.click("main button[type=submit]:has-text('Spara')")
+    page.wait_for_selector("h1:has-text('Registrering')")
+    _shot(page, "06-registration")
+    registration = Registration.objects.get()
+    assert registration.patient.personnummer == "198503152384"
+
+    # The initial questionnaire from paper: HADS, every item answered 1.
+    page.click("a:has-text('Initialt')")
+    page.wait_for_selector("h1:has-text('Initialt')")
+    _shot(page, "07-occasion")
+    page.click("a:has-text('HADS')")
+    page.fill("#id_answered_on", first_visit.isoformat())
+    for i in range(1, 15):
+        page.check(f"input[name=hads_{i}][value='1']")
+    _shot(page, "08-questionnaire-entry")
+    page.click("main button[type=submit]:has-text('Spara svar')")
+    page.wait_for_selector("text=Svaren på")
+
+    # Sign off the occasion.
+    page.check("#id_confirm")
+    page.click("button:has-text('Klarmarkera mättillfälle')")
+    page.wait_for_selector("text=Mättillfället är klarmarkerat")
+    _shot(page, "09-signed-off")
+    initial = Occasion.objects.get(registration=registration, kind="initial")
+    assert initial.signed_off
+    assert initial.answers.count() == 14
