@@ -169,62 +169,6 @@ def run_tables(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_planning(
-    *,
-    region: str,
-    year: int,
-    data: Any | None,
-    population: Any | None,
-    register: Any | None,
-    shares: list[Any],
-    options: Any,
-    queue_date: dt.date | None = None,
-    places: float | None = None,
-    signed_off_only: bool = False,
-) -> dict[str, Any]:
-    """One region's planning figures for a year (the JSON of ``painreg regional planning``)."""
-    from painreg.regional.need import need_against_delivered
-    from painreg.regional.regions import region_name
-    from painreg.regional.tables import _derived
-    from painreg.regional.waiting import register_volume, waiting_report
-
-    band = options.band(year)
-    inhabitants = population.in_band(year, region, band) if population is not None else None
-    delivered_statistics = None
-    if data is not None:
-        counts = data.get(year, region)
-        delivered_statistics = None if counts is None else _derived(counts)["mmr_total"]
-    waiting = None
-    delivered_register = None
-    if register is not None:
-        waiting = waiting_report(
-            register,
-            year,
-            region=region,
-            queue_date=queue_date,
-            places_per_year=places,
-            signed_off_only=signed_off_only,
-        )
-        unit_ids = {u.unit_id for u in register.units_of(region)}
-        delivered_register = register_volume(
-            (r for r in register.registrations if r.unit_id in unit_ids), year
-        )
-    return {
-        "region_code": region,
-        "region_name": region_name(region),
-        "year": year,
-        "age_band": str(band),
-        "statistics_given": data is not None,
-        "need": need_against_delivered(
-            population=inhabitants,
-            shares=shares,
-            delivered_statistics=delivered_statistics,
-            delivered_register=delivered_register,
-        ),
-        "waiting": waiting,
-    }
-
-
 def _region(code: str) -> str:
     from painreg.regional.regions import normalise_region_code
 
@@ -237,6 +181,7 @@ def _region(code: str) -> str:
 def run_planning(args: argparse.Namespace) -> int:
     from painreg.regional.inputs import load_treatment_data
     from painreg.regional.need import load_assumptions, parse_share_overrides
+    from painreg.regional.planning import build_planning
     from painreg.regional.waiting import load_register
     from painreg.reports.regional_report import write_planning_report
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from painreg.errors import UserError
 from painreg.regional.inputs import (
     AGGREGATES,
     CONTACTS,
@@ -106,7 +107,7 @@ def per_1000(count: int | None, population: int | None) -> float | None:
     return count / population * 1000
 
 
-def _derived(counts: Counts) -> dict[str, Any]:
+def derived_counts(counts: Counts) -> dict[str, Any]:
     """Counts plus the aggregates and totals of one level (region or nation)."""
     level: dict[str, Any] = {c: counts.get(c) for c in COUNT_COLUMNS}
     for aggregate, parts in AGGREGATES.items():
@@ -135,7 +136,7 @@ def _national_counts(data: TreatmentData, year: int) -> Counts:
             counts[column] = published[column]
         elif column in AGGREGATES:
             # Sum each region's aggregate (given, or the sum of its parts).
-            counts[column] = sum_reported(_derived(r)[column] for r in regions)
+            counts[column] = sum_reported(derived_counts(r)[column] for r in regions)
         else:
             counts[column] = sum_reported(r.get(column) for r in regions)
     return counts
@@ -144,7 +145,7 @@ def _national_counts(data: TreatmentData, year: int) -> Counts:
 def _level(
     code: str, counts: Counts, year: int, population: Population | None, options: TableOptions
 ) -> dict[str, Any]:
-    level = {"code": code, "name": region_name(code), **_derived(counts)}
+    level = {"code": code, "name": region_name(code), **derived_counts(counts)}
     band = options.band(year)
     inhabitants = population.in_band(year, code, band) if population else None
     level["age_band"] = str(band)
@@ -284,8 +285,6 @@ def build_tables(
     """
     options = options or TableOptions()
     if year not in data.years:
-        from painreg.errors import UserError
-
         have = ", ".join(str(y) for y in data.years) or "none"
         raise UserError(f"no treatment counts for {year} (years in the data: {have})")
     national, regions = _year_levels(data, year, population, options)

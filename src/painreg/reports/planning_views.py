@@ -117,8 +117,8 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     places = _int(request.GET.get("places"))
 
     from painreg.errors import UserError
-    from painreg.regional.commands import build_planning
     from painreg.regional.need import load_assumptions
+    from painreg.regional.planning import build_planning
     from painreg.regional.tables import TableOptions
     from painreg.reports.regional_report import render_planning_html
 

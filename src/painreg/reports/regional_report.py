@@ -2,7 +2,7 @@
 
 Computes nothing the core (:mod:`painreg.regional`) could compute: it turns
 the dictionaries of :func:`painreg.regional.tables.build_tables` and
-:func:`painreg.regional.commands.build_planning` into people's formats.
+:func:`painreg.regional.planning.build_planning` into people's formats.
 
 Decisions:
 

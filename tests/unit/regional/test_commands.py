@@ -148,3 +148,16 @@ def test_columns_of_the_treatment_format_are_those_documented() -> None:
     doc = (Path(__file__).resolve().parents[3] / "docs/regional.md").read_text(encoding="utf-8")
     for column in COUNT_COLUMNS:
         assert f"`{column}`" in doc
+
+
+def test_the_regional_core_does_not_import_django() -> None:
+    """ARCHITECTURE.md: the pure cores never import Django."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, painreg.regional.tables, painreg.regional.planning, painreg.regional.need, "
+        "painreg.regional.population, painreg.regional.waiting, painreg.regional.commands; "
+        "assert 'django' not in sys.modules, 'django imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
