@@ -1,0 +1,447 @@
+"""Every write of the ePROM app: one function per action, atomic, audited.
+
+The same habit as ``registry.actions``: keyword-only arguments, the user's
+right checked inside the action (views check too, for a 404 before any
+work), an ``audit`` event in the same transaction. Answers reach the register
+only through ``registry.actions.save_answers`` (validated, scored, audited).
+
+The patient is not a user: patient actions take the invitation (found by
+its token) and record events with the username ``patient``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from painreg import audit
+from painreg.eprom import questionnaire, tokens
+from painreg.eprom.models import (
+    IdentityAttempt,
+    Invitation,
+    InvitationStatus,
+    MessageKind,
+    MessageStatus,
+    ScheduledMessage,
+)
+from painreg.registry import access
+from painreg.registry.models import ENTRY_ROLES, Occasion, OccasionStatus
+
+#: Wrong identity answers before the link locks (staff reopen it).
+MAX_FAILED_ATTEMPTS = 5
+#: Tries of the identity check per link in ``TOKEN_WINDOW`` (right or wrong).
+TOKEN_RATE_LIMIT = 10
+TOKEN_WINDOW = dt.timedelta(minutes=15)
+#: Failed tries (wrong answers and unknown links) per address in ``ADDRESS_WINDOW``.
+ADDRESS_RATE_LIMIT = 20
+ADDRESS_WINDOW = dt.timedelta(hours=1)
+#: Days after the invitation that reminders are sent.
+REMINDER_DAYS = (7, 14)
+DEFAULT_VALID_DAYS = 30
+PATIENT = "patient"
+
+
+def _today() -> dt.date:
+    # registry.validation refuses answer dates after dt.date.today(); never be ahead of it.
+    return min(timezone.localdate(), dt.date.today())
+
+
+def _require_staff(user: Any, occasion: Occasion) -> None:
+    unit = occasion.registration.unit
+    if user is None:
+        return
+    if not access.units_for(user).filter(pk=unit.pk).exists():
+        raise PermissionDenied
+    access.require_role(user, unit, *ENTRY_ROLES)
+
+
+def _event(
+    *,
+    user: Any,
+    name: str,
+    invitation: Invitation,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    registration = invitation.occasion.registration
+    audit.record_event(
+        user=user,
+        username=PATIENT if user is PATIENT else (None if user else "system"),
+        action=name,
+        unit=registration.unit,
+        patient=registration.patient,
+        obj=invitation,
+        reason=reason,
+        detail={"occasion": invitation.occasion.kind, **(detail or {})},
+    )
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    return (
+        Invitation.objects.select_for_update()
+        .select_related("occasion__registration__patient", "occasion__registration__unit")
+        .get(pk=invitation.pk)
+    )
+
+
+def _skip_pending(invitation: Invitation, note: str) -> None:
+    invitation.messages.filter(status=MessageStatus.PENDING).update(
+        status=MessageStatus.SKIPPED, handled_at=timezone.now(), note=note
+    )
+
+
+def token_of(invitation: Invitation) -> str:
+    """The link token (rebuilt from the stored nonce and the server secret)."""
+    return tokens.token_for(invitation.token_nonce)
+
+
+def find_by_token(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("occasion__registration__patient")
+        .filter(token_hash=tokens.hash_token(token))
+        .first()
+    )
+
+
+# --- staff -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_invitation(
+    *,
+    user: Any,
+    occasion: Occasion,
+    valid_days: int = DEFAULT_VALID_DAYS,
+    language: str = "sv",
+    email: str = "",
+    phone: str = "",
+    reminder_days: tuple[int, ...] = REMINDER_DAYS,
+) -> tuple[Invitation, str]:
+    """Invite the patient to answer ``occasion``; returns the invitation and its token.
+
+    The form is the configured one for the unit's care level and the
+    occasion. An open invitation of the same occasion is revoked (one live
+    link). Messages (invitation now, reminders after ``reminder_days``) are
+    scheduled when an e-mail address or a mobile number is given.
+    """
+    occasion = Occasion.objects.select_related("registration__patient", "registration__unit").get(
+        pk=occasion.pk
+    )
+    _require_staff(user, occasion)
+    registration = occasion.registration
+    if not registration.patient.can_be_invited:
+        raise ValidationError(
+            {
+                "__all__": [
+                    "Patienten kan inte bjudas in (avböjt registret eller saknar personnummer)."
+                ]
+            }
+        )
+    if occasion.status in (OccasionStatus.ANSWERED, OccasionStatus.SIGNED_OFF):
+        raise ValidationError({"__all__": ["Tillfället är redan besvarat."]})
+    if not 1 <= valid_days <= 120:
+        raise ValidationError({"valid_days": ["Giltighetstiden ska vara 1–120 dagar."]})
+    for old in Invitation.objects.select_for_update().filter(
+        occasion=occasion, status=InvitationStatus.OPEN
+    ):
+        old.status = InvitationStatus.REVOKED
+        old.save(update_fields=["status"])
+        _skip_pending(old, "revoked")
+        _event(user=user, name="invitation.revoke", invitation=old, detail={"replaced": True})
+    nonce = tokens.new_nonce()
+    token = tokens.token_for(nonce)
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        occasion=occasion,
+        token_hash=tokens.hash_token(token),
+        token_nonce=nonce,
+        instruments=questionnaire.form_instruments(registration.unit.care_level, occasion.kind),
+        created_by=user if getattr(user, "pk", None) else None,
+        created_at=now,
+        valid_until=now + dt.timedelta(days=valid_days),
+        language=language if language in ("sv", "en") else "sv",
+        email=email.strip(),
+        phone=phone.strip(),
+    )
+    schedule_messages(invitation, reminder_days)
+    _event(
+        user=user,
+        name="invitation.create",
+        invitation=invitation,
+        detail={
+            "valid_until": invitation.valid_until.isoformat(),
+            "email": bool(invitation.email),
+            "sms": bool(invitation.phone),
+            "instruments": invitation.instruments,
+        },
+    )
+    return invitation, token
+
+
+def schedule_messages(invitation: Invitation, reminder_days: tuple[int, ...]) -> None:
+    """Schedule the invitation message (today) and reminders, within the validity."""
+    if not (invitation.email or invitation.phone):
+        return
+    start = timezone.localdate(invitation.created_at)
+    last = timezone.localdate(invitation.valid_until)
+    days = [0, *sorted(d for d in reminder_days if d > 0)]
+    for sequence, offset in enumerate(days):
+        due = start + dt.timedelta(days=offset)
+        if due > last:
+            break
+        ScheduledMessage.objects.get_or_create(
+            invitation=invitation,
+            sequence=sequence,
+            defaults={
+                "kind": MessageKind.INVITATION if sequence == 0 else MessageKind.REMINDER,
+                "due_on": due,
+            },
+        )
+
+
+@transaction.atomic
+def reopen_invitation(
+    *, user: Any, invitation: Invitation, reason: str, valid_days: int = DEFAULT_VALID_DAYS
+) -> Invitation:
+    """Open a submitted, locked or expired link again (with a reason, audited).
+
+    The patient's earlier answers are shown again; submitting again replaces
+    them in the register. Refused while the occasion is signed off.
+    """
+    invitation = _locked(invitation)
+    _require_staff(user, invitation.occasion)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["Ange en orsak till att länken öppnas igen."]})
+    if invitation.status == InvitationStatus.REVOKED:
+        raise ValidationError({"__all__": ["Länken är ersatt av en nyare inbjudan."]})
+    if invitation.occasion.signed_off:
+        raise ValidationError({"__all__": ["Tillfället är klarmarkerat; öppna tillfället först."]})
+    before = {
+        "status": invitation.status,
+        "locked": invitation.locked,
+        "expired": invitation.expired,
+    }
+    if invitation.status == InvitationStatus.SUBMITTED:
+        invitation.current_page = 1  # go through the answers again from the start
+    invitation.status = InvitationStatus.OPEN
+    invitation.locked_at = None
+    invitation.failed_attempts = 0
+    if invitation.expired:
+        invitation.valid_until = timezone.now() + dt.timedelta(days=valid_days)
+    invitation.save()
+    _event(
+        user=user, name="invitation.reopen", invitation=invitation, reason=reason.strip(),
+        detail={"before": before, "valid_until": invitation.valid_until.isoformat()},
+    )  # fmt: skip
+    return invitation
+
+
+# --- the patient ---------------------------------------------------------------
+
+
+@dataclass
+class IdentityResult:
+    outcome: str  # ok | wrong | locked | throttled | closed
+    tries_left: int = 0
+
+
+def _identity_matches(invitation: Invitation, answer: str) -> bool:
+    """Date of birth (ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD or ÅÅMMDD) or the personnummer's last four digits."""
+    patient = invitation.occasion.registration.patient
+    number = patient.personnummer or ""
+    digits = "".join(ch for ch in answer if ch.isdigit())
+    if len(number) != 12 or len(digits) != len("".join(answer.split()).replace("-", "")):
+        return False
+    candidates: list[str] = []
+    if len(digits) == 4:
+        candidates = [number[8:]]
+    elif len(digits) == 8:
+        # The real birth date, or the date part as written (coordination numbers add 60).
+        candidates = [number[:8]]
+        if patient.birth_date:
+            candidates.append(patient.birth_date.strftime("%Y%m%d"))
+    elif len(digits) == 6:
+        candidates = [number[2:8]]
+        if patient.birth_date:
+            candidates.append(patient.birth_date.strftime("%y%m%d"))
+    # compare_digest on every candidate: the time taken says nothing about which was close.
+    return any([hmac.compare_digest(digits, c) for c in candidates])
+
+
+def address_throttled(address_hash: str) -> bool:
+    since = timezone.now() - ADDRESS_WINDOW
+    failures = IdentityAttempt.objects.filter(
+        address_hash=address_hash, success=False, at__gte=since
+    ).count()
+    return failures >= ADDRESS_RATE_LIMIT
+
+
+def record_unknown_token(address_hash: str) -> None:
+    """A request for a link that does not exist: counts against the address."""
+    IdentityAttempt.objects.create(invitation=None, address_hash=address_hash, success=False)
+
+
+@transaction.atomic
+def verify_identity(*, invitation: Invitation, answer: str, address_hash: str) -> IdentityResult:
+    """The identity check before the first question; lockout and rate limits.
+
+    Every try is logged (``IdentityAttempt``); the fifth wrong answer locks
+    the link (audited) until staff reopen it.
+    """
+    invitation = _locked(invitation)
+    if invitation.status != InvitationStatus.OPEN or invitation.expired:
+        return IdentityResult("closed")
+    if invitation.locked:
+        return IdentityResult("locked")
+    if address_throttled(address_hash):
+        return IdentityResult("throttled")
+    recent = invitation.attempts.filter(at__gte=timezone.now() - TOKEN_WINDOW).count()
+    if recent >= TOKEN_RATE_LIMIT:
+        return IdentityResult("throttled")
+    now = timezone.now()
+    if _identity_matches(invitation, answer):
+        IdentityAttempt.objects.create(
+            invitation=invitation, address_hash=address_hash, success=True
+        )
+        invitation.failed_attempts = 0
+        first = invitation.opened_at is None
+        invitation.opened_at = invitation.opened_at or now
+        invitation.last_activity_at = now
+        invitation.save(update_fields=["failed_attempts", "opened_at", "last_activity_at"])
+        if first:
+            _event(user=PATIENT, name="invitation.open", invitation=invitation)
+        return IdentityResult("ok")
+    IdentityAttempt.objects.create(invitation=invitation, address_hash=address_hash, success=False)
+    invitation.failed_attempts += 1
+    if invitation.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        invitation.locked_at = now
+        invitation.save(update_fields=["failed_attempts", "locked_at"])
+        _event(
+            user=PATIENT, name="invitation.lock", invitation=invitation,
+            detail={"failed_attempts": invitation.failed_attempts},
+        )  # fmt: skip
+        return IdentityResult("locked")
+    invitation.save(update_fields=["failed_attempts"])
+    return IdentityResult("wrong", MAX_FAILED_ATTEMPTS - invitation.failed_attempts)
+
+
+@dataclass
+class PageResult:
+    errors: list[questionnaire.PageError] = field(default_factory=list)
+    next_page: int = 1  # 0 = the review page
+    closed: bool = False
+
+
+@transaction.atomic
+def save_page(
+    *, invitation: Invitation, page_number: int, raw: dict[str, Any], forward: bool = True
+) -> PageResult:
+    """Autosave one page: keep every valid answer; move on only without errors.
+
+    Going back (``forward=False``) saves what is valid without asking for
+    required answers. Saving the same page twice gives the same state.
+    """
+    invitation = _locked(invitation)
+    if not invitation.answerable:
+        return PageResult(closed=True)
+    pages = questionnaire.pages(invitation.instruments)
+    if not 1 <= page_number <= len(pages):
+        return PageResult(next_page=invitation.current_page)
+    page = pages[page_number - 1]
+    clean, errors = questionnaire.check_answers(page.items, raw, require=forward)
+    draft = dict(invitation.draft)
+    bad = {e.item for e in errors if e.code == "value"}
+    for item_id, value in clean.items():
+        if item_id in bad:
+            continue  # a value we cannot accept must not erase an earlier valid one
+        if value is None:
+            draft.pop(item_id, None)
+        else:
+            draft[item_id] = value
+    if errors and forward:
+        next_page = page_number
+    elif forward:
+        next_page = page_number + 1 if page_number < len(pages) else 0
+    else:
+        next_page = max(1, page_number - 1)
+    invitation.draft = draft
+    invitation.current_page = next_page
+    invitation.last_activity_at = timezone.now()
+    invitation.save(update_fields=["draft", "current_page", "last_activity_at"])
+    return PageResult(errors=errors, next_page=next_page)
+
+
+@dataclass
+class SubmitResult:
+    outcome: str  # submitted | already | incomplete | closed | refused
+    missing: list[questionnaire.Page] = field(default_factory=list)
+    message: str = ""
+
+
+@transaction.atomic
+def submit(*, invitation: Invitation) -> SubmitResult:
+    """Send the answers to the register, exactly once.
+
+    The invitation row is locked and its state checked in this transaction:
+    a second submit returns ``already`` and writes nothing. The answers go
+    through ``registry.actions.save_answers`` (catalogue validation, scores,
+    audit) with source ``patient``; pending reminders are cancelled.
+    """
+    from painreg.registry import actions as registry_actions
+
+    invitation = _locked(invitation)
+    if invitation.status == InvitationStatus.SUBMITTED:
+        return SubmitResult("already")
+    if not invitation.answerable:
+        return SubmitResult("closed")
+    missing = questionnaire.missing_required(invitation.instruments, invitation.draft)
+    if missing:
+        return SubmitResult("incomplete", missing=missing)
+    items = questionnaire.form_items(invitation.instruments)
+    answers = {k: invitation.draft[k] for k in items if invitation.draft.get(k) is not None}
+    try:
+        registry_actions.save_answers(
+            user=None,
+            occasion=invitation.occasion,
+            answers=answers,
+            answered_on=_today(),
+            source="patient",
+        )
+    except ValidationError as exc:
+        # E.g. the occasion was signed off meanwhile: save_answers wrote nothing.
+        return SubmitResult("refused", message="; ".join(exc.messages))
+    invitation.status = InvitationStatus.SUBMITTED
+    invitation.submitted_at = timezone.now()
+    invitation.current_page = 0
+    invitation.save(update_fields=["status", "submitted_at", "current_page"])
+    _skip_pending(invitation, "answered")
+    _event(
+        user=PATIENT, name="invitation.submit", invitation=invitation,
+        detail={"items": len(answers)},
+    )  # fmt: skip
+    return SubmitResult("submitted")
+
+
+@transaction.atomic
+def set_language(*, invitation: Invitation, language: str) -> None:
+    Invitation.objects.filter(pk=invitation.pk).update(language=language)
+
+
+@transaction.atomic
+def stop_reminders(*, invitation: Invitation) -> Invitation:
+    """The patient declines further reminders for this link (audited)."""
+    invitation = _locked(invitation)
+    if invitation.reminders_stopped_at is None:
+        invitation.reminders_stopped_at = timezone.now()
+        invitation.save(update_fields=["reminders_stopped_at"])
+        _skip_pending(invitation, "opted out")
+        _event(user=PATIENT, name="invitation.stop_reminders", invitation=invitation)
+    return invitation

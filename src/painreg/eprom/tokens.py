@@ -1,0 +1,42 @@
+"""Invitation tokens and hashed addresses.
+
+A token is HMAC-SHA256(secret, nonce) with a random 128-bit nonce, written
+as 43 characters of URL-safe base64 (256 bits). The database keeps the
+nonce and SHA-256(token): a link can be rebuilt by the server (reminders)
+but not by someone holding only a copy of the database. Comparing hashes
+of a 256-bit value in a database index leaks nothing useful through timing.
+Rotating ``PAINREG_SECRET_KEY`` invalidates every open link (docs/eprom.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+NONCE_BYTES = 16  # 128 bits of randomness (the issue asks for at least 128)
+
+
+def _secret(purpose: str) -> bytes:
+    return hashlib.sha256(f"painreg.eprom.{purpose}:{settings.SECRET_KEY}".encode()).digest()
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(NONCE_BYTES)
+
+
+def token_for(nonce: str) -> str:
+    digest = hmac.new(_secret("token"), nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_address(address: str) -> str:
+    """A keyed hash of the client's IP address: countable, not reversible without the key."""
+    return hmac.new(_secret("address"), address.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,41 @@
+"""URLs of the ePROM app, mounted at ``enkat/``.
+
+Staff pages live under ``personal/`` (behind the two-factor login); the
+patient's pages are the token paths, public by design and listed in the
+project's URL-access test allow-list with that reason.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from painreg.eprom import views_patient, views_staff
+
+app_name = "eprom"
+
+#: Names of the public patient pages (the token is the key; see views_patient).
+PUBLIC_URL_NAMES = ("start", "page", "review", "done", "stop_reminders")
+
+urlpatterns = [
+    path("personal/oversikt/", views_staff.overview, name="overview"),
+    path(
+        "personal/registreringar/<int:registration_id>/tillfallen/<str:kind>/inbjudan/",
+        views_staff.invite,
+        name="invite",
+    ),
+    path(
+        "personal/inbjudningar/<int:invitation_id>/",
+        views_staff.invitation_detail,
+        name="invitation_detail",
+    ),
+    path(
+        "personal/inbjudningar/<int:invitation_id>/oppna-igen/",
+        views_staff.invitation_reopen,
+        name="invitation_reopen",
+    ),
+    path("<str:token>/", views_patient.start, name="start"),
+    path("<str:token>/sida/<int:number>/", views_patient.page, name="page"),
+    path("<str:token>/skicka/", views_patient.review, name="review"),
+    path("<str:token>/klart/", views_patient.done, name="done"),
+    path("<str:token>/paminnelser/", views_patient.stop_reminders, name="stop_reminders"),
+]

@@ -1,0 +1,309 @@
+"""The patient's pages: identity check, one page at a time, review, submit.
+
+Public by design (the link's token is the key); nothing identifying is shown
+before the identity check, after which the session remembers the check for
+this invitation. Server-rendered, no JavaScript: every step is a form that
+posts and redirects (post/redirect/get), so the browser's back button and a
+reload never resubmit. Every page save is an autosave (``eprom.actions``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painreg import instruments
+from painreg.eprom import actions, questionnaire, tokens, uitext
+from painreg.eprom.models import Invitation, InvitationStatus
+
+SESSION_VERIFIED = "eprom_verified"
+SESSION_LANGUAGE = "eprom_language"
+
+
+def _address(request: HttpRequest) -> str:
+    # Behind the region's reverse proxy, REMOTE_ADDR is set from the trusted
+    # X-Forwarded-For by the proxy configuration (docs/eprom.md), not here.
+    return tokens.hash_address(request.META.get("REMOTE_ADDR", ""))
+
+
+def _get_invitation(request: HttpRequest, token: str) -> Invitation:
+    invitation = actions.find_by_token(token)
+    if invitation is None:
+        actions.record_unknown_token(_address(request))
+        raise Http404
+    return invitation
+
+
+def _language(request: HttpRequest, invitation: Invitation | None = None) -> uitext.UiPack:
+    chosen = request.session.get(SESSION_LANGUAGE)
+    if chosen is None and invitation is not None:
+        chosen = invitation.language
+    return uitext.get(chosen)
+
+
+def _verified(request: HttpRequest, invitation: Invitation) -> bool:
+    return invitation.pk in request.session.get(SESSION_VERIFIED, [])
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    ui: uitext.UiPack,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    languages = [(p.language, p.name) for p in uitext.packs().values()]
+    with translation.override(ui.language if ui.language in ("sv", "en") else "sv"):
+        response = render(
+            request,
+            template,
+            {"ui": ui, "t": ui.texts, "languages": languages, **context},
+            status=status,
+        )
+    # Answers are personal: never stored by shared caches or the browser's disk cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _page_url(token: str, number: int) -> str:
+    if number == 0:
+        return reverse("eprom:review", args=[token])
+    return reverse("eprom:page", args=[token, number])
+
+
+def _closed_page(request: HttpRequest, invitation: Invitation, ui: uitext.UiPack) -> HttpResponse:
+    if invitation.status == InvitationStatus.SUBMITTED and _verified(request, invitation):
+        return redirect("eprom:done", token=request.resolver_match.kwargs["token"])
+    if invitation.locked:
+        return _render(request, "eprom/message.html", ui, {"kind": "locked"}, status=403)
+    return _render(request, "eprom/message.html", ui, {"kind": "closed"}, status=410)
+
+
+def _switch_language(request: HttpRequest) -> HttpResponse | None:
+    """``?lang=xx`` on any page: remember the choice, show the same page without it."""
+    wanted = request.GET.get("lang")
+    if wanted is None:
+        return None
+    if wanted in uitext.packs():
+        request.session[SESSION_LANGUAGE] = wanted
+    return redirect(request.path)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    """The link's landing page: the identity check, then where the patient left off."""
+    switched = _switch_language(request)
+    if switched:
+        return switched
+    invitation = _get_invitation(request, token)
+    ui = _language(request, invitation)
+    if not invitation.answerable:
+        return _closed_page(request, invitation, ui)
+    if _verified(request, invitation):
+        return redirect(_page_url(token, invitation.current_page))
+    error = ""
+    status = 200
+    if request.method == "POST":
+        answer = request.POST.get("identity", "").strip()
+        if not answer:
+            error = ui.t("identity_empty")
+        else:
+            result = actions.verify_identity(
+                invitation=invitation, answer=answer[:20], address_hash=_address(request)
+            )
+            if result.outcome == "ok":
+                request.session.cycle_key()  # a new session id once the person is known
+                request.session[SESSION_VERIFIED] = [
+                    *request.session.get(SESSION_VERIFIED, []),
+                    invitation.pk,
+                ]
+                if SESSION_LANGUAGE in request.session:
+                    actions.set_language(
+                        invitation=invitation, language=request.session[SESSION_LANGUAGE]
+                    )
+                invitation.refresh_from_db()
+                return redirect(_page_url(token, invitation.current_page))
+            if result.outcome == "wrong":
+                error = ui.t("identity_wrong", tries=result.tries_left)
+                status = 400
+            elif result.outcome == "throttled":
+                return _render(request, "eprom/message.html", ui, {"kind": "throttled"}, 429)
+            else:
+                invitation.refresh_from_db()
+                return _closed_page(request, invitation, ui)
+    return _render(request, "eprom/identity.html", ui, {"token": token, "error": error}, status)
+
+
+def _require_session(request: HttpRequest, token: str) -> tuple[Invitation, uitext.UiPack]:
+    invitation = _get_invitation(request, token)
+    return invitation, _language(request, invitation)
+
+
+def _item_rows(
+    page: questionnaire.Page, values: dict[str, Any], language: str, hint: str
+) -> list[dict[str, Any]]:
+    rows = []
+    item_lang = language if language in ("sv", "en") else "sv"
+    for item_id in page.items:
+        item = instruments.find_item(item_id)
+        current = values.get(item_id)
+        row: dict[str, Any] = {
+            "id": item_id,
+            "text": instruments.item_text(item_id, item_lang),
+            "required": item.required,
+            "value": "" if current in (None, "") else _code(current),
+        }
+        if item.values is not None:
+            labels = instruments.option_labels(item_id, item_lang)
+            row["options"] = [
+                {"code": _code(v), "label": labels.get(v, _code(v))} for v in item.values
+            ]
+        else:
+            row["min"], row["max"], row["integer"] = _code(item.min), _code(item.max), item.integer
+            row["hint"] = hint.format(min=row["min"], max=row["max"])
+        rows.append(row)
+    return rows
+
+
+def _code(value: Any) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _instrument_name(instrument_id: str, language: str) -> str:
+    name = instruments.get_instrument(instrument_id).name
+    return name.get(language) or name.get("sv") or instrument_id
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """One page of items; POST autosaves it and moves on (or back)."""
+    switched = _switch_language(request)
+    if switched:
+        return switched
+    invitation, ui = _require_session(request, token)
+    if not _verified(request, invitation):
+        return redirect("eprom:start", token=token)
+    if not invitation.answerable:
+        return _closed_page(request, invitation, ui)
+    pages = questionnaire.pages(invitation.instruments)
+    if not 1 <= number <= len(pages):
+        raise Http404
+    this = pages[number - 1]
+    errors: list[questionnaire.PageError] = []
+    values: dict[str, Any] = dict(invitation.draft)
+    if request.method == "POST":
+        forward = request.POST.get("move") != "back"
+        raw = {item_id: request.POST.get(item_id, "") for item_id in this.items}
+        result = actions.save_page(
+            invitation=invitation, page_number=number, raw=raw, forward=forward
+        )
+        if result.closed:
+            invitation.refresh_from_db()
+            return _closed_page(request, invitation, ui)
+        if not result.errors or not forward:
+            return redirect(_page_url(token, result.next_page))
+        errors = result.errors
+        values.update(raw)  # show what was typed, next to its message
+    language = ui.language
+    error_by_item = {
+        e.item: e.message(language if language in ("sv", "en") else "sv") for e in errors
+    }
+    rows = _item_rows(this, values, language, ui.texts["range_hint"])
+    for row in rows:
+        row["error"] = error_by_item.get(row["id"], "")
+    context = {
+        "token": token,
+        "page": this,
+        "pages": len(pages),
+        "rows": rows,
+        "errors": [(r["id"], r["text"], r["error"]) for r in rows if r["error"]],
+        "instrument_name": _instrument_name(this.instrument, language),
+        "credit": _credit(this.instrument, language),
+        "progress_percent": int(100 * (number - 1) / len(pages)),
+        "progress_text": ui.t("page_of", page=number, pages=len(pages)),
+        "part_text": ui.t("part_of", part=this.part, parts=this.parts),
+        "reminders_possible": bool(invitation.email or invitation.phone)
+        and invitation.reminders_stopped_at is None,
+    }
+    return _render(request, "eprom/page.html", ui, context, status=400 if errors else 200)
+
+
+def _credit(instrument_id: str, language: str) -> str:
+    from painreg.instruments.texts import text_pack
+
+    pack = text_pack(instrument_id, language if language in ("sv", "en") else "sv")
+    return pack.credit if pack is not None else ""
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, token: str) -> HttpResponse:
+    """The last step: what is missing, and the button that submits (exactly once)."""
+    switched = _switch_language(request)
+    if switched:
+        return switched
+    invitation, ui = _require_session(request, token)
+    if not _verified(request, invitation):
+        return redirect("eprom:start", token=token)
+    if invitation.status == InvitationStatus.SUBMITTED:
+        return redirect("eprom:done", token=token)
+    if not invitation.answerable:
+        return _closed_page(request, invitation, ui)
+    message = ""
+    if request.method == "POST":
+        result = actions.submit(invitation=invitation)
+        if result.outcome in ("submitted", "already"):
+            return redirect("eprom:done", token=token)
+        if result.outcome == "closed":
+            invitation.refresh_from_db()
+            return _closed_page(request, invitation, ui)
+        if result.outcome == "refused":
+            message = ui.t("refused_text")
+    missing = questionnaire.missing_required(invitation.instruments, invitation.draft)
+    pages = questionnaire.pages(invitation.instruments)
+    context = {
+        "token": token,
+        "missing": [
+            {
+                "number": p.number,
+                "name": _instrument_name(p.instrument, ui.language),
+                "url": _page_url(token, p.number),
+            }
+            for p in missing
+        ],
+        "pages": len(pages),
+        "last_page_url": _page_url(token, len(pages)),
+        "progress_text": ui.t("page_of", page=len(pages), pages=len(pages)),
+        "message": message,
+    }
+    return _render(request, "eprom/review.html", ui, context, status=400 if message else 200)
+
+
+@never_cache
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, ui = _require_session(request, token)
+    if invitation.status != InvitationStatus.SUBMITTED or not _verified(request, invitation):
+        return redirect("eprom:start", token=token)
+    return _render(request, "eprom/message.html", ui, {"kind": "done"})
+
+
+@require_POST
+def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient opts out of reminders for this link."""
+    invitation, ui = _require_session(request, token)
+    if not _verified(request, invitation):
+        return redirect("eprom:start", token=token)
+    actions.stop_reminders(invitation=invitation)
+    return _render(request, "eprom/message.html", ui, {"kind": "reminders_stopped", "token": token})
