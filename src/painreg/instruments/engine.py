@@ -79,23 +79,31 @@ def _reason(item: Item, value: float) -> str:
     return f"{_fmt(value)} is not an allowed value ({item.describe_range()})"
 
 
-def _bad_mask(item: Item, values: np.ndarray) -> np.ndarray:
-    """True where a present value is not allowed by the catalogue."""
+def _bad_mask(item: Item, values: np.ndarray) -> np.ndarray | None:
+    """Where a present value is not allowed by the catalogue; None when all are fine.
+
+    The common case (every value valid) is checked with a few whole-column
+    reductions and no mask allocation; NaN compares false everywhere, so
+    missing values pass.
+    """
+    if item.contiguous_integers:
+        with np.errstate(invalid="ignore"):
+            if not (
+                (values < item.min).any()
+                or (values > item.max).any()
+                or (values != np.floor(values))[~np.isnan(values)].any()
+            ):
+                return None
+            present = ~np.isnan(values)
+            ok = (values >= item.min) & (values <= item.max) & (values == np.floor(values))
+            return present & ~ok
     present = ~np.isnan(values)
     if item.values is not None:
-        vals = np.asarray(item.values)
-        contiguous_ints = bool(
-            np.all(vals == np.floor(vals)) and np.all(np.diff(vals) == 1) and len(vals) > 1
-        )
-        if contiguous_ints:
-            ok = (values >= item.min) & (values <= item.max) & (values == np.floor(values))
-        else:
-            ok = np.isin(values, vals)
+        ok = np.isin(values, np.asarray(item.values))
     else:
         ok = (values >= item.min) & (values <= item.max)
-        if item.integer:
-            ok &= values == np.floor(values)
-    return present & ~ok
+    bad = present & ~ok
+    return bad if bad.any() else None
 
 
 def validate_value(item_id: str, value: object) -> float | None:
@@ -112,7 +120,7 @@ def validate_value(item_id: str, value: object) -> float | None:
     number = _to_number(item_id, value)
     if number is None:
         return None
-    if _bad_mask(item, np.array([number]))[0]:
+    if _bad_mask(item, np.array([number])) is not None:
         raise InstrumentError(f"{item_id}: {_reason(item, number)}")
     return number
 
@@ -190,7 +198,7 @@ def find_invalid(
     for item_id, values in columns.items():
         item = instrument.item(item_id)
         bad = _bad_mask(item, values)
-        for row in np.flatnonzero(bad):
+        for row in () if bad is None else np.flatnonzero(bad):
             problems.append(
                 InvalidValue(
                     int(row),

@@ -85,6 +85,13 @@ class Item:
     integer: bool = True
     recode: Mapping[float, float] | None = None
 
+    @functools.cached_property
+    def contiguous_integers(self) -> bool:
+        """True when the allowed codes are every integer from min to max."""
+        if self.values is None:
+            return self.integer
+        return all(float(v).is_integer() for v in self.values) and _is_contiguous(self.values)
+
     def describe_range(self) -> str:
         if self.values is not None and not _is_contiguous(self.values):
             return ", ".join(_fmt(v) for v in self.values)
@@ -122,20 +129,31 @@ class Instrument:
     change: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    # cached_property writes the instance __dict__ directly, so it works on a
+    # frozen dataclass; lookups stay O(1) in the per-response path.
+    @functools.cached_property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(item.id for item in self.items)
 
+    @functools.cached_property
+    def _items_by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
+
+    @functools.cached_property
+    def _scores_by_name(self) -> dict[str, ScoreDef]:
+        return {score.name: score for score in self.scores}
+
     def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise InstrumentError(f"{item_id}: not an item of {self.id} (version {self.version})")
+        try:
+            return self._items_by_id[item_id]
+        except KeyError:
+            raise InstrumentError(
+                f"{item_id}: not an item of {self.id} (version {self.version})"
+            ) from None
 
     def score_def(self, name: str) -> ScoreDef:
-        for score in self.scores:
-            if score.name == name:
-                return score
+        if name in self._scores_by_name:
+            return self._scores_by_name[name]
         raise InstrumentError(
             f"{self.id}: no score named {name!r} (scores: {', '.join(self.score_names)})"
         )
