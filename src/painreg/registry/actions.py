@@ -22,12 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from painreg import audit
 from painreg.audit.history import purge_allowed
@@ -576,14 +577,11 @@ def reopen_registration(*, user: Any, registration: Registration, reason: str) -
 
 
 def _occasion_status(occasion: Occasion) -> str:
-    if occasion.signed_off_at is not None:
-        return OccasionStatus.SIGNED_OFF
-    if not occasion.answers.exists():
-        return OccasionStatus.NOT_STARTED
-    missing = [
-        p for p in validation.occasion_signoff_problems(occasion) if p.code == "missing_items"
-    ]
-    return OccasionStatus.PARTIAL if missing else OccasionStatus.ANSWERED
+    return validation.status_from_items(
+        set(occasion.answers.values_list("item", flat=True)),
+        not_administered=occasion.not_administered or {},
+        signed_off=occasion.signed_off_at is not None,
+    )
 
 
 def recompute_scores(occasion: Occasion) -> list[Score]:
@@ -841,3 +839,507 @@ def reopen_occasion(*, user: Any, occasion: Occasion, reason: str) -> Occasion:
         detail={"occasion": occasion.kind},
     )
     return occasion
+
+
+# --- import of interchange tables --------------------------------------------
+
+
+class ImportProblem(NamedTuple):
+    """One rejected cell: table, 1-based data row, column, reason."""
+
+    table: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.table} row {self.row}, {self.column}: {self.reason}"
+
+
+class ImportRejected(ValueError):
+    """The import wrote nothing; ``problems`` lists every rejected cell."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        self.problems = problems
+        head = "; ".join(str(p) for p in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"{len(problems)} problem(s): {head}{more}")
+
+
+_REG_FIELDS = (
+    "category",
+    "referral_date",
+    "first_visit_date",
+    "rehab_start_date",
+    "rehab_end_date",
+    "discontinued",
+    "discontinuation_reason",
+    "main_diagnosis",
+    "secondary_diagnoses",
+    "education",
+    "work_measures",
+    "programme",
+)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return sorted({v.strip() for v in value.split(";") if v.strip()})
+    return sorted({str(v) for v in value if v})
+
+
+def _chunks(values: list[Any], size: int = 900) -> Iterator[list[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+@action
+def import_register(
+    *,
+    user: Any,
+    tables: Mapping[str, Iterable[Mapping[str, Any]]],
+    username: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """Write interchange tables (``units``, ``unit_year_totals``, ``patients``,
+    ``registrations``, ``answers``; rows as dicts of Python values, list cells as
+    lists or ``;``-joined strings) into the register, all or nothing.
+
+    Every row is checked first (references, registry validation, the instrument
+    catalogue); any problem raises :class:`ImportRejected` listing them all, and
+    nothing is written. Rows that exist already are updated where they differ
+    (units by ``unit_id`` = unit code; patients by personnummer or external id;
+    registrations by the imported ``registration_id``, or by database id for a
+    file exported from this database; answers by registration, occasion and
+    item). Scores of every touched occasion are recomputed. Each created or
+    changed registration gets an audit event, the import one more with counts.
+
+    National coordinator (or ``user=None``, an operator's command) only.
+    """
+    _require_coordinator(user)
+    actor = username if username is not None else (None if user else SYSTEM)
+    reason = "import"
+    problems: list[ImportProblem] = []
+    rows = {name: list(tables.get(name) or []) for name in (
+        "units", "unit_year_totals", "patients", "registrations", "answers"
+    )}  # fmt: skip
+    counts: dict[str, dict[str, int]] = {
+        name: {"created": 0, "updated": 0, "unchanged": 0} for name in rows
+    }
+
+    # --- phase 1: check everything, resolve references; no writes ----------
+    regions = set(Region.objects.values_list("code", flat=True))
+    units_in_file: dict[str, dict[str, Any]] = {}
+    for i, r in enumerate(rows["units"], start=1):
+        code = r.get("unit_id")
+        if not code:
+            problems.append(ImportProblem("units", i, "unit_id", "missing"))
+            continue
+        if r.get("region_code") not in regions:
+            problems.append(
+                ImportProblem("units", i, "region_code", f"unknown region {r.get('region_code')!r}")
+            )
+        if r.get("care_level") not in ("primary", "specialist"):
+            problems.append(
+                ImportProblem(
+                    "units", i, "care_level", f"unknown care level {r.get('care_level')!r}"
+                )
+            )
+        af, at = r.get("active_from"), r.get("active_to")
+        if af and at and at < af:
+            problems.append(ImportProblem("units", i, "active_to", "before active_from"))
+        units_in_file[code] = r
+    known_units = set(Unit.objects.values_list("code", flat=True)) | set(units_in_file)
+    for i, r in enumerate(rows["unit_year_totals"], start=1):
+        if r.get("unit_id") not in known_units:
+            problems.append(ImportProblem("unit_year_totals", i, "unit_id", "unknown unit"))
+        total = r.get("rehab_patients_total")
+        if total is None or int(total) < 0:
+            problems.append(
+                ImportProblem("unit_year_totals", i, "rehab_patients_total", "missing or negative")
+            )
+
+    patient_info: dict[str, dict[str, Any]] = {}
+    for i, r in enumerate(rows["patients"], start=1):
+        pid = str(r.get("patient_id") or "")
+        if not pid:
+            problems.append(ImportProblem("patients", i, "patient_id", "missing"))
+            continue
+        try:
+            number = pnr.parse(pid)
+        except pnr.PersonnummerError:
+            number = None
+        if number is None and len(pid) > 64:
+            problems.append(ImportProblem("patients", i, "patient_id", "longer than 64 characters"))
+        patient_info[pid] = {
+            "personnummer": number,
+            "sex": r.get("sex") or (number.sex if number else ""),
+            "birth_year": r.get("birth_year") or (number.birth_year if number else None),
+        }
+    digits_of = {
+        pid: info["personnummer"].digits
+        for pid, info in patient_info.items()
+        if info["personnummer"] is not None
+    }
+
+    # registrations: resolve the existing ones
+    reg_rows = rows["registrations"]
+    ids = [str(r.get("registration_id") or "") for r in reg_rows]
+    existing_by_ref: dict[str, Registration] = {}
+    for chunk in _chunks([x for x in ids if x]):
+        for reg in Registration.objects.filter(ref__in=chunk):
+            existing_by_ref[reg.ref] = reg
+    numeric = [int(x) for x in ids if x.isdigit() and x not in existing_by_ref]
+    existing_by_pk: dict[str, Registration] = {}
+    for chunk in _chunks(numeric):
+        for reg in Registration.objects.filter(pk__in=chunk, ref__isnull=True):
+            existing_by_pk[str(reg.pk)] = reg
+    db_patients_known = set()
+    wanted_digits = [d for d in digits_of.values()]
+    for chunk in _chunks(wanted_digits):
+        db_patients_known |= set(
+            Patient.objects.filter(personnummer__in=chunk).values_list("personnummer", flat=True)
+        )
+    reg_values: dict[str, dict[str, Any]] = {}
+    reg_category: dict[str, str] = {}
+    for i, r in enumerate(reg_rows, start=1):
+        rid = ids[i - 1]
+        if not rid:
+            problems.append(ImportProblem("registrations", i, "registration_id", "missing"))
+            continue
+        if rid in reg_values:
+            problems.append(ImportProblem("registrations", i, "registration_id", "duplicate"))
+            continue
+        pid = str(r.get("patient_id") or "")
+        existing = existing_by_ref.get(rid) or existing_by_pk.get(rid)
+        if pid not in patient_info:
+            problems.append(
+                ImportProblem("registrations", i, "patient_id", "not in the patients table")
+            )
+        if r.get("unit_id") not in known_units:
+            problems.append(ImportProblem("registrations", i, "unit_id", "unknown unit"))
+        values = {
+            "category": r.get("category"),
+            "referral_date": r.get("referral_date"),
+            "first_visit_date": r.get("first_visit_date"),
+            "rehab_start_date": r.get("rehab_start_date"),
+            "rehab_end_date": r.get("rehab_end_date"),
+            "discontinued": bool(r.get("discontinued")),
+            "discontinuation_reason": r.get("discontinuation_reason") or "",
+            "main_diagnosis": r.get("main_diagnosis") or "",
+            "secondary_diagnoses": _as_list(r.get("secondary_diagnoses")),
+            "education": r.get("education") or "",
+            "work_measures": _as_list(r.get("work_measures")),
+            "programme": _as_list(r.get("programme")),
+        }
+        values = validation.normalize_registration(values)
+        info = patient_info.get(pid)
+        birth = info["personnummer"].birth_date if info and info["personnummer"] else None
+        for issue in validation.check_registration(values, birth_date=birth).errors:
+            column = issue.field if issue.field != validation.NON_FIELD else "registration_id"
+            problems.append(ImportProblem("registrations", i, column, issue.en))
+        signed = r.get("signed_off")
+        reg_values[rid] = {
+            "values": values,
+            "patient_id": pid,
+            "unit_id": r.get("unit_id"),
+            "signed_off": True if signed is None else bool(signed),
+            "existing": existing,
+        }
+        reg_category[rid] = values["category"]
+
+    from painreg import instruments
+
+    answer_rows: list[tuple[str, str, str, float, dt.date, str]] = []
+    seen_answers: set[tuple[str, str, str]] = set()
+    for i, r in enumerate(rows["answers"], start=1):
+        rid = str(r.get("registration_id") or "")
+        kind = r.get("occasion")
+        item = r.get("item") or ""
+        if rid not in reg_values:
+            problems.append(
+                ImportProblem("answers", i, "registration_id", "not in the registrations table")
+            )
+            continue
+        allowed = _occasion_kinds(reg_category[rid]) if reg_category[rid] else []
+        if kind not in allowed:
+            problems.append(
+                ImportProblem(
+                    "answers", i, "occasion", f"{kind!r} is not an occasion of this registration"
+                )
+            )
+            continue
+        key = (rid, kind, item)
+        if key in seen_answers:
+            problems.append(ImportProblem("answers", i, "item", "duplicate answer"))
+            continue
+        seen_answers.add(key)
+        try:
+            value = instruments.validate_value(item, r.get("value"))
+        except instruments.InstrumentError as exc:
+            problems.append(ImportProblem("answers", i, "value", str(exc)))
+            continue
+        if value is None:
+            problems.append(ImportProblem("answers", i, "value", "missing"))
+            continue
+        answered_on = r.get("answered_on")
+        if not isinstance(answered_on, dt.date):
+            problems.append(ImportProblem("answers", i, "answered_on", "missing or not a date"))
+            continue
+        source = r.get("source") or AnswerSource.IMPORT
+        if source not in AnswerSource.values:
+            problems.append(ImportProblem("answers", i, "source", f"unknown source {source!r}"))
+            continue
+        answer_rows.append((rid, kind, item, float(value), answered_on, source))
+    if problems:
+        raise ImportRejected(problems)
+
+    # --- phase 2: write -------------------------------------------------------
+    history_user = user if getattr(user, "pk", None) else None
+    unit_by_code: dict[str, Unit] = {u.code: u for u in Unit.objects.all()}
+    region_by_code = {r.code: r for r in Region.objects.all()}
+    for code, r in units_in_file.items():
+        fields = {
+            "name": r.get("name") or code,
+            "region": region_by_code[r["region_code"]],
+            "care_level": r["care_level"],
+            "active_from": r.get("active_from"),
+            "active_to": r.get("active_to"),
+            "hsa_id": r.get("hsa_id") or None,
+        }
+        unit = unit_by_code.get(code)
+        if unit is None:
+            unit = Unit(code=code, **fields)
+            counts["units"]["created"] += 1
+        elif any(getattr(unit, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(unit, k, v)
+            counts["units"]["updated"] += 1
+        else:
+            counts["units"]["unchanged"] += 1
+            continue
+        _stamp(unit, user, reason)
+        unit.save()
+        unit_by_code[code] = unit
+    existing_totals = {
+        (t.unit.code, t.year): t for t in UnitYearTotal.objects.select_related("unit")
+    }
+    for r in rows["unit_year_totals"]:
+        key = (r["unit_id"], int(r["year"]))
+        total = int(r["rehab_patients_total"])
+        row = existing_totals.get(key)
+        if row is not None and row.rehab_patients_total == total:
+            counts["unit_year_totals"]["unchanged"] += 1
+            continue
+        if row is None:
+            row = UnitYearTotal(unit=unit_by_code[key[0]], year=key[1])
+            counts["unit_year_totals"]["created"] += 1
+        else:
+            counts["unit_year_totals"]["updated"] += 1
+        row.rehab_patients_total = total
+        _stamp(row, user, reason)
+        row.save()
+
+    # patients
+    patient_by_pid: dict[str, Patient] = {}
+    digits = list(digits_of.values())
+    externals = [pid for pid in patient_info if pid not in digits_of]
+    by_digits: dict[str, Patient] = {}
+    for chunk in _chunks(digits):
+        by_digits |= {p.personnummer: p for p in Patient.objects.filter(personnummer__in=chunk)}
+    by_external: dict[str, Patient] = {}
+    for chunk in _chunks(externals):
+        by_external |= {p.external_id: p for p in Patient.objects.filter(external_id__in=chunk)}
+    new_patients: list[Patient] = []
+    for pid, info in patient_info.items():
+        number = info["personnummer"]
+        found = by_digits.get(number.digits) if number else by_external.get(pid)
+        if found is not None:
+            patient_by_pid[pid] = found
+            counts["patients"]["unchanged"] += 1
+            continue
+        if number is not None:
+            patient = Patient(
+                personnummer=number.digits,
+                sex=number.sex,
+                birth_date=number.birth_date,
+                birth_year=number.birth_year,
+            )
+        else:
+            patient = Patient(external_id=pid, sex=info["sex"] or "", birth_year=info["birth_year"])
+        new_patients.append(patient)
+        patient_by_pid[pid] = patient
+    if new_patients:
+        bulk_create_with_history(
+            new_patients, Patient, default_user=history_user, default_change_reason=reason
+        )
+        counts["patients"]["created"] = len(new_patients)
+
+    # registrations
+    now = timezone.now()
+    new_regs: list[Registration] = []
+    changed_regs: list[Registration] = []
+    reg_by_rid: dict[str, Registration] = {}
+    for rid, spec in reg_values.items():
+        values = spec["values"]
+        existing = spec["existing"]
+        patient = patient_by_pid[spec["patient_id"]]
+        unit = unit_by_code[spec["unit_id"]]
+        if existing is None:
+            reg = Registration(
+                ref=rid,
+                patient=patient,
+                unit=unit,
+                signed_off_at=now if spec["signed_off"] else None,
+                **values,
+            )
+            new_regs.append(reg)
+            reg_by_rid[rid] = reg
+            continue
+        reg_by_rid[rid] = existing
+        before = validation.registration_values(existing)
+        diff = {k: v for k, v in values.items() if before[k] != v}
+        if existing.patient_id != patient.pk or existing.unit_id != unit.pk:
+            diff["patient"], diff["unit"] = patient, unit
+        if spec["signed_off"] != existing.signed_off:
+            diff["signed_off_at"] = now if spec["signed_off"] else None
+        if not diff:
+            counts["registrations"]["unchanged"] += 1
+            continue
+        for k, v in diff.items():
+            setattr(existing, k, v)
+        _stamp(existing, user, reason)
+        existing.save()
+        changed_regs.append(existing)
+    if new_regs:
+        bulk_create_with_history(
+            new_regs, Registration, default_user=history_user, default_change_reason=reason
+        )
+        occasions = [
+            Occasion(registration=reg, kind=kind)
+            for reg in new_regs
+            for kind in _occasion_kinds(reg.category)
+        ]
+        bulk_create_with_history(
+            occasions, Occasion, default_user=history_user, default_change_reason=reason
+        )
+    for reg in changed_regs:
+        _ensure_occasions(reg, user)
+    counts["registrations"]["created"] = len(new_regs)
+    counts["registrations"]["updated"] = len(changed_regs)
+
+    # answers
+    reg_pks = [reg.pk for reg in reg_by_rid.values()]
+    occasion_by_key: dict[tuple[int, str], Occasion] = {}
+    for chunk in _chunks(reg_pks):
+        for occ in Occasion.objects.filter(registration_id__in=chunk):
+            occasion_by_key[(occ.registration_id, occ.kind)] = occ
+    touched_rids = {a[0] for a in answer_rows}
+    touched_pks = [reg_by_rid[rid].pk for rid in touched_rids]
+    existing_answers: dict[tuple[int, str], Answer] = {}
+    for chunk in _chunks(touched_pks):
+        for ans in Answer.objects.filter(occasion__registration_id__in=chunk):
+            existing_answers[(ans.occasion_id, ans.item)] = ans
+    new_answers: list[Answer] = []
+    touched_occasions: set[int] = set()
+    for rid, kind, item, value, answered_on, source in answer_rows:
+        occ = occasion_by_key[(reg_by_rid[rid].pk, kind)]
+        old = existing_answers.get((occ.pk, item))
+        if old is None:
+            new_answers.append(
+                Answer(occasion=occ, item=item, value=value, answered_on=answered_on, source=source)
+            )
+            touched_occasions.add(occ.pk)
+        elif (old.value, old.answered_on, old.source) != (value, answered_on, source):
+            old.value, old.answered_on, old.source = value, answered_on, source
+            _stamp(old, user, reason)
+            old.save()
+            touched_occasions.add(occ.pk)
+            counts["answers"]["updated"] += 1
+        else:
+            counts["answers"]["unchanged"] += 1
+    if new_answers:
+        bulk_create_with_history(
+            new_answers, Answer, default_user=history_user, default_change_reason=reason,
+            batch_size=2000,
+        )  # fmt: skip
+        counts["answers"]["created"] = len(new_answers)
+    _rescore_occasions(sorted(touched_occasions), user)
+
+    # audit: one event per created or changed registration, one for the import
+    from painreg.audit.models import AuditEvent
+
+    audit_user = history_user
+    audit_name = actor if actor is not None else audit._username(user)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                user=audit_user,
+                username=audit_name,
+                action="registration.import",
+                unit_id=reg.unit_id,
+                patient_id=reg.patient_id,
+                object_type="registration",
+                object_id=str(reg.pk),
+                reason=reason,
+            )
+            for reg in [*new_regs, *changed_regs]
+        ],
+        batch_size=2000,
+    )
+    _event(user=user, name="register.import", unit=None, patient=None, obj=None,
+           reason=reason, detail=counts, username=actor)  # fmt: skip
+    return counts
+
+
+def _rescore_occasions(occasion_pks: list[int], user: Any) -> None:
+    """Recompute stored scores and statuses of many occasions with one scoring call."""
+    import pandas as pd
+
+    from painreg import instruments
+
+    if not occasion_pks:
+        return
+    occasions = {}
+    for chunk in _chunks(occasion_pks):
+        occasions |= {o.pk: o for o in Occasion.objects.filter(pk__in=chunk)}
+    answers = []
+    for chunk in _chunks(occasion_pks):
+        answers += list(
+            Answer.objects.filter(occasion_id__in=chunk).values_list("occasion_id", "item", "value")
+        )
+    for chunk in _chunks(occasion_pks):
+        Score.objects.filter(occasion_id__in=chunk).delete()
+    if answers:
+        frame = pd.DataFrame(answers, columns=["registration_id", "item", "value"])
+        # score_answers groups by (registration_id, occasion): the occasion's pk is
+        # unique on its own, so it stands in for both.
+        frame["occasion"] = "x"
+        scored = instruments.score_answers(frame)
+        scored = scored[scored["value"].notna()]
+        Score.objects.bulk_create(
+            [
+                Score(
+                    occasion_id=int(rec.registration_id),
+                    instrument=rec.instrument,
+                    score=rec.score,
+                    value=float(rec.value),
+                )
+                for rec in scored.itertuples(index=False)
+            ],
+            batch_size=2000,
+        )
+    items_by_occasion: dict[int, set[str]] = {}
+    for occ_id, item, _value in answers:
+        items_by_occasion.setdefault(occ_id, set()).add(item)
+    for pk, occ in occasions.items():
+        status = validation.status_from_items(
+            items_by_occasion.get(pk, set()),
+            not_administered=occ.not_administered or {},
+            signed_off=occ.signed_off,
+        )
+        if status != occ.status:
+            occ.status = status
+            _stamp(occ, user, "import")
+            occ.save(update_fields=["status"])

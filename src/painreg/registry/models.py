@@ -354,6 +354,9 @@ class Registration(GuardedModel):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="registrations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations")
+    #: The ``registration_id`` it was imported with; empty for one entered here
+    #: (its id in files is then the database id). See :attr:`public_id`.
+    ref = models.CharField(_("registrerings-id"), max_length=64, unique=True, null=True, blank=True)
     category = models.CharField(_("patientkategori"), max_length=12, choices=Category.choices)
     referral_date = models.DateField(_("remissdatum"), null=True, blank=True)
     first_visit_date = models.DateField(_("första besök"), null=True, blank=True)
@@ -411,6 +414,12 @@ class Registration(GuardedModel):
     @property
     def signed_off(self) -> bool:
         return self.signed_off_at is not None
+
+    @property
+    def public_id(self) -> str:
+        """The ``registration_id`` of the interchange tables: the imported id, or the
+        database id. Stable across export, import into another database, export."""
+        return self.ref or str(self.pk)
 
     @property
     def counting_year(self) -> int | None:

@@ -29,6 +29,7 @@ from painreg.registry.models import (
     Education,
     Occasion,
     OccasionKind,
+    OccasionStatus,
     ProgrammeFeature,
     Registration,
     WorkMeasure,
@@ -365,8 +366,6 @@ def occasion_signoff_problems(occasion: Occasion) -> list[Issue]:
     at all can be signed off only when instruments are marked not
     administered.
     """
-    from painreg import instruments
-
     problems: list[Issue] = []
     answered = set(occasion.answers.values_list("item", flat=True))
     not_administered: dict[str, str] = occasion.not_administered or {}
@@ -391,28 +390,51 @@ def occasion_signoff_problems(occasion: Occasion) -> list[Issue]:
                 "administered, with a reason.",
             )
         )
-    administered: dict[str, Any] = {}
+    for instrument_id, missing in missing_required(answered, not_administered).items():
+        problems.append(
+            Issue(
+                instrument_id,
+                "missing_items",
+                f"{instrument_id}: obesvarade obligatoriska frågor: {', '.join(missing)}.",
+                f"{instrument_id}: required items not answered: {', '.join(missing)}.",
+            )
+        )
+    return problems
+
+
+def missing_required(
+    answered: set[str], not_administered: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """Instrument -> its required items not answered, for every instrument with at
+    least one answer that is not marked not administered (the occasion's form)."""
+    from painreg import instruments
+
+    administered: set[str] = set()
     for item_id in answered:
         try:
-            item = instruments.find_item(item_id)
+            administered.add(instruments.find_item(item_id).instrument)
         except instruments.InstrumentError:
             continue
-        administered.setdefault(item.instrument, None)
-    for instrument_id in sorted(administered):
-        if instrument_id in not_administered:
-            continue
+    out: dict[str, list[str]] = {}
+    for instrument_id in sorted(administered - set(not_administered)):
         definition = instruments.get_instrument(instrument_id)
         missing = [i.id for i in definition.items if i.required and i.id not in answered]
         if missing:
-            problems.append(
-                Issue(
-                    instrument_id,
-                    "missing_items",
-                    f"{instrument_id}: obesvarade obligatoriska frågor: {', '.join(missing)}.",
-                    f"{instrument_id}: required items not answered: {', '.join(missing)}.",
-                )
-            )
-    return problems
+            out[instrument_id] = missing
+    return out
+
+
+def status_from_items(
+    answered: set[str], *, not_administered: Mapping[str, str], signed_off: bool
+) -> str:
+    """An occasion's status from its answered items (no database access)."""
+    if signed_off:
+        return OccasionStatus.SIGNED_OFF
+    if not answered:
+        return OccasionStatus.NOT_STARTED
+    if missing_required(answered, not_administered):
+        return OccasionStatus.PARTIAL
+    return OccasionStatus.ANSWERED
 
 
 def registration_signoff_problems(registration: Registration) -> list[Issue]:
