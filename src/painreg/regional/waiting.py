@@ -166,10 +166,16 @@ def summarise_waits(
 
 
 def queue_at(registrations: Iterable[Registration], date: dt.date) -> dict[str, Any]:
-    """Who is waiting on ``date``: counts and the days waited so far (median)."""
+    """Who is waiting on ``date``: counts and the days waited so far (median).
+
+    Without any referral date (the web app's pseudonymised view has none) the
+    queue to the first visit is unknown (None), not empty.
+    """
     first_visit: list[int] = []
     rehab: list[int] = []
+    any_referral = False
     for reg in registrations:
+        any_referral = any_referral or reg.referral_date is not None
         if (
             reg.referral_date is not None
             and reg.referral_date <= date
@@ -186,7 +192,7 @@ def queue_at(registrations: Iterable[Registration], date: dt.date) -> dict[str, 
             rehab.append((date - reg.first_visit_date).days)
     return {
         "date": date.isoformat(),
-        "waiting_for_first_visit": len(first_visit),
+        "waiting_for_first_visit": len(first_visit) if any_referral else None,
         "waiting_for_rehab": len(rehab),
         "median_days_waited_first_visit": percentile(first_visit, 0.5),
         "median_days_waited_rehab": percentile(rehab, 0.5),

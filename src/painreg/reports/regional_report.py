@@ -495,6 +495,7 @@ def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
                 )
                 .properties(width=420)
             )
+        # Publishing rules: counts 1-4 are not shown, so those months are left out.
         months = [
             {"månad": row["date"][:7], "kö": label, "antal": row[key]}
             for row in waiting["queue_by_month"]
@@ -502,17 +503,21 @@ def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
                 ("waiting_for_first_visit", "till första besök"),
                 ("waiting_for_rehab", "till rehabstart"),
             )
+            if row[key] is not None and not 1 <= row[key] <= 4
         ]
-        charts["queue"] = svg(
-            alt.Chart(alt.Data(values=months), title="Kö vid varje månads slut")
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("månad:O", title=None),
-                y=alt.Y("antal:Q", title="Väntande"),
-                color=alt.Color("kö:N", title=None),
+        if months:
+            charts["queue"] = svg(
+                alt.Chart(
+                    alt.Data(values=months), title="Kö vid varje månads slut (1–4 visas inte)"
+                )
+                .mark_line(point=True)
+                .encode(
+                    x=alt.X("månad:O", title=None),
+                    y=alt.Y("antal:Q", title="Väntande"),
+                    color=alt.Color("kö:N", title=None),
+                )
+                .properties(width=420, height=200)
             )
-            .properties(width=420, height=200)
-        )
     return charts
 
 

@@ -78,6 +78,12 @@ def test_the_queue_at_a_date_counts_who_is_still_waiting() -> None:
     assert queue["median_days_waited_rehab"] == (day - D(2021, 2, 1)).days
 
 
+def test_without_referral_dates_the_queue_to_the_first_visit_is_unknown_not_empty() -> None:
+    queue = queue_at([reg("a", None, D(2021, 2, 1))], D(2021, 6, 30))
+    assert queue["waiting_for_first_visit"] is None
+    assert queue["waiting_for_rehab"] == 1
+
+
 def test_the_expected_wait_of_the_audit_is_about_16_months() -> None:
     """Audit of Region Jämtland Härjedalen 2021: about 35 waiting, 27 places a year."""
     assert expected_wait_months(35, 27) == pytest.approx(15.56, abs=0.01)
