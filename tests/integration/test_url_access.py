@@ -40,8 +40,11 @@ PUBLIC: dict[str, str] = {
     "static/": "static files (CSS)",
     # Patients answer their questionnaire with a personal token (eprom app); the
     # token is the credential, so these pages are reached without a staff login.
-    "q/": "patient questionnaire pages reached with a personal token",
-    "fraga/": "patient questionnaire pages reached with a personal token",
+    "enkat/<str:token>/": "patient questionnaire, reached with a personal token",
+    "enkat/<str:token>/sida/<int:number>/": "patient questionnaire page (token)",
+    "enkat/<str:token>/skicka/": "patient questionnaire review (token)",
+    "enkat/<str:token>/klart/": "patient questionnaire receipt (token)",
+    "enkat/<str:token>/paminnelser/": "patient stops reminders (token)",
 }
 
 
@@ -60,7 +63,7 @@ _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
 #: Keys of PUBLIC that cover everything below them (others must match exactly).
-_PUBLIC_PREFIXES = ("static/", "q/", "fraga/")
+_PUBLIC_PREFIXES = ("static/",)
 
 
 def _is_public(route: str) -> bool:
@@ -98,8 +101,18 @@ def world(django_user_model: Any, settings: Any) -> SimpleNamespace:
         user=alice, occasion=occasion, answers={"hads_1": 1}, answered_on=dt.date(2025, 1, 20)
     )
     assert Registration.objects.count() == 1
+    from painreg.eprom import actions as eprom_actions
+
+    invitation, _token = eprom_actions.create_invitation(
+        user=alice, occasion=registration.occasions.get(kind="end")
+    )
     return SimpleNamespace(
-        unit_a=unit_a, unit_b=unit_b, alice=alice, bob=bob, registration=registration
+        unit_a=unit_a,
+        unit_b=unit_b,
+        alice=alice,
+        bob=bob,
+        registration=registration,
+        invitation=invitation,
     )
 
 
@@ -112,6 +125,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "unit_id": world.unit_a.pk,
         "kind": "initial",
         "instrument": "hads",
+        "invitation_id": world.invitation.pk,
         # django.contrib.admin's own parameters
         "object_id": world.unit_a.pk,
         "id": world.alice.pk,
@@ -145,7 +159,20 @@ def _snapshot() -> tuple[Any, ...]:
         list(Occasion.objects.values()),
         list(Answer.objects.values()),
         list(UnitYearTotal.objects.values()),
+        *(list(model.objects.values()) for model in _other_app_models()),
     )
+
+
+def _other_app_models() -> list[Any]:
+    """Models of apps beside the registry whose rows a stranger must not change."""
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in {"eprom", "audit"}
+        and model.__name__ not in {"AccessLog", "AuditEvent"}  # views may append to these
+    ]
 
 
 def _clients(world: SimpleNamespace) -> dict[str, Client]:
@@ -211,6 +238,11 @@ def test_it_gives_no_data_of_another_unit_at_any_url(world: SimpleNamespace) -> 
                     )
     assert not failures, "reachable without access:\n" + "\n".join(failures)
     assert _snapshot() == before, "a request from outside unit A changed its data"
+    from painreg.audit.models import AccessLog
+
+    assert not AccessLog.objects.filter(
+        user=world.bob, patient=world.registration.patient
+    ).exists(), "a refused request was logged as a view of the patient"
     assert checked > 50
 
 
@@ -233,7 +265,8 @@ def test_it_allows_the_unit_member_so_the_check_above_is_meaningful(
 
 
 def test_every_public_route_still_exists() -> None:
-    """The allow-list names real routes (or future ones: q/ and fraga/ of the eprom app)."""
+    """The allow-list names real routes: a renamed public page must be re-reviewed."""
     routes = [route for route, _ in _walk(get_resolver().url_patterns)]
-    for key in ("konto/logga-in/", "konto/tvafaktor/", "i18n/setlang/"):
-        assert key in routes
+    for key in PUBLIC:
+        if not key.startswith(_PUBLIC_PREFIXES):
+            assert key in routes, f"{key} is allow-listed but no longer exists"
