@@ -403,38 +403,37 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     )
 
 
+def _write_all(output: Path, stem: str, data: dict[str, Any], charts: dict[str, str], html: str,
+               models: list[RenderedTable] | None = None) -> list[Path]:  # fmt: skip
+    """Write the rendered files; everything is rendered before the first write, so bad
+    input never leaves half a report behind."""
+    output.mkdir(parents=True, exist_ok=True)
+    written = [output / f"{stem}.json"]
+    write_json(written[0], data)
+    if models is not None:
+        written.append(output / f"{stem}.xlsx")
+        write_excel(written[-1], models)
+    for key, text in charts.items():
+        written.append(output / f"{stem}-{key}.svg")
+        written[-1].write_text(text, encoding="utf-8")
+    written.append(output / f"{stem}.html")
+    written[-1].write_text(html, encoding="utf-8")
+    return written
+
+
 def write_tables_report(tables: dict[str, Any], output: Path) -> list[Path]:
     """HTML, Excel, JSON and the SVG figures of ``painreg regional tables``; returns the files."""
-    output.mkdir(parents=True, exist_ok=True)
-    year = tables["year"]
     models = table_models(tables)
     charts = series_charts(tables)
-    written: list[Path] = []
-    stem = f"regional-tables-{year}"
-    json_path = output / f"{stem}.json"
-    write_json(json_path, tables)
-    written.append(json_path)
-    xlsx = output / f"{stem}.xlsx"
-    write_excel(xlsx, models)
-    written.append(xlsx)
-    for key, text in charts.items():
-        path = output / f"{stem}-{key}.svg"
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    html = output / f"{stem}.html"
-    html.write_text(
-        render_template(
-            "tables.html",
-            tables=tables,
-            models=models,
-            charts=charts,
-            labels=MEASURE_LABELS,
-            NOT_REPORTED=NOT_REPORTED,
-        ),
-        encoding="utf-8",
+    html = render_template(
+        "tables.html",
+        tables=tables,
+        models=models,
+        charts=charts,
+        labels=MEASURE_LABELS,
+        NOT_REPORTED=NOT_REPORTED,
     )
-    written.append(html)
-    return written
+    return _write_all(output, f"regional-tables-{tables['year']}", tables, charts, html, models)
 
 
 def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
@@ -523,21 +522,10 @@ def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
 
 def write_planning_report(planning: dict[str, Any], output: Path) -> list[Path]:
     """HTML page with charts, and JSON, of ``painreg regional planning``."""
-    output.mkdir(parents=True, exist_ok=True)
-    stem = f"regional-planning-{planning['region_code']}-{planning['year']}"
     charts = planning_charts(planning)
-    written = []
-    json_path = output / f"{stem}.json"
-    write_json(json_path, planning)
-    written.append(json_path)
-    for key, text in charts.items():
-        path = output / f"{stem}-{key}.svg"
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    html = output / f"{stem}.html"
-    html.write_text(render_planning_html(planning, charts), encoding="utf-8")
-    written.append(html)
-    return written
+    html = render_planning_html(planning, charts)
+    stem = f"regional-planning-{planning['region_code']}-{planning['year']}"
+    return _write_all(output, stem, planning, charts, html)
 
 
 def queue_cells(planning: dict[str, Any]) -> list[str]:
