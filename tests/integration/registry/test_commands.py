@@ -1,0 +1,50 @@
+"""`painreg serve` and `painreg demo`: refusals are one clear line, never a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from painreg import cli
+from painreg import settings as painreg_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_serve_refuses_production_without_a_secret_key(monkeypatch: Any, capsys: Any) -> None:
+    monkeypatch.setattr(painreg_settings, "PRODUCTION", True)
+    monkeypatch.setattr(painreg_settings, "SECRET_KEY", painreg_settings._DEV_KEY)
+
+    def no_exec(*args: Any) -> None:
+        raise AssertionError("gunicorn must not start")
+
+    monkeypatch.setattr("os.execv", no_exec)
+    assert cli.main(["serve"]) == 2
+    assert "PAINREG_SECRET_KEY" in capsys.readouterr().err
+
+
+def test_demo_refuses_a_port_in_use(capsys: Any) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert cli.main(["demo", "--port", str(port)]) == 2
+    assert "already in use" in capsys.readouterr().err
+
+
+def test_demo_refuses_an_impossible_port(capsys: Any) -> None:
+    assert cli.main(["demo", "--port", "70000"]) == 2
+    assert "not a port number" in capsys.readouterr().err
+
+
+def test_access_extract_names_an_unknown_unit(capsys: Any) -> None:
+    assert cli.main(["access-extract", "19121212-1212", "--unit", "NOPE"]) == 2
+    assert "no unit with code 'NOPE'" in capsys.readouterr().err
+
+
+def test_access_extract_says_when_the_patient_is_not_in_the_register(capsys: Any) -> None:
+    assert cli.main(["access-extract", "19121212-1212"]) == 2
+    assert "no patient with personnummer 19121212-1212" in capsys.readouterr().err
