@@ -14,7 +14,7 @@ score; capture, reports and synthetic data call these functions.
 
 from __future__ import annotations
 
-from painreg.instruments.change import category, change_category
+from painreg.instruments.change import category, change_category, change_rule
 from painreg.instruments.engine import (
     InvalidValue,
     invalid_values,
@@ -42,6 +42,7 @@ __all__ = [
     "ScoreDef",
     "category",
     "change_category",
+    "change_rule",
     "find_item",
     "get_instrument",
     "instrument_ids",

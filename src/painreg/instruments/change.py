@@ -63,6 +63,30 @@ def category(instrument_id: str, score_name: str, value: object) -> str | None:
     return definition.labels[int(code)]
 
 
+def change_rule(instrument_id: str, measure: str) -> dict[str, Any]:
+    """The change rule of a measure as plain data, for engines that cannot call Python
+    per row (Ibis/SQL indicators): rule shape, the score it reads, bands
+    ``[(label, max), ...]`` in order, ``better`` ("lower"/"higher") and thresholds.
+
+    >>> change_rule("pcs", "total")["min_change"]
+    15.1
+    """
+    instrument = get_instrument(instrument_id)
+    if measure not in instrument.change:
+        raise InstrumentError(f"{instrument_id}: no change rule for {measure!r}")
+    rule = dict(instrument.change[measure])
+    result: dict[str, Any] = {"rule": rule.pop("rule"), "measure": measure}
+    category_name = rule.pop("category", None)
+    if category_name is not None:
+        definition = instrument.score_def(category_name)
+        result["score"] = definition.params["of"]
+        result["bands"] = [(b["label"], float(b["max"])) for b in definition.params["bands"]]
+    else:
+        result["score"] = measure
+    result.update(rule)
+    return result
+
+
 def _lookup(scores: Mapping[str, Any] | None, *names: str) -> float | None:
     if scores is None:
         return None

@@ -117,7 +117,11 @@ def run_show(args: argparse.Namespace) -> int:
     )
     print(f"licence: {instrument.licence}")
     pack = text_pack(instrument.id, args.lang)
-    print(f"text pack ({args.lang}): {pack.pack if pack else 'none (placeholder texts)'}")
+    if pack is None or pack.placeholder:
+        state = "none loaded: placeholder texts" + (f" ({pack.pack})" if pack else "")
+    else:
+        state = pack.pack
+    print(f"text pack ({args.lang}): {state}")
     for item in instrument.items:
         flags = "".join(
             [" reversed" if item.reversed else "", "" if item.required else " optional"]

@@ -44,7 +44,12 @@ class InvalidValue:
     reason: str
 
     def message(self) -> str:
-        where = f"row {self.row + 1}" if self.row_id is None else f"id {self.row_id}"
+        if self.row_id is None:
+            where = f"row {self.row + 1}"
+        elif str(self.row_id).startswith("registration "):
+            where = str(self.row_id)
+        else:
+            where = f"id {self.row_id}"
         return f"{where}: {self.item}: {self.reason}"
 
 
@@ -516,7 +521,13 @@ def score_answers(answers: Any, *, instruments: Iterable[str] | None = None) -> 
             continue
         wide = subset.pivot(index=["registration_id", "occasion"], columns="item", values="value")
         wide.columns = [str(c) for c in wide.columns]
-        scored = score_frame(instrument_id, wide)
+        # Errors name the registration and occasion, not a row of the pivot.
+        wide["_where"] = [f"registration {r}, occasion {o}" for r, o in wide.index]
+        problems = invalid_values(instrument_id, wide, id_column="_where")
+        if problems:
+            first = problems[0]
+            raise InstrumentError(f"{first.row_id}: {first.item}: {first.reason}")
+        scored = score_frame(instrument_id, wide.drop(columns="_where"))
         numeric = [d.name for d in instrument.scores if d.type in {"number", "boolean"}]
         if not numeric:
             continue

@@ -140,3 +140,15 @@ def test_every_licensed_instrument_says_its_texts_do_not_ship() -> None:
         "global",
         "satisfaction",
     }
+
+
+def test_the_docstring_examples_run() -> None:
+    """The ibis habit: docstrings with runnable examples."""
+    import doctest
+
+    import painreg.instruments as package
+    from painreg.instruments import change, engine, texts
+
+    for module in (package, change, engine, texts):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__

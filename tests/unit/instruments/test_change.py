@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from painreg.instruments import InstrumentError, category, change_category
+from painreg.instruments import InstrumentError, category, change_category, change_rule
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,12 @@ def test_it_refuses_a_measure_without_a_change_rule() -> None:
         change_category("pcs", "rumination", {}, {})
     with pytest.raises(InstrumentError, match="has no categories"):
         category("pcs", "total", 20)
+
+
+def test_it_exposes_change_rules_as_data_for_sql_engines() -> None:
+    """Indicators in Ibis read the same thresholds (DOMAIN.md: thresholds live in definitions)."""
+    rule = change_rule("hads", "depression")
+    assert rule["rule"] == "category_shift" and rule["better"] == "lower"
+    assert rule["bands"] == [("normal", 7.0), ("borderline", 10.0), ("case", 21.0)]
+    assert change_rule("eq5d5l", "vas")["positive_at_least"] == 70
+    assert change_rule("global", "global_pain_1")["score"] == "pain"

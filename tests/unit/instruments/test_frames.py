@@ -180,3 +180,13 @@ def test_it_refuses_an_item_answered_twice() -> None:
     )
     with pytest.raises(InstrumentError, match="item wai_1 answered more than once"):
         score_answers(answers)
+
+
+def test_it_names_registration_and_occasion_of_an_invalid_answer() -> None:
+    answers = pd.DataFrame(
+        [(5, "end", "wai_1", 13)], columns=["registration_id", "occasion", "item", "value"]
+    )
+    with pytest.raises(
+        InstrumentError, match=r"^registration 5, occasion end: wai_1: 13 is outside"
+    ):
+        score_answers(answers)
