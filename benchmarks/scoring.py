@@ -8,7 +8,7 @@ second, since a million single calls would take minutes for no extra
 information. Goal (issue 3): score_frame >= 1,000,000 HADS responses/s on one
 core and >= 50x the loop.
 
-    nice python benchmarks/scoring.py [--rows 1000000] [--loop-rows 20000]
+    nice python benchmarks/scoring.py [--rows 1000000] [--loop-rows 5000]
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def best_of(repeats: int, func) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--loop-rows", type=int, default=20_000)
+    parser.add_argument("--loop-rows", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
