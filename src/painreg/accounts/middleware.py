@@ -8,6 +8,7 @@
   (default 30 minutes) is logged out, as Swedish health-care information
   security practice asks for unattended terminals; SESSION_COOKIE_AGE caps the
   total length.
+* Language: Swedish first (see :class:`SwedishFirstLocaleMiddleware`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 CONTENT_SECURITY_POLICY = (
@@ -58,3 +61,20 @@ class IdleSessionMiddleware:
             else:
                 request.session[_LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+class SwedishFirstLocaleMiddleware(LocaleMiddleware):
+    """Swedish unless the person chose English with the language switch.
+
+    Django's ``LocaleMiddleware`` follows the browser's Accept-Language, so an
+    English-language browser on a Swedish ward would get English pages. The
+    register's staff work in Swedish: only the explicit choice (the language
+    cookie set by the switch in the header) changes the language.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -82,13 +82,22 @@ def _due_occasions(registrations: list[Registration], today: dt.date) -> list[Du
     return due
 
 
+def _in_occasion_order() -> QuerySet[Occasion]:
+    """Occasions in the order they happen: initial, end, one-year follow-up."""
+    order = Case(
+        *(When(kind=kind.value, then=Value(i)) for i, kind in enumerate(OccasionKind)),
+        output_field=IntegerField(),
+    )
+    return Occasion.objects.order_by(order)
+
+
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     today = dt.date.today()
     ongoing = list(
         access.registrations_for(request.user, request.unit)
         .filter(signed_off_at__isnull=True)
-        .prefetch_related(Prefetch("occasions", queryset=Occasion.objects.order_by("kind")))
+        .prefetch_related(Prefetch("occasions", queryset=_in_occasion_order()))
         .order_by("first_visit_date", "pk")
     )
     context = {
@@ -216,9 +225,7 @@ def _registration_page(
     request: HttpRequest, registration: Registration, *, signoff_errors: list[str] | None = None
 ) -> HttpResponse:
     _log(request, AccessAction.VIEW_REGISTRATION, registration.patient)
-    occasions = list(registration.occasions.order_by("kind"))
-    order = [k.value for k in OccasionKind]
-    occasions.sort(key=lambda o: order.index(o.kind))
+    occasions = list(_in_occasion_order().filter(registration=registration))
     context = {
         "nav": "patients",
         "registration": registration,

@@ -343,3 +343,11 @@ def test_every_page_has_a_skip_link_and_swedish_language(
         assert '<html lang="sv">' in html
         assert 'href="#main"' in html and 'id="main"' in html
         assert html.count("<h1") == 1
+
+
+def test_it_stays_swedish_for_an_english_browser_until_english_is_chosen(
+    world: SimpleNamespace,
+) -> None:
+    client = _client(world.alice)
+    html = client.get(reverse("registry:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
+    assert '<html lang="sv">' in html.decode()
