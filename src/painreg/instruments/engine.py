@@ -439,6 +439,8 @@ def _to_table(instrument: Instrument, computed: Mapping[str, np.ndarray], kind: 
                 arrays[name] = pa.array(values == 1.0, mask=mask, type=pa.bool_())
             else:
                 arrays[name] = pa.array(values, mask=mask, type=pa.float64())
+        if isinstance(like, pa.RecordBatch):
+            return pa.RecordBatch.from_pydict(arrays)
         return pa.table(arrays)
     import polars as pl
 

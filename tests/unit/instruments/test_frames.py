@@ -190,3 +190,11 @@ def test_it_names_registration_and_occasion_of_an_invalid_answer() -> None:
         InstrumentError, match=r"^registration 5, occasion end: wai_1: 13 is outside"
     ):
         score_answers(answers)
+
+
+def test_it_scores_an_arrow_record_batch_into_a_record_batch() -> None:
+    """ARCHITECTURE.md: score_frame is vectorized over Arrow batches."""
+    batch = pa.RecordBatch.from_pydict({"nprs_1": pa.array([3, None, 10], type=pa.int8())})
+    result = score_frame("nprs", batch)
+    assert isinstance(result, pa.RecordBatch)
+    assert result.column(0).to_pylist() == [3.0, None, 10.0]
