@@ -151,3 +151,19 @@ def test_it_shows_the_demo_code_only_in_demo_mode(
     html = client.get(reverse("accounts:verify")).content.decode()
     assert 'data-testid="demo-code"' in html
     assert otp.token_for_key(otp.DEMO_TOTP_KEY_HEX) in html
+
+
+def test_it_keeps_the_coordinators_admin_behind_the_code(
+    client: Client, world: SimpleNamespace
+) -> None:
+    from painreg.accounts.testing import login_verified
+
+    client.force_login(world.erik)  # password step only
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    login_page = client.get(response["Location"])
+    assert login_page.status_code == 302  # the admin's own login sends to ours
+    assert login_page["Location"].startswith("/konto/")
+    verified = Client()
+    login_verified(verified, world.erik)
+    assert verified.get("/admin/").status_code == 200
