@@ -454,6 +454,8 @@ class TableWriter:
             if other != format and stale.exists():
                 stale.unlink()  # one file per table: a stale sibling would be ambiguous
         self.rows = 0
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         schema = self.table.arrow_schema
         if format == "csv":
             self._writer: Any = pacsv.CSVWriter(
@@ -462,13 +464,27 @@ class TableWriter:
         else:
             self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
 
+    #: Rows gathered before a write: Parquet row groups of useful size even
+    #: when callers write many small batches; memory stays bounded by this.
+    buffer_rows = 131_072
+
     def write(self, batch: Any) -> None:
         data = conform(self.table, _as_arrow(batch))
-        if data.num_rows:
-            self._writer.write_table(data)
-            self.rows += data.num_rows
+        if not data.num_rows:
+            return
+        self.rows += data.num_rows
+        self._pending.append(data)
+        self._pending_rows += data.num_rows
+        if self._pending_rows >= self.buffer_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.concat_tables(self._pending).combine_chunks())
+            self._pending, self._pending_rows = [], 0
 
     def close(self) -> None:
+        self._flush()
         self._writer.close()
 
     def __enter__(self) -> TableWriter:

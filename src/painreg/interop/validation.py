@@ -1,0 +1,700 @@
+"""Validation of incoming interchange files: every row, every column, every problem.
+
+Decision (ARCHITECTURE.md, "Interchange format"; issue 4): an import validates
+*everything first* and writes nothing if any row is rejected, and the report
+names file, row, column and reason for **all** problems, not only the first.
+So this module never stops at an error: it reads each file as raw text in
+streaming batches (constant memory per batch) and checks, column by column
+and vectorised with pyarrow:
+
+* the file: format, encoding, header (missing required columns, unknown
+  columns: a misspelt optional column would otherwise silently lose data);
+* each cell: type (integer, number, ISO date ``YYYY-MM-DD``, ``true``/``false``),
+  codes of enumerations and of list elements, ICD-10 shape of diagnoses,
+  required values;
+* each answer: the item id exists in the instrument catalogue and the value
+  is one the catalogue allows (:func:`painreg.instruments.engine.find_invalid`,
+  the same check as :func:`painreg.instruments.validate_value`);
+* patient ids: a 12-digit id (``YYYYMMDDNNNN``) is an identified patient and
+  must be a valid personnummer or samordningsnummer whose year matches
+  ``birth_year``; any other id is an external pseudonym (ARCHITECTURE.md);
+* rows together: duplicate keys, references between tables (or to ids the
+  database already holds, ``known``), and dates in order.
+
+Row numbers count data rows from 1 (the header is not counted: row 1 is line
+2 of a CSV file). Pure Python + pyarrow, no Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from painreg.interop import schema
+from painreg.interop.schema import LIST_SEPARATOR, Column, Table
+
+#: Problems kept in memory (and listed); beyond this only counted. A file so
+#: broken that more rows fail is reported with its total and the first ones.
+MAX_PROBLEMS = 200_000
+BATCH_ROWS = 65_536
+
+_INT = r"^-?[0-9]+$"
+_FLOAT = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: ICD-10 (and ICD-10-SE) code: letter, two digits, optional dot and up to 4 more.
+ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$")
+_ICD10_ARROW = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
+PERSONNUMMER_SHAPE = re.compile(r"^[0-9]{8}-?[0-9]{4}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rejected cell or row: file, row (data rows from 1), column, reason."""
+
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.reason}"
+
+
+@dataclass
+class Known:
+    """Ids that already exist where the files go (the database), for references."""
+
+    unit_ids: set[str] = field(default_factory=set)
+    patient_ids: set[str] = field(default_factory=set)
+    registration_ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Report:
+    """The outcome of validating a directory."""
+
+    problems: list[Problem] = field(default_factory=list)
+    total_problems: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.total_problems == 0
+
+    def add(self, problem: Problem) -> None:
+        self.total_problems += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def sorted_problems(self) -> list[Problem]:
+        order = {name: i for i, name in enumerate(schema.TABLE_ORDER)}
+
+        def key(p: Problem) -> tuple:
+            table = p.file.rsplit(".", 1)[0]
+            return (order.get(table, 99), p.file, p.row or 0, p.column or "")
+
+        return sorted(self.problems, key=key)
+
+    def write_csv(self, path: Path) -> None:
+        """Every listed problem as CSV (file,row,column,reason) for a spreadsheet."""
+        import csv
+
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["file", "row", "column", "reason"])
+            for p in self.sorted_problems():
+                writer.writerow([p.file, "" if p.row is None else p.row, p.column or "", p.reason])
+
+
+# --------------------------------------------------------------------------- reading raw
+
+
+def _raw_batches(path: Path, report: Report) -> Iterator[tuple[int, pa.Table]]:
+    """(first row number, batch of string columns) of a CSV or Parquet file."""
+    if path.suffix == ".parquet":
+        try:
+            pf = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            report.add(Problem(path.name, None, None, f"not a readable Parquet file ({exc})"))
+            return
+        start = 1
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+            table = pa.Table.from_batches([batch])
+            yield start, _as_strings(table)
+            start += batch.num_rows
+        return
+    skipped: list[int] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        line = row.number
+        report.add(
+            Problem(
+                path.name,
+                None if line is None else line - 1,
+                None,
+                f"expected {row.expected_columns} fields, found {row.actual_columns}",
+            )
+        )
+        skipped.append(line or 0)
+        return "skip"
+
+    header = schema.file_columns(path)
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding="utf-8", block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        report.add(Problem(path.name, None, None, _arrow_message(exc)))
+        return
+    start = 1
+    try:
+        for batch in reader:
+            # Rows skipped as malformed shift the numbering of the rows after them.
+            yield start, pa.Table.from_batches([batch])
+            start += batch.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        report.add(Problem(path.name, None, None, _arrow_message(exc)))
+    if skipped:
+        report.notes.append(
+            f"{path.name}: {len(skipped)} malformed line(s) skipped; row numbers after "
+            "them are counted without them"
+        )
+
+
+def _arrow_message(exc: Exception) -> str:
+    text = str(exc).splitlines()[0]
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in text or "utf-8" in text.lower():
+        return "the file is not UTF-8 text; save it as CSV UTF-8"
+    return f"cannot be read as CSV: {text}"
+
+
+def _as_strings(table: pa.Table) -> pa.Table:
+    """Parquet columns as text, so both formats run the same checks."""
+    arrays = []
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            arrays.append(col.cast(pa.string()))
+        elif pa.types.is_boolean(col.type):
+            arrays.append(pc.if_else(col, "true", "false"))
+        elif pa.types.is_floating(col.type):
+            arrays.append(_float_text(col))
+        elif pa.types.is_dictionary(col.type):
+            arrays.append(col.cast(pa.string()))
+        else:
+            arrays.append(col.cast(pa.string()))
+    return pa.Table.from_arrays(arrays, names=table.column_names)
+
+
+def _float_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    return col.cast(pa.string())
+
+
+# --------------------------------------------------------------------------- cell checks
+
+
+def _bad_rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Positions where ``mask`` is true (nulls count as false)."""
+    filled = pc.fill_null(mask, False)
+    return np.flatnonzero(np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool))
+
+
+def _check_column(
+    report: Report, fname: str, col: Column, values: pa.ChunkedArray, start: int
+) -> None:
+    present = pc.is_valid(values)
+    if not col.nullable:
+        for i in _bad_rows(pc.invert(present)):
+            report.add(Problem(fname, start + int(i), col.name, "a value is required"))
+    kind = col.type
+    pattern = {"int": _INT, "float": _FLOAT, "date": _DATE}.get(kind)
+    if pattern is not None:
+        bad = pc.invert(pc.match_substring_regex(values, pattern))
+        if kind == "date":
+            parsed = pc.strptime(values, format="%Y-%m-%d", unit="s", error_is_null=True)
+            # strptime rolls 2021-02-30 over to March: format back and compare.
+            same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), values)
+            bad = pc.or_(bad, pc.invert(pc.fill_null(same, False)))
+        expected = {
+            "int": "a whole number",
+            "float": "a number with a dot as decimal separator",
+            "date": "an ISO date YYYY-MM-DD",
+        }[kind]
+        for i in _bad_rows(bad):
+            report.add(
+                Problem(
+                    fname, start + int(i), col.name, f"{values[int(i)].as_py()!r} is not {expected}"
+                )
+            )
+    elif kind == "bool":
+        bad = pc.invert(pc.is_in(values, value_set=pa.array(["true", "false"])))
+        for i in _bad_rows(pc.and_(present, bad)):
+            report.add(
+                Problem(
+                    fname,
+                    start + int(i),
+                    col.name,
+                    f"{values[int(i)].as_py()!r} is not true or false",
+                )
+            )
+    elif kind == "enum" and col.choices:
+        bad = pc.invert(pc.is_in(values, value_set=pa.array(list(col.choices))))
+        for i in _bad_rows(pc.and_(present, bad)):
+            report.add(
+                Problem(
+                    fname,
+                    start + int(i),
+                    col.name,
+                    f"{values[int(i)].as_py()!r} is not one of {', '.join(col.choices)}",
+                )
+            )
+    elif kind == "list":
+        for i in _bad_rows(present):
+            bad_elements = [
+                e for e in schema.split_list(values[int(i)].as_py()) if not _list_element_ok(col, e)
+            ]
+            if bad_elements:
+                allowed = f"one of {', '.join(col.choices)}" if col.choices else "an ICD-10 code"
+                report.add(
+                    Problem(
+                        fname,
+                        start + int(i),
+                        col.name,
+                        f"{LIST_SEPARATOR.join(bad_elements)!r}: each element must be {allowed} "
+                        f"(elements separated by '{LIST_SEPARATOR}')",
+                    )
+                )
+    if col.name == "main_diagnosis":
+        bad = pc.invert(pc.match_substring_regex(values, _ICD10_ARROW))
+        for i in _bad_rows(pc.and_(present, bad)):
+            report.add(
+                Problem(
+                    fname,
+                    start + int(i),
+                    col.name,
+                    f"{values[int(i)].as_py()!r} is not an ICD-10 code (e.g. M79.7)",
+                )
+            )
+
+
+def _list_element_ok(col: Column, element: str) -> bool:
+    if col.choices:
+        return element in col.choices
+    if col.name == "secondary_diagnoses":
+        return ICD10.match(element) is not None
+    return True
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass
+class _State:
+    """What cross-table checks need from the tables read so far."""
+
+    keys: dict[str, set] = field(default_factory=dict)
+    patients_birth_year: dict[str, int] = field(default_factory=dict)
+    answer_keys: list[np.ndarray] = field(default_factory=list)
+    answer_rows: int = 0
+    registrations: pa.Array | None = None
+
+
+def validate_directory(directory: Path | str, known: Known | None = None) -> Report:
+    """Validate every interchange file in ``directory``; never raises on bad data."""
+    directory = Path(directory)
+    report = Report()
+    known = known or Known()
+    if not directory.is_dir():
+        report.add(Problem(str(directory), None, None, "no such directory"))
+        return report
+    for name in schema.TABLE_ORDER:
+        try:
+            path = schema.table_path(directory, name)
+        except schema.InterchangeError as exc:
+            report.add(Problem(name, None, None, str(exc)))
+            continue
+        if path is not None:
+            report.files[name] = path
+    if "scores" in report.files:
+        report.notes.append(
+            f"{report.files.pop('scores').name}: scores are derived and recomputed on import; "
+            "the file is not read"
+        )
+    known_names = {f"{n}.{fmt}" for n in schema.TABLES for fmt in schema.FORMATS}
+    for entry in sorted(directory.iterdir()):
+        if entry.suffix in (".csv", ".parquet") and entry.name not in known_names:
+            report.notes.append(f"{entry.name}: not an interchange table; ignored")
+    if not report.files and report.ok:
+        report.add(
+            Problem(
+                str(directory),
+                None,
+                None,
+                "no interchange files (units, unit_year_totals, patients, registrations, "
+                "answers as .csv or .parquet)",
+            )
+        )
+        return report
+    state = _State()
+    for name in schema.IMPORTED_TABLES:
+        if name in report.files:
+            _validate_table(report, schema.get_table(name), report.files[name], state, known)
+    _check_answer_duplicates(report, state)
+    return report
+
+
+def _validate_table(report: Report, table: Table, path: Path, state: _State, known: Known) -> None:
+    fname = path.name
+    try:
+        header = schema.file_columns(path)
+    except UnicodeDecodeError as exc:
+        report.add(Problem(fname, None, None, _arrow_message(exc)))
+        return
+    except (OSError, ValueError, pa.ArrowException) as exc:  # unreadable header: one problem
+        report.add(Problem(fname, None, None, f"cannot read the header: {exc}"))
+        return
+    missing = [c.name for c in table.columns if not c.optional and c.name not in header]
+    for name in missing:
+        report.add(Problem(fname, None, name, "required column is missing"))
+    for name in header:
+        if name not in table.column_map:
+            report.add(
+                Problem(
+                    fname,
+                    None,
+                    name,
+                    f"unknown column (the columns of {table.name} are "
+                    f"{', '.join(table.column_names)})",
+                )
+            )
+    duplicates_seen = [h for h in header if header.count(h) > 1]
+    for name in sorted(set(duplicates_seen)):
+        report.add(Problem(fname, None, name, "column appears more than once"))
+    if missing or duplicates_seen:
+        return  # rows cannot be read reliably without their columns
+    keys: set = set()
+    state.keys[table.name] = keys
+    rows = 0
+    for start, batch in _raw_batches(path, report):
+        rows += batch.num_rows
+        for col in table.columns:
+            if col.name in batch.column_names:
+                _check_column(report, fname, col, batch.column(col.name), start)
+        checker = _ROW_CHECKS.get(table.name)
+        if checker is not None:
+            checker(report, fname, batch, start, state, known)
+        if table.name != "answers":
+            _check_keys(report, fname, table, batch, start, keys)
+    report.rows[table.name] = rows
+
+
+def _column_list(batch: pa.Table, name: str) -> list:
+    return batch.column(name).to_pylist() if name in batch.column_names else [None] * batch.num_rows
+
+
+def _check_keys(
+    report: Report, fname: str, table: Table, batch: pa.Table, start: int, keys: set
+) -> None:
+    columns = [_column_list(batch, k) for k in table.key]
+    for i, key in enumerate(zip(*columns, strict=True)):
+        if any(k is None for k in key):
+            continue
+        if key in keys:
+            shown = ", ".join(f"{k}={v}" for k, v in zip(table.key, key, strict=True))
+            report.add(
+                Problem(fname, start + i, table.key[-1], f"duplicate of an earlier row ({shown})")
+            )
+        else:
+            keys.add(key)
+
+
+def _reference(
+    report: Report,
+    fname: str,
+    batch: pa.Table,
+    start: int,
+    column: str,
+    table: str,
+    state: _State,
+    known_ids: set[str],
+) -> None:
+    in_files = {k[0] for k in state.keys.get(table, set())}
+    values = batch.column(column)
+    value_set = pa.array(sorted(in_files | known_ids), pa.string())
+    bad = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=value_set)))
+    for i in _bad_rows(bad):
+        report.add(
+            Problem(
+                fname,
+                start + int(i),
+                column,
+                f"{values[int(i)].as_py()!r} is not in {table} (neither in the files nor in "
+                "the register)",
+            )
+        )
+
+
+def _check_unit_year_totals(
+    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+) -> None:
+    _reference(report, fname, batch, start, "unit_id", "units", state, known.unit_ids)
+    for i, (year, total) in enumerate(
+        zip(_column_list(batch, "year"), _column_list(batch, "rehab_patients_total"), strict=True)
+    ):
+        if _is_int(year) and not 1990 <= int(year) <= 2100:
+            report.add(Problem(fname, start + i, "year", f"{year} is not a plausible year"))
+        if _is_int(total) and int(total) < 0:
+            report.add(Problem(fname, start + i, "rehab_patients_total", "must not be negative"))
+
+
+def _check_units(
+    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+) -> None:
+    for i, (a, b) in enumerate(
+        zip(_column_list(batch, "active_from"), _column_list(batch, "active_to"), strict=True)
+    ):
+        da, db = _date(a), _date(b)
+        if da and db and db < da:
+            report.add(Problem(fname, start + i, "active_to", "is before active_from"))
+
+
+def _check_patients(
+    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+) -> None:
+    from painreg.registry.personnummer import PersonnummerError, parse
+
+    ids = _column_list(batch, "patient_id")
+    years = _column_list(batch, "birth_year")
+    for i, (pid, year) in enumerate(zip(ids, years, strict=True)):
+        if pid is None:
+            continue
+        if _is_int(year) and not 1890 <= int(year) <= dt.date.today().year:
+            report.add(Problem(fname, start + i, "birth_year", f"{year} is not a plausible year"))
+        if not PERSONNUMMER_SHAPE.match(pid):
+            continue  # an external pseudonymous id
+        try:
+            pnr = parse(pid)
+        except PersonnummerError as exc:
+            report.add(
+                Problem(
+                    fname,
+                    start + i,
+                    "patient_id",
+                    f"looks like a personnummer but is not valid: {exc.message('en')}",
+                )
+            )
+            continue
+        if _is_int(year) and int(year) != pnr.birth_year:
+            report.add(
+                Problem(
+                    fname,
+                    start + i,
+                    "birth_year",
+                    f"{year} does not match the personnummer (born {pnr.birth_year})",
+                )
+            )
+
+
+def _check_registrations(
+    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+) -> None:
+    _reference(report, fname, batch, start, "patient_id", "patients", state, known.patient_ids)
+    _reference(report, fname, batch, start, "unit_id", "units", state, known.unit_ids)
+    cols = {
+        name: _column_list(batch, name)
+        for name in (
+            "category",
+            "first_visit_date",
+            "rehab_start_date",
+            "rehab_end_date",
+            "discontinued",
+            "discontinuation_reason",
+            "referral_date",
+        )
+    }
+    for i in range(batch.num_rows):
+        row = {k: v[i] for k, v in cols.items()}
+        first = _date(row["first_visit_date"])
+        rstart = _date(row["rehab_start_date"])
+        rend = _date(row["rehab_end_date"])
+        referral = _date(row["referral_date"])
+        where = start + i
+        if row["category"] == "assessment":
+            for name in ("rehab_start_date", "rehab_end_date"):
+                if row[name] is not None:
+                    report.add(Problem(fname, where, name, "an assessment has no rehab dates"))
+            if row["discontinued"] == "true":
+                report.add(
+                    Problem(fname, where, "discontinued", "an assessment cannot be discontinued")
+                )
+        if row["discontinuation_reason"] is not None and row["discontinued"] != "true":
+            report.add(
+                Problem(
+                    fname, where, "discontinuation_reason", "given but discontinued is not true"
+                )
+            )
+        if rend and not rstart:
+            report.add(
+                Problem(fname, where, "rehab_start_date", "required when rehab_end_date is given")
+            )
+        if rend and rstart and rend < rstart:
+            report.add(Problem(fname, where, "rehab_end_date", "is before rehab_start_date"))
+        if rstart and first and rstart < first:
+            report.add(Problem(fname, where, "rehab_start_date", "is before first_visit_date"))
+        if referral and first and first < referral:
+            report.add(Problem(fname, where, "first_visit_date", "is before referral_date"))
+
+
+def _check_answers(
+    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+) -> None:
+    from painreg.instruments.engine import find_invalid
+    from painreg.instruments.model import InstrumentError, find_item, get_instrument
+
+    if state.registrations is None:
+        ids = {k[0] for k in state.keys.get("registrations", set())} | known.registration_ids
+        state.registrations = pa.array(sorted(ids), pa.string())
+    registrations = state.registrations
+    _reference_indexed(report, fname, batch, start, registrations)
+    items = batch.column("item")
+    values = batch.column("value")
+    numeric_ok = pc.fill_null(pc.match_substring_regex(values, _FLOAT), False)
+    numbers = pc.if_else(numeric_ok, values, pa.scalar(None, pa.string())).cast(pa.float64())
+    number_array = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float)
+    encoded = pc.dictionary_encode(items).combine_chunks()
+    indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
+    dictionary = encoded.dictionary.to_pylist()
+    for code, item_id in enumerate(dictionary):
+        rows = np.flatnonzero(indices == code)
+        try:
+            item = find_item(item_id)
+        except InstrumentError:
+            for r in rows:
+                report.add(
+                    Problem(
+                        fname,
+                        start + int(r),
+                        "item",
+                        f"{item_id!r} is not an item of the instrument catalogue",
+                    )
+                )
+            continue
+        instrument = get_instrument(item.instrument)
+        for bad in find_invalid(instrument, {item_id: number_array[rows]}):
+            report.add(Problem(fname, start + int(rows[bad.row]), "value", bad.reason))
+    # Duplicate keys of answers are found at the end over compact integer keys.
+    occ = pc.index_in(batch.column("occasion"), value_set=pa.array(list(schema.OCCASIONS)))
+    reg_index = pc.index_in(batch.column("registration_id"), value_set=registrations)
+    item_code = np.array([_item_code(i) for i in dictionary] + [-1], dtype=np.int64)[indices]
+    r = np.asarray(reg_index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    o = np.asarray(occ.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    valid = (r >= 0) & (o >= 0) & (item_code >= 0)
+    key = (r * 4 + o) * (1 << 20) + item_code
+    key = np.where(valid, key, -1 - (np.arange(key.size) + state.answer_rows))  # unique
+    state.answer_keys.append(key)
+    state.answer_rows += batch.num_rows
+
+
+_ITEM_CODES: dict[str, int] = {}
+
+
+def _item_code(item_id: str) -> int:
+    """A small integer per item id (stable within one validation run)."""
+    if item_id is None:
+        return -1
+    return _ITEM_CODES.setdefault(item_id, len(_ITEM_CODES))
+
+
+def _reference_indexed(
+    report: Report, fname: str, batch: pa.Table, start: int, registrations: pa.Array
+) -> None:
+    values = batch.column("registration_id")
+    bad = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=registrations)))
+    for i in _bad_rows(bad):
+        report.add(
+            Problem(
+                fname,
+                start + int(i),
+                "registration_id",
+                f"{values[int(i)].as_py()!r} is not in registrations (neither in the files nor "
+                "in the register)",
+            )
+        )
+
+
+def _check_answer_duplicates(report: Report, state: _State) -> None:
+    if not state.answer_keys:
+        return
+    keys = np.concatenate(state.answer_keys)
+    state.answer_keys.clear()
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    dup = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]) + 1
+    fname = report.files["answers"].name
+    for pos in dup:
+        first = int(np.searchsorted(sorted_keys, sorted_keys[pos], side="left"))
+        report.add(
+            Problem(
+                fname,
+                int(order[pos]) + 1,
+                "item",
+                "answered twice: same registration_id, occasion and item as row "
+                f"{int(order[first]) + 1}",
+            )
+        )
+
+
+_ROW_CHECKS = {
+    "units": _check_units,
+    "unit_year_totals": _check_unit_year_totals,
+    "patients": _check_patients,
+    "registrations": _check_registrations,
+    "answers": _check_answers,
+}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(_INT, value) is not None
+
+
+def _date(value: object) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value) if re.fullmatch(_DATE, value) else None
+    except ValueError:
+        return None
+
+
+def format_report(report: Report, limit: int = 50) -> Iterable[str]:
+    """Lines for people: the problems (up to ``limit``), then the totals."""
+    problems = report.sorted_problems()
+    for p in problems[:limit]:
+        yield str(p)
+    if report.total_problems > limit:
+        yield f"... and {report.total_problems - limit:,} more (use --report FILE to get all)"
+    for note in report.notes:
+        yield f"note: {note}"
