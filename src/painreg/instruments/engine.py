@@ -315,7 +315,12 @@ def _columns_of(table: Any, kind: str) -> dict[str, Any]:
         for name in table.column_names:
             column = table.column(name)
             if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-                out[name] = column.to_numpy().astype("float64", copy=False)
+                as_float = column.cast(pa.float64())  # nulls become NaN below
+                out[name] = (
+                    as_float.to_numpy()
+                    if isinstance(as_float, pa.ChunkedArray)
+                    else as_float.to_numpy(zero_copy_only=False)
+                )
             elif pa.types.is_null(column.type):
                 out[name] = np.full(table.num_rows, np.nan)
             else:
