@@ -21,8 +21,6 @@ from painreg.instruments.texts import (
     text_pack,
 )
 
-from .conftest import DATA  # noqa: F401
-
 
 def test_it_ships_texts_only_where_domain_allows() -> None:
     for pack in shipped_packs():
