@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from painreg.instruments.texts import PLACEHOLDER_MARK
 from painreg.registry import personnummer as pnr
 from painreg.registry import validation
 from painreg.registry.models import (
@@ -264,11 +265,18 @@ class InstrumentAnswersForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        #: True when the licensed texts are not loaded: items are then shown by
+        #: number and coded value, as printed on the paper form.
+        self.texts_missing = False
         language = _language()
-        for item in instrument.items:
+        for number, item in enumerate(instrument.items, start=1):
             label = instruments.item_text(item.id, language)
+            labels = instruments.option_labels(item.id, language)
+            if label.startswith(PLACEHOLDER_MARK):
+                self.texts_missing = True
+                label = _("Item %(number)s (%(item)s)") % {"number": number, "item": item.id}
+                labels = {}
             if item.values is not None:
-                labels = instruments.option_labels(item.id, language)
                 choices = [("", _("Not answered"))] + [
                     (_code(v), labels.get(v, _code(v))) for v in item.values
                 ]

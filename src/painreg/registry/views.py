@@ -19,9 +19,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,7 +38,14 @@ from painreg.registry.forms import (
     SignOffForm,
     attach_errors,
 )
-from painreg.registry.models import Occasion, OccasionKind, Patient, Registration
+from painreg.registry.models import (
+    Occasion,
+    OccasionKind,
+    Patient,
+    ProgrammeFeature,
+    Registration,
+    WorkMeasure,
+)
 
 #: Session key of a personnummer searched for and not found (prefills a new registration;
 #: kept out of the URL so it never lands in server logs or browser history).
@@ -226,6 +235,7 @@ def _registration_page(
 ) -> HttpResponse:
     _log(request, AccessAction.VIEW_REGISTRATION, registration.patient)
     occasions = list(_in_occasion_order().filter(registration=registration))
+    language = get_language() or "sv"
     context = {
         "nav": "patients",
         "registration": registration,
@@ -239,11 +249,19 @@ def _registration_page(
         ),
         "signoff_errors": signoff_errors or [],
         "signoff_form": SignOffForm(),
-        "main_diagnosis_name": diagnoses.name_of(registration.main_diagnosis or ""),
+        "main_diagnosis_name": diagnoses.name_of(registration.main_diagnosis or "", language),
+        "work_measures": _labels(WorkMeasure, registration.work_measures),
+        "programme": _labels(ProgrammeFeature, registration.programme),
         "today": dt.date.today(),
     }
     status = 400 if signoff_errors else 200
     return render(request, "registry/registration_detail.html", context, status=status)
+
+
+def _labels(choices: type[models.TextChoices], values: list[str]) -> list[str]:
+    """Display labels of stored choice codes (an unknown code is shown as it is)."""
+    known = dict(choices.choices)
+    return [str(known.get(value, value)) for value in values or []]
 
 
 def _signoff_problems(registration: Registration) -> list[validation.Issue]:
