@@ -1260,10 +1260,7 @@ def import_register(
         else:
             counts["answers"]["unchanged"] += 1
     if new_answers:
-        bulk_create_with_history(
-            new_answers, Answer, default_user=history_user, default_change_reason=reason,
-            batch_size=2000,
-        )  # fmt: skip
+        _insert_answers_with_history(new_answers, history_user=history_user, reason=reason)
         counts["answers"]["created"] = len(new_answers)
     _rescore_occasions(sorted(touched_occasions), user)
 
@@ -1291,6 +1288,59 @@ def import_register(
     _event(user=user, name="register.import", unit=None, patient=None, obj=None,
            reason=reason, detail=counts, username=actor)  # fmt: skip
     return counts
+
+
+def _insert_answers_with_history(answers: list[Answer], *, history_user: Any, reason: str) -> None:
+    """Insert many new answers and their "created" history rows with ``executemany``.
+
+    Imports bring answers by the ten thousand; Django's ``bulk_create`` spends
+    most of its time building SQL per row, a plain ``executemany`` (pipelined on
+    PostgreSQL) is an order of magnitude faster. Same rows as ``save()`` plus
+    simple-history would write; only actions call this.
+    """
+    from django.db import connection
+
+    ops = connection.ops
+    qn = ops.quote_name
+    table = Answer._meta.db_table
+    cols = ["occasion_id", "item", "value", "answered_on", "source"]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {qn(table)} ({', '.join(map(qn, cols))}) "
+            f"VALUES ({', '.join(['%s'] * len(cols))})",
+            [
+                (a.occasion_id, a.item, a.value, ops.adapt_datefield_value(a.answered_on), a.source)
+                for a in answers
+            ],
+        )
+    by_key = {(a.occasion_id, a.item): a for a in answers}
+    occasion_ids = sorted({a.occasion_id for a in answers})
+    for chunk in _chunks(occasion_ids):
+        for pk, occ_id, item in Answer.objects.filter(occasion_id__in=chunk).values_list(
+            "pk", "occasion_id", "item"
+        ):
+            answer = by_key.get((occ_id, item))
+            if answer is not None:
+                answer.pk = pk
+    history = Answer.history.model._meta.db_table
+    hcols = [
+        "id", "occasion_id", "item", "value", "answered_on", "source",
+        "history_change_reason", "history_date", "history_type", "history_user_id",
+    ]  # fmt: skip
+    when = ops.adapt_datetimefield_value(timezone.now())
+    user_id = getattr(history_user, "pk", None)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {qn(history)} ({', '.join(map(qn, hcols))}) "
+            f"VALUES ({', '.join(['%s'] * len(hcols))})",
+            [
+                (
+                    a.pk, a.occasion_id, a.item, a.value, ops.adapt_datefield_value(a.answered_on),
+                    a.source, reason, when, "+", user_id,
+                )
+                for a in answers
+            ],
+        )  # fmt: skip
 
 
 def _rescore_occasions(occasion_pks: list[int], user: Any) -> None:

@@ -63,6 +63,9 @@ def test_it_imports_every_table_with_scores_and_audit(world: Any) -> None:
     assert AuditEvent.objects.filter(action="registration.import").count() == 2
     assert AuditEvent.objects.get(action="register.import").detail == counts
     assert r1.history.get().history_user == world.erik
+    hads_1 = Answer.history.get(item="hads_1")
+    assert (hads_1.history_type, hads_1.history_user, hads_1.value) == ("+", world.erik, 1.0)
+    assert Answer.history.count() == 15
 
 
 def test_importing_the_same_tables_again_changes_nothing(world: Any) -> None:
