@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import path
 
 from painreg.eprom import views_patient, views_staff
+from painreg.reports import profile_views
 
 app_name = "eprom"
 
@@ -32,6 +33,16 @@ urlpatterns = [
         "personal/inbjudningar/<int:invitation_id>/oppna-igen/",
         views_staff.invitation_reopen,
         name="invitation_reopen",
+    ),
+    path(
+        "personal/registreringar/<int:registration_id>/svarsprofil/",
+        profile_views.profile_page,
+        name="profile",
+    ),
+    path(
+        "personal/registreringar/<int:registration_id>/svarsprofil.pdf",
+        profile_views.profile_pdf,
+        name="profile_pdf",
     ),
     path("<str:token>/", views_patient.start, name="start"),
     path("<str:token>/sida/<int:number>/", views_patient.page, name="page"),
