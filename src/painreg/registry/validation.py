@@ -129,7 +129,8 @@ def normalize_registration(values: Mapping[str, Any]) -> dict[str, Any]:
     if "secondary_diagnoses" in out:
         codes = out["secondary_diagnoses"] or []
         if isinstance(codes, str):
-            codes = [c for c in codes.replace(",", ";").split(";") if c.strip()]
+            codes = codes.replace(",", ";").split(";")
+        codes = [str(c).strip() for c in codes if str(c).strip()]
         normal = []
         for c in codes:
             try:

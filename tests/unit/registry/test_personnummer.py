@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from painreg.registry.personnummer import (
     MESSAGES,
@@ -108,3 +110,28 @@ def test_the_luhn_digit_matches_the_published_examples() -> None:
     """Skatteverket SKV 704: 811218-987 gives check digit 6; 121212-121 gives 2."""
     assert luhn_check_digit("811218987") == 6
     assert luhn_check_digit("121212121") == 2
+
+
+@given(
+    born=st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY),
+    serial=st.integers(min_value=0, max_value=999),
+    coordination=st.booleans(),
+)
+def test_every_well_formed_number_parses_the_same_in_all_its_forms(
+    born: dt.date, serial: int, coordination: bool
+) -> None:
+    """Property: 12-digit, 12-digit with dash and the 10-digit form with the right
+    separator name the same person; changing the check digit is always caught."""
+    day = born.day + (60 if coordination else 0)
+    nine = f"{born:%y%m}{day:02d}{serial:03d}"
+    check = luhn_check_digit(nine)
+    twelve = f"{born:%Y%m}{day:02d}{serial:03d}{check}"
+    aged_100 = (TODAY.year - born.year, TODAY.month, TODAY.day) >= (100, born.month, born.day)
+    ten = f"{nine[:6]}{'+' if aged_100 else '-'}{nine[6:]}{check}"
+    forms = [twelve, f"{twelve[:8]}-{twelve[8:]}", ten]
+    parsed = {parse(f, today=TODAY) for f in forms}
+    assert len(parsed) == 1
+    number = parsed.pop()
+    assert number.birth_date == born and number.is_coordination_number == coordination
+    wrong = f"{twelve[:-1]}{(check + 1) % 10}"
+    assert not is_valid(wrong, today=TODAY)
