@@ -147,10 +147,24 @@ def read_files(
         table = table.rename(_path="filename", _row0="file_row_number")
     else:
         session = con._session
-        frame = session.read.option("mergeSchema", "true").parquet(*parquet)
-        frame = frame.selectExpr(
-            "*", "_metadata.file_path AS _path", "_metadata.row_index AS _row0"
-        )
+        frames = [
+            session.read.parquet(p).selectExpr(
+                "*", "_metadata.file_path AS _path", "_metadata.row_index AS _row0"
+            )
+            for p in parquet
+        ]
+        if len(frames) > 1:
+            # Spark cannot merge a typed column with a text one: read files as text
+            # (validation parses them, as it does CSV).
+            frames = [
+                f.select(
+                    *[f[c].cast("string").alias(c) for c in f.columns if c != "_row0"], "_row0"
+                )
+                for f in frames
+            ]
+        frame = frames[0]
+        for other in frames[1:]:
+            frame = frame.unionByName(other, allowMissingColumns=True)
         frame.createOrReplaceTempView(name)
         table = con.table(name)
 

@@ -67,3 +67,33 @@ def run(
     if certificates is not None:
         certs = (write_csv(tmp_path / "certificates.csv", certificates),)
     return analyze([path], prefixes=tuple(prefixes), period=period, certificates=certs, **kwargs)
+
+
+def dx_rows() -> list[dict]:
+    """A region: BIG (12 patients, varied), MID (6), SMALL (2) health centres."""
+    rows = []
+    for i in range(12):
+        rows.append(
+            contact(
+                f"b{i}",
+                "2020-03-01",
+                "d1",
+                diagnoses="R52.2",
+                unit="BIG",
+                sex="F" if i % 3 else "M",
+            )
+        )
+        rows.append(
+            contact(f"b{i}", "2020-04-01", "d2" if i < 3 else "d1", diagnoses="R52.2", unit="BIG")
+        )
+        if i < 2:
+            rows.append(
+                contact(
+                    f"b{i}", "2020-05-01", "f1", "physiotherapist", diagnoses="R52.2", unit="BIG"
+                )
+            )
+    for i in range(6):
+        rows.append(contact(f"m{i}", "2020-03-01", "d9", diagnoses="R52.2", unit="MID"))
+    for i in range(2):
+        rows.append(contact(f"s{i}", "2020-03-01", "d8", diagnoses="R52.2", unit="SMALL"))
+    return rows
