@@ -1,0 +1,207 @@
+"""A patient answers on a phone-sized screen in a real browser (headless Debian chromium).
+
+Covers the issue's four browser checks: a whole initial form answered; the
+phone closed mid-way and the link opened again continues on the same page;
+five wrong dates of birth lock the link; a double submit stores one
+response. Screenshots of every page type go to ``test-artifacts/eprom-*.png``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.functional,
+    # serialized_rollback: the regions loaded by a migration survive between tests.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian chromium not installed (apt-get install chromium); "
+        "Playwright never downloads one",
+    ),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _phone(browser: Any) -> Any:
+    context = browser.new_context(
+        locale="sv-SE", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def invited(django_user_model: Any, settings: Any) -> Any:
+    """A primary-care patient (born 1912-12-12) invited to answer the initial form."""
+    from types import SimpleNamespace
+
+    from painreg.eprom import actions as eprom_actions
+    from painreg.registry import actions
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    unit = actions.create_unit(
+        user=None, code="B", name="Vårdcentral B", region="14", care_level="primary"
+    )
+    staff = django_user_model.objects.create_user("bob", password="x")
+    actions.add_membership(user=None, member=staff, role="registrar", unit=unit)
+    registration = actions.create_registration(
+        user=staff,
+        unit=unit,
+        personnummer="19121212-1212",
+        category="rehab",
+        first_visit_date=dt.date.today(),
+        main_diagnosis="M79.7",
+    )
+    occasion = registration.occasions.get(kind="initial")
+    invitation, token = eprom_actions.create_invitation(user=staff, occasion=occasion)
+    return SimpleNamespace(invitation=invitation, token=token, occasion=occasion)
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"eprom-{name}.png"), full_page=True)
+
+
+def _confirm(page: Any, answer: str = "1912-12-12") -> None:
+    page.get_by_label("Födelsedatum (ÅÅÅÅ-MM-DD) eller fyra sista siffrorna").fill(answer)
+    page.get_by_role("button", name="Fortsätt").click()
+
+
+def _answer_current_page(page: Any) -> None:
+    """Pick the second answer of every question; type a mid-range number in number fields."""
+    for fieldset in page.locator("fieldset").all():
+        fieldset.locator("label.choice").nth(1).click()
+    for field in page.locator("input[inputmode]").all():
+        hint = field.evaluate(
+            "e => document.getElementById(e.id.replace('-first','-hint')).textContent"
+        )
+        numbers = [int(s) for s in hint.replace(".", " ").split() if s.isdigit()]
+        field.fill(str((numbers[0] + numbers[-1]) // 2) if numbers else "1")
+
+
+def _answer_pages(page: Any, count: int | None = None, shots: bool = False) -> int:
+    done = 0
+    seen_number = False
+    while "/sida/" in page.url and (count is None or done < count):
+        _answer_current_page(page)
+        if shots and done == 0:
+            _shot(page, "page-choices")
+        if shots and not seen_number and page.locator("input[inputmode]").count():
+            _shot(page, "page-number")
+            seen_number = True
+        page.get_by_role("button", name="Spara och fortsätt").click()
+        done += 1
+    return done
+
+
+def test_a_patient_answers_a_whole_initial_form(live_server, browser, invited):
+    from painreg.eprom import questionnaire
+    from painreg.registry.models import Answer
+
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/enkat/{invited.token}/")
+    _shot(page, "identity")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    _confirm(page)
+    # A required question left empty: the error summary links to it.
+    page.get_by_role("button", name="Spara och fortsätt").click()
+    assert page.locator(".error-summary").is_visible()
+    _shot(page, "page-error")
+    answered = _answer_pages(page, shots=True)
+    assert answered == len(questionnaire.pages(invited.invitation.instruments))
+    _shot(page, "review")
+    page.get_by_role("button", name="Skicka in svaren").click()
+    assert page.get_by_role("heading", name="Tack för dina svar").is_visible()
+    _shot(page, "done")
+    items = questionnaire.form_items(invited.invitation.instruments)
+    stored = Answer.objects.filter(occasion=invited.occasion, source="patient").count()
+    required = [i for i in items]
+    assert stored == len(required)
+
+
+def test_closing_the_phone_mid_way_and_opening_the_link_again_continues(
+    live_server, browser, invited
+):
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/enkat/{invited.token}/")
+    _confirm(page)
+    _answer_pages(page, count=2)
+    assert page.url.endswith("/sida/3/")
+    page.context.close()  # the phone is closed: the session cookie is gone
+    later = _phone(browser)
+    later.goto(f"{live_server.url}/enkat/{invited.token}/")
+    _confirm(later, "1212")
+    assert later.url.endswith("/sida/3/")
+    assert later.get_by_text("Sida 3 av").is_visible()
+    later.get_by_role("button", name="Föregående sida").click()
+    assert later.url.endswith("/sida/2/")
+    # The earlier answers are there (saved when the patient moved on).
+    assert later.locator("input[type=radio]:checked").count() >= 1
+    _shot(later, "resumed")
+
+
+def test_five_wrong_dates_of_birth_lock_the_link(live_server, browser, invited):
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/enkat/{invited.token}/")
+    for _ in range(4):
+        _confirm(page, "1980-01-01")
+        assert page.locator(".error-summary").is_visible()
+    _shot(page, "identity-wrong")
+    _confirm(page, "1980-01-01")
+    assert page.get_by_role("heading", name="Länken är låst").is_visible()
+    _shot(page, "locked")
+    page.goto(f"{live_server.url}/enkat/{invited.token}/")
+    assert page.get_by_role("heading", name="Länken är låst").is_visible()
+
+
+def test_a_double_submit_stores_one_response(live_server, browser, invited):
+    from painreg.audit.models import AuditEvent
+    from painreg.eprom import questionnaire
+    from painreg.registry.models import Answer
+
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/enkat/{invited.token}/")
+    _confirm(page)
+    _answer_pages(page)
+    review_url = page.url
+    csrf = page.locator("input[name=csrfmiddlewaretoken]").input_value()
+    button = page.get_by_role("button", name="Skicka in svaren")
+    button.click(click_count=2)  # a double tap
+    page.wait_for_url("**/klart/")
+    # A retry after a lost response: the same form posted again.
+    retry = page.request.post(review_url, form={"csrfmiddlewaretoken": csrf},
+                              headers={"Referer": review_url})  # fmt: skip
+    assert retry.ok and retry.url.endswith("/klart/")
+    items = questionnaire.form_items(invited.invitation.instruments)
+    assert Answer.objects.filter(occasion=invited.occasion).count() == len(items)
+    assert AuditEvent.objects.filter(action="invitation.submit").count() == 1
+    assert AuditEvent.objects.filter(action="answers.save").count() == 1
