@@ -125,6 +125,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "unit_id": world.unit_a.pk,
         "kind": "initial",
         "instrument": "hads",
+        "decision": "delete",
         "invitation_id": world.invitation.pk,
         # django.contrib.admin's own parameters
         "object_id": world.unit_a.pk,

@@ -333,3 +333,15 @@ class NotAdministeredForm(forms.Form):
         max_length=300,
         help_text=_("For example: the patient declined, language, time."),
     )
+
+
+class PatientDecisionForm(forms.Form):
+    """A patient's decision about the register (opt-out, its withdrawal, deletion)."""
+
+    reason = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        help_text=_("For example: 'declined at the first visit', with the date it was said."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(label=_("The patient has asked for this"), required=True)

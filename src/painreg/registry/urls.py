@@ -16,6 +16,11 @@ urlpatterns = [
     path("enhet/byt/", views.switch_unit, name="switch_unit"),
     path("patienter/", views.patient_search, name="patient_search"),
     path("patienter/<int:patient_id>/", views.patient_detail, name="patient_detail"),
+    path(
+        "patienter/<int:patient_id>/beslut/<str:decision>/",
+        views.patient_decision,
+        name="patient_decision",
+    ),
     path("registreringar/ny/", views.registration_create, name="registration_create"),
     path(_REG, views.registration_detail, name="registration_detail"),
     path(_REG + "andra/", views.registration_edit, name="registration_edit"),

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from painreg.accounts.units import switch_unit as _switch_unit
 from painreg.audit.models import AccessAction, AuditEvent
 from painreg.registry import access, actions, diagnoses, validation
 from painreg.registry.forms import (
+    PatientDecisionForm,
     PatientSearchForm,
     RegistrationForm,
     SignOffForm,
@@ -44,6 +45,7 @@ from painreg.registry.models import (
     Patient,
     ProgrammeFeature,
     Registration,
+    Role,
     WorkMeasure,
 )
 
@@ -148,15 +150,73 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/patient_search.html", context)
 
 
-@staff_required
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = _get_patient_for_user(request, patient_id)
+def _patient_page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    decision_form: PatientDecisionForm | None = None,
+    decision: str = "",
+) -> HttpResponse:
     _log(request, AccessAction.VIEW_PATIENT, patient)
     registrations = access.registrations_for(request.user, request.unit, patient).order_by(
         "-first_visit_date", "-pk"
     )
-    context = {"nav": "patients", "patient": patient, "registrations": registrations}
-    return render(request, "registry/patient_detail.html", context)
+    context = {
+        "nav": "patients",
+        "patient": patient,
+        "registrations": registrations,
+        "decision": decision,
+        "decision_forms": {
+            name: decision_form
+            if decision_form is not None and name == decision
+            else PatientDecisionForm(prefix=name)
+            for name in _DECISIONS
+        },
+        "may_delete": Role.UNIT_MANAGER in access.roles_in(request.user, request.unit),
+    }
+    return render(request, "registry/patient_detail.html", context, status=400 if decision else 200)
+
+
+@staff_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _get_patient_for_user(request, patient_id)
+    return _patient_page(request, patient)
+
+
+#: Decisions a patient can make about the register, and the action carrying each out.
+_DECISIONS = {
+    "opt_out": actions.opt_out_patient,
+    "cancel_opt_out": actions.cancel_opt_out,
+    "delete": actions.delete_patient,
+}
+
+
+@require_POST
+@staff_required
+def patient_decision(request: HttpRequest, patient_id: int, decision: str) -> HttpResponse:
+    """Opt-out, its withdrawal, or deletion on request (unit manager): always with a note."""
+    patient = _get_patient_for_user(request, patient_id)
+    action = _DECISIONS.get(decision)
+    if action is None:
+        raise Http404
+    form = PatientDecisionForm(request.POST, prefix=decision)
+    if form.is_valid():
+        try:
+            action(
+                user=request.user,
+                unit=request.unit,
+                patient=patient,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            if decision == "delete":
+                messages.success(request, _("The patient's data was deleted from the register."))
+                return redirect("registry:home")
+            messages.success(request, _("The patient's decision was recorded."))
+            return redirect("registry:patient_detail", patient_id=patient.pk)
+    return _patient_page(request, patient, decision_form=form, decision=decision)
 
 
 # --- registrations ---------------------------------------------------------------

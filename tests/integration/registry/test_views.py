@@ -351,3 +351,35 @@ def test_it_stays_swedish_for_an_english_browser_until_english_is_chosen(
     client = _client(world.alice)
     html = client.get(reverse("registry:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
     assert '<html lang="sv">' in html.decode()
+
+
+def test_it_records_a_patients_opt_out_with_a_note(
+    world: SimpleNamespace, registration: Registration
+) -> None:
+    client = _client(world.alice)
+    url = reverse("registry:patient_decision", args=[registration.patient_id, "opt_out"])
+    response = client.post(url, {"opt_out-reason": ""})
+    assert response.status_code == 400
+    assert 'id="id_opt_out-reason_error"' in response.content.decode()
+    registration.patient.refresh_from_db()
+    assert registration.patient.opted_out_at is None
+    response = client.post(url, {"opt_out-reason": "Avböjde vid besöket", "opt_out-confirm": "on"})
+    assert response.status_code == 302
+    registration.patient.refresh_from_db()
+    assert registration.patient.opted_out_at is not None
+    assert AuditEvent.objects.filter(action="patient.opt_out").exists()
+
+
+def test_it_lets_only_the_unit_manager_delete_a_patient_on_request(
+    world: SimpleNamespace, registration: Registration
+) -> None:
+    url = reverse("registry:patient_decision", args=[registration.patient_id, "delete"])
+    data = {"delete-reason": "Begäran 2025-03-01", "delete-confirm": "on"}
+    assert _client(world.alice).post(url, data).status_code == 403
+    assert _client(world.bob).post(url, data).status_code == 404
+    response = _client(world.charlie).post(url, data)
+    assert response.status_code == 302
+    patient = Patient.objects.get(pk=registration.patient_id)
+    assert patient.personnummer is None and patient.deleted_at is not None
+    assert not Registration.objects.exists()
+    assert AuditEvent.objects.filter(action="patient.delete_on_request").exists()
