@@ -68,6 +68,7 @@ class Column:
     ``enum`` column, or of each element of a ``list`` column.
     ``references``: ``"table.column"`` this column must match (foreign key).
     ``default``: the value an absent optional column or empty cell means.
+    ``max_length``: the longest text the register stores in it.
     """
 
     name: str
@@ -78,6 +79,7 @@ class Column:
     choices: tuple[str, ...] | None = None
     references: str | None = None
     default: Any = None
+    max_length: int | None = None
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -135,8 +137,8 @@ TABLES: dict[str, Table] = {
             "units",
             "Care units reporting to the register (vårdenheter).",
             (
-                _C("unit_id", "string", "Stable identifier of the unit."),
-                _C("name", "string", "Name of the unit as shown in reports."),
+                _C("unit_id", "string", "Stable identifier of the unit.", max_length=40),
+                _C("name", "string", "Name of the unit as shown in reports.", max_length=200),
                 _C("region_code", "enum", "SCB county code of the region (01..25).",
                    choices=REGION_CODES),
                 _C("care_level", "enum", "Care level; results of the two are never pooled.",
@@ -145,7 +147,8 @@ TABLES: dict[str, Table] = {
                    nullable=True),
                 _C("active_to", "date", "Last day the unit reported (empty: still active).",
                    optional=True, nullable=True),
-                _C("hsa_id", "string", "HSA id of the unit.", optional=True, nullable=True),
+                _C("hsa_id", "string", "HSA id of the unit (unique).", optional=True, nullable=True,
+                   max_length=64),
             ),
             key=("unit_id",),
         ),
@@ -166,7 +169,8 @@ TABLES: dict[str, Table] = {
             (
                 _C("patient_id", "string",
                    "Personnummer/samordningsnummer (12 digits, YYYYMMDDNNNN) in an identified "
-                   "file; otherwise a pseudonym (HMAC-SHA256 hex in a pseudonymised export)."),
+                   "file; otherwise a pseudonym (HMAC-SHA256 hex in a pseudonymised export).",
+                   max_length=64),
                 _C("sex", "enum", "Legal sex.", choices=SEX),
                 _C("birth_year", "int", "Year of birth."),
             ),
@@ -176,7 +180,8 @@ TABLES: dict[str, Table] = {
             "registrations",
             "One patient's assessment or rehabilitation at one unit.",
             (
-                _C("registration_id", "string", "Stable identifier of the registration."),
+                _C("registration_id", "string", "Stable identifier of the registration.",
+                   max_length=64),
                 _C("patient_id", "string", "The patient.", references="patients.patient_id"),
                 _C("unit_id", "string", "The unit.", references="units.unit_id"),
                 _C("category", "enum", "assessment only (patientkategori 1) or rehab (MMR).",
@@ -193,7 +198,7 @@ TABLES: dict[str, Table] = {
                 _C("discontinuation_reason", "enum", "Reason of the discontinuation.",
                    nullable=True, choices=DISCONTINUATION_REASONS),
                 _C("main_diagnosis", "string", "Main diagnosis, ICD-10 (e.g. M79.7).",
-                   nullable=True),
+                   nullable=True, max_length=8),
                 _C("secondary_diagnoses", "list", "Further ICD-10 codes.", optional=True,
                    nullable=True),
                 _C("education", "enum", "Highest completed education.", nullable=True,
@@ -214,7 +219,8 @@ TABLES: dict[str, Table] = {
                 _C("registration_id", "string", "The registration.",
                    references="registrations.registration_id"),
                 _C("occasion", "enum", "Occasion of the form.", choices=OCCASIONS),
-                _C("item", "string", "Item id of the instrument catalogue, e.g. hads_3."),
+                _C("item", "string", "Item id of the instrument catalogue, e.g. hads_3.",
+                   max_length=40),
                 _C("value", "float", "The answer as the catalogue codes it."),
                 _C("answered_on", "date", "Date the form was answered."),
                 _C("source", "enum", "Who entered it.", optional=True, nullable=True,

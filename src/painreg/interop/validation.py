@@ -81,6 +81,7 @@ class Known:
     unit_ids: set[str] = field(default_factory=set)
     patient_ids: set[str] = field(default_factory=set)
     registration_ids: set[str] = field(default_factory=set)
+    assessment_ids: set[str] = field(default_factory=set)  # registrations of category assessment
 
 
 @dataclass
@@ -287,6 +288,12 @@ def _check_column(
                         f"(elements separated by '{LIST_SEPARATOR}')",
                     )
                 )
+    if col.max_length is not None:
+        too_long = pc.greater(pc.utf8_length(values), col.max_length)
+        for i in _bad_rows(too_long):
+            report.add(
+                Problem(fname, start + int(i), col.name, f"longer than {col.max_length} characters")
+            )
     if col.name == "main_diagnosis":
         bad = pc.invert(pc.match_substring_regex(values, _ICD10_ARROW))
         for i in _bad_rows(pc.and_(present, bad)):
@@ -320,6 +327,8 @@ class _State:
     answer_keys: list[np.ndarray] = field(default_factory=list)
     answer_rows: int = 0
     registrations: pa.Array | None = None
+    hsa_ids: set[str] = field(default_factory=set)
+    assessments: set[str] = field(default_factory=set)
 
 
 def validate_directory(directory: Path | str, known: Known | None = None) -> Report:
@@ -464,7 +473,7 @@ def _check_unit_year_totals(
     for i, (year, total) in enumerate(
         zip(_column_list(batch, "year"), _column_list(batch, "rehab_patients_total"), strict=True)
     ):
-        if _is_int(year) and not 1990 <= int(year) <= 2100:
+        if _is_int(year) and not 2000 <= int(year) <= 2100:
             report.add(Problem(fname, start + i, "year", f"{year} is not a plausible year"))
         if _is_int(total) and int(total) < 0:
             report.add(Problem(fname, start + i, "rehab_patients_total", "must not be negative"))
@@ -473,6 +482,12 @@ def _check_unit_year_totals(
 def _check_units(
     report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
+    for i, hsa in enumerate(_column_list(batch, "hsa_id")):
+        if hsa is None:
+            continue
+        if hsa in state.hsa_ids:
+            report.add(Problem(fname, start + i, "hsa_id", f"{hsa} is used by an earlier row"))
+        state.hsa_ids.add(hsa)
     for i, (a, b) in enumerate(
         zip(_column_list(batch, "active_from"), _column_list(batch, "active_to"), strict=True)
     ):
@@ -535,6 +550,9 @@ def _check_registrations(
             "referral_date",
         )
     }
+    for rid, category in zip(_column_list(batch, "registration_id"), cols["category"], strict=True):
+        if category == "assessment" and rid is not None:
+            state.assessments.add(rid)
     for i in range(batch.num_rows):
         row = {k: v[i] for k, v in cols.items()}
         first = _date(row["first_visit_date"])
@@ -579,6 +597,23 @@ def _check_answers(
         state.registrations = pa.array(sorted(ids), pa.string())
     registrations = state.registrations
     _reference_indexed(report, fname, batch, start, registrations)
+    # An assessment has only the initial occasion (DOMAIN.md).
+    assessments = known.assessment_ids | state.assessments
+    if assessments:
+        wrong = pc.and_(
+            pc.is_in(batch.column("registration_id"), value_set=pa.array(sorted(assessments))),
+            pc.not_equal(batch.column("occasion"), "initial"),
+        )
+        for i in _bad_rows(wrong):
+            report.add(
+                Problem(
+                    fname,
+                    start + int(i),
+                    "occasion",
+                    f"{batch.column('occasion')[int(i)].as_py()!r}: an assessment registration "
+                    "has only the initial occasion",
+                )
+            )
     items = batch.column("item")
     values = batch.column("value")
     numeric_ok = pc.fill_null(pc.match_substring_regex(values, _FLOAT), False)
