@@ -126,6 +126,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "kind": "initial",
         "instrument": "hads",
         "decision": "delete",
+        "membership_id": world.alice.memberships.get().pk,
         "invitation_id": world.invitation.pk,
         # django.contrib.admin's own parameters
         "object_id": world.unit_a.pk,
@@ -153,13 +154,22 @@ def _fill(route: str, values: dict[str, Any]) -> str:
 
 
 def _snapshot() -> tuple[Any, ...]:
-    from painreg.registry.models import Answer, Occasion, Registration, UnitYearTotal
+    from painreg.registry.models import (
+        Answer,
+        Membership,
+        Occasion,
+        Patient,
+        Registration,
+        UnitYearTotal,
+    )
 
     return (
         list(Registration.objects.values()),
         list(Occasion.objects.values()),
         list(Answer.objects.values()),
         list(UnitYearTotal.objects.values()),
+        list(Membership.objects.values()),
+        list(Patient.objects.values()),
         *(list(model.objects.values()) for model in _other_app_models()),
     )
 

@@ -28,6 +28,7 @@ from painreg.instruments.texts import PLACEHOLDER_MARK
 from painreg.registry import personnummer as pnr
 from painreg.registry import validation
 from painreg.registry.models import (
+    UNIT_ROLES,
     Category,
     DiscontinuationReason,
     Education,
@@ -345,3 +346,27 @@ class PatientDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     confirm = forms.BooleanField(label=_("The patient has asked for this"), required=True)
+
+
+class MembershipForm(forms.Form):
+    """The unit manager gives an existing account a role in the unit."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        help_text=_("The person's account must exist; the national coordinator creates accounts."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(r.value, r.label) for r in UNIT_ROLES],
+        widget=forms.RadioSelect,
+    )
+
+    def clean_username(self) -> Any:
+        from django.contrib.auth import get_user_model
+
+        name = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise ValidationError(_("There is no active account with this user name."))
+        return user

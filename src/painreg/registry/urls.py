@@ -36,4 +36,10 @@ urlpatterns = [
     ),
     path("atkomstlogg/", views_unit.access_log, name="access_log"),
     path("arsvolymer/", views_unit.unit_totals, name="unit_totals"),
+    path("medarbetare/", views_unit.unit_members, name="unit_members"),
+    path(
+        "medarbetare/<int:membership_id>/ta-bort/",
+        views_unit.unit_member_remove,
+        name="unit_member_remove",
+    ),
 ]

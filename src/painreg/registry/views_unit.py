@@ -1,5 +1,6 @@
 """Pages about the unit itself: the unit manager's access log and patient log
-extract (loggutdrag), and the unit's yearly MMR totals (coverage denominator).
+extract (loggutdrag), the unit's members, and the unit's yearly MMR totals
+(coverage denominator).
 
 The access log is read only through ``audit.access_log_for_unit``, which
 refuses anyone but the unit's manager (403) and logs the browse itself. Year
@@ -12,16 +13,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from painreg import audit
 from painreg.accounts.decorators import staff_required
 from painreg.registry import access, actions
-from painreg.registry.forms import PatientSearchForm, UnitYearTotalForm, attach_errors
-from painreg.registry.models import Role, Unit, UnitYearTotal
+from painreg.registry.forms import (
+    MembershipForm,
+    PatientSearchForm,
+    UnitYearTotalForm,
+    attach_errors,
+)
+from painreg.registry.models import Membership, Role, Unit, UnitYearTotal
 
 
 def _get_unit_for_user(request: HttpRequest, *roles: str) -> Unit:
@@ -30,6 +36,15 @@ def _get_unit_for_user(request: HttpRequest, *roles: str) -> Unit:
     if roles:
         access.require_role(request.user, unit, *roles)
     return unit
+
+
+def _get_membership_for_user(request: HttpRequest, membership_id: int) -> Membership:
+    """A membership of the current unit, for its unit manager (404 for other units)."""
+    unit = _get_unit_for_user(request, Role.UNIT_MANAGER)
+    try:
+        return Membership.objects.select_related("user").get(pk=membership_id, unit=unit)
+    except Membership.DoesNotExist:
+        raise Http404 from None
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,3 +106,44 @@ def unit_totals(request: HttpRequest) -> HttpResponse:
         "form": form,
     }
     return render(request, "registry/unit_totals.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def unit_members(request: HttpRequest) -> HttpResponse:
+    unit = _get_unit_for_user(request, Role.UNIT_MANAGER)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_membership(
+                user=request.user,
+                member=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                unit=unit,
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("The role was given."))
+            return redirect("registry:unit_members")
+    context = {
+        "nav": "members",
+        "unit": unit,
+        "memberships": Membership.objects.filter(unit=unit)
+        .select_related("user")
+        .order_by("user__username", "role"),
+        "form": form,
+    }
+    return render(request, "registry/unit_members.html", context)
+
+
+@require_POST
+@staff_required
+def unit_member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _get_membership_for_user(request, membership_id)
+    if membership.user_id == request.user.pk and membership.role == Role.UNIT_MANAGER:
+        messages.error(request, _("You cannot remove your own unit manager role."))
+        return redirect("registry:unit_members")
+    actions.remove_membership(user=request.user, membership=membership)
+    messages.success(request, _("The role was removed."))
+    return redirect("registry:unit_members")

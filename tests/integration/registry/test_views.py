@@ -383,3 +383,23 @@ def test_it_lets_only_the_unit_manager_delete_a_patient_on_request(
     assert patient.personnummer is None and patient.deleted_at is not None
     assert not Registration.objects.exists()
     assert AuditEvent.objects.filter(action="patient.delete_on_request").exists()
+
+
+def test_it_lets_the_unit_manager_give_and_remove_roles_in_the_unit(
+    world: SimpleNamespace,
+) -> None:
+    from painreg.registry.models import Membership
+
+    url = reverse("registry:unit_members")
+    assert _client(world.alice).get(url).status_code == 403
+    manager = _client(world.charlie)
+    response = manager.post(url, {"username": "diana", "role": "clinician"})
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=world.diana, unit=world.unit_a)
+    bob_membership = Membership.objects.get(user=world.bob)
+    remove = "registry:unit_member_remove"
+    assert manager.post(reverse(remove, args=[bob_membership.pk])).status_code == 404
+    assert manager.post(reverse(remove, args=[membership.pk])).status_code == 302
+    assert not Membership.objects.filter(user=world.diana, unit=world.unit_a).exists()
+    response = manager.post(url, {"username": "nobody", "role": "clinician"})
+    assert 'id="id_username_error"' in response.content.decode()
