@@ -78,11 +78,11 @@ INSTALLED_APPS = [
 ]
 
 ROOT_URLCONF = "painreg.urls"
+WSGI_APPLICATION = "painreg.wsgi.application"
 
 # Change history is append-only: no reverting through the admin; reasons may be long.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
-WSGI_APPLICATION = "painreg.wsgi.application"
 
 # --- Middleware ------------------------------------------------------------
 
