@@ -100,3 +100,23 @@ def test_an_imported_patient_with_an_external_id_counts_but_cannot_be_invited(wo
     assert Registration.objects.in_register().get() == reg
     with pytest.raises(ValidationError):
         actions.create_external_patient(user=world.erik, external_id="191212121212")
+
+
+def test_deletion_also_removes_the_patients_invitations_and_contact_details(
+    world: Any, registration: Any
+) -> None:
+    from django.utils import timezone
+
+    from painreg.eprom.models import Invitation
+
+    Invitation.objects.create(
+        occasion=registration.occasions.get(kind="initial"),
+        token_hash="h" * 64,
+        token_nonce="n",
+        valid_until=timezone.now(),
+        phone="0701234567",
+    )
+    actions.delete_patient(
+        user=world.erik, unit=None, patient=registration.patient, reason="begäran"
+    )
+    assert not Invitation.objects.exists()
