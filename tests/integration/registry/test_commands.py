@@ -48,3 +48,17 @@ def test_access_extract_names_an_unknown_unit(capsys: Any) -> None:
 def test_access_extract_says_when_the_patient_is_not_in_the_register(capsys: Any) -> None:
     assert cli.main(["access-extract", "19121212-1212"]) == 2
     assert "no patient with personnummer 19121212-1212" in capsys.readouterr().err
+
+
+def test_demo_sets_up_and_prints_the_logins_without_serving(
+    monkeypatch: Any, capsys: Any, settings: Any
+) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setenv("PAINREG_DEMO", "0")  # restored afterwards; the command sets it
+    assert cli.main(["demo", "--no-serve", "--port", "8123"]) == 0
+    out = capsys.readouterr().out
+    assert "painreg demo: http://127.0.0.1:8123/" in out
+    assert "registrerare" in out and "koordinator" in out and "smarta-demo-2026" in out
+    # A second run finds the data and does not load it again.
+    assert cli.main(["demo", "--no-serve"]) == 0
+    assert "not loaded again" in capsys.readouterr().out
