@@ -1,0 +1,237 @@
+"""Export and bulk import of interchange tables against the database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from pathlib import Path
+
+import pytest
+
+from painreg.interop import dbio
+from painreg.interop.schema import read_tables
+
+pytestmark = pytest.mark.django_db
+
+KEY = "a-long-registry-holder-secret"
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from painreg.synth.registry import generate
+
+    out = tmp_path_factory.mktemp("synthetic")
+    generate(out, scale=0.01, years=(2021, 2021))
+    return out
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def _wipe_register() -> None:
+    """Empty the registry tables (as a fresh database would be)."""
+    from painreg.registry.guard import writes_allowed
+    from painreg.registry.models import Patient, Registration, Unit, UnitYearTotal
+
+    with writes_allowed():
+        Registration.objects.all().delete()
+        Patient.objects.all().delete()
+    UnitYearTotal.objects.all().delete()
+    Unit.objects.all().delete()
+
+
+def test_export_import_into_an_empty_database_export_gives_identical_files(
+    synthetic: Path, tmp_path: Path
+) -> None:
+    dbio.import_register(synthetic, username="test")
+    first = dbio.export_register(tmp_path / "first", username="test")
+    assert first.rows["answers"] > 1000 and first.rows["scores"] > 100
+    _wipe_register()
+    dbio.import_register(tmp_path / "first", username="test")
+    dbio.export_register(tmp_path / "second", username="test")
+    assert _files(tmp_path / "first") == _files(tmp_path / "second")
+
+
+def test_export_keeps_every_column_of_the_imported_files(synthetic: Path, tmp_path: Path) -> None:
+    dbio.import_register(synthetic, username="test")
+    dbio.export_register(tmp_path, username="test", format="parquet")
+    original, exported = read_tables(synthetic), read_tables(tmp_path)
+    for name in ("units", "unit_year_totals", "patients", "registrations", "answers"):
+        key = original[name].column_names[0]
+        a = (
+            original[name]
+            .to_pandas()
+            .sort_values(list(original[name].column_names))
+            .reset_index(drop=True)
+        )
+        b = (
+            exported[name]
+            .to_pandas()
+            .sort_values(list(original[name].column_names))
+            .reset_index(drop=True)
+        )
+        assert a.equals(b), (name, key)
+
+
+def test_reimporting_the_same_files_adds_nothing(synthetic: Path) -> None:
+    from painreg.registry.models import Answer, Score
+
+    first = dbio.import_register(synthetic, username="test")
+    answers, scores = Answer.objects.count(), Score.objects.count()
+    second = dbio.import_register(synthetic, username="test")
+    assert first.added["answers"] == answers > 0
+    assert sum(second.added.values()) == 0
+    assert second.already_present["answers"] == answers
+    assert (Answer.objects.count(), Score.objects.count()) == (answers, scores)
+
+
+def test_an_import_with_one_bad_row_writes_nothing(synthetic: Path, tmp_path: Path) -> None:
+    from painreg.registry.models import Patient, Unit
+
+    for f in synthetic.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    answers = tmp_path / "answers.csv"
+    lines = answers.read_text(encoding="utf-8").splitlines()
+    first = lines[1].split(",")
+    lines.append(",".join([first[0], '"initial"', '"hads_1"', "9", *first[4:]]))
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(dbio.ImportRejected) as rejected:
+        dbio.import_register(tmp_path, username="test")
+    problems = [str(p) for p in rejected.value.report.problems]
+    assert any(f"row {len(lines) - 1}, column value: 9 is outside 0-3" in p for p in problems)
+    assert Unit.objects.count() == 0 and Patient.objects.count() == 0
+
+
+def test_an_import_stores_scores_statuses_and_one_audit_event(synthetic: Path) -> None:
+    from painreg.audit.models import AuditEvent
+    from painreg.instruments import score
+    from painreg.registry.models import Answer, Occasion, Score
+
+    dbio.import_register(synthetic, username="importer")
+    events = AuditEvent.objects.filter(action="register.import")
+    assert events.count() == 1 and events.get().username == "importer"
+    occasion = Occasion.objects.filter(answers__item="hads_1").first()
+    answers = dict(Answer.objects.filter(occasion=occasion).values_list("item", "value"))
+    hads = {k: v for k, v in answers.items() if k.startswith("hads_")}
+    stored = dict(
+        Score.objects.filter(occasion=occasion, instrument="hads").values_list("score", "value")
+    )
+    expected = score("hads", hads)
+    assert stored["anxiety"] == expected["anxiety"]
+    assert occasion.status in ("answered", "partial")
+    assert not Occasion.objects.filter(answers__isnull=False, status="not_started").exists()
+
+
+def test_opted_out_patients_never_appear_in_exports(synthetic: Path, tmp_path: Path) -> None:
+    from django.utils import timezone
+
+    from painreg.registry.guard import writes_allowed
+    from painreg.registry.models import Patient
+
+    dbio.import_register(synthetic, username="test")
+    patient = Patient.objects.filter(personnummer__isnull=False).first()
+    with writes_allowed():
+        Patient.objects.filter(pk=patient.pk).update(opted_out_at=timezone.now())
+    dbio.export_register(tmp_path, username="test")
+    text = "".join(p.read_text(encoding="utf-8") for p in tmp_path.iterdir())
+    assert patient.personnummer not in text
+    regs = read_tables(tmp_path, ["registrations"])["registrations"]
+    own = [r for r in patient.registrations.values_list("ref", flat=True)]
+    assert not set(own) & set(regs.column("registration_id").to_pylist())
+
+
+def test_a_pseudonymised_export_is_a_stable_keyed_hash(
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ARCHITECTURE.md: patient_id = HMAC-SHA256 of the 12-digit personnummer, hex."""
+    from painreg.registry.models import Patient
+
+    monkeypatch.setenv(dbio.PSEUDONYM_KEY_ENV, KEY)
+    dbio.import_register(synthetic, username="test")
+    dbio.export_register(tmp_path / "a", username="test", pseudonymised=True)
+    dbio.export_register(tmp_path / "b", username="test", pseudonymised=True)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    ids = read_tables(tmp_path / "a", ["patients"])["patients"].column("patient_id").to_pylist()
+    number = Patient.objects.filter(personnummer__isnull=False).first().personnummer
+    expected = hmac.new(KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+    assert expected in ids
+    text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "a").iterdir())
+    assert number not in text
+
+
+def test_a_pseudonymised_export_needs_the_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from painreg.errors import UserError
+
+    monkeypatch.delenv(dbio.PSEUDONYM_KEY_ENV, raising=False)
+    with pytest.raises(UserError, match="PAINREG_PSEUDONYM_KEY"):
+        dbio.export_register(tmp_path, username="test", pseudonymised=True)
+
+
+def test_exports_are_written_to_the_access_log(synthetic: Path, tmp_path: Path) -> None:
+    from painreg.audit.models import AccessLog
+
+    dbio.import_register(synthetic, username="test")
+    result = dbio.export_register(
+        tmp_path, username="anna", units=["S001", "S002"], date_from=dt.date(2021, 1, 1)
+    )
+    entry = AccessLog.objects.get(action="export")
+    assert entry.username == "anna"
+    assert f"{result.patients} patients" in entry.detail and "S001,S002" in entry.detail
+    units = read_tables(tmp_path, ["units"])["units"].column("unit_id").to_pylist()
+    assert units == ["S001", "S002"]
+
+
+def test_registrations_entered_in_the_app_round_trip(tmp_path: Path) -> None:
+    from painreg.registry import actions
+    from painreg.registry.models import Occasion
+
+    unit = actions.create_unit(
+        user=None, code="U1", name="Smärtrehab U", region="01", care_level="specialist"
+    )
+    reg = actions.create_registration(
+        user=None,
+        unit=unit,
+        personnummer="19740316-8987",
+        category="rehab",
+        first_visit_date=dt.date(2021, 1, 10),
+        rehab_start_date=dt.date(2021, 2, 1),
+        rehab_end_date=dt.date(2021, 4, 1),
+        main_diagnosis="M79.7",
+    )
+    initial = Occasion.objects.get(registration=reg, kind="initial")
+    actions.save_answers(
+        user=None,
+        occasion=initial,
+        answers={f"hads_{i}": 1 for i in range(1, 15)},
+        answered_on=dt.date(2021, 1, 9),
+    )
+    dbio.export_register(tmp_path / "first", username="test")
+    regs = read_tables(tmp_path / "first", ["registrations"])["registrations"].to_pylist()
+    assert regs[0]["registration_id"] == str(reg.pk)
+    _wipe_register()
+    dbio.import_register(tmp_path / "first", username="test")
+    dbio.export_register(tmp_path / "second", username="test")
+    assert _files(tmp_path / "first") == _files(tmp_path / "second")
+
+
+def test_the_commands_check_import_and_export(synthetic: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from painreg.cli import main
+    from painreg.registry.models import Registration
+
+    assert main(["import", str(synthetic), "--check"]) == 0
+    assert "nothing written" in capsys.readouterr().out
+    assert Registration.objects.count() == 0
+    assert main(["import", str(synthetic)]) == 0
+    assert main(["export", str(tmp_path), "--format", "parquet"]) == 0
+    assert (tmp_path / "answers.parquet").exists()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "units.csv").write_text("unit_id,name,region_code,care_level\nX,Y,99,primary\n")
+    report = tmp_path / "problems.csv"
+    assert main(["import", str(bad), "--report", str(report)]) == 2
+    assert "units.csv, row 1, column region_code" in capsys.readouterr().out
+    assert "region_code" in report.read_text()
