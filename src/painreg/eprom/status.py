@@ -19,11 +19,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from painreg.eprom.models import Invitation, InvitationStatus
 from painreg.registry.models import Occasion, OccasionKind, OccasionStatus, due_window
 
 STATES = ("not_invited", "invited", "opened", "partial", "answered")
+STATE_LABELS = {
+    "not_invited": _("not invited"),
+    "invited": _("invited"),
+    "opened": _("opened"),
+    "partial": _("partially answered"),
+    "answered": _("answered"),
+}
 
 
 @dataclass
@@ -36,6 +44,10 @@ class OccasionRow:
     @property
     def registration(self) -> Any:
         return self.occasion.registration
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
 
     @property
     def to_call(self) -> bool:

@@ -133,6 +133,7 @@ def _detail_page(
             "invitation": invitation,
             "registration": invitation.occasion.registration,
             "state": state,
+            "state_label": status.STATE_LABELS[state],
             "link": link,
             "qr": qr,
             "form": form,

@@ -75,6 +75,7 @@ def test_the_overview_counts_states_and_lists_non_responders(client, world, invi
     login_verified(client, world.alice)
     html = client.get("/enkat/personal/oversikt/").content.decode()
     assert "19121212-1212" in html
+    assert "Patientenkäter" in html and "delvis besvarad" in html  # Swedish first
 
 
 def test_reopening_a_submitted_link_lets_the_patient_answer_again(client, world, invitation):
