@@ -125,7 +125,15 @@ def read_files(
         raise UserError("give at least one input file")
     parquet: list[str] = []
     display: dict[str, str] = {}
-    for path in map(Path, paths):
+    for raw_path in paths:
+        if "://" in str(raw_path):
+            # A cluster path (hdfs://, s3a://, abfss://...): the engine reads it; Parquet only.
+            if not str(raw_path).lower().endswith((".parquet", ".pq", "/")):
+                raise UserError(f"{raw_path}: on cluster storage give Parquet files")
+            parquet.append(str(raw_path))
+            display[str(raw_path).rstrip("/").rsplit("/", 1)[-1]] = str(raw_path)
+            continue
+        path = Path(raw_path)
         if not path.exists():
             raise UserError(f"input file {path} not found")
         suffix = path.suffix.lower()
