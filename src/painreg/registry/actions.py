@@ -404,12 +404,34 @@ def _occasion_kinds(category: str) -> list[str]:
     return [OccasionKind.INITIAL]
 
 
-def _ensure_occasions(registration: Registration, user: Any) -> None:
+def _ensure_occasions(registration: Registration, user: Any, reason: str = "") -> None:
+    """Give the registration exactly the occasions of its category.
+
+    Switching rehab -> assessment removes the ``end`` and ``followup_1y``
+    occasions, refused while they hold answers (those would silently vanish).
+    """
+    kinds = _occasion_kinds(registration.category)
+    for occasion in registration.occasions.exclude(kind__in=kinds):
+        if occasion.answers.exists() or occasion.signed_off:
+            raise _field_error(
+                "category",
+                validation.Issue(
+                    "category",
+                    "occasion_has_answers",
+                    f"Tillfället {occasion.get_kind_display()} har svar; en registrering med "
+                    "endast utredning har bara det initiala tillfället. Ta bort svaren först.",
+                    f"The {occasion.kind} occasion has answers; an assessment-only registration "
+                    "has only the initial occasion. Remove the answers first.",
+                ).message,
+                "occasion_has_answers",
+            )
+        _stamp(occasion, user, reason)
+        occasion.delete()
     existing = set(registration.occasions.values_list("kind", flat=True))
-    for kind in _occasion_kinds(registration.category):
+    for kind in kinds:
         if kind not in existing:
             occasion = Occasion(registration=registration, kind=kind)
-            _stamp(occasion, user)
+            _stamp(occasion, user, reason)
             occasion.save()
 
 
@@ -508,7 +530,7 @@ def update_registration(
         setattr(registration, name, value)
     _stamp(registration, user, reason)
     registration.save()
-    _ensure_occasions(registration, user)
+    _ensure_occasions(registration, user, reason)
     if registration.signed_off:
         problems = validation.registration_signoff_problems(registration)
         if problems:

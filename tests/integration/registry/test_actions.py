@@ -204,3 +204,37 @@ def test_unit_year_totals_are_the_managers_or_the_coordinators(world: Any) -> No
     assert row.rehab_patients_total == 42
     event = AuditEvent.objects.filter(action="unit_year_total.set").first()
     assert event.detail == {"year": 2025, "old": 40, "new": 42}
+
+
+def test_switching_to_assessment_drops_the_empty_later_occasions(
+    world: Any, registration: Any
+) -> None:
+    actions.update_registration(
+        user=world.alice,
+        registration=registration,
+        category="assessment",
+        rehab_start_date=None,
+        rehab_end_date=None,
+    )
+    assert [o.kind for o in registration.occasions.all()] == ["initial"]
+
+
+def test_switching_to_assessment_is_refused_while_a_later_occasion_has_answers(
+    world: Any, registration: Any
+) -> None:
+    end = registration.occasions.get(kind="end")
+    actions.save_answers(
+        user=world.alice, occasion=end, answers={"wai_1": 5}, answered_on=dt.date(2025, 4, 25)
+    )
+    with pytest.raises(ValidationError) as exc:
+        actions.update_registration(
+            user=world.alice,
+            registration=registration,
+            category="assessment",
+            rehab_start_date=None,
+            rehab_end_date=None,
+        )
+    assert "category" in exc.value.message_dict
+    registration.refresh_from_db()
+    assert registration.category == "rehab"
+    assert registration.occasions.count() == 3
