@@ -96,7 +96,15 @@ class Invitation(models.Model):
 
     @property
     def answerable(self) -> bool:
-        return self.status == InvitationStatus.OPEN and not self.locked and not self.expired
+        patient = self.occasion.registration.patient
+        return (
+            self.status == InvitationStatus.OPEN
+            and not self.locked
+            and not self.expired
+            # A patient who left the register (opt-out, deletion) answers nothing more.
+            and patient.opted_out_at is None
+            and patient.deleted_at is None
+        )
 
 
 class IdentityAttempt(models.Model):
