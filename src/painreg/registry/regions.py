@@ -1,8 +1,9 @@
 """The 21 regions as data (``data/regions.csv``: SCB county code, name, healthcare region).
 
-Loaded by migration ``0002_regions`` so every database has them; kept in a
-file so that the regional statistics and the import validator read the same
-list.
+Loaded by migration ``0002_regions`` so every database has them. The pure
+cores keep their own copies of the codes (``interop.schema.REGION_CODES``,
+``regional.regions.REGIONS``: they may not import Django); a test checks that
+all of them list the same 21 codes.
 """
 
 from __future__ import annotations
