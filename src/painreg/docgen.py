@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GENERATED: dict[str, str] = {
     "docs/cli.md": "painreg.docgen:render_cli_reference",
     "docs/instruments.md": "painreg.instruments.catalogue:render_markdown",
+    "docs/interchange.md": "painreg.interop.reference:render_markdown",
 }
 
 
