@@ -26,7 +26,9 @@ PASSWORD = "correct-horse-battery-staple"
 
 pytestmark = [
     pytest.mark.functional,
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the regions come from a data migration, and an earlier
+    # transactional test may have flushed them.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="Debian chromium not installed (apt-get install chromium); "
