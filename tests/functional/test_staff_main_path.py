@@ -79,6 +79,20 @@ def registrar(django_user_model: Any, settings: Any) -> Any:
 
 def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"staff-{name}.png"), full_page=True)
+    _assert_accessible_basics(page)
+
+
+def _assert_accessible_basics(page: Any) -> None:
+    """Every visible form control has a label, the page one h1 and a language."""
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea')]
+            .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
+            .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))
+            .map(e => e.name)"""
+    )
+    assert unlabelled == [], f"form controls without a label: {unlabelled}"
+    assert page.locator("h1").count() == 1
+    assert page.locator("html").get_attribute("lang") in ("sv", "en")
 
 
 def test_a_registrar_registers_a_patient_and_signs_off_the_initial_occasion(
