@@ -91,6 +91,7 @@ def is_empty() -> bool:
 def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLogin]:
     """Create the demo data (call on an empty database); returns the logins to print."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
 
     from painreg.registry import actions
     from painreg.registry.models import Region
@@ -104,8 +105,10 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
     User = get_user_model()
     logins: list[DemoLogin] = []
     staff: dict[str, Any] = {}
+    # One hash for the shared demo password: hashing is deliberately slow (PBKDF2).
+    password_hash = make_password(DEMO_PASSWORD)
     for username, first_name, role, scopes in USERS:
-        user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=first_name)
+        user = User.objects.create(username=username, password=password_hash, first_name=first_name)
         staff[username] = user
         if role == "national_coordinator":
             actions.add_membership(user=None, member=user, role=role)
