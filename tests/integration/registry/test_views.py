@@ -248,6 +248,10 @@ def test_it_enters_a_paper_questionnaire_and_signs_off_the_occasion(
     assert response.status_code == 302
     occasion.refresh_from_db()
     assert occasion.signed_off
+    response = client.post(reverse("registry:registration_sign_off", args=[r]), {"confirm": "on"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.signed_off
 
 
 def test_it_refuses_an_impossible_answer_and_saves_none(
@@ -403,3 +407,12 @@ def test_it_lets_the_unit_manager_give_and_remove_roles_in_the_unit(
     assert not Membership.objects.filter(user=world.diana, unit=world.unit_a).exists()
     response = manager.post(url, {"username": "nobody", "role": "clinician"})
     assert 'id="id_username_error"' in response.content.decode()
+
+
+def test_it_refuses_a_post_without_the_csrf_token(
+    world: SimpleNamespace, registration: Registration
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    login_verified(client, world.alice)
+    url = reverse("registry:occasion_sign_off", args=[registration.pk, "initial"])
+    assert client.post(url, {"confirm": "on"}).status_code == 403
