@@ -121,14 +121,24 @@ def access_extract(
 ) -> list[AccessExtractRow]:
     """The loggutdrag for one personnummer: every logged view and every change.
 
-    ``unit`` limits it to one unit (a unit manager's extract); without it the
-    extract covers the whole register (the operator's command). Raises
-    ``PersonnummerError`` for an invalid number and ``LookupError`` when the
-    register holds no such patient. The extract itself is logged.
+    ``unit`` limits it to one unit: a unit manager's extract (``user`` must be
+    the unit's manager). Without it the extract covers the whole register: the
+    operator's command only (``user=None``; a signed-in user gets
+    PermissionDenied). Raises ``PersonnummerError`` for an invalid number and
+    ``LookupError`` when the register holds no such patient. The extract
+    itself is logged.
     """
+    from django.core.exceptions import PermissionDenied
+
     from painreg.audit.models import AccessAction, AccessLog, AuditEvent
+    from painreg.registry import access
     from painreg.registry import personnummer as pnr
-    from painreg.registry.models import Patient
+    from painreg.registry.models import Patient, Role
+
+    if user is not None:
+        if unit is None:
+            raise PermissionDenied
+        access.require_role(user, unit, Role.UNIT_MANAGER)
 
     number = pnr.parse(personnummer)
     patient = Patient.objects.filter(personnummer=number.digits).first()

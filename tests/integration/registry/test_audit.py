@@ -105,3 +105,22 @@ def test_membership_changes_by_a_unit_manager_are_limited_to_their_unit(world: A
     with pytest.raises(PermissionDenied):
         actions.add_membership(user=world.charlie, member=world.alice, role="national_coordinator")
     assert AuditEvent.objects.filter(action="membership.add", username="charlie").count() == 1
+
+
+def test_a_unit_managers_extract_covers_only_their_unit(world: Any, registration: Any) -> None:
+    audit.log_access(
+        user=world.alice, action="view_patient", patient=registration.patient, unit=world.unit_a
+    )
+    actions.create_registration(
+        user=world.bob, unit=world.unit_b, personnummer="19121212-1212", category="assessment"
+    )
+    rows = audit.access_extract(
+        "19121212-1212", requested_by="charlie", user=world.charlie, unit=world.unit_a
+    )
+    assert {r.unit for r in rows} == {"Smärtrehab A"}
+    with pytest.raises(PermissionDenied):
+        audit.access_extract(
+            "19121212-1212", requested_by="alice", user=world.alice, unit=world.unit_a
+        )
+    with pytest.raises(PermissionDenied):
+        audit.access_extract("19121212-1212", requested_by="charlie", user=world.charlie)
