@@ -141,7 +141,11 @@ def access_extract(
         access.require_role(user, unit, Role.UNIT_MANAGER)
 
     number = pnr.parse(personnummer)
-    patient = Patient.objects.filter(personnummer=number.digits).first()
+    patients = Patient.objects.filter(personnummer=number.digits)
+    if unit is not None:
+        # A unit learns nothing about patients it has never registered.
+        patients = patients.filter(registrations__unit=unit)
+    patient = patients.first()
     if patient is None:
         raise LookupError(f"no patient with personnummer {number.formatted} in the register")
     views = AccessLog.objects.filter(patient=patient).select_related("unit")

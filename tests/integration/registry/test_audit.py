@@ -124,3 +124,13 @@ def test_a_unit_managers_extract_covers_only_their_unit(world: Any, registration
         )
     with pytest.raises(PermissionDenied):
         audit.access_extract("19121212-1212", requested_by="charlie", user=world.charlie)
+
+
+def test_a_unit_manager_cannot_probe_for_patients_of_other_units(world: Any) -> None:
+    actions.create_registration(
+        user=world.bob, unit=world.unit_b, personnummer="19121212-1212", category="assessment"
+    )
+    with pytest.raises(LookupError):
+        audit.access_extract(
+            "19121212-1212", requested_by="charlie", user=world.charlie, unit=world.unit_a
+        )
