@@ -370,3 +370,13 @@ class MembershipForm(forms.Form):
         if user is None:
             raise ValidationError(_("There is no active account with this user name."))
         return user
+
+
+class ReopenForm(forms.Form):
+    """Undo a sign-off: always with the reason (kept in the audit trail)."""
+
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

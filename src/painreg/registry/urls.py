@@ -25,9 +25,11 @@ urlpatterns = [
     path(_REG, views.registration_detail, name="registration_detail"),
     path(_REG + "andra/", views.registration_edit, name="registration_edit"),
     path(_REG + "klarmarkera/", views.registration_sign_off, name="registration_sign_off"),
+    path(_REG + "oppna/", views.registration_reopen, name="registration_reopen"),
     path(_REG + "historik/", views.registration_history, name="registration_history"),
     path(_OCC, views_occasions.occasion_detail, name="occasion_detail"),
     path(_OCC + "klarmarkera/", views_occasions.occasion_sign_off, name="occasion_sign_off"),
+    path(_OCC + "oppna/", views_occasions.occasion_reopen, name="occasion_reopen"),
     path(_OCC + "<str:instrument>/", views_occasions.occasion_entry, name="occasion_entry"),
     path(
         _OCC + "<str:instrument>/ej-administrerat/",

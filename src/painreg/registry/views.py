@@ -36,6 +36,7 @@ from painreg.registry.forms import (
     PatientDecisionForm,
     PatientSearchForm,
     RegistrationForm,
+    ReopenForm,
     SignOffForm,
     attach_errors,
 )
@@ -291,7 +292,11 @@ def registration_edit(request: HttpRequest, registration_id: int) -> HttpRespons
 
 
 def _registration_page(
-    request: HttpRequest, registration: Registration, *, signoff_errors: list[str] | None = None
+    request: HttpRequest,
+    registration: Registration,
+    *,
+    signoff_errors: list[str] | None = None,
+    reopen_form: ReopenForm | None = None,
 ) -> HttpResponse:
     _log(request, AccessAction.VIEW_REGISTRATION, registration.patient)
     occasions = list(_in_occasion_order().filter(registration=registration))
@@ -309,12 +314,13 @@ def _registration_page(
         ),
         "signoff_errors": signoff_errors or [],
         "signoff_form": SignOffForm(),
+        "reopen_form": reopen_form or ReopenForm(),
         "main_diagnosis_name": diagnoses.name_of(registration.main_diagnosis or "", language),
         "work_measures": _labels(WorkMeasure, registration.work_measures),
         "programme": _labels(ProgrammeFeature, registration.programme),
         "today": dt.date.today(),
     }
-    status = 400 if signoff_errors else 200
+    status = 400 if signoff_errors or reopen_form is not None else 200
     return render(request, "registry/registration_detail.html", context, status=status)
 
 
@@ -355,6 +361,24 @@ def registration_sign_off(request: HttpRequest, registration_id: int) -> HttpRes
         return _registration_page(request, registration, signoff_errors=_messages_of(exc))
     messages.success(request, _("The registration is signed off."))
     return redirect("registry:registration_detail", registration_id=registration.pk)
+
+
+@require_POST
+@staff_required
+def registration_reopen(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = _get_registration_for_user(request, registration_id)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.reopen_registration(
+                user=request.user, registration=registration, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("The sign-off was undone."))
+            return redirect("registry:registration_detail", registration_id=registration.pk)
+    return _registration_page(request, registration, reopen_form=form)
 
 
 @staff_required

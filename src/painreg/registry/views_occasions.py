@@ -30,6 +30,7 @@ from painreg.registry import access, actions, validation
 from painreg.registry.forms import (
     InstrumentAnswersForm,
     NotAdministeredForm,
+    ReopenForm,
     SignOffForm,
     attach_errors,
 )
@@ -82,7 +83,11 @@ def _instrument_rows(occasion: Occasion) -> list[dict[str, Any]]:
 
 
 def _occasion_page(
-    request: HttpRequest, occasion: Occasion, *, signoff_errors: list[str] | None = None
+    request: HttpRequest,
+    occasion: Occasion,
+    *,
+    signoff_errors: list[str] | None = None,
+    reopen_form: ReopenForm | None = None,
 ) -> HttpResponse:
     _log(request, occasion)
     registration = occasion.registration
@@ -98,8 +103,9 @@ def _occasion_page(
         ),
         "signoff_errors": signoff_errors or [],
         "signoff_form": SignOffForm(),
+        "reopen_form": reopen_form or ReopenForm(),
     }
-    status = 400 if signoff_errors else 200
+    status = 400 if signoff_errors or reopen_form is not None else 200
     return render(request, "registry/occasion_detail.html", context, status=status)
 
 
@@ -205,3 +211,21 @@ def occasion_sign_off(request: HttpRequest, registration_id: int, kind: str) -> 
         return _occasion_page(request, occasion, signoff_errors=[str(m) for m in exc.messages])
     messages.success(request, _("The occasion is signed off."))
     return redirect("registry:registration_detail", registration_id=registration_id)
+
+
+@require_POST
+@staff_required
+def occasion_reopen(request: HttpRequest, registration_id: int, kind: str) -> HttpResponse:
+    occasion = _get_occasion_for_user(request, registration_id, kind)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.reopen_occasion(
+                user=request.user, occasion=occasion, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("The sign-off was undone."))
+            return redirect("registry:occasion_detail", registration_id=registration_id, kind=kind)
+    return _occasion_page(request, occasion, reopen_form=form)

@@ -416,3 +416,35 @@ def test_it_refuses_a_post_without_the_csrf_token(
     login_verified(client, world.alice)
     url = reverse("registry:occasion_sign_off", args=[registration.pk, "initial"])
     assert client.post(url, {"confirm": "on"}).status_code == 403
+
+
+def test_it_undoes_a_sign_off_only_with_a_reason(
+    world: SimpleNamespace, registration: Registration
+) -> None:
+    from painreg.registry import actions
+
+    from .conftest import HADS_ALL_ONES
+
+    occasion = registration.occasions.get(kind="initial")
+    actions.save_answers(
+        user=world.alice, occasion=occasion, answers=HADS_ALL_ONES, answered_on=dt.date(2025, 1, 20)
+    )
+    actions.sign_off_occasion(user=world.alice, occasion=occasion)
+    client = _client(world.alice)
+    url = reverse("registry:occasion_reopen", args=[registration.pk, "initial"])
+    assert (
+        "Ångra klarmarkeringen"
+        in client.get(
+            reverse("registry:occasion_detail", args=[registration.pk, "initial"])
+        ).content.decode()
+    )
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    occasion.refresh_from_db()
+    assert occasion.signed_off
+    assert client.post(url, {"reason": "Fel svar på fråga 3"}).status_code == 302
+    occasion.refresh_from_db()
+    assert not occasion.signed_off
+    assert AuditEvent.objects.filter(
+        action="occasion.reopen", reason="Fel svar på fråga 3"
+    ).exists()
