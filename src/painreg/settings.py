@@ -161,7 +161,9 @@ LOGIN_REDIRECT_URL = "registry:home"
 AXES_FAILURE_LIMIT = int(os.environ.get("PAINREG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
+# A right password must not wipe out the wrong TOTP codes before it (codes could
+# then be guessed between password logins); failures expire after the cool-off.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "painreg.accounts.views.locked_out"
 AXES_VERBOSE = False
 # axes.W006 suggests also counting per IP address; we deliberately count per
