@@ -533,14 +533,6 @@ class AnswerSource(models.TextChoices):
     IMPORT = "import", _("import")
 
 
-class AnswerQuerySet(GuardedQuerySet):
-    def tidy(self) -> models.QuerySet:
-        """Rows shaped like the interchange ``answers`` table (ids are database ids)."""
-        return self.values_list(
-            "occasion__registration_id", "occasion__kind", "item", "value", "answered_on", "source"
-        )
-
-
 class Answer(GuardedModel):
     """One item's answer at one occasion, as the instrument catalogue codes it."""
 
@@ -550,7 +542,6 @@ class Answer(GuardedModel):
     answered_on = models.DateField(_("besvarad"))
     source = models.CharField(_("källa"), max_length=8, choices=AnswerSource.choices)
 
-    objects = AnswerQuerySet.as_manager()
     history = _history()
 
     class Meta:
