@@ -63,11 +63,25 @@ def _name(instrument: instruments.Instrument) -> str:
     return instrument.name.get(language) or instrument.name.get("sv") or instrument.id
 
 
+def _form_of(occasion: Occasion) -> list[str]:
+    """The instruments of the occasion's configured form (the same form the patient
+    answers electronically: ``eprom/data/forms.yaml``), or none when not configured."""
+    from painreg.eprom import questionnaire
+
+    try:
+        return questionnaire.form_instruments(occasion.registration.unit.care_level, occasion.kind)
+    except instruments.InstrumentError:
+        return []
+
+
 def _instrument_rows(occasion: Occasion) -> list[dict[str, Any]]:
+    """Every catalogue instrument: the occasion's form first, in its order, then the rest."""
     answered = set(occasion.answers.values_list("item", flat=True))
     marks = occasion.not_administered or {}
+    form = _form_of(occasion)
+    others = [i for i in instruments.instrument_ids() if i not in form]
     rows = []
-    for instrument_id in instruments.instrument_ids():
+    for instrument_id in [*form, *others]:
         instrument = instruments.get_instrument(instrument_id)
         ids = set(instrument.item_ids)
         rows.append(
@@ -77,6 +91,7 @@ def _instrument_rows(occasion: Occasion) -> list[dict[str, Any]]:
                 "answered": len(ids & answered),
                 "items": len(ids),
                 "not_administered": marks.get(instrument.id),
+                "in_form": instrument_id in form,
             }
         )
     return rows
@@ -91,12 +106,14 @@ def _occasion_page(
 ) -> HttpResponse:
     _log(request, occasion)
     registration = occasion.registration
+    rows = _instrument_rows(occasion)
     context = {
         "nav": "patients",
         "registration": registration,
         "patient": registration.patient,
         "occasion": occasion,
-        "rows": _instrument_rows(occasion),
+        "form_rows": [row for row in rows if row["in_form"]],
+        "other_rows": [row for row in rows if not row["in_form"]],
         "scores": occasion.scores.order_by("instrument", "score"),
         "signoff_problems": (
             [] if occasion.signed_off else validation.occasion_signoff_problems(occasion)
