@@ -149,7 +149,6 @@ def analyze(
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="painreg-contacts-")))
         prepared, report = load_contacts(con, paths, mapping, tmp, strict)
-        valid = prepared.valid()
         cert_table, cert_report = None, None
         if certificates:
             cprep, cert_report = load_certificates(con, certificates, mapping, tmp, strict)
@@ -165,10 +164,10 @@ def analyze(
             "unit": unit,
             "engine": con.name,
         }
-        main = _period(valid, period, options, unit, by_unit, cert_table, report)
+        main = _period(prepared, period, options, unit, by_unit, cert_table, report)
         result.update(main)
         if compare is not None:
-            other = _period(valid, compare, options, unit, by_unit, cert_table, report)
+            other = _period(prepared, compare, options, unit, by_unit, cert_table, report)
             other = {"period": compare.as_dict(), **other}
             other["differences"] = differences(main, other)
             for uid, measures in other.get("units", {}).items():
@@ -181,14 +180,21 @@ def analyze(
         return result
 
 
-def _period(valid, period, options, unit, by_unit, certificates, report) -> dict[str, Any]:
-    contacts, release = materialise(
-        valid._find_backend(), cohort_contacts(valid, period, options, unit)
-    )
+def _period(prepared, period, options, unit, by_unit, certificates, report) -> dict[str, Any]:
+    con = prepared.raw._find_backend()
+    releases = []
+
+    def stage(expr):
+        table, release = materialise(con, expr)
+        releases.append(release)
+        return table
+
     try:
+        contacts = stage(cohort_contacts(prepared, period, options, unit, stage))
         return _measure(contacts, period, options, by_unit, certificates, report)
     finally:
-        release()
+        for release in reversed(releases):
+            release()
 
 
 def _measure(contacts, period, options, by_unit, certificates, report) -> dict[str, Any]:

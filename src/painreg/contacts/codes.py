@@ -23,8 +23,9 @@ from painreg.errors import UserError
 #: One normalised code (upper case, no dot, no spaces).
 CODE_PATTERN = r"[A-Z][0-9]{2}[0-9A-Z]{0,4}(-P)?"
 _CODE_RE = re.compile(rf"^{CODE_PATTERN}$")
-#: A normalised, separator-wrapped code list: ``;`` alone (no codes) or ``;A;B;``.
-CODE_LIST_PATTERN = rf"^;({CODE_PATTERN};)*$"
+#: A normalised, separator-wrapped code list: ``;;`` (no codes) or ``;A;B;``; empty
+#: elements (``;A;;B;``, a doubled separator in the export) are allowed.
+CODE_LIST_PATTERN = rf"^;(({CODE_PATTERN})?;)*$"
 #: A diagnosis prefix given on the command line: at least the letter and two digits.
 _PREFIX_RE = re.compile(r"^[A-Z][0-9]{2}[0-9A-Z]{0,4}(-P?)?$")
 

@@ -78,21 +78,44 @@ def diagnosis_match(diagnoses, prefixes: tuple[str, ...]):
     return ibis.or_(*[diagnoses.contains(f";{p}") for p in prefixes])
 
 
-def cohort_contacts(valid, period: Period, options: Options, unit: str | None = None):
+def cohort_contacts(
+    prepared, period: Period, options: Options, unit: str | None = None, stage=lambda t: t
+):
     """Accepted contacts in the period of the patients with a matching diagnosis contact.
+
+    ``prepared`` is the checked extract (:func:`painreg.contacts.validate.prepare_contacts`).
+    The checks run on two cheap pre-filters of the raw rows, not on the whole
+    extract: rows whose codes contain a prefix's first three characters
+    (letter and two digits come before any dot, so no match is lost) to find
+    the cohort, then the cohort's rows of the period. A row's acceptance
+    depends on that row only, so the result is the same.
+
+    ``stage(table) -> table`` materialises a pre-filtered raw table before the
+    checks run on it: without it an optimiser may push the (expensive) checks
+    below the (cheap) pre-filter into the scan of the whole extract, as
+    DuckDB does.
 
     Exact duplicates are merged here: one row per distinct contact, with
     ``_copies`` (rows merged) and ``_first`` (file:row of the first copy).
     """
     import ibis
 
-    t = valid.filter(valid.contact_date.between(period.start, period.end))
-    if unit is not None:
-        t = t.filter(t.unit_id == unit)
+    from painreg.contacts.validate import _date
+
+    raw = prepared.raw
+    heads = sorted({p[:3] for p in options.prefixes})
+    text = raw.diagnoses.cast("string").upper()
+    candidates = prepared.subset(stage(raw.filter(ibis.or_(*[text.contains(h) for h in heads]))))
+    dx = _in(candidates.valid(), period, unit)
     patients = (
-        t.filter(diagnosis_match(t.diagnoses, options.prefixes)).select("patient_id").distinct()
+        dx.filter(diagnosis_match(dx.diagnoses, options.prefixes))
+        .select(_pid="patient_id")
+        .distinct()
     )
-    t = t.semi_join(patients, "patient_id")
+
+    rows = raw.filter(_date(raw.contact_date)[0].between(period.start, period.end))
+    rows = rows.semi_join(patients, rows.patient_id.cast("string").strip() == patients._pid)
+    t = _in(prepared.subset(stage(rows)).valid(), period, unit)
     columns = [c for c in t.columns if c not in ("_file", "_row")]
     pos = t._file + ibis.literal(":") + t._row.cast("string").lpad(12, "0")
     return (
@@ -101,6 +124,11 @@ def cohort_contacts(valid, period: Period, options: Options, unit: str | None = 
         .aggregate(_copies=ibis._.count(), _first=ibis._._pos.min())
         .mutate(_dx=diagnosis_match(ibis._.diagnoses, options.prefixes))
     )
+
+
+def _in(valid, period: Period, unit: str | None):
+    t = valid.filter(valid.contact_date.between(period.start, period.end))
+    return t if unit is None else t.filter(t.unit_id == unit)
 
 
 def compute(contacts, keys: list[str], options: Options, certificates=None, period=None):
