@@ -83,8 +83,9 @@ def _event(
 
 
 def _locked(invitation: Invitation) -> Invitation:
+    # Lock the invitation row only: the registry's rows are locked by its own actions.
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("occasion__registration__patient", "occasion__registration__unit")
         .get(pk=invitation.pk)
     )

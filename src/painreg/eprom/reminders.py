@@ -156,7 +156,7 @@ def send_due(today: dt.date | None = None, *, dry_run: bool = False) -> Counter[
     for pk in ids:
         with transaction.atomic():
             message = (
-                ScheduledMessage.objects.select_for_update(skip_locked=True)
+                ScheduledMessage.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=pk, status=MessageStatus.PENDING)
                 .select_related("invitation__occasion__registration__patient")
                 .first()
