@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Relative path of the generated file -> "module:function" returning its text.
 GENERATED: dict[str, str] = {
+    "docs/indicators.md": "painreg.analytics.indicators:render_indicator_reference",
     "docs/cli.md": "painreg.docgen:render_cli_reference",
     "docs/instruments.md": "painreg.instruments.catalogue:render_markdown",
     "docs/interchange.md": "painreg.interop.reference:render_markdown",

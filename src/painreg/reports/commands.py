@@ -1,0 +1,160 @@
+"""`painreg report`: the registry indicators as JSON, the annual report, one unit's report.
+
+Each subcommand reads the register from interchange files (``--data DIR``);
+``--from-db`` is accepted only where a database export exists (see
+docs/annual-report.md). Heavy imports stay inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from painreg.errors import UserError
+
+
+def register(subparsers: Any) -> None:
+    report = subparsers.add_parser("report", help="registry indicators and reports")
+    sub = report.add_subparsers(dest="report_command", metavar="REPORT")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        source = p.add_mutually_exclusive_group(required=True)
+        source.add_argument("--data", type=Path, help="directory of interchange tables")
+        source.add_argument(
+            "--from-db",
+            action="store_true",
+            help="a fresh snapshot of the configured database (via the interop export)",
+        )
+        p.add_argument("--year", type=int, required=True, help="report year")
+        p.add_argument("--sex", choices=["F", "M"], help="only this sex")
+        p.add_argument("--age-group", help="only this age group, e.g. 20-29 or 66+")
+        p.add_argument(
+            "--education",
+            choices=["compulsory", "upper_secondary", "university", "other"],
+            help="only this education level",
+        )
+        p.add_argument("--diagnosis", help="only main diagnoses with this ICD-10 prefix, e.g. M79")
+        p.add_argument(
+            "--programme", choices=["cbt", "act", "digital", "on_site"], help="only this programme"
+        )
+
+    p = sub.add_parser(
+        "indicators",
+        help="raw indicator counts per care level, nation and unit (JSON, not suppressed)",
+    )
+    common(p)
+    p.add_argument("--output", type=Path, required=True, help="JSON file to write")
+    p.set_defaults(handler=_indicators)
+
+    p = sub.add_parser(
+        "annual", help="the annual report: HTML, PDF and Excel appendices per care level"
+    )
+    common(p)
+    p.add_argument("--output", type=Path, required=True, help="directory to write into")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
+    p.set_defaults(handler=_annual)
+
+    p = sub.add_parser("unit", help="one unit's report against its care level (HTML, PDF, Excel)")
+    p.add_argument("unit_id", metavar="UNIT_ID", help="the unit's id")
+    common(p)
+    p.add_argument("--output", type=Path, required=True, help="directory to write into")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
+    p.set_defaults(handler=_unit)
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from painreg.analytics.indicators import Filters, age_bounds
+
+    if args.age_group:
+        try:
+            age_bounds(args.age_group)
+        except ValueError as exc:
+            raise UserError(f"--age-group: {exc}") from None
+    return Filters(
+        sex=args.sex,
+        age_group=args.age_group,
+        education=args.education,
+        diagnosis=args.diagnosis,
+        programme=args.programme,
+    )
+
+
+def load(args: argparse.Namespace) -> Any:
+    """The register named by ``--data`` (or ``--from-db``), with scores computed."""
+    from painreg.analytics.load import RegisterDataError, load_register
+
+    if args.from_db:
+        return _load_from_db()
+    if not args.data.is_dir():
+        raise UserError(f"--data {args.data}: no such directory")
+    try:
+        return load_register(args.data)
+    except RegisterDataError as exc:
+        raise UserError(f"--data {args.data}: {exc}") from None
+
+
+def _load_from_db() -> Any:
+    """A fresh snapshot through the interop export (stored scores included), read and removed.
+
+    The export is written to the access log by the interop export itself.
+    """
+    import getpass
+    import tempfile
+
+    from painreg.analytics.load import load_register
+    from painreg.registry.commands import setup_django
+
+    setup_django()
+    from painreg.interop.dbio import export_register
+
+    with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
+        export_register(tmp, format="parquet", username=f"cli:{getpass.getuser()}:report")
+        return load_register(tmp)
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    import json
+
+    from painreg.analytics.indicators import compute_indicators
+
+    register_ = load(args)
+    result = compute_indicators(register_, args.year, filters=_filters(args), json_only=True)
+    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.output.with_suffix(args.output.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(args.output)  # never a half-written file
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _annual(args: argparse.Namespace) -> int:
+    from painreg.reports.annual import write_annual_report
+
+    register_ = load(args)
+    for path in write_annual_report(
+        register_, args.year, args.output, filters=_filters(args), pdf=not args.no_pdf
+    ):
+        print(f"wrote {path}")
+    return 0
+
+
+def _unit(args: argparse.Namespace) -> int:
+    from painreg.reports.annual import UnknownUnit, write_unit_report
+
+    register_ = load(args)
+    try:
+        paths = write_unit_report(
+            register_,
+            args.unit_id,
+            args.year,
+            args.output,
+            filters=_filters(args),
+            pdf=not args.no_pdf,
+        )
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from None
+    for path in paths:
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,305 @@
+"""Indicators on a hand-made register, every JSON key against hand-counted values.
+
+The register (year 2021 unless said):
+
+- S1 (specialist, reported total 10): r1 completed with full answers; r2
+  discontinued with an empty reason (= other); r3 discontinued, own decision;
+  r4 completed but not signed off (counts nowhere); r5 ongoing (no end date,
+  no year); r6 completed in 2020 with a one-year answer; r10 assessment.
+- S2 (specialist, no total): r7 completed, answered EQ-5D-3L; r8 completed,
+  nothing at end.
+- P1 (primary, reported total 3): r9 completed with the global questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from painreg.analytics.indicators import (
+    INDICATORS,
+    Filters,
+    change_expression,
+    compute_indicators,
+    render_indicator_reference,
+)
+from painreg.analytics.load import register_from_arrow
+from painreg.interop.schema import get_table
+
+D = dt.date
+FIRST_VISIT = D(2020, 10, 1)
+
+
+def _table(name: str, rows: list[dict]) -> pa.Table:
+    schema = get_table(name).arrow_schema
+    full = [{c: row.get(c) for c in schema.names} for row in rows]
+    return pa.Table.from_pylist(full, schema=schema)
+
+
+def _reg(rid, unit, category="rehab", end=None, first=FIRST_VISIT, **kw):  # type: ignore[no-untyped-def]
+    return {
+        "registration_id": rid,
+        "patient_id": kw.pop("patient", "p" + rid),
+        "unit_id": unit,
+        "category": category,
+        "first_visit_date": first,
+        "rehab_start_date": D(2020, 11, 1) if category == "rehab" else None,
+        "rehab_end_date": end,
+        "discontinued": kw.pop("discontinued", False),
+        "main_diagnosis": kw.pop("diagnosis", "M79.7"),
+        **kw,
+    }
+
+
+def _answers(rid: str, occasion: str, values: dict[str, float]) -> list[dict]:
+    return [
+        {"registration_id": rid, "occasion": occasion, "item": k, "value": float(v)}
+        for k, v in values.items()
+    ]
+
+
+def _hads(anxiety: list[int], depression: list[int]) -> dict[str, int]:
+    out = {}
+    for k, v in enumerate(anxiety):
+        out[f"hads_{2 * k + 1}"] = v
+    for k, v in enumerate(depression):
+        out[f"hads_{2 * k + 2}"] = v
+    return out
+
+
+def _pcs(value: int) -> dict[str, int]:
+    return {f"pcs_{k}": value for k in range(1, 14)}
+
+
+@pytest.fixture(scope="module")
+def register():  # type: ignore[no-untyped-def]
+    units = [
+        {
+            "unit_id": "S1",
+            "name": "Smärtcentrum 1",
+            "region_code": "01",
+            "care_level": "specialist",
+        },
+        {
+            "unit_id": "S2",
+            "name": "Smärtcentrum 2",
+            "region_code": "03",
+            "care_level": "specialist",
+        },
+        {"unit_id": "P1", "name": "Vårdcentral 1", "region_code": "01", "care_level": "primary"},
+        {"unit_id": "S9", "name": "Inaktiv", "region_code": "01", "care_level": "specialist"},
+    ]
+    totals = [
+        {"unit_id": "S1", "year": 2021, "rehab_patients_total": 10},
+        {"unit_id": "P1", "year": 2021, "rehab_patients_total": 3},
+        {"unit_id": "S1", "year": 2020, "rehab_patients_total": 4},
+    ]
+    regs = [
+        _reg("r1", "S1", end=D(2021, 3, 1), education="university", programme="act;on_site"),
+        _reg("r2", "S1", end=D(2021, 6, 1), discontinued=True),
+        _reg(
+            "r3", "S1", end=D(2021, 7, 1), discontinued=True, discontinuation_reason="own_decision"
+        ),
+        _reg("r4", "S1", end=D(2021, 8, 1), signed_off=False),
+        _reg("r5", "S1", end=None),
+        _reg("r6", "S1", end=D(2020, 12, 31)),
+        _reg("r7", "S2", end=D(2021, 5, 5), diagnosis="M54.5"),
+        _reg("r8", "S2", end=D(2021, 9, 9)),
+        _reg("r9", "P1", end=D(2021, 4, 4)),
+        _reg("r10", "S1", category="assessment", first=D(2021, 2, 2)),
+    ]
+    patients = [
+        {"patient_id": "p" + r["registration_id"], "sex": "F", "birth_year": 1980} for r in regs
+    ]
+    patients[6]["sex"] = "M"  # r7
+    answers = (
+        # r1: HADS anxiety 12 (case) -> 5 (normal): improved; depression 9 -> 9: unchanged neg.
+        _answers("r1", "initial", _hads([2, 2, 2, 2, 2, 1, 1], [2, 2, 2, 1, 1, 1, 0]))
+        + _answers("r1", "end", _hads([1, 1, 1, 1, 1, 0, 0], [2, 2, 2, 1, 1, 1, 0]))
+        # r1: EQ-VAS 50 -> 65 improved; WAI 3 -> 8 improved; PCS 39 -> 13 improved.
+        + _answers("r1", "initial", {"eq5d5l_vas": 50, "wai_1": 3, **_pcs(3)})
+        + _answers("r1", "end", {"eq5d5l_vas": 65, "wai_1": 8, **_pcs(1)})
+        # r1: life situation 2 (improved), pain experience 4 (unchanged)
+        + _answers("r1", "end", {"global_life_1": 2, "global_pain_1": 4})
+        # r4 is not signed off: would count everywhere if it were
+        + _answers("r4", "end", {"global_life_1": 1, "eq5d5l_vas": 90})
+        + _answers("r6", "followup_1y", {"wai_1": 7})
+        # r7: EQ-5D-3L VAS 80 -> 75: unchanged positive; HADS only at initial.
+        + _answers("r7", "initial", {"eq5d3l_vas": 80, **_hads([3] * 7, [3] * 7)})
+        + _answers("r7", "end", {"eq5d3l_vas": 75})
+        + _answers(
+            "r9", "end", {"global_life_1": 6, "global_pain_1": 3, "global_painhandling_1": 1}
+        )
+    )
+    tables = {
+        "units": _table("units", units),
+        "unit_year_totals": _table("unit_year_totals", totals),
+        "patients": _table("patients", patients),
+        "registrations": _table("registrations", regs),
+        "answers": _table("answers", answers),
+    }
+    return register_from_arrow(tables)
+
+
+@pytest.fixture(scope="module")
+def result(register):  # type: ignore[no-untyped-def]
+    return compute_indicators(register, 2021, json_only=True)
+
+
+def test_the_json_has_the_issue_shape_and_is_serialisable(result):
+    assert set(result) == {"year", "care_levels"}
+    assert set(result["care_levels"]) == {"specialist", "primary"}
+    json.dumps(result)
+    for level in result["care_levels"].values():
+        for key in (
+            "completed_rehab", "discontinued", "response_rate_end", "coverage",
+            "hads_anxiety_change", "hads_depression_change", "wai_change", "pcs_change",
+            "eqvas_change", "global_life_situation", "global_pain_experience",
+        ):  # fmt: skip
+            assert key in level["national"]
+
+
+def test_units_listed_are_those_with_a_registration_or_a_total_of_the_year(result):
+    assert sorted(result["care_levels"]["specialist"]["units"]) == ["S1", "S2"]
+    assert sorted(result["care_levels"]["primary"]["units"]) == ["P1"]
+
+
+def test_completed_rehab_skips_unsigned_ongoing_discontinued_and_other_years(result):
+    spec = result["care_levels"]["specialist"]
+    assert spec["units"]["S1"]["completed_rehab"] == 1  # r1 only
+    assert spec["units"]["S2"]["completed_rehab"] == 2
+    assert spec["national"]["completed_rehab"] == 3
+    assert result["care_levels"]["primary"]["national"]["completed_rehab"] == 1
+
+
+def test_a_discontinuation_with_an_empty_reason_counts_as_other(result):
+    s1 = result["care_levels"]["specialist"]["units"]["S1"]
+    assert s1["discontinued"] == {"own_decision": 1, "other_medical": 0, "other": 1}
+
+
+def test_coverage_is_null_without_a_total_and_national_sums_reporting_units(result):
+    spec = result["care_levels"]["specialist"]
+    assert spec["units"]["S1"]["coverage"] == {"registered": 3, "reported_total": 10}
+    assert spec["units"]["S2"]["coverage"] == {"registered": 2, "reported_total": None}
+    assert spec["national"]["coverage"] == {"registered": 3, "reported_total": 10}
+    assert result["care_levels"]["primary"]["national"]["coverage"] == {
+        "registered": 1,
+        "reported_total": 3,
+    }
+
+
+def test_response_rate_at_end_counts_completed_registrations_with_any_end_answer(result):
+    spec = result["care_levels"]["specialist"]
+    assert spec["units"]["S1"]["response_rate_end"] == {"numerator": 1, "denominator": 1}
+    assert spec["units"]["S2"]["response_rate_end"] == {"numerator": 1, "denominator": 2}
+    assert spec["national"]["response_rate_end"] == {"numerator": 2, "denominator": 3}
+
+
+def test_response_rate_at_one_year_uses_the_previous_years_registrations(register):
+    res = compute_indicators(register, 2021, keys=["response_rate_1y"])
+    s1 = res["care_levels"]["specialist"]["units"]["S1"]
+    assert s1["response_rate_1y"] == {"numerator": 1, "denominator": 1}  # r6 (2020)
+
+
+def test_change_measures_count_registrations_complete_at_both_occasions(result):
+    spec = result["care_levels"]["specialist"]["national"]
+    zero4 = {"unchanged_positive": 0, "unchanged_negative": 0, "worsened": 0}
+    assert spec["hads_anxiety_change"] == {"n": 1, "improved": 1, **zero4}
+    assert spec["hads_depression_change"] == {
+        "n": 1, "improved": 0, "unchanged_positive": 0, "unchanged_negative": 1, "worsened": 0,
+    }  # fmt: skip
+    assert spec["wai_change"] == {"n": 1, "improved": 1, **zero4}
+    assert spec["pcs_change"] == {"n": 1, "improved": 1, **zero4}
+
+
+def test_eq_vas_uses_the_3l_scale_for_a_registration_that_answered_3l(result):
+    spec = result["care_levels"]["specialist"]
+    assert spec["units"]["S1"]["eqvas_change"]["improved"] == 1  # 5L 50 -> 65
+    assert spec["units"]["S2"]["eqvas_change"] == {
+        "n": 1, "improved": 0, "unchanged_positive": 1, "unchanged_negative": 0, "worsened": 0,
+    }  # fmt: skip
+    assert spec["national"]["eqvas_change"]["n"] == 2
+
+
+def test_global_questions_count_answers_at_end(result):
+    spec = result["care_levels"]["specialist"]["national"]
+    assert spec["global_life_situation"] == {"n": 1, "improved": 1, "unchanged": 0, "worsened": 0}
+    assert spec["global_pain_experience"] == {"n": 1, "improved": 0, "unchanged": 1, "worsened": 0}
+    prim = result["care_levels"]["primary"]["national"]
+    assert prim["global_life_situation"] == {"n": 1, "improved": 0, "unchanged": 0, "worsened": 1}
+    assert prim["global_pain_handling"]["improved"] == 1
+    assert "global_pain_handling" not in spec  # a primary-care question
+
+
+def test_a_registration_that_is_not_signed_off_counts_nowhere(result):
+    s1 = result["care_levels"]["specialist"]["units"]["S1"]
+    assert s1["global_life_situation"]["n"] == 1  # r4's answer is not there
+    assert s1["coverage"]["registered"] == 3
+
+
+def test_filters_restrict_the_patient_group(register):
+    men = compute_indicators(register, 2021, filters=Filters(sex="M"), json_only=True)
+    assert men["care_levels"]["specialist"]["national"]["completed_rehab"] == 1
+    m54 = compute_indicators(register, 2021, filters=Filters(diagnosis="m545"), json_only=True)
+    assert m54["care_levels"]["specialist"]["national"]["completed_rehab"] == 1
+    act = compute_indicators(register, 2021, filters=Filters(programme="act"), json_only=True)
+    assert act["care_levels"]["specialist"]["national"]["completed_rehab"] == 1
+    uni = compute_indicators(register, 2021, filters=Filters(education="university"))
+    assert uni["care_levels"]["specialist"]["national"]["completed_rehab"] == 1
+    old = compute_indicators(register, 2021, filters=Filters(age_group="66+"))
+    assert old["care_levels"]["specialist"]["national"]["completed_rehab"] == 0
+
+
+def test_descriptive_indicators_count_the_same_population(register):
+    res = compute_indicators(register, 2021)["care_levels"]["specialist"]["national"]
+    assert res["assessments"] == 1
+    assert res["sex"] == {"n": 3, "F": 2, "M": 1}
+    assert res["hads_anxiety_case_initial"] == {"numerator": 2, "denominator": 2}
+    assert res["main_diagnosis"] == {"M79.7": 2, "M54.5": 1}
+    assert res["selection_women"] == {"numerator": 4, "denominator": 5}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            ("hads", "anxiety", 0, 21),
+            ("wai", "score", 0, 10),
+            ("pcs", "total", 0, 52),
+            ("eq5d5l", "vas", 0, 100),
+            ("global", "global_life_1", 1, 7),
+        ]
+    ),
+    st.data(),
+)
+def test_engine_change_categories_agree_with_the_instruments_rule(case, data):
+    """The vectorised (Ibis) categories equal painreg.instruments.change_category row by row."""
+    import ibis
+
+    from painreg.instruments import change_category, change_rule
+
+    instrument, measure, low, high = case
+    rule = change_rule(instrument, measure)
+    pairs = data.draw(
+        st.lists(st.tuples(st.integers(low, high), st.integers(low, high)), min_size=1, max_size=8)
+    )
+    t = ibis.memtable({"a": [float(a) for a, _ in pairs], "b": [float(b) for _, b in pairs]})
+    got = t.select(c=change_expression(rule, t.a, t.b)).to_pandas()["c"].tolist()
+    score = rule["score"]
+    want = [
+        change_category(instrument, measure, {measure: a, score: a}, {measure: b, score: b})
+        for a, b in pairs
+    ]
+    assert got == want
+
+
+def test_every_indicator_names_its_source_figure_and_the_reference_renders():
+    for indicator in INDICATORS:
+        assert indicator.figures and indicator.numerator and indicator.denominator
+    text = render_indicator_reference()
+    assert "## `eqvas_change`" in text
