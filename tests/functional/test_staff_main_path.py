@@ -131,6 +131,7 @@ def test_a_registrar_registers_a_patient_and_signs_off_the_initial_occasion(
     error = page.locator("#id_personnummer_error")
     assert "Kontrollsiffran stämmer inte" in error.inner_text()
     assert page.locator(".error-summary a[href='#id_personnummer']").count() == 1
+    assert page.evaluate("document.activeElement.id") == "error-summary"  # focus moved there
     _shot(page, "04-search-error")
 
     # A valid number not yet registered at the unit: register the patient.
