@@ -46,6 +46,7 @@ RETRY_PAGE = 0.05
 RETRY_SUBMIT = 0.20
 GOAL_P99_MS = 300.0
 GOAL_RATE = 80.0
+NO_SUBMIT = False
 
 
 # --- set-up --------------------------------------------------------------------
@@ -260,7 +261,7 @@ def patient_loop(
             record.update(form)
             time.sleep(PAUSE)
         repeats = 2 if rng.random() < RETRY_SUBMIT else 1
-        for _ in range(repeats):
+        for _ in range(0 if NO_SUBMIT else repeats):
             started = time.perf_counter()
             status = browser.request("POST", f"{base}skicka/", {})
             took = (time.perf_counter() - started) * 1000
@@ -344,11 +345,19 @@ def main() -> int:
     parser.add_argument("--stage-seconds", type=float, default=20, help="other stages (20)")
     parser.add_argument("--quick", action="store_true", help="40 s main stage, 10 s others")
     parser.add_argument(
+        "--no-submit",
+        action="store_true",
+        help="diagnostic: answer the pages but never submit (isolates the page path "
+        "from the register's save of a whole form)",
+    )
+    parser.add_argument(
         "--stages",
         default="1,10,25,50,75,100",
         help="concurrent patients per stage; the first is the baseline, 50 the main stage",
     )
     args = parser.parse_args()
+    global NO_SUBMIT
+    NO_SUBMIT = args.no_submit
     if args.quick:
         args.duration, args.stage_seconds = 40.0, 10.0
     os.environ.setdefault("PAINREG_SECRET_KEY", "benchmark-" + "x" * 40)
