@@ -11,7 +11,9 @@ bounded memory; scale 10 generates in under 10 minutes.
     .venv/bin/python benchmarks/interop.py --scale10       # also generate scale 10
     .venv/bin/python benchmarks/interop.py --no-postgres   # SQLite only
 
-Each step runs in its own process so its peak memory is its own. PostgreSQL
+Each step runs in its own process so its peak memory is its own. On a shared
+machine wall time depends on the load: the CPU seconds of the step's process
+are printed too (PostgreSQL's own work is not in them). PostgreSQL
 is ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432``);
 the benchmark creates and drops its own database there.
 """
@@ -88,8 +90,14 @@ def step(name: str, args: dict) -> dict:
     else:
         raise SystemExit(f"unknown step {name}")
     elapsed = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"step": name, "rows": rows, "seconds": elapsed, "peak_mb": peak_mb}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "step": name,
+        "rows": rows,
+        "seconds": elapsed,
+        "cpu": usage.ru_utime + usage.ru_stime,  # of the whole process, setup included
+        "peak_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def _orm_baseline(database_url: str, directory: Path) -> tuple[int, float]:
@@ -132,7 +140,7 @@ def _print(label: str, figures: dict) -> None:
     rate = figures["rows"] / figures["seconds"] if figures["seconds"] else float("nan")
     print(
         f"{label:<42} {figures['rows']:>12,} rows {figures['seconds']:>8.1f} s "
-        f"{rate:>12,.0f} rows/s  peak {figures['peak_mb']:>7,.0f} MB",
+        f"{rate:>12,.0f} rows/s  cpu {figures['cpu']:>7.1f} s  peak {figures['peak_mb']:>7,.0f} MB",
         flush=True,
     )
 

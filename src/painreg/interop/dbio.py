@@ -700,17 +700,20 @@ class _Loader:
         if occasions.size == 0:
             return
         required_total: dict[str, int] = {}
-        step = 20_000
+        step = 5_000  # occasions per chunk: ~0.5 M answers, bounded memory
         scored_rows = 0
+        sql = (
+            f"SELECT occasion_id, item, value FROM {self._table(Answer)} "
+            "WHERE occasion_id >= %s AND occasion_id <= %s"
+        )
         for start in range(0, occasions.size, step):
             chunk = occasions[start : start + step]
             lo, hi = int(chunk[0]), int(chunk[-1])
-            rows = list(
-                Answer.objects.filter(occasion_id__gte=lo, occasion_id__lte=hi)
-                .values_list("occasion_id", "item", "value")
-                .order_by()
-            )
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, [lo, hi])
+                rows = cursor.fetchall()
             frame = pd.DataFrame(rows, columns=["registration_id", "item", "value"])
+            del rows
             frame = frame[frame["registration_id"].isin(chunk)]
             if self.preexisting:
                 with _writes():
