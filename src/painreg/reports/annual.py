@@ -1,0 +1,675 @@
+"""The national annual report (and one unit's report): HTML, PDF and Excel appendices.
+
+Decisions:
+
+- Everything shown is computed by :mod:`painreg.analytics.indicators` (raw
+  counts) and published here under DOMAIN.md's publishing rules through
+  :mod:`painreg.reports.render`: groups below 5 not shown, proportions greyed
+  below 10 ("otillräckligt underlag"), count tables suppressed, every unit
+  proportion with a 95% Wilson interval and a funnel plot against the
+  national value of the same care level and year instead of a ranking.
+- The two care levels are reported side by side, never pooled.
+- The report follows the 2021 report's figures (numbers in headings refer to
+  them); the Excel appendix per care level has one sheet per indicator and
+  one row per unit.
+- Output is rendered completely in memory, then written (no half-written
+  report directory).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from painreg.analytics.indicators import (
+    BY_KEY,
+    CARE_LEVELS,
+    EDUCATION,
+    WORK_MEASURES,
+    Filters,
+    compute_indicators,
+)
+from painreg.analytics.load import Register
+from painreg.analytics.stats import cochran_armitage_trend, newcombe_difference_interval
+from painreg.formatting import format_number, format_percent
+from painreg.reports import render
+
+TEMPLATES = Path(__file__).with_name("templates") / "annual"
+
+LEVEL_LABEL = {"specialist": "MMRsv (specialistvård)", "primary": "MMRpv (primärvård)"}
+LEVEL_SHORT = {"specialist": "MMRsv", "primary": "MMRpv"}
+CATEGORY_SV = {
+    "improved": "Förbättrad",
+    "unchanged_positive": "Oförändrat positiv",
+    "unchanged_negative": "Oförändrat negativ",
+    "unchanged": "Oförändrad",
+    "worsened": "Försämrad",
+}
+REASON_SV = {
+    "own_decision": "Eget beslut",
+    "other_medical": "Annan medicinsk kontakt",
+    "other": "Annat",
+}
+EDUCATION_SV = {
+    "compulsory": "Grundskola",
+    "upper_secondary": "Gymnasium",
+    "university": "Universitet/högskola",
+    "other": "Annan",
+    "unknown": "Uppgift saknas",
+}
+WAI_SV = {"poor": "Dålig", "moderate": "Måttlig", "good": "Bra", "excellent": "Utmärkt"}
+WORK_SV = {
+    "rehab_plan": "Rehabiliteringsplan",
+    "rtw_action_plan": "Handlingsplan för återgång",
+    "ergonomic": "Ergonomiska åtgärder",
+    "planned_meetings": "Planerade möten",
+    "workplace_visit": "Arbetsplatsbesök",
+}
+#: Outcome indicators shown per unit (share improved), in the report's order.
+OUTCOMES = (
+    "global_life_situation",
+    "global_pain_experience",
+    "global_pain_handling",
+    "eqvas_change",
+    "hads_anxiety_change",
+    "hads_depression_change",
+    "pcs_change",
+    "wai_change",
+)
+TREND_KEYS = (
+    "completed_rehab",
+    "assessments",
+    "hads_anxiety_case_initial",
+    "hads_depression_case_initial",
+    "wai_category_initial",
+    "wai_category_end",
+    "work_measures",
+    "selection_women",
+    "selection_men",
+)
+
+
+class UnknownUnit(LookupError):
+    """The unit asked for is not in the register (message for people)."""
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    grey: list[bool] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class LevelReport:
+    level: str
+    label: str
+    sections: list[Section]
+    appendix: bytes
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str
+    year: int
+    levels: list[LevelReport]
+    note: str = render.PUBLISHING_NOTE
+
+
+def _pct(x: int, n: int) -> str:
+    s = render.share(x, n)
+    return s.text() if s.shown else render.NOT_SHOWN
+
+
+def _years(register: Register, year: int, span: int = 5) -> list[int]:
+    years = register.registrations.rehab_end_date.year().min().to_pyarrow().as_py()
+    first = max(year - span + 1, years or year)
+    return list(range(first, year + 1))
+
+
+def build_report(
+    register: Register,
+    year: int,
+    *,
+    filters: Filters | None = None,
+    unit: str | None = None,
+) -> Report:
+    """The report's content (sections per care level), computed from the register."""
+    units = register.units.to_pandas().set_index("unit_id")
+    if unit is not None and unit not in units.index:
+        raise UnknownUnit(f"no unit {unit!r} in the register; unit ids are as in units.unit_id")
+    levels_wanted = CARE_LEVELS if unit is None else (units.loc[unit, "care_level"],)
+    current = compute_indicators(register, year, filters=filters)
+    years = _years(register, year)
+    series = {
+        y: compute_indicators(register, y, filters=filters, keys=TREND_KEYS)["care_levels"]
+        for y in years
+    }
+    names = units["name"].to_dict()
+    levels = []
+    for level in levels_wanted:
+        data = current["care_levels"][level]
+        sections = _level_sections(level, year, data, series, names, unit)
+        levels.append(
+            LevelReport(level, LEVEL_LABEL[level], sections, _appendix(level, year, data, names))
+        )
+    who = "Nationella registret över smärtrehabilitering (NRS)"
+    title = f"Årsrapport {year}" if unit is None else f"Enhetsrapport {year}: {names[unit]}"
+    subtitle = who + ("" if filters is None else f" — urval: {filters.describe()}")
+    return Report(title=title, subtitle=subtitle, year=year, levels=levels)
+
+
+def _level_sections(
+    level: str,
+    year: int,
+    data: dict[str, Any],
+    series: dict[int, dict[str, Any]],
+    names: dict[str, str],
+    unit: str | None,
+) -> list[Section]:
+    nat = data["national"]
+    short = LEVEL_SHORT[level]
+    sections = []
+
+    # Volumes (figures 2, 23)
+    vol = Section(f"Avslutade patienter {short}, {min(series)}–{year} (figur 2, 23)")
+    rows = []
+    for y, levels in series.items():
+        rows.append(
+            {"år": str(y), "grupp": "MMR", "antal": levels[level]["national"]["completed_rehab"]}
+        )
+        if level == "specialist":
+            rows.append(
+                {
+                    "år": str(y),
+                    "grupp": "Enbart utredning",
+                    "antal": levels[level]["national"]["assessments"],
+                }
+            )
+    vol.charts.append(
+        render.chart_svg(
+            render.bar_chart(
+                rows, x="år", y="antal", color="grupp", title="Antal avslutade", percent=False
+            )
+        )
+    )
+    completed = nat["completed_rehab"]
+    disc = nat["discontinued"]
+    n_disc = sum(disc.values())
+    vol.paragraphs.append(
+        f"{year} avslutades {format_number(completed)} patienter i {short}"
+        + (
+            f" och {format_number(nat['assessments'])} utreddes utan rehabilitering"
+            if level == "specialist"
+            else ""
+        )
+        + f". {format_number(n_disc)} avbröt rehabiliteringen."
+    )
+    vol.tables.append(
+        Table(
+            "Avbrott per orsak",
+            **render.suppressed_table(
+                ["Nationellt"], [REASON_SV[r] for r in disc], [list(disc.values())]
+            ),
+        )
+    )
+    sections.append(vol)
+
+    # Data completeness: response rate and coverage (figure 1)
+    comp = Section("Svarsfrekvens och täckningsgrad (figur 1)")
+    rr = nat["response_rate_end"]
+    s = render.share(rr["numerator"], rr["denominator"])
+    comp.paragraphs.append(
+        f"Svarsfrekvens vid avslut: {s.text()} (95 % KI {s.interval_text()}), "
+        f"{format_number(rr['numerator'])} av {format_number(rr['denominator'])}."
+    )
+    cov = nat["coverage"]
+    if cov["reported_total"]:
+        comp.paragraphs.append(
+            f"Täckningsgrad bland enheter som rapporterat totalt antal: "
+            f"{format_percent(cov['registered'] / cov['reported_total'])} "
+            f"({format_number(cov['registered'])} av {format_number(cov['reported_total'])})."
+        )
+    else:
+        comp.paragraphs.append("Täckningsgrad: okänd (inga enheter har rapporterat totalt antal).")
+    comp.tables.append(_coverage_table(data, names, unit))
+    sections.append(comp)
+
+    # Outcomes per unit (figures 3-12, 15-18)
+    for key in OUTCOMES:
+        if key not in nat:
+            continue
+        sections.append(_outcome_section(key, level, year, data, names, unit))
+
+    # Baseline psychological status over years (figures 13-14, 27-30)
+    base = Section(f"Sannolikt klinisk ångest och depression initialt, {short} (figur 13–14)")
+    rows = []
+    for key, label in (
+        ("hads_anxiety_case_initial", "Ångest (HAD 11–21)"),
+        ("hads_depression_case_initial", "Depression (HAD 11–21)"),
+    ):
+        xs, ns = [], []
+        for y, levels in series.items():
+            v = levels[level]["national"][key]
+            xs.append(v["numerator"])
+            ns.append(v["denominator"])
+            if v["denominator"] >= render.MIN_SHOWN:
+                rows.append(
+                    {"år": str(y), "mått": label, "andel": v["numerator"] / v["denominator"]}
+                )
+        if len(xs) >= 2 and sum(ns) > 0:
+            z, p = cochran_armitage_trend(xs, ns)
+            base.paragraphs.append(
+                f"{label}: trendtest över åren (Cochran–Armitage) z = {format_number(z, 2)}, "
+                f"p = {format_number(p, 3)}."
+            )
+    if rows:
+        base.charts.append(
+            render.chart_svg(
+                render.bar_chart(rows, x="år", y="andel", color="mått", title="Andel initialt")
+            )
+        )
+    sections.append(base)
+
+    # WAI categories initial vs end (figures 19-21)
+    wai = Section(f"Upplevd arbetsförmåga (WAI) initialt och vid avslut, {short} (figur 19–21)")
+    ini, end = nat["wai_category_initial"], nat["wai_category_end"]
+    if ini["n"] >= render.MIN_SHOWN:
+        rows = []
+        for cat in ("poor", "moderate", "good", "excellent"):
+            rows.append(
+                {"kategori": WAI_SV[cat], "tillfälle": "Initialt", "andel": ini[cat] / ini["n"]}
+            )
+            rows.append(
+                {"kategori": WAI_SV[cat], "tillfälle": "Avslut", "andel": end[cat] / end["n"]}
+            )
+        wai.charts.append(
+            render.chart_svg(
+                render.bar_chart(
+                    rows, x="kategori", y="andel", color="tillfälle", title="Andel per kategori"
+                )
+            )
+        )
+        low, high = newcombe_difference_interval(ini["poor"], ini["n"], end["poor"], end["n"])
+        wai.paragraphs.append(
+            f"Andel med dålig arbetsförmåga: {_pct(ini['poor'], ini['n'])} initialt och "
+            f"{_pct(end['poor'], end['n'])} vid avslut; skillnad "
+            f"{format_number((ini['poor'] - end['poor']) / ini['n'] * 100, 0)} procentenheter "
+            f"(95 % KI enligt Newcombe {format_number(low * 100, 0)} till "
+            f"{format_number(high * 100, 0)}; "
+            "intervallet behandlar tillfällena som oberoende och är därför försiktigt)."
+        )
+    else:
+        wai.paragraphs.append(render.INSUFFICIENT.capitalize() + ".")
+    sections.append(wai)
+
+    # Patient group: education, sex, age, work measures, diagnoses (24-26, 31, 35-36)
+    grp = Section(f"Patientgruppen, {short} (figur 24–26, 31, 35–36)")
+    edu = nat["education_rehab"]
+    grp.tables.append(
+        Table(
+            "Högsta avslutade utbildning (avslutade MMR)",
+            **render.suppressed_table(
+                ["Nationellt"], [EDUCATION_SV[e] for e in EDUCATION], [[edu[e] for e in EDUCATION]]
+            ),
+        )
+    )
+    if level == "specialist" and "education_assessment" in nat:
+        ea = nat["education_assessment"]
+        grp.tables.append(
+            Table(
+                "Högsta avslutade utbildning (enbart utredning)",
+                **render.suppressed_table(
+                    ["Nationellt"],
+                    [EDUCATION_SV[e] for e in EDUCATION],
+                    [[ea[e] for e in EDUCATION]],
+                ),
+            )
+        )
+        sel = []
+        for y, levels in series.items():
+            for key, label in (("selection_women", "Kvinnor"), ("selection_men", "Män")):
+                v = levels[level]["national"][key]
+                if v["denominator"] >= render.MIN_SHOWN:
+                    sel.append(
+                        {"år": str(y), "kön": label, "andel": v["numerator"] / v["denominator"]}
+                    )
+        if sel:
+            grp.charts.append(
+                render.chart_svg(
+                    render.bar_chart(
+                        sel,
+                        x="år",
+                        y="andel",
+                        color="kön",
+                        title="Urval från utredning till MMR (andel som fick MMR)",
+                    )
+                )
+            )
+    sex = nat["sex"]
+    grp.paragraphs.append(
+        f"Andel kvinnor: {_pct(sex['F'], sex['n'])}; andel män: {_pct(sex['M'], sex['n'])}."
+    )
+    ages = nat["age_group"]
+    grp.tables.append(
+        Table(
+            "Åldersgrupper (avslutade MMR)",
+            **render.suppressed_table(
+                ["Nationellt"],
+                list(BY_KEY["age_group"].categories),
+                [[ages[a] for a in BY_KEY["age_group"].categories]],
+            ),
+        )
+    )
+    work_rows = []
+    for y, levels in series.items():
+        w = levels[level]["national"]["work_measures"]
+        if w["n"] >= render.MIN_SHOWN:
+            for m in WORK_MEASURES:
+                work_rows.append({"år": str(y), "åtgärd": WORK_SV[m], "andel": w[m] / w["n"]})
+    if work_rows:
+        grp.charts.append(
+            render.chart_svg(
+                render.bar_chart(
+                    work_rows,
+                    x="år",
+                    y="andel",
+                    color="åtgärd",
+                    title="Arbetsinriktade åtgärder (figur 31)",
+                )
+            )
+        )
+    diag = list(nat["main_diagnosis"].items())[:10]
+    if diag:
+        grp.tables.append(
+            Table(
+                "Vanligaste huvuddiagnoser (figur 35–36)",
+                **render.suppressed_table([d for d, _ in diag], ["Antal"], [[c] for _, c in diag]),
+                note="Tabellen visar de tio vanligaste; totalen avser dessa.",
+            )
+        )
+    sections.append(grp)
+    return sections
+
+
+def _unit_rows(data: dict[str, Any], key: str) -> list[tuple[str, Any]]:
+    return [(u, v[key]) for u, v in sorted(data["units"].items())]
+
+
+def _coverage_table(data: dict[str, Any], names: dict[str, str], unit: str | None) -> Table:
+    rows, grey = [], []
+    for u, v in _unit_rows(data, "coverage"):
+        if unit is not None and u != unit:
+            continue
+        reg, tot = v["registered"], v["reported_total"]
+        if tot is None:
+            rows.append([names.get(u, u), format_number(reg), "ej rapporterat", ""])
+            grey.append(False)
+            continue
+        if tot < render.MIN_SHOWN:
+            continue
+        rows.append(
+            [names.get(u, u), format_number(reg), format_number(tot), format_percent(reg / tot)]
+        )
+        grey.append(tot < render.MIN_SOLID)
+    return Table(
+        "Täckningsgrad per enhet",
+        ["Enhet", "Registrerade", "Rapporterat totalt", "Täckningsgrad"],
+        rows,
+        grey,
+    )
+
+
+def _outcome_section(
+    key: str, level: str, year: int, data: dict[str, Any], names: dict[str, str], unit: str | None
+) -> Section:
+    indicator = BY_KEY[key]
+    short = LEVEL_SHORT[level]
+    section = Section(f"{indicator.title_sv}, {short} {year} (figur {indicator.figures})")
+    nat = data["national"][key]
+    cats = list(indicator.categories)
+    ns = render.share(nat["improved"], nat["n"])
+    section.paragraphs.append(
+        f"Nationellt: {ns.text()} förbättrade (95 % KI {ns.interval_text()}), "
+        f"n = {format_number(nat['n'])}."
+    )
+    bars = []
+    points = []
+    rows, grey = [], []
+    hidden = 0
+    groups = [("Nationellt", nat)] + [
+        (names.get(u, u) + f" ({u})", v) for u, v in _unit_rows(data, key)
+    ]
+    for label, v in groups:
+        if v["n"] < render.MIN_SHOWN:
+            hidden += 1
+            continue
+        for c in cats:
+            bars.append({"grupp": label, "kategori": CATEGORY_SV[c], "andel": v[c] / v["n"]})
+        if label != "Nationellt":
+            points.append({"label": label, "n": v["n"], "share": v["improved"] / v["n"]})
+        s = render.share(v["improved"], v["n"])
+        if unit is None or label == "Nationellt" or label.endswith(f"({unit})"):
+            rows.append(
+                [label, format_number(v["n"]), s.text(), s.interval_text()]
+                + [_pct(v[c], v["n"]) for c in cats[1:]]
+            )
+            grey.append(s.status == "grey")
+    if bars:
+        section.charts.append(
+            render.chart_svg(
+                render.stacked_share_chart(
+                    bars,
+                    category_order=[CATEGORY_SV[c] for c in cats],
+                    title="Andel per förändringskategori",
+                )
+            )
+        )
+    if points and nat["n"] > 0:
+        highlight = None
+        if unit is not None:
+            highlight = next((p["label"] for p in points if p["label"].endswith(f"({unit})")), None)
+        section.charts.append(
+            render.chart_svg(
+                render.funnel_chart(
+                    points,
+                    nat["improved"] / nat["n"],
+                    "Andel förbättrade per enhet (trattdiagram)",
+                    highlight=highlight,
+                )
+            )
+        )
+    hidden_units = hidden - (1 if nat["n"] < render.MIN_SHOWN else 0)
+    note = f"{hidden_units} enheter med färre än 5 patienter visas inte." if hidden_units else ""
+    section.tables.append(
+        Table(
+            "Per enhet",
+            ["Enhet", "n", "Förbättrad", "95 % KI"] + [CATEGORY_SV[c] for c in cats[1:]],
+            rows,
+            grey,
+            note,
+        )
+    )
+    return section
+
+
+# ---------------------------------------------------------------------------
+# Excel appendix: one sheet per indicator, one row per unit
+
+
+def _appendix(level: str, year: int, data: dict[str, Any], names: dict[str, str]) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    units = sorted(data["units"].items())
+    # Completed and discontinued: a count table, suppressed.
+    reasons = list(data["national"]["discontinued"])
+    shown_units = [
+        (u, v)
+        for u, v in units
+        if v["completed_rehab"] + sum(v["discontinued"].values()) >= render.MIN_SHOWN
+    ]
+    if shown_units:
+        table = render.suppressed_table(
+            [names.get(u, u) for u, _ in shown_units],
+            ["Avslutade"] + [REASON_SV[r] for r in reasons],
+            [
+                [v["completed_rehab"]] + [v["discontinued"][r] for r in reasons]
+                for _, v in shown_units
+            ],
+        )
+        render.write_excel_table(
+            book,
+            "Avslutade och avbrott",
+            f"Avslutade och avbrott {year}",
+            ["Enhet", *table["columns"][1:]],
+            table["rows"],
+        )
+    # Rates
+    for key in ("response_rate_end", "response_rate_1y"):
+        rows, grey = [], []
+        for u, v in [("Nationellt", data["national"])] + [(names.get(u, u), v) for u, v in units]:
+            r = v[key]
+            s = render.share(r["numerator"], r["denominator"])
+            if not s.shown:
+                continue
+            rows.append([u, r["denominator"], s.share, s.low, s.high])
+            grey.append(s.status == "grey")
+        render.write_excel_table(
+            book,
+            BY_KEY[key].title_sv,
+            f"{BY_KEY[key].title_sv} {year}",
+            ["Enhet", "Nämnare", "Andel", "KI låg", "KI hög"],
+            rows,
+            kinds=["text", "int", "pct", "pct", "pct"],
+            grey_rows=grey,
+        )
+    # Coverage
+    rows = []
+    for u, v in units:
+        c = v["coverage"]
+        tot = c["reported_total"]
+        if tot is not None and tot < render.MIN_SHOWN:
+            continue
+        rows.append(
+            [
+                names.get(u, u),
+                c["registered"],
+                tot if tot is not None else "ej rapporterat",
+                (c["registered"] / tot) if tot else None,
+            ]
+        )
+    render.write_excel_table(
+        book,
+        "Täckningsgrad",
+        f"Täckningsgrad {year}",
+        ["Enhet", "Registrerade", "Rapporterat totalt", "Täckningsgrad"],
+        rows,
+        kinds=["text", "int", "int", "pct"],
+    )
+    # Outcomes
+    for key in OUTCOMES:
+        if key not in data["national"]:
+            continue
+        cats = list(BY_KEY[key].categories)
+        rows, grey = [], []
+        for u, v in [("Nationellt", data["national"][key])] + [
+            (names.get(u, u), v[key]) for u, v in units
+        ]:
+            s = render.share(v["improved"], v["n"])
+            if not s.shown:
+                continue
+            rows.append([u, v["n"], s.share, s.low, s.high] + [v[c] / v["n"] for c in cats[1:]])
+            grey.append(s.status == "grey")
+        render.write_excel_table(
+            book,
+            BY_KEY[key].title_sv[:31],
+            f"{BY_KEY[key].title_sv} {year}",
+            ["Enhet", "n", "Förbättrad", "KI låg", "KI hög"] + [CATEGORY_SV[c] for c in cats[1:]],
+            rows,
+            kinds=["text", "int", "pct", "pct", "pct"] + ["pct"] * (len(cats) - 1),
+            grey_rows=grey,
+        )
+    book.close()
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Rendering and writing
+
+
+def render_html(report: Report) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    env.filters["safe_svg"] = lambda s: jinja2.utils.markupsafe.Markup(s)
+    return env.get_template("report.html").render(report=report, insufficient=render.INSUFFICIENT)
+
+
+def _write_all(directory: Path, files: Sequence[tuple[str, bytes]]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in files:
+        tmp = directory / (name + ".tmp")
+        tmp.write_bytes(content)
+        written.append((tmp, directory / name))
+    for tmp, final in written:
+        tmp.replace(final)
+    return [final for _, final in written]
+
+
+def _files(report: Report, stem: str, pdf: bool) -> list[tuple[str, bytes]]:
+    html = render_html(report)
+    files = [(f"{stem}.html", html.encode("utf-8"))]
+    if pdf:
+        import weasyprint
+
+        files.append((f"{stem}.pdf", weasyprint.HTML(string=html).write_pdf()))
+    for level in report.levels:
+        files.append((f"{stem}-bilaga-{level.level}.xlsx", level.appendix))
+    return files
+
+
+def write_annual_report(
+    register: Register,
+    year: int,
+    directory: Path,
+    *,
+    filters: Filters | None = None,
+    pdf: bool = True,
+) -> list[Path]:
+    """Render the annual report and write HTML, PDF and one Excel appendix per care level."""
+    report = build_report(register, year, filters=filters)
+    return _write_all(Path(directory), _files(report, f"arsrapport-{year}", pdf))
+
+
+def write_unit_report(
+    register: Register,
+    unit: str,
+    year: int,
+    directory: Path,
+    *,
+    filters: Filters | None = None,
+    pdf: bool = True,
+) -> list[Path]:
+    """One unit's report against its care level: HTML, PDF and its level's appendix."""
+    report = build_report(register, year, filters=filters, unit=unit)
+    return _write_all(Path(directory), _files(report, f"enhetsrapport-{unit}-{year}", pdf))
