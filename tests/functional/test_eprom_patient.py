@@ -205,3 +205,37 @@ def test_a_double_submit_stores_one_response(live_server, browser, invited):
     assert Answer.objects.filter(occasion=invited.occasion).count() == len(items)
     assert AuditEvent.objects.filter(action="invitation.submit").count() == 1
     assert AuditEvent.objects.filter(action="answers.save").count() == 1
+
+
+def test_a_page_can_be_answered_with_the_keyboard_alone(live_server, browser, invited):
+    """WCAG 2.1.1: Tab to each question, Space picks an answer, Enter on the button."""
+    from painreg.eprom import questionnaire
+
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/enkat/{invited.token}/")
+
+    def tab_to(selector_js: str) -> None:
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate(
+                f"(() => {{ const e = document.activeElement; return {selector_js}; }})()"
+            ):
+                return
+        raise AssertionError(f"Tab never reached {selector_js}")
+
+    tab_to("e.id === 'identity'")
+    page.keyboard.type("19121212")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sida/1/")
+    first = questionnaire.pages(invited.invitation.instruments)[0]
+    for item_id in first.items:
+        tab_to(f"e.name === '{item_id}'")
+        if page.evaluate("document.activeElement.type") == "radio":
+            page.keyboard.press("Space")
+        else:
+            page.keyboard.type("3")
+    tab_to("e.tagName === 'BUTTON' && e.value === 'next'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sida/2/")
+    invited.invitation.refresh_from_db()
+    assert set(invited.invitation.draft) == set(first.items)
