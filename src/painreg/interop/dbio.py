@@ -332,6 +332,8 @@ def import_register(
     directory = Path(directory)
     progress("validating", 0, None)
     report = validate_directory(directory, known_ids())
+    if report.ok:
+        _check_existing_registrations(directory, report)
     result = ImportResult(report)
     if not report.ok:
         raise ImportRejected(report)
@@ -341,6 +343,50 @@ def import_register(
         _Loader(directory, report, result, username, progress).run()
     result.written = True
     return result
+
+
+def _check_existing_registrations(directory: Path, report: Report) -> None:
+    """A registration_id the register holds must be the same patient at the same unit.
+
+    Ids of registrations entered in the application are database ids, so a
+    file from another database could name one of ours by accident; its
+    answers must not be attached to someone else's registration.
+    """
+    from painreg.interop.validation import Problem
+    from painreg.registry import personnummer as pnr
+    from painreg.registry.models import Registration
+
+    data = schema.read_table(directory, "registrations")
+    if data is None or data.num_rows == 0:
+        return
+    ours: dict[str, tuple[str, str]] = {}
+    for pk, ref, number, external, unit in Registration.objects.values_list(
+        "pk", "ref", "patient__personnummer", "patient__external_id", "unit__code"
+    ):
+        ours[ref or str(pk)] = (number or external or "", unit)
+    fname = report.files["registrations"].name
+    for row, (rid, pid, unit) in enumerate(
+        zip(
+            data.column("registration_id").to_pylist(),
+            data.column("patient_id").to_pylist(),
+            data.column("unit_id").to_pylist(),
+            strict=True,
+        ),
+        start=1,
+    ):
+        if rid not in ours:
+            continue
+        patient = pnr.parse(pid).digits if PERSONNUMMER_SHAPE.match(pid) else pid
+        if ours[rid] != (patient, unit):
+            report.add(
+                Problem(
+                    fname,
+                    row,
+                    "registration_id",
+                    f"{rid} exists in the register for another patient or unit; "
+                    "give the registration another id",
+                )
+            )
 
 
 class _Loader:

@@ -235,3 +235,36 @@ def test_the_commands_check_import_and_export(synthetic: Path, tmp_path: Path, c
     assert main(["import", str(bad), "--report", str(report)]) == 2
     assert "units.csv, row 1, column region_code" in capsys.readouterr().out
     assert "region_code" in report.read_text()
+
+
+def test_it_rejects_a_file_naming_another_patients_registration(tmp_path: Path) -> None:
+    """A database id in a file from elsewhere must not attach answers to our registration."""
+    from painreg.registry import actions
+    from painreg.registry.models import Answer
+
+    unit = actions.create_unit(
+        user=None, code="U1", name="Smärtrehab U", region="01", care_level="specialist"
+    )
+    reg = actions.create_registration(
+        user=None,
+        unit=unit,
+        personnummer="19740316-8987",
+        category="assessment",
+        first_visit_date=dt.date(2021, 1, 10),
+        main_diagnosis="M79.7",
+    )
+    (tmp_path / "patients.csv").write_text("patient_id,sex,birth_year\nEXT-1,F,1980\n")
+    (tmp_path / "registrations.csv").write_text(
+        "registration_id,patient_id,unit_id,category,first_visit_date,rehab_start_date,"
+        "rehab_end_date,discontinued,discontinuation_reason,main_diagnosis,education,"
+        f"work_measures\n{reg.pk},EXT-1,U1,assessment,2021-02-01,,,false,,M54.5,,\n"
+    )
+    (tmp_path / "answers.csv").write_text(
+        f"registration_id,occasion,item,value,answered_on\n{reg.pk},initial,hads_1,2,2021-02-01\n"
+    )
+    with pytest.raises(dbio.ImportRejected) as rejected:
+        dbio.import_register(tmp_path, username="test")
+    assert "exists in the register for another patient or unit" in str(
+        rejected.value.report.problems[0]
+    )
+    assert not Answer.objects.exists()
