@@ -205,3 +205,25 @@ def materialise(con, expr):
         return table, lambda: con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
     table = expr.cache()
     return table, table.release
+
+
+def lookup_table(con, columns: dict[str, list[str]]):
+    """A small text table registered in the backend (a mapping lookup).
+
+    Registered explicitly rather than as an Ibis memtable: on PySpark, Ibis
+    registers memtables only for the query that executes them, and a table
+    derived from a cached one (``materialise``) then refers to a view that
+    no longer exists.
+    """
+    import pyarrow as pa
+
+    name = f"painreg_lookup_{uuid.uuid4().hex[:12]}"
+    data = pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()})
+    if con.name == "duckdb":
+        # The DuckDB connection's own registration (Ibis's create_table from an
+        # in-memory object drops a helper view with SQL this DuckDB rejects).
+        con.con.register(name, data)
+        return con.table(name)
+    session = con._session
+    session.createDataFrame(data.to_pandas()).createOrReplaceTempView(name)
+    return con.table(name)

@@ -124,14 +124,14 @@ def _with_mappings(raw, mapping: Mapping, columns: tuple[str, ...]):
     evaluations of the folded text per row (Ibis 12 on DuckDB does), which
     made mapping the dearest part of validation.
     """
-    import ibis
+    from painreg.contacts.engine import lookup_table
 
     base = raw.mutate(**{f"_f_{c}": _text(raw[c]).nullif("").lower() for c in columns})
     for column in columns:
         values = mapping.value_map(column)
-        lookup = ibis.memtable(
+        lookup = lookup_table(
+            raw._find_backend(),
             {f"_k_{column}": list(values), f"_v_{column}": list(values.values())},
-            schema={f"_k_{column}": "string", f"_v_{column}": "string"},
         )
         base = base.left_join(lookup, base[f"_f_{column}"] == lookup[f"_k_{column}"]).drop(
             f"_k_{column}"
