@@ -106,7 +106,10 @@ Further rules: an assessment has no rehab dates and cannot be discontinued; a
 discontinuation reason needs `discontinued = true`; the rehab start is not
 before the first visit, nor the first visit before the referral; a unit's
 `active_to` is not before its `active_from` and its `hsa_id` is unique;
-years of `unit_year_totals` are 2000-2100 and totals not negative.
+years of `unit_year_totals` are 2000-2100 and totals not negative; a
+`registration_id` the register already holds must name the same patient at
+the same unit (a database id in a file from elsewhere is refused rather than
+attached to someone else's registration).
 
 ## Tables
 """
