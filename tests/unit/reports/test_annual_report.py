@@ -1,0 +1,105 @@
+"""The annual report, the unit report and the indicators JSON on a small synthetic register.
+
+End to end through the `painreg` command: synthetic register -> indicators ->
+published outputs, checking the publishing rules (DOMAIN.md) on what is shown.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from painreg.cli import main
+from painreg.reports import render
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("register")
+    code = main(
+        ["synth", "registry", "--scale", "0.03", "--years", "2020-2021", "--format", "parquet",
+         str(directory)]
+    )  # fmt: skip
+    assert code == 0
+    return directory
+
+
+@pytest.fixture(scope="module")
+def register(synthetic: Path):  # type: ignore[no-untyped-def]
+    from painreg.analytics.load import load_register
+
+    return load_register(synthetic)
+
+
+def test_indicators_json_runs_end_to_end_on_a_synthetic_register(synthetic, tmp_path):
+    out = tmp_path / "indicators.json"
+    assert main(["report", "indicators", "--data", str(synthetic), "--year", "2021",
+                 "--output", str(out)]) == 0  # fmt: skip
+    result = json.loads(out.read_text())
+    assert result["year"] == 2021
+    for level in ("specialist", "primary"):
+        data = result["care_levels"][level]
+        units = data["units"].values()
+        assert data["national"]["completed_rehab"] == sum(u["completed_rehab"] for u in units)
+        assert data["national"]["completed_rehab"] > 0
+        change = data["national"]["hads_anxiety_change"]
+        assert change["n"] == sum(v for k, v in change.items() if k != "n")
+
+
+def test_published_unit_rows_respect_the_publishing_rules(register):
+    from painreg.reports.annual import build_report
+
+    report = build_report(register, 2021)
+    checked = 0
+    for level in report.levels:
+        for section in level.sections:
+            for table in section.tables:
+                if table.title != "Per enhet":
+                    continue
+                for row, grey in zip(table.rows, table.grey, strict=True):
+                    n = int(row[1].replace("\xa0", ""))
+                    assert n >= render.MIN_SHOWN
+                    assert grey == (n < render.MIN_SOLID)
+                    checked += 1
+    assert checked > 0
+
+
+def test_annual_report_writes_html_and_an_appendix_per_care_level(synthetic, tmp_path):
+    out = tmp_path / "annual"
+    assert main(["report", "annual", "--data", str(synthetic), "--year", "2021",
+                 "--output", str(out), "--no-pdf"]) == 0  # fmt: skip
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "arsrapport-2021-bilaga-primary.xlsx",
+        "arsrapport-2021-bilaga-specialist.xlsx",
+        "arsrapport-2021.html",
+    ]
+    html = (out / "arsrapport-2021.html").read_text(encoding="utf-8")
+    assert "trattdiagram" in html and "<svg" in html
+    assert "Wilson" in html
+
+
+def test_unit_report_renders_a_pdf_for_one_unit(synthetic, register, tmp_path):
+    unit = register.units.filter(register.units.care_level == "specialist").unit_id.to_pandas()[0]
+    out = tmp_path / "unit"
+    assert main(["report", "unit", unit, "--data", str(synthetic), "--year", "2021",
+                 "--output", str(out)]) == 0  # fmt: skip
+    pdf = out / f"enhetsrapport-{unit}-2021.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_an_unknown_unit_is_one_clear_error(synthetic, tmp_path, capsys):
+    code = main(["report", "unit", "NOPE", "--data", str(synthetic), "--year", "2021",
+                 "--output", str(tmp_path)])  # fmt: skip
+    assert code == 2
+    assert "no unit 'NOPE'" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_missing_data_directory_is_one_clear_error(tmp_path, capsys):
+    code = main(["report", "indicators", "--data", str(tmp_path / "nope"), "--year", "2021",
+                 "--output", str(tmp_path / "x.json")])  # fmt: skip
+    assert code == 2
+    assert "no such directory" in capsys.readouterr().err
