@@ -230,7 +230,8 @@ def _eqvas(ctx: Context, occasion: str) -> ir.Table:
     return ctx.score("eq5d3l", "vas", occasion).union(five)
 
 
-def _measure(ctx: Context, instrument: str, score: str, occasion: str) -> ir.Table:
+def measure_values(ctx: Context, instrument: str, score: str, occasion: str) -> ir.Table:
+    """``registration_id, value`` of a measure at an occasion (``eqvas``: the EQ-VAS rule)."""
     if instrument == "eqvas":
         return _eqvas(ctx, occasion)
     return ctx.score(instrument, score, occasion)
@@ -246,12 +247,12 @@ def _change_counts(
     def build(ctx: Context) -> ir.Table:
         rule = change_rule(rule_instrument, measure)
         completed = ctx.completed().select("registration_id", "unit_id")
-        end = _measure(ctx, instrument, rule["score"], "end").rename(end_value="value")
+        end = measure_values(ctx, instrument, rule["score"], "end").rename(end_value="value")
         t = completed.inner_join(end, "registration_id")
         if rule["rule"] == "end_category":
             category = change_expression(rule, None, t.end_value)
         else:
-            initial = _measure(ctx, instrument, rule["score"], "initial")
+            initial = measure_values(ctx, instrument, rule["score"], "initial")
             t = t.inner_join(initial.rename(initial_value="value"), "registration_id")
             category = change_expression(rule, t.initial_value, t.end_value)
         t = t.mutate(category=category)

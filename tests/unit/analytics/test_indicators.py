@@ -303,3 +303,28 @@ def test_every_indicator_names_its_source_figure_and_the_reference_renders():
         assert indicator.figures and indicator.numerator and indicator.denominator
     text = render_indicator_reference()
     assert "## `eqvas_change`" in text
+
+
+# --- Analyses on the same register -------------------------------------------------
+
+
+def test_completeness_counts_required_items_of_administered_forms(register):
+    """r1 answered all 14 HADS items at initial and end; r7 all 14 at initial."""
+    from painreg.analytics.analyses import completeness
+
+    table = completeness(register, 2021, "specialist").set_index(["instrument", "occasion"])
+    hads_initial = table.loc[("hads", "initial")]
+    assert hads_initial.forms == 2 and hads_initial.complete_forms == 2
+    assert hads_initial.answered_items == 28 and hads_initial.expected_items == 28
+    # r1's PCS at end complete; global at end: r1 answered both required items.
+    assert table.loc[("global", "end")].form_completeness == 1.0
+
+
+def test_dropout_analysis_compares_responders_with_non_responders(register):
+    """S2's r8 did not answer at end; r1 and r7 did (completed specialist rehab 2021)."""
+    from painreg.analytics.analyses import dropout_analysis
+
+    rows = {r.measure: r for r in dropout_analysis(register, 2021, "specialist")}
+    women = rows["Kvinnor"]
+    assert (women.n_responders, women.n_nonresponders) == (2, 1)
+    assert women.method == "fisher"

@@ -1,0 +1,309 @@
+"""Analyses beyond counting: completeness, dropout analysis, case-mix adjusted comparison.
+
+Decisions (DOMAIN.md, "Counting rules of the indicators"; issue 5):
+
+- **Completeness** of an instrument at an occasion: *item completeness* =
+  answered required items / required items expected in the forms where the
+  instrument was administered (at least one of its items answered); *form
+  completeness* = administered forms with every required item answered /
+  administered forms. Items and "required" come from the instrument
+  definitions.
+- **Dropout analysis** at end: completed rehab registrations that answered at
+  end (responders) against those that did not, on baseline (``initial``)
+  scores and background. Scores: Mann-Whitney U (two-sided) and the
+  standardised mean difference; categories: chi-square, or Fisher's exact
+  test when an expected count is below 5, with the SMD of each 0/1
+  indicator (Austin 2009).
+- **Case-mix**: a national logistic model per care level and year
+  (statsmodels, maximum likelihood) of the outcome on age, sex, education,
+  the measure's baseline score (none for the global questions, which are
+  asked only at end), pain duration and sick leave at baseline (background
+  questions). Registrations missing a covariate are left out (complete
+  cases; education missing is its own level). Expected count per unit = sum
+  of the predicted probabilities of its patients; observed/expected with an
+  exact Poisson interval (:func:`painreg.analytics.stats.observed_expected`).
+
+Pure Python on Ibis, pandas and statsmodels; no Django.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import ibis
+import pandas as pd
+
+from painreg.analytics import stats
+from painreg.analytics.indicators import Context, Filters, base_registrations
+from painreg.analytics.load import Register
+
+#: Baseline scores compared in the dropout analysis: (instrument, score, Swedish label).
+DROPOUT_SCORES = (
+    ("hads", "anxiety", "HAD ångest"),
+    ("hads", "depression", "HAD depression"),
+    ("nprs", "intensity", "Smärtintensitet (NPRS)"),
+    ("pcs", "total", "Katastrofiering (PCS)"),
+    ("wai", "score", "Arbetsförmåga (WAI)"),
+    ("background", "pain_duration_years", "Smärtduration, år"),
+)
+
+
+def _item_catalogue() -> pd.DataFrame:
+    from painreg.instruments import get_instrument, instrument_ids
+
+    rows = []
+    for instrument_id in instrument_ids():
+        if instrument_id == "sf36":  # the same items as rand36, scored differently
+            continue
+        for item in get_instrument(instrument_id).items:
+            rows.append(
+                {"item": item.id, "instrument": instrument_id, "required": bool(item.required)}
+            )
+    return pd.DataFrame(rows)
+
+
+def completeness(
+    register: Register, year: int, care_level: str, *, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Item and form completeness per instrument and occasion (completed rehab of the year).
+
+    Columns: instrument, occasion, forms, complete_forms, answered_items, expected_items,
+    item_completeness, form_completeness.
+    """
+    ctx = Context(register, base_registrations(register, filters), year)
+    completed = ctx.completed()
+    completed = completed.filter(completed.care_level == care_level).select("registration_id")
+    catalogue = _item_catalogue()
+    required = catalogue[catalogue.required].groupby("instrument").size().rename("n_required")
+    items = ibis.memtable(catalogue)
+    a = register.answers.filter(register.answers.value.notnull())
+    a = a.inner_join(completed, "registration_id").inner_join(items, "item")
+    forms = a.group_by(["registration_id", "occasion", "instrument"]).aggregate(
+        answered=a.required.sum().cast("int64")
+    )
+    frame = forms.to_pandas()
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["instrument", "occasion", "forms", "complete_forms", "answered_items",
+                     "expected_items", "item_completeness", "form_completeness"]
+        )  # fmt: skip
+    frame = frame.join(required, on="instrument")
+    frame = frame[frame.n_required.notna()]
+    frame["complete"] = frame.answered >= frame.n_required
+    out = (
+        frame.groupby(["instrument", "occasion"])
+        .agg(
+            forms=("answered", "size"),
+            complete_forms=("complete", "sum"),
+            answered_items=("answered", "sum"),
+            expected_items=("n_required", "sum"),
+        )
+        .reset_index()
+    )
+    out = out.astype({"complete_forms": int, "answered_items": int, "expected_items": int})
+    out["item_completeness"] = out.answered_items / out.expected_items
+    out["form_completeness"] = out.complete_forms / out.forms
+    return out
+
+
+@dataclass(frozen=True)
+class DropoutRow:
+    """One baseline measure: responders against non-responders at end."""
+
+    measure: str
+    n_responders: int
+    n_nonresponders: int
+    responders: float  # median (scores) or share (categories)
+    nonresponders: float
+    smd: float
+    method: str
+    p_value: float
+
+
+def _responders(register: Register, ctx: Context, care_level: str) -> pd.DataFrame:
+    completed = ctx.completed()
+    completed = completed.filter(completed.care_level == care_level)
+    a = register.answers
+    answered = a.filter(a.occasion == "end").select("registration_id").distinct()
+    answered = answered.mutate(responder=ibis.literal(True))
+    t = completed.left_join(answered, "registration_id")
+    t = t.select(
+        "registration_id",
+        "unit_id",
+        "sex",
+        "age",
+        "education",
+        responder=t.responder.fill_null(False),
+    )
+    return t.to_pandas()
+
+
+def _baseline(register: Register, instrument: str, score: str) -> pd.DataFrame:
+    s = register.scores
+    s = s.filter((s.instrument == instrument) & (s.score == score) & (s.occasion == "initial"))
+    return s.select("registration_id", "value").to_pandas()
+
+
+def dropout_analysis(
+    register: Register, year: int, care_level: str, *, filters: Filters | None = None
+) -> list[DropoutRow]:
+    """Responders against non-responders at end, on baseline measures (see module docstring)."""
+    ctx = Context(register, base_registrations(register, filters), year)
+    people = _responders(register, ctx, care_level)
+    rows: list[DropoutRow] = []
+    if people.empty:
+        return rows
+    for instrument, score, label in DROPOUT_SCORES:
+        values = people.merge(_baseline(register, instrument, score), on="registration_id")
+        yes = values.loc[values.responder, "value"].astype(float).tolist()
+        no = values.loc[~values.responder, "value"].astype(float).tolist()
+        if not yes or not no:
+            continue
+        test = stats.mann_whitney(yes, no)
+        rows.append(
+            DropoutRow(label, len(yes), len(no), float(pd.Series(yes).median()),
+                       float(pd.Series(no).median()), stats.standardised_mean_difference(yes, no),
+                       test.method, test.p_value)
+        )  # fmt: skip
+    for column, value, label in (
+        ("sex", "F", "Kvinnor"),
+        ("education", "university", "Universitet/högskola"),
+    ):
+        known = people[people[column].notna()]
+        yes = (known.loc[known.responder, column] == value).astype(float).tolist()
+        no = (known.loc[~known.responder, column] == value).astype(float).tolist()
+        if not yes or not no:
+            continue
+        table = [[int(sum(yes)), len(yes) - int(sum(yes))], [int(sum(no)), len(no) - int(sum(no))]]
+        test = stats.independence_test(table)
+        rows.append(
+            DropoutRow(label, len(yes), len(no), sum(yes) / len(yes), sum(no) / len(no),
+                       stats.standardised_mean_difference(yes, no), test.method, test.p_value)
+        )  # fmt: skip
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Case-mix
+
+
+@dataclass(frozen=True)
+class UnitCaseMix:
+    unit_id: str
+    n: int
+    observed: int
+    expected: float
+    ratio: float
+    low: float
+    high: float
+
+
+def casemix_frame(
+    register: Register,
+    year: int,
+    care_level: str,
+    *,
+    outcome: str = "global_life_situation",
+    filters: Filters | None = None,
+) -> pd.DataFrame:
+    """One row per completed rehab registration with the outcome and the covariates."""
+    from painreg.analytics.indicators import change_expression, measure_values
+    from painreg.instruments import change_rule
+
+    ctx = Context(register, base_registrations(register, filters), year)
+    completed = ctx.completed()
+    completed = completed.filter(completed.care_level == care_level)
+    instrument, measure = _outcome_measure(outcome)
+    rule = change_rule("eq5d5l" if instrument == "eqvas" else instrument, measure)
+    end = measure_values(ctx, instrument, rule["score"], "end").rename(end_value="value")
+    t = completed.inner_join(end, "registration_id")
+    if rule["rule"] == "end_category":
+        t = t.mutate(
+            category=change_expression(rule, None, t.end_value), baseline=ibis.null("float64")
+        )
+    else:
+        initial = measure_values(ctx, instrument, rule["score"], "initial").rename(baseline="value")
+        t = t.inner_join(initial, "registration_id")
+        t = t.mutate(category=change_expression(rule, t.baseline, t.end_value))
+    duration = ctx.score("background", "pain_duration_years", "initial").rename(
+        pain_duration="value"
+    )
+    sick = ctx.score("background", "sick_leave_percent", "initial").rename(sick_leave="value")
+    t = t.left_join(duration, "registration_id").left_join(sick, "registration_id")
+    t = t.select(
+        "registration_id", "unit_id", "age", "sex", "baseline", "pain_duration",
+        improved=(t.category == "improved").cast("int64"),
+        education=t.education.fill_null("unknown"),
+        sick_leave=(t.sick_leave > 0).cast("int64"),
+    )  # fmt: skip
+    return t.to_pandas()
+
+
+def _outcome_measure(outcome: str) -> tuple[str, str]:
+    return {
+        "global_life_situation": ("global", "global_life_1"),
+        "global_pain_experience": ("global", "global_pain_1"),
+        "eqvas_change": ("eqvas", "vas"),
+        "hads_anxiety_change": ("hads", "anxiety"),
+        "hads_depression_change": ("hads", "depression"),
+        "pcs_change": ("pcs", "total"),
+        "wai_change": ("wai", "score"),
+    }[outcome]
+
+
+def casemix(frame: pd.DataFrame, confidence: float = 0.95) -> list[UnitCaseMix]:
+    """Fit the national logistic model and return observed/expected per unit."""
+    import statsmodels.api as sm
+
+    covariates = ["age", "pain_duration", "sick_leave"]
+    if frame["baseline"].notna().any():
+        covariates.append("baseline")
+    data = frame.dropna(subset=[*covariates, "sex"]).copy()
+    if len(data) < 20 or data["improved"].nunique() < 2:
+        return []
+    x = data[covariates].astype(float)
+    x["female"] = (data["sex"] == "F").astype(float)
+    levels = sorted(data["education"].unique())
+    for level in levels[1:]:
+        x[f"edu_{level}"] = (data["education"] == level).astype(float)
+    x = sm.add_constant(x, has_constant="add")
+    x = x.loc[:, x.std(ddof=0).gt(0) | (x.columns == "const")]
+    import warnings
+
+    with warnings.catch_warnings():
+        # Perfect separation in small groups warns; the fit is still the MLE we report.
+        warnings.simplefilter("ignore")
+        model = sm.Logit(data["improved"].astype(float), x).fit(disp=0, maxiter=200)
+    data["expected"] = model.predict(x)
+    out = []
+    for unit, group in data.groupby("unit_id"):
+        observed = int(group["improved"].sum())
+        expected = float(group["expected"].sum())
+        if expected <= 0:
+            continue
+        oe = stats.observed_expected(observed, expected, confidence)
+        out.append(
+            UnitCaseMix(str(unit), len(group), observed, expected, oe.ratio, oe.low, oe.high)
+        )
+    return [u for u in out if math.isfinite(u.expected)]
+
+
+def describe_analyses() -> list[tuple[str, str]]:
+    """(title, definition) of each analysis, for the generated reference."""
+    return [
+        ("Completeness (ifyllnadsgrad)", completeness.__doc__ or ""),
+        ("Dropout analysis (bortfallsanalys)", dropout_analysis.__doc__ or ""),
+        ("Case-mix adjusted comparison", casemix.__doc__ or ""),
+    ]
+
+
+__all__ = [
+    "DropoutRow",
+    "UnitCaseMix",
+    "casemix",
+    "casemix_frame",
+    "completeness",
+    "describe_analyses",
+    "dropout_analysis",
+]
