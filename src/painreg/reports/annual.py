@@ -60,6 +60,8 @@ EDUCATION_SV = {
     "other": "Annan",
     "unknown": "Uppgift saknas",
 }
+OCCASION_SV = {"initial": "initialt", "end": "avslut", "followup_1y": "1 år"}
+TEST_SV = {"mann_whitney": "Mann–Whitney", "chi2": "χ²", "fisher": "Fisher", "none": "–"}
 WAI_SV = {"poor": "Dålig", "moderate": "Måttlig", "good": "Bra", "excellent": "Utmärkt"}
 WORK_SV = {
     "rehab_plan": "Rehabiliteringsplan",
@@ -163,7 +165,9 @@ def build_report(
     levels = []
     for level in levels_wanted:
         data = current["care_levels"][level]
-        sections = _level_sections(level, year, data, series, names, unit)
+        sections = _level_sections(
+            level, year, data, series, names, unit, context=(register, filters)
+        )
         levels.append(
             LevelReport(level, LEVEL_LABEL[level], sections, _appendix(level, year, data, names))
         )
@@ -180,6 +184,7 @@ def _level_sections(
     series: dict[int, dict[str, Any]],
     names: dict[str, str],
     unit: str | None,
+    context: tuple[Register, Filters | None] | None = None,
 ) -> list[Section]:
     nat = data["national"]
     short = LEVEL_SHORT[level]
@@ -247,6 +252,8 @@ def _level_sections(
     else:
         comp.paragraphs.append("Täckningsgrad: okänd (inga enheter har rapporterat totalt antal).")
     comp.tables.append(_coverage_table(data, names, unit))
+    if context is not None:
+        comp.tables += _completeness_tables(context, level, year)
     sections.append(comp)
 
     # Outcomes per unit (figures 3-12, 15-18)
@@ -254,6 +261,9 @@ def _level_sections(
         if key not in nat:
             continue
         sections.append(_outcome_section(key, level, year, data, names, unit))
+
+    if context is not None:
+        sections.append(_casemix_section(context, level, year, names, unit))
 
     # Baseline psychological status over years (figures 13-14, 27-30)
     base = Section(f"Sannolikt klinisk ångest och depression initialt, {short} (figur 13–14)")
@@ -410,6 +420,101 @@ def _unit_rows(data: dict[str, Any], key: str) -> list[tuple[str, Any]]:
     return [(u, v[key]) for u, v in sorted(data["units"].items())]
 
 
+def _completeness_tables(
+    context: tuple[Register, Filters | None], level: str, year: int
+) -> list[Table]:
+    from painreg.analytics.analyses import completeness, dropout_analysis
+
+    register, filters = context
+    comp = completeness(register, year, level, filters=filters)
+    rows = []
+    for r in comp.itertuples(index=False):
+        if r.forms < render.MIN_SHOWN:
+            continue
+        rows.append(
+            [f"{r.instrument} ({OCCASION_SV.get(r.occasion, r.occasion)})", format_number(r.forms),
+             format_percent(r.form_completeness), format_percent(r.item_completeness)]
+        )  # fmt: skip
+    tables = [
+        Table(
+            "Ifyllnadsgrad per mätinstrument och tillfälle",
+            ["Instrument", "Formulär", "Kompletta formulär", "Besvarade frågor"],
+            rows,
+        )
+    ]
+    drop = []
+    for r in dropout_analysis(register, year, level, filters=filters):
+        if min(r.n_responders, r.n_nonresponders) < render.MIN_SHOWN:
+            continue
+        share_row = r.method != "mann_whitney"
+        value = (lambda v: format_percent(v)) if share_row else (lambda v: format_number(v, 1))
+        drop.append(
+            [r.measure, format_number(r.n_responders), format_number(r.n_nonresponders),
+             value(r.responders), value(r.nonresponders), format_number(r.smd, 2),
+             format_number(r.p_value, 3), TEST_SV[r.method]]
+        )  # fmt: skip
+    tables.append(
+        Table(
+            "Bortfallsanalys vid avslut: svarande mot icke svarande (initiala värden)",
+            [
+                "Mått",
+                "Svarande",
+                "Ej svarande",
+                "Svarande: median/andel",
+                "Ej svarande: median/andel",
+                "SMD",
+                "p",
+                "Test",
+            ],
+            drop,
+            note="SMD: standardiserad medelvärdesskillnad (Austin 2009).",
+        )
+    )
+    return tables
+
+
+def _casemix_section(
+    context: tuple[Register, Filters | None],
+    level: str,
+    year: int,
+    names: dict[str, str],
+    unit: str | None,
+) -> Section:
+    from painreg.analytics.analyses import casemix, casemix_frame
+
+    register, filters = context
+    section = Section(
+        f"Case-mix-justerad jämförelse: förbättrad hantering av livssituationen, "
+        f"{LEVEL_SHORT[level]} {year}"
+    )
+    section.paragraphs.append(
+        "Förväntat antal förbättrade per enhet enligt en nationell logistisk modell "
+        "(ålder, kön, utbildning, smärtduration och sjukskrivning vid start). "
+        "Kvot observerat/förväntat med exakt 95 % Poisson-intervall; 1 = som förväntat."
+    )
+    units = casemix(casemix_frame(register, year, level, filters=filters))
+    rows = []
+    for u in units:
+        if u.n < render.MIN_SHOWN or (unit is not None and u.unit_id != unit):
+            continue
+        rows.append(
+            [names.get(u.unit_id, u.unit_id), format_number(u.n), format_number(u.observed),
+             format_number(u.expected, 1), format_number(u.ratio, 2),
+             f"{format_number(u.low, 2)}–{format_number(u.high, 2)}"]
+        )  # fmt: skip
+    if not units:
+        section.paragraphs.append(render.INSUFFICIENT.capitalize() + " för en modell.")
+    section.tables.append(
+        Table(
+            "Observerat och förväntat per enhet",
+            ["Enhet", "n", "Observerat", "Förväntat", "O/F", "95 % KI"],
+            rows,
+            [int(r[1].replace("\xa0", "")) < render.MIN_SOLID for r in rows],
+        )
+    )
+    return section
+
+
 def _coverage_table(data: dict[str, Any], names: dict[str, str], unit: str | None) -> Table:
     rows, grey = [], []
     for u, v in _unit_rows(data, "coverage"):
@@ -417,13 +522,14 @@ def _coverage_table(data: dict[str, Any], names: dict[str, str], unit: str | Non
             continue
         reg, tot = v["registered"], v["reported_total"]
         if tot is None:
-            rows.append([names.get(u, u), format_number(reg), "ej rapporterat", ""])
-            grey.append(False)
+            if reg >= render.MIN_SHOWN:
+                rows.append([names.get(u, u), render.count_text(reg), "ej rapporterat", ""])
+                grey.append(False)
             continue
         if tot < render.MIN_SHOWN:
             continue
         rows.append(
-            [names.get(u, u), format_number(reg), format_number(tot), format_percent(reg / tot)]
+            [names.get(u, u), render.count_text(reg), format_number(tot), format_percent(reg / tot)]
         )
         grey.append(tot < render.MIN_SOLID)
     return Table(
@@ -564,12 +670,13 @@ def _appendix(level: str, year: int, data: dict[str, Any], names: dict[str, str]
     for u, v in units:
         c = v["coverage"]
         tot = c["reported_total"]
-        if tot is not None and tot < render.MIN_SHOWN:
+        if (tot if tot is not None else c["registered"]) < render.MIN_SHOWN:
             continue
+        registered = c["registered"]
         rows.append(
             [
                 names.get(u, u),
-                c["registered"],
+                registered if registered >= render.MIN_SHOWN else render.count_text(registered),
                 tot if tot is not None else "ej rapporterat",
                 (c["registered"] / tot) if tot else None,
             ]

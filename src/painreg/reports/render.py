@@ -89,7 +89,14 @@ def suppressed_table(
     display = table.display(lambda v: format_number(v))
     labels = [*row_labels, total_label]
     rows = [[labels[i], *cells] for i, cells in enumerate(display)]
+    if len(row_labels) == 1:  # one row: its column totals would only repeat it
+        rows = rows[:1]
     return {"columns": ["", *column_labels, total_label], "rows": rows}
+
+
+def count_text(value: int) -> str:
+    """A single published count: 1-4 as "<5" (a lone count has no secondary cell)."""
+    return "<5" if 0 < value < MIN_SHOWN else format_number(value)
 
 
 # ---------------------------------------------------------------------------
