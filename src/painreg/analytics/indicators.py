@@ -756,6 +756,16 @@ def render_indicator_reference() -> str:
             f"- **Value per unit:** {_shape(i)}",
             "",
         ]
+    from painreg.analytics.analyses import describe_analyses
+
+    lines += ["# Analyses", ""]
+    for title, doc in describe_analyses():
+        lines += [f"## {title}", "", doc, ""]
+    lines += [
+        "See `painreg.analytics.analyses` for the definitions (completeness, dropout analysis,",
+        "case-mix) and `painreg.analytics.stats` for the statistics and their sources.",
+        "",
+    ]
     return "\n".join(lines)
 
 
