@@ -693,6 +693,8 @@ def compute_indicators(
     levels: dict[str, Any] = {
         level: {"national": {}, "units": {u: {} for u in listed[level]}} for level in CARE_LEVELS
     }
+    unit_level = register.units.select("unit_id", "care_level").to_pandas()
+    unit_level = dict(zip(unit_level.unit_id, unit_level.care_level, strict=True))
     for indicator in chosen:
         values = _unit_values(indicator, indicator.build(ctx).to_pandas())
         for level in CARE_LEVELS:
@@ -701,7 +703,14 @@ def compute_indicators(
             per_unit = [values.get(u, _zero(indicator)) for u in listed[level]]
             for unit, value in zip(listed[level], per_unit, strict=True):
                 levels[level]["units"][unit][indicator.key] = value
-            levels[level]["national"][indicator.key] = _national(indicator, per_unit)
+            # The nation counts every unit of the level, also one not listed this
+            # year (e.g. the one-year response rate of last year's patients).
+            unlisted = [
+                v
+                for u, v in values.items()
+                if unit_level.get(u) == level and u not in listed[level]
+            ]
+            levels[level]["national"][indicator.key] = _national(indicator, per_unit + unlisted)
     return {"year": year, "care_levels": levels}
 
 

@@ -8,6 +8,7 @@ The register (year 2021 unless said):
   no year); r6 completed in 2020 with a one-year answer; r10 assessment.
 - S2 (specialist, no total): r7 completed, answered EQ-5D-3L; r8 completed,
   nothing at end.
+- S9 (specialist): only r11, completed in 2020 with a one-year answer.
 - P1 (primary, reported total 3): r9 completed with the global questions.
 """
 
@@ -112,6 +113,7 @@ def register():  # type: ignore[no-untyped-def]
         _reg("r8", "S2", end=D(2021, 9, 9)),
         _reg("r9", "P1", end=D(2021, 4, 4)),
         _reg("r10", "S1", category="assessment", first=D(2021, 2, 2)),
+        _reg("r11", "S9", end=D(2020, 6, 6)),  # S9 has nothing in 2021
     ]
     patients = [
         {"patient_id": "p" + r["registration_id"], "sex": "F", "birth_year": 1980} for r in regs
@@ -129,6 +131,7 @@ def register():  # type: ignore[no-untyped-def]
         # r4 is not signed off: would count everywhere if it were
         + _answers("r4", "end", {"global_life_1": 1, "eq5d5l_vas": 90})
         + _answers("r6", "followup_1y", {"wai_1": 7})
+        + _answers("r11", "followup_1y", {"wai_1": 5})
         # r7: EQ-5D-3L VAS 80 -> 75: unchanged positive; HADS only at initial.
         + _answers("r7", "initial", {"eq5d3l_vas": 80, **_hads([3] * 7, [3] * 7)})
         + _answers("r7", "end", {"eq5d3l_vas": 75})
@@ -204,6 +207,10 @@ def test_response_rate_at_one_year_uses_the_previous_years_registrations(registe
     res = compute_indicators(register, 2021, keys=["response_rate_1y"])
     s1 = res["care_levels"]["specialist"]["units"]["S1"]
     assert s1["response_rate_1y"] == {"numerator": 1, "denominator": 1}  # r6 (2020)
+    # S9 is not listed for 2021 but its 2020 patient counts in the nation.
+    assert "S9" not in res["care_levels"]["specialist"]["units"]
+    national = res["care_levels"]["specialist"]["national"]["response_rate_1y"]
+    assert national == {"numerator": 2, "denominator": 2}
 
 
 def test_change_measures_count_registrations_complete_at_both_occasions(result):
