@@ -262,6 +262,7 @@ def _level_sections(
             continue
         sections.append(_outcome_section(key, level, year, data, names, unit))
 
+    sections.append(_across_measures_section(level, year, nat))
     if context is not None:
         sections.append(_casemix_section(context, level, year, names, unit))
 
@@ -418,6 +419,43 @@ def _level_sections(
 
 def _unit_rows(data: dict[str, Any], key: str) -> list[tuple[str, Any]]:
     return [(u, v[key]) for u, v in sorted(data["units"].items())]
+
+
+def _across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Section:
+    """Improved and unchanged-positive shares across the change measures (figures 33-34)."""
+    section = Section(
+        f"Förbättring och oförändrat positiv skattning, {LEVEL_SHORT[level]} {year} (figur 33)"
+    )
+    rows, table = [], []
+    for key in ("eqvas_change", "hads_anxiety_change", "hads_depression_change", "pcs_change",
+                "wai_change"):  # fmt: skip
+        v = nat.get(key)
+        if v is None or v["n"] < render.MIN_SHOWN:
+            continue
+        label = BY_KEY[key].title_sv
+        for cat in ("improved", "unchanged_positive"):
+            rows.append({"mått": label, "kategori": CATEGORY_SV[cat], "andel": v[cat] / v["n"]})
+        table.append(
+            [label, format_number(v["n"]), _pct(v["improved"], v["n"]),
+             _pct(v["unchanged_positive"], v["n"]),
+             _pct(v["improved"] + v["unchanged_positive"], v["n"])]
+        )  # fmt: skip
+    if rows:
+        section.charts.append(
+            render.chart_svg(
+                render.bar_chart(
+                    rows, x="mått", y="andel", color="kategori", title="Andel", horizontal=True
+                )
+            )
+        )
+    section.tables.append(
+        Table(
+            "Per mätinstrument",
+            ["Mått", "n", "Förbättrad", "Oförändrat positiv", "Summa"],
+            table,
+        )
+    )
+    return section
 
 
 def _completeness_tables(

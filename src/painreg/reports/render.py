@@ -186,7 +186,7 @@ def bar_chart(
         enc = {"x": value, "y": alt.Y(f"{x}:N", title=None, sort=None)}
     else:
         enc = {
-            "x": alt.X(f"{x}:N", title=None, sort=None),
+            "x": alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
             "y": alt.Y(f"{y}:Q", title=None, axis=value_axis),
         }
     if color:
