@@ -56,10 +56,6 @@ def connect(engine: str = "duckdb", *, spark_session: Any = None, threads: int |
     raise UserError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
 
 
-def engine_name(con) -> str:
-    return con.name
-
-
 def _sniff_delimiter(header_line: str) -> str:
     # Swedish spreadsheet exports use ";" (the comma is the decimal sign).
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}

@@ -402,11 +402,8 @@ def _rows(expr) -> list[dict[str, Any]]:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        import math
+    import math
 
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-    except TypeError:
-        pass
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
     return int(value)
