@@ -165,7 +165,24 @@ def test_a_registrar_registers_a_patient_and_signs_off_the_initial_occasion(
     page.click("main button[type=submit]:has-text('Spara svar')")
     page.wait_for_selector("text=Svaren på")
 
-    # Sign off the occasion.
+    # Sign off the occasion: not offered while the rest of the configured form
+    # is neither answered nor marked not administered (DOMAIN.md).
+    page.wait_for_selector("text=tsk: inga svar")
+    assert page.locator("#id_confirm").count() == 0
+    from painreg import instruments
+    from painreg.registry import actions, validation
+
+    initial = Occasion.objects.get(registration=registration, kind="initial")
+    for instrument_id in validation.occasion_form(initial):
+        if instrument_id != "hads" and any(
+            i.required for i in instruments.get_instrument(instrument_id).items
+        ):
+            actions.set_not_administered(
+                user=_user, occasion=initial, instrument=instrument_id, reason="Endast HADS"
+            )
+    from django.urls import reverse
+
+    page.goto(base + reverse("registry:occasion_detail", args=[registration.pk, "initial"]))
     page.check("#id_confirm")
     page.click("button:has-text('Klarmarkera mättillfälle')")
     page.wait_for_selector("text=Mättillfället är klarmarkerat")

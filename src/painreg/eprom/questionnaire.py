@@ -3,9 +3,10 @@
 Design decisions:
 
 * The form of an occasion (which instruments, in which order) is data:
-  ``data/forms.yaml`` per care level and occasion. An invitation stores the
-  instrument list it was created with, so editing the file never changes a
-  questionnaire that a patient has half answered.
+  ``registry/data/forms.yaml`` per care level and occasion, read by
+  ``registry.form_config`` (the registry's sign-off checks the same form).
+  An invitation stores the instrument list it was created with, so editing
+  the file never changes a questionnaire that a patient has half answered.
 * A page is one instrument, or a run of at most ``page_size`` of its items
   (one screen on a phone; HADS becomes two pages). Pages are derived, never
   stored: the same list and page size always give the same pages.
@@ -20,18 +21,17 @@ and the web pages share exactly this code.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from painreg import instruments
 
-CARE_LEVELS = ("primary", "specialist")
-OCCASION_KINDS = ("initial", "end", "followup_1y")
+# Re-exported: the questionnaire's callers ask it for the form and page size.
+from painreg.registry.form_config import CARE_LEVELS as CARE_LEVELS
+from painreg.registry.form_config import OCCASION_KINDS as OCCASION_KINDS
+from painreg.registry.form_config import form_instruments as form_instruments
+from painreg.registry.form_config import page_size as page_size
 
 
 @dataclass(frozen=True)
@@ -56,31 +56,6 @@ class PageError:
 
     def message(self, language: str) -> str:
         return self.sv if language == "sv" else self.en
-
-
-@functools.cache
-def _config() -> dict[str, Any]:
-    text = (resources.files("painreg.eprom") / "data" / "forms.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    for level in CARE_LEVELS:
-        for kind in OCCASION_KINDS:
-            for instrument_id in data["forms"][level][kind]:
-                instruments.get_instrument(instrument_id)  # unknown id: fail at load
-    return data
-
-
-def page_size() -> int:
-    return int(_config()["page_size"])
-
-
-def form_instruments(care_level: str, occasion_kind: str) -> list[str]:
-    """The instruments of the form for ``care_level`` at ``occasion_kind``, in order."""
-    try:
-        return list(_config()["forms"][care_level][occasion_kind])
-    except KeyError:
-        raise instruments.InstrumentError(
-            f"no form configured for care level {care_level!r} and occasion {occasion_kind!r}"
-        ) from None
 
 
 def pages(instrument_ids: list[str], size: int | None = None) -> list[Page]:

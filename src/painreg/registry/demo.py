@@ -1,5 +1,6 @@
 """Demo data: units of both care levels, a user for every role, some patients
-with registrations and answers. Deterministic (seeded), written through the
+with registrations and answers to the whole configured form of each occasion
+(``registry.form_config``, so they can be signed off). Deterministic (seeded), written through the
 actions like any other data, so the demo's audit trail is real too.
 
 Personnummer of demo patients: the first is Skatteverket's public test
@@ -13,6 +14,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from typing import Any
+
+from painreg.registry import form_config
 
 #: One password for every demo user (printed by ``painreg demo``).
 DEMO_PASSWORD = "smarta-demo-2026"
@@ -44,13 +47,8 @@ USERS = [
     ("koordinator", "Karl", "national_coordinator", []),
 ]
 
+
 #: Instruments answered at each occasion of the demo registrations.
-FORMS = {
-    "initial": ["hads", "pcs", "wai", "eq5d5l", "nprs"],
-    "end": ["hads", "pcs", "wai", "eq5d5l", "nprs", "global"],
-}
-
-
 def _luhn(nine: str) -> int:
     from painreg.registry.personnummer import luhn_check_digit
 
@@ -169,7 +167,7 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
         actions.save_answers(
             user=user,
             occasion=initial,
-            answers=_answers(rng, FORMS["initial"]),
+            answers=_answers(rng, form_config.form_instruments(unit.care_level, "initial")),
             answered_on=first_visit,
         )
         actions.sign_off_occasion(user=user, occasion=initial)
@@ -179,7 +177,7 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
             actions.save_answers(
                 user=user,
                 occasion=end_occasion,
-                answers=_answers(rng, FORMS["end"]),
+                answers=_answers(rng, form_config.form_instruments(unit.care_level, "end")),
                 answered_on=end_date,
             )
             actions.sign_off_occasion(user=user, occasion=end_occasion)

@@ -358,14 +358,27 @@ def check_answer(
 # --- Sign-off ----------------------------------------------------------------
 
 
+def occasion_form(occasion: Occasion) -> list[str]:
+    """The instruments of the occasion's configured form, in order (``registry.form_config``:
+    the same form the patient answers electronically), or none when not configured."""
+    from painreg import instruments
+    from painreg.registry import form_config
+
+    try:
+        return form_config.form_instruments(occasion.registration.unit.care_level, occasion.kind)
+    except instruments.InstrumentError:
+        return []
+
+
 def occasion_signoff_problems(occasion: Occasion) -> list[Issue]:
     """Why ``occasion`` cannot be signed off yet (empty list: it can).
 
     DOMAIN.md: every required item of its form answered, or the instrument
-    marked "not administered" with a reason. The form of an occasion is the
-    set of instruments with at least one answer; an occasion with no answers
-    at all can be signed off only when instruments are marked not
-    administered.
+    marked "not administered" with a reason. The form is the occasion's
+    configured form (care level and occasion, ``registry.form_config``) plus
+    any other instrument with answers: an instrument of the form with no
+    answers must be marked not administered. An occasion with no answers and
+    no marks gets one message, not one per instrument.
     """
     problems: list[Issue] = []
     answered = set(occasion.answers.values_list("item", flat=True))
@@ -391,7 +404,23 @@ def occasion_signoff_problems(occasion: Occasion) -> list[Issue]:
                 "administered, with a reason.",
             )
         )
-    for instrument_id, missing in missing_required(answered, not_administered).items():
+        return problems
+    form = occasion_form(occasion)
+    missing_by_instrument = missing_required(answered, not_administered, form=form)
+    for instrument_id, missing in missing_by_instrument.items():
+        definition_items = _item_ids(instrument_id)
+        if not answered & definition_items:
+            problems.append(
+                Issue(
+                    instrument_id,
+                    "not_answered",
+                    f"{instrument_id}: inga svar. Registrera svaren eller markera instrumentet "
+                    "som ej administrerat, med orsak.",
+                    f"{instrument_id}: no answers. Enter them or mark the instrument as not "
+                    "administered, with a reason.",
+                )
+            )
+            continue
         problems.append(
             Issue(
                 instrument_id,
@@ -403,14 +432,21 @@ def occasion_signoff_problems(occasion: Occasion) -> list[Issue]:
     return problems
 
 
-def missing_required(
-    answered: set[str], not_administered: Mapping[str, str]
-) -> dict[str, list[str]]:
-    """Instrument -> its required items not answered, for every instrument with at
-    least one answer that is not marked not administered (the occasion's form)."""
+def _item_ids(instrument_id: str) -> set[str]:
     from painreg import instruments
 
-    administered: set[str] = set()
+    return set(instruments.get_instrument(instrument_id).item_ids)
+
+
+def missing_required(
+    answered: set[str], not_administered: Mapping[str, str], *, form: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """Instrument -> its required items not answered, for every instrument of the
+    ``form`` and every other instrument with at least one answer, except those
+    marked not administered."""
+    from painreg import instruments
+
+    administered: set[str] = set(form)
     for item_id in answered:
         try:
             administered.add(instruments.find_item(item_id).instrument)

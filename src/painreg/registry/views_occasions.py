@@ -63,22 +63,11 @@ def _name(instrument: instruments.Instrument) -> str:
     return instrument.name.get(language) or instrument.name.get("sv") or instrument.id
 
 
-def _form_of(occasion: Occasion) -> list[str]:
-    """The instruments of the occasion's configured form (the same form the patient
-    answers electronically: ``eprom/data/forms.yaml``), or none when not configured."""
-    from painreg.eprom import questionnaire
-
-    try:
-        return questionnaire.form_instruments(occasion.registration.unit.care_level, occasion.kind)
-    except instruments.InstrumentError:
-        return []
-
-
 def _instrument_rows(occasion: Occasion) -> list[dict[str, Any]]:
     """Every catalogue instrument: the occasion's form first, in its order, then the rest."""
     answered = set(occasion.answers.values_list("item", flat=True))
     marks = occasion.not_administered or {}
-    form = _form_of(occasion)
+    form = validation.occasion_form(occasion)
     others = [i for i in instruments.instrument_ids() if i not in form]
     rows = []
     for instrument_id in [*form, *others]:

@@ -22,7 +22,7 @@ def _personnummer(serial: int) -> str:
 
 
 def _signed_off_peer(world, serial: int, anxiety_item_value: int) -> None:
-    from painreg.registry import actions
+    from painreg.registry import actions, validation
 
     start = dt.date(2025, 1, 10)
     registration = actions.create_registration(
@@ -33,6 +33,11 @@ def _signed_off_peer(world, serial: int, anxiety_item_value: int) -> None:
     initial = registration.occasions.get(kind="initial")
     answers = {f"hads_{i}": anxiety_item_value for i in range(1, 15)}
     actions.save_answers(user=world.alice, occasion=initial, answers=answers, answered_on=start)
+    for instrument in validation.occasion_form(initial):
+        if instrument not in {"hads", "mpi"}:  # the rest of the form was not administered
+            actions.set_not_administered(
+                user=world.alice, occasion=initial, instrument=instrument, reason="ej aktuellt"
+            )
     actions.sign_off_occasion(user=world.alice, occasion=initial)
     actions.sign_off_registration(user=world.alice, registration=registration)
 

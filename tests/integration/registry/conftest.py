@@ -66,6 +66,20 @@ def registration(world: SimpleNamespace) -> Any:
 HADS_ALL_ONES = {f"hads_{i}": 1 for i in range(1, 15)}
 
 
+def mark_rest_not_administered(user: Any, occasion: Any, reason: str = "ej aktuellt") -> None:
+    """Mark every instrument of the occasion's form that has no answers as not
+    administered (sign-off needs the whole form answered or marked)."""
+    from painreg import instruments
+    from painreg.registry import actions, validation
+
+    answered = set(occasion.answers.values_list("item", flat=True))
+    for instrument_id in validation.occasion_form(occasion):
+        if not answered & set(instruments.get_instrument(instrument_id).item_ids):
+            actions.set_not_administered(
+                user=user, occasion=occasion, instrument=instrument_id, reason=reason
+            )
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """PBKDF2 with production work factor costs ~0.3 s per user; tests need no strength."""

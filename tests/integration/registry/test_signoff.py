@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from painreg.audit.models import AuditEvent
 from painreg.registry import actions
 
-from .conftest import HADS_ALL_ONES
+from .conftest import HADS_ALL_ONES, mark_rest_not_administered
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,12 @@ DAY = dt.date(2025, 1, 20)
 
 
 def _answer_initial(world: Any, registration: Any, answers: dict[str, int] | None = None) -> Any:
+    """HADS answered; the rest of the form marked not administered."""
     initial = registration.occasions.get(kind="initial")
     actions.save_answers(
         user=world.alice, occasion=initial, answers=answers or HADS_ALL_ONES, answered_on=DAY
     )
+    mark_rest_not_administered(world.alice, initial)
     return initial
 
 
@@ -59,9 +61,53 @@ def test_an_instrument_not_administered_needs_a_reason_and_then_counts_as_done(
     actions.set_not_administered(
         user=world.alice, occasion=initial, instrument="hads", reason="patienten orkade inte"
     )
+    mark_rest_not_administered(world.alice, initial)
     actions.sign_off_occasion(user=world.alice, occasion=initial)
     initial.refresh_from_db()
     assert initial.status == "signed_off"
+
+
+def test_every_instrument_of_the_configured_form_must_be_answered_or_marked(
+    world: Any, registration: Any
+) -> None:
+    """DOMAIN.md: every required item of the occasion's form (specialist care,
+    initial: registry/data/forms.yaml) answered, or the instrument marked not
+    administered; an instrument of the form with no answers is not skipped."""
+    from painreg.registry import form_config
+
+    initial = registration.occasions.get(kind="initial")
+    actions.save_answers(user=world.alice, occasion=initial, answers=HADS_ALL_ONES, answered_on=DAY)
+    with pytest.raises(ValidationError) as exc:
+        actions.sign_off_occasion(user=world.alice, occasion=initial)
+    form = form_config.form_instruments("specialist", "initial")
+    # MPI has no required items, so nothing of it is required for sign-off.
+    assert set(exc.value.message_dict) == set(form) - {"hads", "mpi"}
+    assert _codes(exc) == {"not_answered"}
+    actions.set_not_administered(
+        user=world.alice, occasion=initial, instrument="tsk", reason="tidsbrist"
+    )
+    with pytest.raises(ValidationError) as exc:
+        actions.sign_off_occasion(user=world.alice, occasion=initial)
+    assert "tsk" not in exc.value.message_dict
+    mark_rest_not_administered(world.alice, initial)
+    actions.sign_off_occasion(user=world.alice, occasion=initial)
+    initial.refresh_from_db()
+    assert initial.signed_off
+
+
+def test_an_instrument_outside_the_form_with_answers_must_be_complete_too(
+    world: Any, registration: Any
+) -> None:
+    """EQ-5D-3L is not in the specialist initial form; once answered in part it
+    is checked like the form's instruments."""
+    initial = _answer_initial(world, registration)
+    actions.save_answers(
+        user=world.alice, occasion=initial, answers={"eq5d3l_mo": 1}, answered_on=DAY
+    )
+    with pytest.raises(ValidationError) as exc:
+        actions.sign_off_occasion(user=world.alice, occasion=initial)
+    assert set(exc.value.message_dict) == {"eq5d3l"}
+    assert _codes(exc) == {"missing_items"}
 
 
 def test_a_complete_occasion_is_signed_off_and_audited(world: Any, registration: Any) -> None:

@@ -206,12 +206,13 @@ def test_it_requires_a_reason_to_change_a_signed_off_registration(
 ) -> None:
     from painreg.registry import actions
 
-    from .conftest import HADS_ALL_ONES
+    from .conftest import HADS_ALL_ONES, mark_rest_not_administered
 
     occasion = registration.occasions.get(kind="initial")
     actions.save_answers(
         user=world.alice, occasion=occasion, answers=HADS_ALL_ONES, answered_on=dt.date(2025, 1, 20)
     )
+    mark_rest_not_administered(world.alice, occasion)
     actions.sign_off_occasion(user=world.alice, occasion=occasion)
     actions.sign_off_registration(user=world.alice, registration=registration)
     client = _client(world.alice)
@@ -242,9 +243,18 @@ def test_it_enters_a_paper_questionnaire_and_signs_off_the_occasion(
     assert Answer.objects.filter(occasion__registration=registration).count() == 14
     occasion = registration.occasions.get(kind="initial")
     assert occasion.scores.filter(instrument="hads", score="anxiety").get().value == 7
-    response = client.post(
-        reverse("registry:occasion_sign_off", args=[r, "initial"]), {"confirm": "on"}
-    )
+    sign_off = reverse("registry:occasion_sign_off", args=[r, "initial"])
+    # The rest of the configured form is neither answered nor marked: refused.
+    response = client.post(sign_off, {"confirm": "on"})
+    assert response.status_code == 400
+    assert "tsk: inga svar" in response.content.decode()
+    from painreg.registry import validation
+
+    for instrument in validation.occasion_form(occasion):
+        if instrument not in {"hads", "mpi"}:
+            url = reverse("registry:occasion_not_administered", args=[r, "initial", instrument])
+            assert client.post(url, {"na-reason": "Endast HADS på papper"}).status_code == 302
+    response = client.post(sign_off, {"confirm": "on"})
     assert response.status_code == 302
     occasion.refresh_from_db()
     assert occasion.signed_off
@@ -423,12 +433,13 @@ def test_it_undoes_a_sign_off_only_with_a_reason(
 ) -> None:
     from painreg.registry import actions
 
-    from .conftest import HADS_ALL_ONES
+    from .conftest import HADS_ALL_ONES, mark_rest_not_administered
 
     occasion = registration.occasions.get(kind="initial")
     actions.save_answers(
         user=world.alice, occasion=occasion, answers=HADS_ALL_ONES, answered_on=dt.date(2025, 1, 20)
     )
+    mark_rest_not_administered(world.alice, occasion)
     actions.sign_off_occasion(user=world.alice, occasion=occasion)
     client = _client(world.alice)
     url = reverse("registry:occasion_reopen", args=[registration.pk, "initial"])
