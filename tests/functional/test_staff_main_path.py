@@ -190,3 +190,15 @@ def test_a_registrar_registers_a_patient_and_signs_off_the_initial_occasion(
     initial = Occasion.objects.get(registration=registration, kind="initial")
     assert initial.signed_off
     assert initial.answers.count() == 14
+
+    # From the staff pages to the patient side: the response profile, an
+    # invitation for the end occasion, the ePROM overview in the menu (the
+    # sign-off led back to the registration page).
+    page.click("main a:has-text('Svarsprofil')")
+    page.wait_for_selector("h1:has-text('Svarsprofil')")
+    page.go_back()
+    page.click("main a:has-text('Avslut')")
+    page.click("a:has-text('Skicka enkät till patienten')")
+    page.wait_for_selector("h1:has-text('Bjud in patienten att svara')")
+    page.click("nav >> text=Patientenkäter")
+    page.wait_for_selector("h1:has-text('Patientenkäter')")

@@ -145,6 +145,13 @@ def _print_logins(url: str) -> None:
     hint = demo.login_hint()
     if hint:
         print(hint)
+    # A patient's view too: a questionnaire link of a demo patient, with the
+    # date of birth that opens it (the eprom app's demo helper).
+    from painreg.eprom.demo import demo_link_line
+
+    line = demo_link_line(url)
+    if line:
+        print(line)
     print(f"Coordinator's admin: {url}admin/  (user koordinator)")
     print("Stop with Ctrl-C.")
     print()

@@ -143,6 +143,9 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
         unit, user = units[code], entry_user[code]
         first_visit = today - dt.timedelta(days=rng.randint(60, 400))
         finished = i % 3 != 0  # every third rehab is still ongoing
+        # The last two are new patients (one per care level) whose initial
+        # questionnaire is theirs to answer: `painreg demo` prints a link.
+        waiting = i >= len(numbers) - 2
         values: dict[str, Any] = {
             "category": "assessment" if i % 5 == 4 else "rehab",
             "referral_date": first_visit - dt.timedelta(days=rng.randint(10, 60)),
@@ -150,7 +153,9 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
             "main_diagnosis": rng.choice(diagnoses),
             "education": rng.choice(["compulsory", "upper_secondary", "university"]),
         }
-        if values["category"] == "rehab":
+        if waiting:
+            values["first_visit_date"] = today
+        elif values["category"] == "rehab":
             start = first_visit + dt.timedelta(days=rng.randint(7, 30))
             values["rehab_start_date"] = start
             values["programme"] = rng.sample(["cbt", "act", "on_site"], 2)
@@ -163,6 +168,8 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
         registration = actions.create_registration(
             user=user, unit=unit, personnummer=number, **values
         )
+        if waiting:
+            continue
         initial = registration.occasions.get(kind="initial")
         actions.save_answers(
             user=user,

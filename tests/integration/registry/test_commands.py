@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -51,7 +52,7 @@ def test_access_extract_says_when_the_patient_is_not_in_the_register(capsys: Any
 
 
 def test_demo_sets_up_and_prints_the_logins_without_serving(
-    monkeypatch: Any, capsys: Any, settings: Any
+    monkeypatch: Any, capsys: Any, settings: Any, client: Any
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setenv("PAINREG_DEMO", "0")  # restored afterwards; the command sets it
@@ -59,6 +60,12 @@ def test_demo_sets_up_and_prints_the_logins_without_serving(
     out = capsys.readouterr().out
     assert "painreg demo: http://127.0.0.1:8123/" in out
     assert "registrerare" in out and "koordinator" in out and "smarta-demo-2026" in out
+    # The printed patient link opens with the printed date of birth.
+    match = re.search(r"Patient questionnaire: http://127.0.0.1:8123(/enkat/\S+/) "
+                      r"\(date of birth (\d{4}-\d\d-\d\d)\)", out)  # fmt: skip
+    assert match, out
+    response = client.post(match.group(1), {"identity": match.group(2)})
+    assert response.status_code == 302 and "/sida/1/" in response.url
     # A second run finds the data and does not load it again.
     assert cli.main(["demo", "--no-serve"]) == 0
     assert "not loaded again" in capsys.readouterr().out

@@ -459,3 +459,18 @@ def test_it_undoes_a_sign_off_only_with_a_reason(
     assert AuditEvent.objects.filter(
         action="occasion.reopen", reason="Fel svar på fråga 3"
     ).exists()
+
+
+def test_staff_pages_link_to_the_patient_questionnaire_pages(
+    world: SimpleNamespace, registration: Registration
+) -> None:
+    """Menu -> ePROM overview; registration -> response profile; occasion -> invite."""
+    client = _client(world.alice)
+    r = registration.pk
+    page = client.get(reverse("registry:registration_detail", args=[r])).content.decode()
+    assert f'href="{reverse("eprom:overview")}"' in page
+    assert f'href="{reverse("eprom:profile", args=[r])}"' in page
+    page = client.get(reverse("registry:occasion_detail", args=[r, "initial"])).content.decode()
+    invite = reverse("eprom:invite", args=[r, "initial"])
+    assert f'href="{invite}"' in page
+    assert client.get(invite).status_code == 200
