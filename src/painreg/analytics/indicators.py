@@ -44,6 +44,11 @@ WORK_MEASURES = (
     "planned_meetings",
     "workplace_visit",
 )
+WAI_CATEGORIES = ("poor", "moderate", "good", "excellent")
+ACTIVITY_CATEGORIES = (
+    "none", "under_30", "from_30_to_60", "from_60_to_90", "from_90_to_150", "from_150_to_300",
+    "over_300",
+)  # fmt: skip
 AGE_GROUPS = ("16-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
 # Epsilon for float differences such as 45.1 - 30.0 (as instruments.change does).
 _EPS = 1e-9
@@ -335,28 +340,44 @@ def _baseline_case(instrument: str, score: str) -> Callable[[Context], ir.Table]
     return build
 
 
-def _categories_at(occasion: str) -> Callable[[Context], ir.Table]:
-    """WAI category at one occasion, among registrations with WAI at both occasions."""
-    from painreg.instruments import change_rule
+def category_bands(instrument: str, category: str) -> tuple[str, list[tuple[str, float]]]:
+    """(score it categorises, [(label, max), ...]) of a category score of a definition."""
+    from painreg.instruments import get_instrument
+
+    definition = get_instrument(instrument).score_def(category)
+    bands = [(b["label"], float(b["max"])) for b in definition.params["bands"]]
+    return definition.params["of"], bands
+
+
+def _categories_at(instrument: str, category: str, occasion: str) -> Callable[[Context], ir.Table]:
+    """A score's category at one occasion, among registrations scored at initial and end."""
 
     def build(ctx: Context) -> ir.Table:
-        rule = change_rule("wai", "score")
-        labels = [label for label, _ in rule["bands"]]
+        score, bands = category_bands(instrument, category)
+        labels = [label for label, _ in bands]
         both = (
-            ctx.score("wai", "score", "initial")
+            ctx.score(instrument, score, "initial")
             .select("registration_id")
-            .intersect(ctx.score("wai", "score", "end").select("registration_id"))
+            .intersect(ctx.score(instrument, score, "end").select("registration_id"))
         )
         t = (
             ctx.completed()
             .inner_join(both, "registration_id")
-            .inner_join(ctx.score("wai", "score", occasion), "registration_id")
+            .inner_join(ctx.score(instrument, score, occasion), "registration_id")
         )
-        band = _band(t.value, rule["bands"])
+        band = _band(t.value, bands)
         t = t.mutate(category=ibis.cases(*[(band == i, lab) for i, lab in enumerate(labels)]))
         return _count_by(t, "category", labels, total="n")
 
     return build
+
+
+def _satisfied(ctx: Context) -> ir.Table:
+    """Satisfied or very satisfied at end (the definition's ``satisfied`` flag)."""
+    t = ctx.completed().inner_join(ctx.score("satisfaction", "satisfied", "end"), "registration_id")
+    return t.group_by("unit_id").aggregate(
+        numerator=(t.value == 1).sum().cast("int64"), denominator=t.count()
+    )
 
 
 def _education(population: str) -> Callable[[Context], ir.Table]:
@@ -533,15 +554,35 @@ INDICATORS: tuple[Indicator, ...] = (
         "wai_category_initial", "WAI-kategori initialt", "WAI category at initial",
         "registrations per WAI category at initial",
         _COMPLETED + " with WAI at initial and end", _COMPLETED, "19-21", "categories",
-        _categories_at("initial"), categories=("poor", "moderate", "good", "excellent"),
+        _categories_at("wai", "category", "initial"), categories=WAI_CATEGORIES,
         has_total=True, in_json=False,
     ),
     Indicator(
         "wai_category_end", "WAI-kategori vid avslut", "WAI category at end",
         "registrations per WAI category at end",
         _COMPLETED + " with WAI at initial and end", _COMPLETED, "19-21", "categories",
-        _categories_at("end"), categories=("poor", "moderate", "good", "excellent"),
+        _categories_at("wai", "category", "end"), categories=WAI_CATEGORIES,
         has_total=True, in_json=False,
+    ),
+    Indicator(
+        "activity_initial", "Fysisk aktivitet initialt", "Physical activity at initial",
+        "registrations per band of weekly minutes of physical activity at initial",
+        _COMPLETED + " with the activity question at initial and end", _COMPLETED,
+        "(text, fysisk aktivitet)", "categories", _categories_at("activity", "minutes", "initial"),
+        categories=ACTIVITY_CATEGORIES, has_total=True, in_json=False,
+    ),
+    Indicator(
+        "activity_end", "Fysisk aktivitet vid avslut", "Physical activity at end",
+        "registrations per band of weekly minutes of physical activity at end",
+        _COMPLETED + " with the activity question at initial and end", _COMPLETED,
+        "(text, fysisk aktivitet)", "categories", _categories_at("activity", "minutes", "end"),
+        categories=ACTIVITY_CATEGORIES, has_total=True, in_json=False,
+    ),
+    Indicator(
+        "satisfaction_end", "Nöjd med rehabiliteringen", "Satisfied with the rehabilitation",
+        "those satisfied or very satisfied (4-5) at end",
+        _COMPLETED + " who answered the satisfaction question at end", _COMPLETED, "32",
+        "rate", _satisfied, in_json=False,
     ),
     Indicator(
         "education_rehab", "Utbildning, MMR", "Education, rehabilitation",

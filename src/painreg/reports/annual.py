@@ -62,6 +62,15 @@ EDUCATION_SV = {
 }
 OCCASION_SV = {"initial": "initialt", "end": "avslut", "followup_1y": "1 år"}
 TEST_SV = {"mann_whitney": "Mann–Whitney", "chi2": "χ²", "fisher": "Fisher", "none": "–"}
+ACTIVITY_SV = {
+    "none": "Ingen tid alls",
+    "under_30": "< 30 min",
+    "from_30_to_60": "30–60 min",
+    "from_60_to_90": "60–90 min",
+    "from_90_to_150": "90–150 min",
+    "from_150_to_300": "150–300 min",
+    "over_300": "> 300 min",
+}
 WAI_SV = {"poor": "Dålig", "moderate": "Måttlig", "good": "Bra", "excellent": "Utmärkt"}
 WORK_SV = {
     "rehab_plan": "Rehabiliteringsplan",
@@ -91,6 +100,7 @@ TREND_KEYS = (
     "work_measures",
     "selection_women",
     "selection_men",
+    "satisfaction_end",
 )
 
 
@@ -328,6 +338,8 @@ def _level_sections(
         wai.paragraphs.append(render.INSUFFICIENT.capitalize() + ".")
     sections.append(wai)
 
+    sections.append(_activity_satisfaction_section(level, year, nat, series))
+
     # Patient group: education, sex, age, work measures, diagnoses (24-26, 31, 35-36)
     grp = Section(f"Patientgruppen, {short} (figur 24–26, 31, 35–36)")
     edu = nat["education_rehab"]
@@ -419,6 +431,55 @@ def _level_sections(
 
 def _unit_rows(data: dict[str, Any], key: str) -> list[tuple[str, Any]]:
     return [(u, v[key]) for u, v in sorted(data["units"].items())]
+
+
+def _activity_satisfaction_section(
+    level: str, year: int, nat: dict[str, Any], series: dict[int, dict[str, Any]]
+) -> Section:
+    """Physical activity before and after (text of part 2) and satisfaction over years (32)."""
+    short = LEVEL_SHORT[level]
+    section = Section(f"Fysisk aktivitet och nöjdhet, {short} (figur 32)")
+    ini, end = nat["activity_initial"], nat["activity_end"]
+    if ini["n"] >= render.MIN_SHOWN:
+        rows = []
+        for cat, label in ACTIVITY_SV.items():
+            rows.append({"minuter": label, "tillfälle": "Initialt", "andel": ini[cat] / ini["n"]})
+            rows.append({"minuter": label, "tillfälle": "Avslut", "andel": end[cat] / end["n"]})
+        section.charts.append(
+            render.chart_svg(
+                render.bar_chart(
+                    rows, x="minuter", y="andel", color="tillfälle",
+                    title="Fysisk aktivitet som ger andfåddhet, minuter per vecka",
+                )
+            )
+        )  # fmt: skip
+        section.paragraphs.append(
+            f"Andel utan fysisk aktivitet som ger andfåddhet: {_pct(ini['none'], ini['n'])} "
+            f"initialt och {_pct(end['none'], end['n'])} vid avslut "
+            f"(n = {format_number(ini['n'])})."
+        )
+    rows = []
+    xs, ns = [], []
+    for y, levels in series.items():
+        v = levels[level]["national"]["satisfaction_end"]
+        xs.append(v["numerator"])
+        ns.append(v["denominator"])
+        if v["denominator"] >= render.MIN_SHOWN:
+            rows.append({"år": str(y), "mått": "Nöjd eller mycket nöjd",
+                         "andel": v["numerator"] / v["denominator"]})  # fmt: skip
+    if rows:
+        section.charts.append(
+            render.chart_svg(
+                render.bar_chart(rows, x="år", y="andel", color="mått", title="Nöjdhet vid avslut")
+            )
+        )
+    if len(xs) >= 2 and sum(ns) > 0:
+        z, p = cochran_armitage_trend(xs, ns)
+        section.paragraphs.append(
+            f"Nöjdhet över åren: trendtest (Cochran–Armitage) z = {format_number(z, 2)}, "
+            f"p = {format_number(p, 3)}."
+        )
+    return section
 
 
 def _across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Section:

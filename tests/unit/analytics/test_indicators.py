@@ -128,6 +128,9 @@ def register():  # type: ignore[no-untyped-def]
         + _answers("r1", "end", {"eq5d5l_vas": 65, "wai_1": 8, **_pcs(1)})
         # r1: life situation 2 (improved), pain experience 4 (unchanged)
         + _answers("r1", "end", {"global_life_1": 2, "global_pain_1": 4})
+        # r1: physical activity none -> 30-60 min a week; very satisfied (5) at end.
+        + _answers("r1", "initial", {"activity_1": 0})
+        + _answers("r1", "end", {"activity_1": 2, "satisfaction_1": 5})
         # r4 is not signed off: would count everywhere if it were
         + _answers("r4", "end", {"global_life_1": 1, "eq5d5l_vas": 90})
         + _answers("r6", "followup_1y", {"wai_1": 7})
@@ -269,6 +272,12 @@ def test_descriptive_indicators_count_the_same_population(register):
     assert res["hads_anxiety_case_initial"] == {"numerator": 2, "denominator": 2}
     assert res["main_diagnosis"] == {"M79.7": 2, "M54.5": 1}
     assert res["selection_women"] == {"numerator": 4, "denominator": 5}
+    assert res["wai_category_initial"] == {"n": 1, "poor": 1, "moderate": 0, "good": 0,
+                                           "excellent": 0}  # fmt: skip
+    assert res["wai_category_end"]["good"] == 1
+    assert res["activity_initial"]["none"] == 1 and res["activity_initial"]["n"] == 1
+    assert res["activity_end"]["from_30_to_60"] == 1
+    assert res["satisfaction_end"] == {"numerator": 1, "denominator": 1}
 
 
 @settings(max_examples=60, deadline=None)
