@@ -30,7 +30,7 @@ from painreg.eprom.models import (
     MessageStatus,
     ScheduledMessage,
 )
-from painreg.registry import access
+from painreg.registry import access, validation
 from painreg.registry.models import ENTRY_ROLES, Occasion, OccasionStatus
 
 #: Wrong identity answers before the link locks (staff reopen it).
@@ -50,6 +50,12 @@ PATIENT = "patient"
 def _today() -> dt.date:
     # registry.validation refuses answer dates after dt.date.today(); never be ahead of it.
     return min(timezone.localdate(), dt.date.today())
+
+
+def _error(field_name: str, code: str, sv: str, en: str) -> ValidationError:
+    """A staff-facing refusal in the active language (Swedish or English)."""
+    message = validation.Issue(field_name, code, sv, en).message
+    return ValidationError({field_name: [ValidationError(message, code=code)]})
 
 
 def _require_staff(user: Any, occasion: Occasion) -> None:
@@ -139,17 +145,23 @@ def create_invitation(
     _require_staff(user, occasion)
     registration = occasion.registration
     if not registration.patient.can_be_invited:
-        raise ValidationError(
-            {
-                "__all__": [
-                    "Patienten kan inte bjudas in (avböjt registret eller saknar personnummer)."
-                ]
-            }
+        raise _error(
+            "__all__",
+            "cannot_invite",
+            "Patienten kan inte bjudas in (avböjt registret eller saknar personnummer).",
+            "The patient cannot be invited (declined the register or has no personal number).",
         )
     if occasion.status in (OccasionStatus.ANSWERED, OccasionStatus.SIGNED_OFF):
-        raise ValidationError({"__all__": ["Tillfället är redan besvarat."]})
+        raise _error(
+            "__all__", "answered", "Tillfället är redan besvarat.", "The occasion is answered."
+        )
     if not 1 <= valid_days <= 120:
-        raise ValidationError({"valid_days": ["Giltighetstiden ska vara 1–120 dagar."]})
+        raise _error(
+            "valid_days",
+            "valid_days",
+            "Giltighetstiden ska vara 1–120 dagar.",
+            "The link is valid for 1-120 days.",
+        )
     for old in Invitation.objects.select_for_update().filter(
         occasion=occasion, status=InvitationStatus.OPEN
     ):
@@ -220,11 +232,26 @@ def reopen_invitation(
     invitation = _locked(invitation)
     _require_staff(user, invitation.occasion)
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Ange en orsak till att länken öppnas igen."]})
+        raise _error(
+            "reason",
+            "reason_required",
+            "Ange en orsak till att länken öppnas igen.",
+            "Give the reason for opening the link again.",
+        )
     if invitation.status == InvitationStatus.REVOKED:
-        raise ValidationError({"__all__": ["Länken är ersatt av en nyare inbjudan."]})
+        raise _error(
+            "__all__",
+            "replaced",
+            "Länken är ersatt av en nyare inbjudan.",
+            "The link was replaced by a newer invitation.",
+        )
     if invitation.occasion.signed_off:
-        raise ValidationError({"__all__": ["Tillfället är klarmarkerat; öppna tillfället först."]})
+        raise _error(
+            "__all__",
+            "signed_off",
+            "Tillfället är klarmarkerat; öppna tillfället först.",
+            "The occasion is signed off; reopen the occasion first.",
+        )
     before = {
         "status": invitation.status,
         "locked": invitation.locked,

@@ -87,3 +87,25 @@ def test_reopening_a_submitted_link_lets_the_patient_answer_again(client, world,
     actions.reopen_invitation(user=world.alice, invitation=invitation.obj, reason="Ändrade sig")
     response = client.get(f"/enkat/{invitation.token}/")
     assert response.status_code == 302 and "/sida/" in response.url
+
+
+def test_the_staff_pages_and_refusals_are_english_in_english(client, world, invitation):
+    """State labels (Swedish message ids in the models) and the actions' refusals
+    have English texts; Swedish stays the default."""
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+    from django.utils import translation
+
+    from painreg.eprom import actions
+
+    login_verified(client, world.alice)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(f"/enkat/personal/inbjudningar/{invitation.obj.pk}/").content.decode()
+    assert '<html lang="en">' in html
+    # the scheduled messages' kind and status (Swedish message ids in the models)
+    assert "pending" in html and "reminder" in html
+    assert "väntar" not in html and "påminnelse" not in html
+    for language, text in (("en", "Give the reason"), ("sv", "Ange en orsak")):
+        with translation.override(language), pytest.raises(ValidationError) as exc:
+            actions.reopen_invitation(user=world.alice, invitation=invitation.obj, reason=" ")
+        assert text in exc.value.message_dict["reason"][0]

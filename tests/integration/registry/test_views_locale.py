@@ -6,6 +6,8 @@ Regenerate after changing strings (from ``src/painreg``; apps with their own
     django-admin makemessages -l sv -l en --ignore '*/migrations/*' --ignore 'eprom/*'
     msgfmt --check-format -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
     msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
+
+and the same in ``eprom/`` for its catalogues (edited by hand: few strings).
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ LOCALE = Path(painreg.__file__).parent / "locale"
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext (msgfmt) not installed")
+@pytest.mark.parametrize(
+    "locale", [LOCALE, LOCALE.parent / "eprom" / "locale"], ids=["project", "eprom"]
+)
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_the_compiled_catalogue_matches_its_source(language: str, tmp_path: Path) -> None:
-    po = LOCALE / language / "LC_MESSAGES" / "django.po"
+def test_the_compiled_catalogue_matches_its_source(
+    locale: Path, language: str, tmp_path: Path
+) -> None:
+    po = locale / language / "LC_MESSAGES" / "django.po"
     mo = po.with_suffix(".mo")
     fresh = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(po)], check=True)
