@@ -50,6 +50,18 @@ ACTIVITY_CATEGORIES = (
     "over_300",
 )  # fmt: skip
 AGE_GROUPS = ("16-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
+#: Sjukvårdsregion of each region (SCB county code), förordning 2023:1203. A copy of
+#: registry/data/regions.csv (analytics may not import the Django app); a test
+#: checks they agree.
+HEALTHCARE_REGIONS: dict[str, str] = {
+    "01": "stockholm_gotland", "09": "stockholm_gotland",
+    "03": "mellansverige", "04": "mellansverige", "17": "mellansverige",
+    "18": "mellansverige", "19": "mellansverige", "20": "mellansverige", "21": "mellansverige",
+    "05": "sydostra", "06": "sydostra", "08": "sydostra",
+    "07": "sodra", "10": "sodra", "12": "sodra", "13": "sodra",
+    "14": "vastra",
+    "22": "norra", "23": "norra", "24": "norra", "25": "norra",
+}  # fmt: skip
 # Epsilon for float differences such as 45.1 - 30.0 (as instruments.change does).
 _EPS = 1e-9
 
@@ -717,13 +729,17 @@ def compute_indicators(
     filters: Filters | None = None,
     keys: Sequence[str] | None = None,
     json_only: bool = False,
+    regions: bool = True,
 ) -> dict[str, Any]:
     """Every indicator for one year: raw counts per care level, nation and unit.
 
     The shape of ``painreg report indicators``: ``{"year": Y, "care_levels":
     {level: {"national": {key: value}, "units": {unit_id: {key: value}}}}}``.
     An indicator that does not apply to a care level (e.g. the primary-care
-    question on handling pain) is left out of that level.
+    question on handling pain) is left out of that level. Each level also holds
+    ``regions`` (by SCB county code) and ``healthcare_regions`` with the same
+    sums over their units (coverage over the units that reported a total);
+    ``regions=False`` leaves them out.
     """
     base = base_registrations(register, filters)
     ctx = Context(register=register, base=base, year=year)
@@ -734,8 +750,12 @@ def compute_indicators(
     levels: dict[str, Any] = {
         level: {"national": {}, "units": {u: {} for u in listed[level]}} for level in CARE_LEVELS
     }
-    unit_level = register.units.select("unit_id", "care_level").to_pandas()
-    unit_level = dict(zip(unit_level.unit_id, unit_level.care_level, strict=True))
+    unit_frame = register.units.select("unit_id", "care_level", "region_code").to_pandas()
+    unit_level = dict(zip(unit_frame.unit_id, unit_frame.care_level, strict=True))
+    unit_region = dict(zip(unit_frame.unit_id, unit_frame.region_code, strict=True))
+    for level in CARE_LEVELS if regions else ():
+        levels[level]["regions"] = {}
+        levels[level]["healthcare_regions"] = {}
     for indicator in chosen:
         values = _unit_values(indicator, indicator.build(ctx).to_pandas())
         for level in CARE_LEVELS:
@@ -752,6 +772,26 @@ def compute_indicators(
                 if unit_level.get(u) == level and u not in listed[level]
             ]
             levels[level]["national"][indicator.key] = _national(indicator, per_unit + unlisted)
+            if not regions:
+                continue
+            # Regions and healthcare regions: the same sums over their units.
+            every = dict(zip(listed[level], per_unit, strict=True))
+            every.update(
+                (u, v) for u, v in values.items() if unit_level.get(u) == level and u not in every
+            )
+            for key, group_of in (
+                ("regions", unit_region.get),
+                ("healthcare_regions", lambda u: HEALTHCARE_REGIONS.get(unit_region.get(u, ""))),
+            ):
+                groups: dict[str, list[Any]] = {}
+                for u, v in every.items():
+                    group = group_of(u)
+                    if group:
+                        groups.setdefault(group, []).append(v)
+                for group, vals in sorted(groups.items()):
+                    levels[level][key].setdefault(group, {})[indicator.key] = _national(
+                        indicator, vals
+                    )
     return {"year": year, "care_levels": levels}
 
 

@@ -168,7 +168,9 @@ def build_report(
     current = compute_indicators(register, year, filters=filters)
     years = _years(register, year)
     series = {
-        y: compute_indicators(register, y, filters=filters, keys=TREND_KEYS)["care_levels"]
+        y: compute_indicators(register, y, filters=filters, keys=TREND_KEYS, regions=False)[
+            "care_levels"
+        ]
         for y in years
     }
     names = units["name"].to_dict()
@@ -262,6 +264,8 @@ def _level_sections(
     else:
         comp.paragraphs.append("Täckningsgrad: okänd (inga enheter har rapporterat totalt antal).")
     comp.tables.append(_coverage_table(data, names, unit))
+    if unit is None:
+        comp.tables.append(_regional_coverage_table(data))
     if context is not None:
         comp.tables += _completeness_tables(context, level, year)
     sections.append(comp)
@@ -612,6 +616,45 @@ def _casemix_section(
         )
     )
     return section
+
+
+HEALTHCARE_REGION_SV = {
+    "stockholm_gotland": "Stockholm-Gotland",
+    "mellansverige": "Mellansverige",
+    "sydostra": "Sydöstra",
+    "sodra": "Södra",
+    "vastra": "Västra",
+    "norra": "Norra",
+}
+
+
+def _regional_coverage_table(data: dict[str, Any]) -> Table:
+    """Coverage per healthcare region and region (units that reported a total)."""
+    from painreg.regional.regions import REGIONS
+
+    rows = []
+    for key, label_of in (
+        ("healthcare_regions", lambda k: f"Sjukvårdsregion {HEALTHCARE_REGION_SV.get(k, k)}"),
+        ("regions", lambda k: REGIONS.get(k, k)),
+    ):
+        for group, values in data.get(key, {}).items():
+            cov = values.get("coverage")
+            if cov is None:  # a region with no unit listed this year
+                continue
+            tot = cov["reported_total"]
+            if tot is None:
+                rows.append([label_of(group), "", "ej rapporterat", ""])
+            elif tot >= render.MIN_SHOWN:
+                rows.append(
+                    [label_of(group), render.count_text(cov["registered"]), format_number(tot),
+                     format_percent(cov["registered"] / tot)]
+                )  # fmt: skip
+    return Table(
+        "Täckningsgrad per sjukvårdsregion och region",
+        ["Område", "Registrerade", "Rapporterat totalt", "Täckningsgrad"],
+        rows,
+        note="Summerat över de enheter som rapporterat totalt antal patienter.",
+    )
 
 
 def _coverage_table(data: dict[str, Any], names: dict[str, str], unit: str | None) -> Table:

@@ -344,3 +344,29 @@ def test_dropout_analysis_compares_responders_with_non_responders(register):
     women = rows["Kvinnor"]
     assert (women.n_responders, women.n_nonresponders) == (2, 1)
     assert women.method == "fisher"
+
+
+def test_regions_and_healthcare_regions_sum_their_units(result):
+    spec = result["care_levels"]["specialist"]
+    assert spec["regions"]["01"]["completed_rehab"] == 1  # S1
+    assert spec["regions"]["03"]["completed_rehab"] == 2  # S2
+    assert spec["regions"]["01"]["coverage"] == {"registered": 3, "reported_total": 10}
+    assert spec["regions"]["03"]["coverage"] == {"registered": None, "reported_total": None}
+    assert spec["healthcare_regions"]["mellansverige"]["completed_rehab"] == 2
+    assert spec["healthcare_regions"]["stockholm_gotland"]["response_rate_end"] == {
+        "numerator": 1,
+        "denominator": 1,
+    }
+
+
+def test_the_healthcare_regions_agree_with_the_registry_list():
+    """registry/data/regions.csv is the registry's list (förordning 2023:1203)."""
+    import csv
+
+    from painreg.analytics.indicators import HEALTHCARE_REGIONS
+    from painreg.docgen import ROOT
+
+    path = ROOT / "src/painreg/registry/data/regions.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = {row["code"]: row["healthcare_region"] for row in csv.DictReader(f)}
+    assert rows == HEALTHCARE_REGIONS
