@@ -310,6 +310,9 @@ def _level_sections(
         )
     sections.append(base)
 
+    if unit is None and context is not None:
+        sections.append(_by_sex_section(context, level, series))
+
     # WAI categories initial vs end (figures 19-21)
     wai = Section(f"Upplevd arbetsförmåga (WAI) initialt och vid avslut, {short} (figur 19–21)")
     ini, end = nat["wai_category_initial"], nat["wai_category_end"]
@@ -435,6 +438,56 @@ def _level_sections(
 
 def _unit_rows(data: dict[str, Any], key: str) -> list[tuple[str, Any]]:
     return [(u, v[key]) for u, v in sorted(data["units"].items())]
+
+
+def _by_sex_section(
+    context: tuple[Register, Filters | None], level: str, series: dict[int, dict[str, Any]]
+) -> Section:
+    """Probable clinical anxiety/depression at baseline by sex over years (figures 27-30),
+    and the share with poor work ability before and after over years (figure 21)."""
+    import dataclasses
+
+    register, filters = context
+    short = LEVEL_SHORT[level]
+    section = Section(f"Kvinnor och män över tid, {short} (figur 21, 27–30)")
+    keys = ["hads_anxiety_case_initial", "hads_depression_case_initial"]
+    rows = []
+    for sex, label in (("F", "Kvinnor"), ("M", "Män")):
+        chosen = dataclasses.replace(filters or Filters(), sex=sex)
+        for y in series:
+            national = compute_indicators(register, y, filters=chosen, keys=keys, regions=False)[
+                "care_levels"
+            ][level]["national"]
+            for key, measure in zip(keys, ("ångest", "depression"), strict=True):
+                v = national[key]
+                if v["denominator"] >= render.MIN_SHOWN:
+                    rows.append({"år": str(y), "grupp": f"{label}, {measure}",
+                                 "andel": v["numerator"] / v["denominator"]})  # fmt: skip
+    if rows:
+        section.charts.append(
+            render.chart_svg(
+                render.bar_chart(
+                    rows, x="år", y="andel", color="grupp",
+                    title="Andel med sannolikt klinisk ångest/depression initialt (HAD 11–21)",
+                )
+            )
+        )  # fmt: skip
+    poor = []
+    for y, levels in series.items():
+        for key, label in (("wai_category_initial", "Före"), ("wai_category_end", "Efter")):
+            v = levels[level]["national"][key]
+            if v["n"] >= render.MIN_SHOWN:
+                poor.append({"år": str(y), "tillfälle": label, "andel": v["poor"] / v["n"]})
+    if poor:
+        section.charts.append(
+            render.chart_svg(
+                render.bar_chart(
+                    poor, x="år", y="andel", color="tillfälle",
+                    title="Andel med dålig upplevd arbetsförmåga (WAI 0–5) före och efter MMR",
+                )
+            )
+        )  # fmt: skip
+    return section
 
 
 def _activity_satisfaction_section(
