@@ -16,6 +16,7 @@ Sources:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -164,3 +165,41 @@ def test_continuity_per_profession_uses_that_professions_contacts(tmp_path):
     assert result["secon"] == pytest.approx(0.0)
     assert result["by_profession"]["physician"]["secon"] == pytest.approx(1.0)
     assert result["by_profession"]["physiotherapist"]["upc"] == pytest.approx(0.5)
+
+
+def _indices(caregivers: list[str]) -> tuple[float, float, float, float]:
+    """Independent pure-Python formulas (Breslau-Reeb, Bice-Boxerman, Steinwachs, Magill-Senf)."""
+    from collections import Counter
+
+    n = len(caregivers)
+    counts = Counter(caregivers)
+    upc = max(counts.values()) / n
+    coc = (sum(c * c for c in counts.values()) - n) / (n * (n - 1))
+    secon = sum(a == b for a, b in itertools.pairwise(caregivers)) / (n - 1)
+    s = len(counts)
+    mmci = (1 - s / (n + 0.1)) / (1 - 1 / (n + 0.1))
+    return upc, coc, secon, mmci
+
+
+def test_the_pipeline_agrees_with_the_formulas_on_random_patients(tmp_path):
+    """60 random patients (same-day contacts and duplicates included): means as the formulas."""
+    import random
+
+    rng = random.Random(20241031)
+    rows, expected = [], []
+    for p in range(60):
+        n = rng.randint(2, 12)
+        contacts = []
+        for _ in range(n):
+            day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 30))
+            contacts.append((day, rng.choice("abcd")))
+        coded = [(d, c, "R52.2" if i == 0 else "") for i, (d, c) in enumerate(contacts)]
+        rows += [contact(f"p{p:02d}", d.isoformat(), c, diagnoses=x) for d, c, x in coded]
+        # Exact duplicates count once; DOMAIN.md order: date, then caregiver id.
+        ordered = [c for _, c, _ in sorted(set(coded))]
+        expected.append(_indices(ordered))
+    result = continuity(tmp_path, rows)
+    assert result["patients"] == 60
+    for k, key in enumerate(("upc", "coc", "secon", "mmci")):
+        mean = sum(e[k] for e in expected) / len(expected)
+        assert result[key] == pytest.approx(mean, rel=1e-12), key
