@@ -239,10 +239,11 @@ def independence_test(table: Sequence[Sequence[int]]) -> TestResult:
     """Association in a contingency table: Pearson's chi-square, or Fisher's exact test.
 
     Fisher's exact test when any expected count is below 5 (Cochran's rule,
-    as the issue asks). Fisher is exact for 2x2 tables (scipy); larger tables
-    with small expected counts get ``scipy.stats.fisher_exact`` on r x c
-    (network algorithm is not in scipy; the permutation form is used).
-    Rows or columns that are all zero are dropped first.
+    as the issue asks). Fisher is exact for 2x2 tables (scipy); a larger table
+    with small expected counts gets a Monte Carlo p-value of Fisher's test
+    (9999 permutations, fixed seed: the same idea as R's
+    ``fisher.test(simulate.p.value = TRUE)``), since scipy has no network
+    algorithm. Rows or columns that are all zero are dropped first.
     """
     t = np.asarray(table, dtype=float)
     t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]

@@ -159,6 +159,7 @@ def build_report(
     *,
     filters: Filters | None = None,
     unit: str | None = None,
+    casemix_outcome: str = "global_life_situation",
 ) -> Report:
     """The report's content (sections per care level), computed from the register."""
     units = register.units.to_pandas().set_index("unit_id")
@@ -178,7 +179,14 @@ def build_report(
     for level in levels_wanted:
         data = current["care_levels"][level]
         sections = _level_sections(
-            level, year, data, series, names, unit, context=(register, filters)
+            level,
+            year,
+            data,
+            series,
+            names,
+            unit,
+            context=(register, filters),
+            casemix_outcome=casemix_outcome,
         )
         levels.append(
             LevelReport(level, LEVEL_LABEL[level], sections, _appendix(level, year, data, names))
@@ -197,6 +205,7 @@ def _level_sections(
     names: dict[str, str],
     unit: str | None,
     context: tuple[Register, Filters | None] | None = None,
+    casemix_outcome: str = "global_life_situation",
 ) -> list[Section]:
     nat = data["national"]
     short = LEVEL_SHORT[level]
@@ -278,7 +287,7 @@ def _level_sections(
 
     sections.append(_across_measures_section(level, year, nat))
     if context is not None:
-        sections.append(_casemix_section(context, level, year, names, unit))
+        sections.append(_casemix_section(context, level, year, names, unit, casemix_outcome))
 
     # Baseline psychological status over years (figures 13-14, 27-30)
     base = Section(f"Sannolikt klinisk ångest och depression initialt, {short} (figur 13–14)")
@@ -635,20 +644,22 @@ def _casemix_section(
     year: int,
     names: dict[str, str],
     unit: str | None,
+    outcome: str = "global_life_situation",
 ) -> Section:
     from painreg.analytics.analyses import casemix, casemix_frame
 
     register, filters = context
     section = Section(
-        f"Case-mix-justerad jämförelse: förbättrad hantering av livssituationen, "
+        f"Case-mix-justerad jämförelse: andel förbättrade, {BY_KEY[outcome].title_sv}, "
         f"{LEVEL_SHORT[level]} {year}"
     )
     section.paragraphs.append(
         "Förväntat antal förbättrade per enhet enligt en nationell logistisk modell "
-        "(ålder, kön, utbildning, smärtduration och sjukskrivning vid start). "
+        "(ålder, kön, utbildning, måttets startvärde där det finns, smärtduration och "
+        "sjukskrivning vid start). "
         "Kvot observerat/förväntat med exakt 95 % Poisson-intervall; 1 = som förväntat."
     )
-    units = casemix(casemix_frame(register, year, level, filters=filters))
+    units = casemix(casemix_frame(register, year, level, outcome=outcome, filters=filters))
     rows = []
     for u in units:
         if u.n < render.MIN_SHOWN or (unit is not None and u.unit_id != unit):
@@ -957,9 +968,10 @@ def write_annual_report(
     *,
     filters: Filters | None = None,
     pdf: bool = True,
+    casemix_outcome: str = "global_life_situation",
 ) -> list[Path]:
     """Render the annual report and write HTML, PDF and one Excel appendix per care level."""
-    report = build_report(register, year, filters=filters)
+    report = build_report(register, year, filters=filters, casemix_outcome=casemix_outcome)
     return _write_all(Path(directory), _files(report, f"arsrapport-{year}", pdf))
 
 
@@ -971,7 +983,10 @@ def write_unit_report(
     *,
     filters: Filters | None = None,
     pdf: bool = True,
+    casemix_outcome: str = "global_life_situation",
 ) -> list[Path]:
     """One unit's report against its care level: HTML, PDF and its level's appendix."""
-    report = build_report(register, year, filters=filters, unit=unit)
+    report = build_report(
+        register, year, filters=filters, unit=unit, casemix_outcome=casemix_outcome
+    )
     return _write_all(Path(directory), _files(report, f"enhetsrapport-{unit}-{year}", pdf))

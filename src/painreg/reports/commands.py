@@ -53,6 +53,7 @@ def register(subparsers: Any) -> None:
     common(p)
     p.add_argument("--output", type=Path, required=True, help="directory to write into")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
+    _casemix_option(p)
     p.set_defaults(handler=_annual)
 
     p = sub.add_parser("unit", help="one unit's report against its care level (HTML, PDF, Excel)")
@@ -60,7 +61,20 @@ def register(subparsers: Any) -> None:
     common(p)
     p.add_argument("--output", type=Path, required=True, help="directory to write into")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
+    _casemix_option(p)
     p.set_defaults(handler=_unit)
+
+
+def _casemix_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--casemix-outcome",
+        default="global_life_situation",
+        choices=[
+            "global_life_situation", "global_pain_experience", "eqvas_change",
+            "hads_anxiety_change", "hads_depression_change", "pcs_change", "wai_change",
+        ],
+        help="outcome (share improved) of the case-mix adjusted comparison",
+    )  # fmt: skip
 
 
 def _filters(args: argparse.Namespace) -> Any:
@@ -134,7 +148,12 @@ def _annual(args: argparse.Namespace) -> int:
 
     register_ = load(args)
     for path in write_annual_report(
-        register_, args.year, args.output, filters=_filters(args), pdf=not args.no_pdf
+        register_,
+        args.year,
+        args.output,
+        filters=_filters(args),
+        pdf=not args.no_pdf,
+        casemix_outcome=args.casemix_outcome,
     ):
         print(f"wrote {path}")
     return 0
@@ -152,6 +171,7 @@ def _unit(args: argparse.Namespace) -> int:
             args.output,
             filters=_filters(args),
             pdf=not args.no_pdf,
+            casemix_outcome=args.casemix_outcome,
         )
     except UnknownUnit as exc:
         raise UserError(str(exc)) from None

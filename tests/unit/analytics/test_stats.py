@@ -164,6 +164,13 @@ def test_fisher_is_used_when_an_expected_count_is_below_5():
     assert res.p_value == pytest.approx(0.4857, abs=1e-4)
 
 
+def test_a_larger_table_with_small_expected_counts_gets_a_simulated_fisher_p_value():
+    res = independence_test([[3, 1, 4], [1, 3, 0]])
+    assert res.method == "fisher"
+    assert 0 < res.p_value < 1
+    assert independence_test([[3, 1, 4], [1, 3, 0]]) == res  # seeded: reproducible
+
+
 def test_mann_whitney_matches_r_wilcox_test_example():
     """R's ?wilcox.test example (Hollander & Wolfe, depression scores):
     W = 35; alternative "greater" gives p = 0.1272, so two-sided 0.2544."""
