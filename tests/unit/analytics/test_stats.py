@@ -300,7 +300,8 @@ def test_a_single_row_hides_the_next_smallest_cell():
 def test_random_small_tables_never_reveal_a_hidden_cell(rows):
     table = suppress_counts(rows)
     if not table.publishable:
-        assert np.all(table.status != SHOWN) or table.counts[-1, -1] == 0
+        # 1-4 patients in all: the group is not shown at all (publishing rules).
+        assert 0 < table.counts[-1, -1] < 5
         return
     possible = _attack(table.counts, table.status)
     for cell, values in possible.items():
