@@ -18,6 +18,7 @@ urlpatterns = [
     path("konto/", include("painreg.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("region/", include("painreg.reports.planning_views")),
+    path("statistik/", include("painreg.reports.dashboard_views")),
     path("enkat/", include("painreg.eprom.urls")),
     path("", include("painreg.registry.urls")),
 ]

@@ -1,0 +1,580 @@
+"""The unit dashboard's numbers: the same indicator expressions, on the live database.
+
+Decisions (ARCHITECTURE.md "Where scores and indicators are computed"; issue 5;
+DOMAIN.md "Publishing rules"):
+
+* **Same expressions, live data.** Migration ``registry/0004_interchange_views``
+  creates views of the interchange shape (``painreg_ix_<table>``). Ibis is
+  attached to *Django's own connection* (``ibis.sqlite`` / ``ibis.postgres``
+  ``from_connection``), so a request sees exactly what the application sees,
+  in the same transaction, without a second login to the database. The views
+  are wrapped in :class:`painreg.analytics.load.Register` and
+  :func:`painreg.analytics.indicators.compute_indicators` runs unchanged.
+* The views' column types are taken from the one declaration of the format
+  (:mod:`painreg.interop.schema`), not from the database catalogue: no
+  catalogue queries per request, and SQLite (whose views have no declared
+  types for computed columns) reads the same types as PostgreSQL.
+* **A period** is several calendar years: counts are summed over the years
+  (every dashboard indicator is a count or a numerator/denominator pair, so
+  sums are exact). Units listed are those listed in any year of the period.
+* **Publishing rules** are applied here, by who looks: someone who may see
+  the unit's patients (a member of the unit) sees the unit's own counts as
+  they are; every other group (other units, the nation, and the unit itself
+  for a regional analyst or the national coordinator) follows the rules:
+  proportions only for denominators of 5 or more (greyed below 10), counts
+  1-4 as "<5" with secondary suppression in count tables.
+
+This module computes nothing the analytics core could: it selects, sums
+years and decides what may be shown.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from painreg.analytics.indicators import (
+    BY_KEY,
+    Filters,
+    compute_indicators,
+)
+from painreg.analytics.load import OPTIONAL, REQUIRED, Register
+from painreg.formatting import format_number, format_percent
+from painreg.reports.render import (
+    INSUFFICIENT,
+    MIN_SHOWN,
+    NOT_SHOWN,
+    PUBLISHING_NOTE,
+    Share,
+    share,
+)
+
+VIEW_PREFIX = "painreg_ix_"
+
+#: Change measures on the dashboard: share improved among those with the measure.
+CHANGE_KEYS = (
+    "global_life_situation",
+    "global_pain_experience",
+    "global_pain_handling",
+    "eqvas_change",
+    "hads_anxiety_change",
+    "hads_depression_change",
+    "pcs_change",
+    "wai_change",
+)
+#: Rates shown as shares (numerator / denominator).
+RATE_KEYS = ("response_rate_end", "hads_anxiety_case_initial", "hads_depression_case_initial")
+#: Every indicator the dashboard computes (one Ibis query each per year).
+DASHBOARD_KEYS = (
+    "completed_rehab",
+    "assessments",
+    "discontinued",
+    "coverage",
+    *RATE_KEYS,
+    *CHANGE_KEYS,
+)
+
+CATEGORY_LABELS = {
+    "improved": "Förbättrad",
+    "unchanged_positive": "Oförändrat positiv",
+    "unchanged_negative": "Oförändrat negativ",
+    "unchanged": "Oförändrad",
+    "worsened": "Försämrad",
+    "own_decision": "Eget beslut",
+    "other_medical": "Annan medicinsk orsak",
+    "other": "Annan orsak",
+}
+LEVEL_LABELS = {"specialist": "Specialistvård", "primary": "Primärvård"}
+FILTER_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "sex": (("F", "Kvinnor"), ("M", "Män")),
+    "age_group": tuple(
+        (g, f"{g} år") for g in ("16-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
+    ),
+    "education": (
+        ("compulsory", "Grundskola"),
+        ("upper_secondary", "Gymnasium"),
+        ("university", "Universitet/högskola"),
+        ("other", "Annan"),
+    ),
+    "programme": (("cbt", "KBT"), ("act", "ACT"), ("digital", "Digitalt"), ("on_site", "På plats")),
+}
+
+
+# ---------------------------------------------------------------------------
+# The register on the live database
+
+
+_local = threading.local()
+#: Compiled SQL per (thread's backend, expression); see :func:`_memoised_backend`.
+_COMPILED_MAX = 4_000
+
+
+def _memoised_backend(base: type) -> type:
+    """``base`` (an Ibis SQL backend class) whose ``compile`` is memoised.
+
+    Compiling the indicator expressions to SQL costs far more than running
+    them (tens of milliseconds each); the SQL depends only on the expression
+    (period, patient group), never on the data, so it is compiled once per
+    expression and thread. The data are read afresh on every request.
+    """
+
+    class Memoised(base):  # type: ignore[misc, valid-type]
+        _compiled: dict[Any, str]
+
+        def compile(
+            self, expr: Any, /, *, limit: Any = None, params: Any = None, pretty: bool = False
+        ) -> str:
+            if params:
+                return super().compile(expr, limit=limit, params=params, pretty=pretty)
+            key = (expr.op(), limit, pretty)
+            sql = self._compiled.get(key)
+            if sql is None:
+                if len(self._compiled) >= _COMPILED_MAX:
+                    self._compiled.clear()
+                sql = self._compiled[key] = super().compile(expr, limit=limit, pretty=pretty)
+            return sql
+
+    Memoised.__name__ = f"Memoised{base.__name__}"
+    return Memoised
+
+
+def _ibis_backend(connection: Any) -> Any:
+    """An Ibis backend over Django's connection (same transaction, no new login).
+
+    One backend per thread and database vendor, re-pointed at Django's current
+    connection of the thread (which may have been reopened since).
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    vendor = connection.vendor
+    backends = getattr(_local, "backends", None)
+    if backends is None:
+        backends = _local.backends = {}
+    backend = backends.get(vendor)
+    if backend is not None and backend.con is raw:
+        return backend
+    if vendor == "postgresql":
+        from ibis.backends.postgres import Backend
+    elif vendor == "sqlite":
+        from ibis.backends.sqlite import Backend
+    else:
+        raise ValueError(f"the dashboard supports SQLite and PostgreSQL, not {vendor}")
+    cls = _memoised_backend(Backend)
+    backend = cls.from_connection(raw)
+    backend._compiled = {}
+    if vendor == "sqlite":
+        # Ibis turns on case-sensitive LIKE; Django's icontains relies on SQLite's
+        # default (case-insensitive), and the connection is Django's.
+        raw.execute("PRAGMA case_sensitive_like = OFF")
+    backends[vendor] = backend
+    backend._painreg_tables = {}
+    return backend
+
+
+def _ibis_schema(name: str) -> Any:
+    import ibis
+
+    from painreg.interop.schema import get_table
+
+    types = {
+        "string": "string",
+        "enum": "string",
+        "list": "string",
+        "int": "int64",
+        "float": "float64",
+        "date": "date",
+        "bool": "boolean",
+    }
+    return ibis.schema({c.name: types[c.type] for c in get_table(name).columns})
+
+
+def live_register(connection: Any | None = None) -> Register:
+    """The register as Ibis tables over the interchange views of ``connection``.
+
+    ``connection`` defaults to Django's default database connection.
+    """
+    import ibis.expr.operations as ops
+
+    if connection is None:
+        from django.db import connection as default
+
+        connection = default
+    con = _ibis_backend(connection)
+    tables = con._painreg_tables  # the same table nodes each time: compile cache hits
+    for name in (*REQUIRED, *OPTIONAL):
+        if name not in tables:
+            op = ops.DatabaseTable(
+                name=VIEW_PREFIX + name,
+                schema=_ibis_schema(name),
+                source=con,
+                namespace=ops.Namespace(),
+            )
+            tables[name] = op.to_expr()
+    return Register(con=con, **tables)
+
+
+# ---------------------------------------------------------------------------
+# Selection
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the dashboard shows: a period of whole years and a patient group."""
+
+    year_from: int
+    year_to: int
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def years(self) -> range:
+        return range(self.year_from, self.year_to + 1)
+
+    def describe(self) -> str:
+        period = (
+            str(self.year_from)
+            if self.year_from == self.year_to
+            else f"{self.year_from}–{self.year_to}"
+        )
+        return f"{period}; {describe_filters(self.filters)}"
+
+
+def describe_filters(filters: Filters) -> str:
+    parts = []
+    for name, value in filters.__dict__.items():
+        if not value:
+            continue
+        labels = dict(FILTER_CHOICES.get(name, ()))
+        label = labels.get(value, value)
+        parts.append(f"diagnos {label}" if name == "diagnosis" else label)
+    return ", ".join(parts) or "alla patienter"
+
+
+def _add(total: Any, value: Any) -> Any:
+    if total is None:
+        return value
+    if isinstance(value, dict):
+        out = dict(total)
+        for k, v in value.items():
+            if v is None or out.get(k) is None:
+                # Coverage: unknown in one year makes the period's value unknown.
+                out[k] = None
+            else:
+                out[k] = out[k] + v
+        return out
+    return total + value
+
+
+def period_indicators(register: Register, selection: Selection) -> dict[str, Any]:
+    """Indicators per care level, nation and unit, summed over the period's years.
+
+    Same shape as :func:`compute_indicators` without ``year``.
+    """
+    levels: dict[str, Any] = {}
+    for year in selection.years:
+        result = compute_indicators(register, year, filters=selection.filters, keys=DASHBOARD_KEYS)
+        for level, data in result["care_levels"].items():
+            target = levels.setdefault(level, {"national": {}, "units": {}})
+            for key, value in data["national"].items():
+                target["national"][key] = _add(target["national"].get(key), value)
+            for unit, values in data["units"].items():
+                unit_target = target["units"].setdefault(unit, {})
+                for key, value in values.items():
+                    unit_target[key] = _add(unit_target.get(key), value)
+    return levels
+
+
+# ---------------------------------------------------------------------------
+# The dashboard model (what the page and the Excel file show)
+
+
+@dataclass
+class UnitInfo:
+    unit_id: str  # the unit code (interchange unit_id)
+    name: str
+    care_level: str
+
+
+@dataclass
+class ShareRow:
+    """One group's share in a comparison (the unit, the nation, another unit)."""
+
+    label: str
+    share: Share
+    own: bool = False  # the viewer may see this group's patients: shown unsuppressed
+
+    @property
+    def text(self) -> str:
+        if self.own and self.share.denominator > 0:
+            return format_percent(self.share.numerator / self.share.denominator)
+        return self.share.text()
+
+    @property
+    def interval(self) -> str:
+        return self.share.interval_text()
+
+    @property
+    def shown(self) -> bool:
+        return (self.own and self.share.denominator > 0) or self.share.shown
+
+    @property
+    def numerator_text(self) -> str:
+        # A shown proportion gives its numerator away anyway: no "<5" theatre.
+        if self.own or self.share.shown:
+            return format_number(self.share.numerator)
+        return NOT_SHOWN
+
+    @property
+    def denominator_text(self) -> str:
+        return _count(self.share.denominator, self.own, True)
+
+    @property
+    def note(self) -> str:
+        if self.own and self.share.denominator < MIN_SHOWN and self.share.denominator > 0:
+            return "endast för enhetens personal"
+        return INSUFFICIENT if self.share.status == "grey" else ""
+
+
+def _count(value: int, own: bool, shown: bool) -> str:
+    if own:
+        return format_number(value)
+    if not shown:
+        return NOT_SHOWN
+    return "<5" if 0 < value < MIN_SHOWN else format_number(value)
+
+
+@dataclass
+class Measure:
+    """One indicator as a share: the unit against the nation and the other units."""
+
+    key: str
+    title: str
+    what: str  # what the share counts, in words
+    unit: ShareRow
+    national: ShareRow
+    others: list[ShareRow]
+    chart_svg: str = ""
+
+
+@dataclass
+class CountTable:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Dashboard:
+    unit: UnitInfo
+    selection: Selection
+    own: bool  # the viewer may see the unit's patients
+    measures: list[Measure]
+    tables: list[CountTable]
+    note: str = PUBLISHING_NOTE
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.unit.care_level, self.unit.care_level)
+
+
+def _share_row(label: str, numerator: int, denominator: int, own: bool = False) -> ShareRow:
+    return ShareRow(label=label, share=share(int(numerator), int(denominator)), own=own)
+
+
+def _measure_parts(key: str, value: Any) -> tuple[int, int]:
+    """(numerator, denominator) of an indicator value as the dashboard shows it."""
+    if value is None:
+        return 0, 0
+    kind = BY_KEY[key].kind
+    if kind == "rate":
+        return int(value["numerator"]), int(value["denominator"])
+    if kind == "coverage":
+        total = value.get("reported_total")
+        return int(value.get("registered") or 0), int(total or 0)
+    # Change measures: improved among n.
+    return int(value.get("improved", 0)), int(value.get("n", 0))
+
+
+_MEASURE_TEXT = {
+    "coverage": ("Täckningsgrad", "registrerade MMR-patienter av enhetens rapporterade antal"),
+    "response_rate_end": ("Svarsfrekvens vid avslut", "avslutade MMR med svar vid avslut"),
+    "hads_anxiety_case_initial": (
+        "Sannolik klinisk ångest initialt (HAD 11–21)",
+        "andel av avslutade MMR med HAD-ångest initialt",
+    ),
+    "hads_depression_case_initial": (
+        "Sannolik klinisk depression initialt (HAD 11–21)",
+        "andel av avslutade MMR med HAD-depression initialt",
+    ),
+}
+
+
+def build_dashboard(
+    levels: dict[str, Any],
+    unit: UnitInfo,
+    selection: Selection,
+    *,
+    own: bool,
+    unit_names: dict[str, str],
+    charts: bool = True,
+) -> Dashboard:
+    """The dashboard of ``unit`` from :func:`period_indicators`' result."""
+    level = levels.get(unit.care_level, {"national": {}, "units": {}})
+    national = level["national"]
+    unit_values = level["units"].get(unit.unit_id, {})
+    measures = []
+    for key in ("coverage", *RATE_KEYS, *CHANGE_KEYS):
+        indicator = BY_KEY[key]
+        if unit.care_level not in indicator.levels:
+            continue
+        if key in _MEASURE_TEXT:
+            title, what = _MEASURE_TEXT[key]
+        else:
+            title, what = indicator.title_sv, "andel förbättrade av dem med mätning"
+        n_unit, d_unit = _measure_parts(key, unit_values.get(key))
+        n_nat, d_nat = _measure_parts(key, national.get(key))
+        others = []
+        for other_id, values in sorted(level["units"].items()):
+            if other_id == unit.unit_id:
+                continue
+            n, d = _measure_parts(key, values.get(key))
+            others.append(_share_row(unit_names.get(other_id, other_id), n, d))
+        if key == "coverage":
+            # Coverage can exceed 1 when a unit under-reports its total; not a share.
+            n_unit, d_unit = min(n_unit, d_unit), d_unit
+            n_nat, d_nat = min(n_nat, d_nat), d_nat
+            others = [
+                _share_row(
+                    o.label, min(o.share.numerator, o.share.denominator), o.share.denominator
+                )
+                for o in others
+            ]
+        measure = Measure(
+            key=key,
+            title=title,
+            what=what,
+            unit=_share_row(unit.name, n_unit, d_unit, own=own),
+            national=_share_row(f"Riket, {LEVEL_LABELS[unit.care_level].lower()}", n_nat, d_nat),
+            others=others,
+        )
+        if charts:
+            measure.chart_svg = _funnel_svg(measure)
+        measures.append(measure)
+    tables = [
+        _volume_table(unit, unit_values, national, own),
+        _discontinued_table(unit, unit_values, national, own),
+    ]
+    return Dashboard(unit=unit, selection=selection, own=own, measures=measures, tables=tables)
+
+
+def _volume_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
+    columns = ["", "Avslutade MMR", "Avbrutna MMR", "Enbart utredning"]
+    rows = []
+    for label, values, is_own in ((unit.name, mine, own), ("Riket", national, False)):
+        discontinued = sum((values.get("discontinued") or {}).values())
+        counts = [values.get("completed_rehab") or 0, discontinued, values.get("assessments") or 0]
+        rows.append([label, *(_count(int(c), is_own, True) for c in counts)])
+    return CountTable("Volymer", columns, rows)
+
+
+def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
+    from painreg.analytics.indicators import REASONS
+    from painreg.analytics.stats import suppress_counts
+
+    columns = ["", *(CATEGORY_LABELS[r] for r in REASONS), "Totalt"]
+    rows = []
+    for label, values, is_own in ((unit.name, mine, own), ("Riket", national, False)):
+        counts = [int((values.get("discontinued") or {}).get(r, 0)) for r in REASONS]
+        if is_own:
+            cells = [format_number(c) for c in [*counts, sum(counts)]]
+        else:
+            # One row with its total: secondary suppression within the row.
+            display = suppress_counts([counts]).display(lambda v: format_number(v))
+            cells = list(display[0])
+        rows.append([label, *cells])
+    return CountTable("Avbrott per orsak", columns, rows)
+
+
+def _funnel_svg(measure: Measure) -> str:
+    from painreg.reports.render import chart_svg, funnel_chart
+
+    points = [
+        {"label": row.label, "n": row.share.denominator, "share": row.share.share}
+        for row in [measure.unit, *measure.others]
+        if row.share.shown
+    ]
+    if not points or measure.national.share.share is None:
+        return ""
+    chart = funnel_chart(
+        points, measure.national.share.share, measure.title, highlight=measure.unit.label
+    )
+    return chart_svg(chart)
+
+
+# ---------------------------------------------------------------------------
+# Excel
+
+
+def dashboard_excel(dashboard: Dashboard) -> bytes:
+    """The dashboard as an Excel workbook: one sheet of shares, one per count table."""
+    import xlsxwriter
+
+    from painreg.reports.render import write_excel_table
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    title = f"{dashboard.unit.name}: {dashboard.selection.describe()}"
+    rows: list[list[Any]] = []
+    grey: list[bool] = []
+    for m in dashboard.measures:
+        for row in [m.unit, m.national, *m.others]:
+            value, low, high = _excel_share(row)
+            rows.append(
+                [m.title, row.label, _excel_count(row.share.numerator, row),
+                 _excel_count(row.share.denominator, row, denominator=True), value, low, high,
+                 row.note]
+            )  # fmt: skip
+            grey.append(row.share.status == "grey" and not row.own)
+    write_excel_table(
+        book,
+        "Andelar",
+        title,
+        [
+            "Indikator",
+            "Grupp",
+            "Täljare",
+            "Nämnare",
+            "Andel",
+            "95 % KI nedre",
+            "95 % KI övre",
+            "Anmärkning",
+        ],
+        rows,
+        kinds=["text", "text", "int", "int", "pct", "pct", "pct", "text"],
+        grey_rows=grey,
+    )
+    for table in dashboard.tables:
+        write_excel_table(book, table.title, f"{table.title}: {title}", table.columns, table.rows)
+    book.close()
+    return buffer.getvalue()
+
+
+def _excel_share(row: ShareRow) -> tuple[Any, Any, Any]:
+    s = row.share
+    if row.own and s.denominator > 0:
+        from painreg.analytics.stats import wilson_interval
+
+        low, high = wilson_interval(s.numerator, s.denominator)
+        return s.numerator / s.denominator, low, high
+    if not s.shown:
+        return NOT_SHOWN, None, None
+    return s.share, s.low, s.high
+
+
+def _excel_count(value: int, row: ShareRow, *, denominator: bool = False) -> Any:
+    if row.own or row.share.shown:
+        return value
+    if not denominator:
+        return NOT_SHOWN
+    return "<5" if 0 < value < MIN_SHOWN else value

@@ -1,0 +1,178 @@
+"""The unit dashboard (enhetens statistik): web pages and the Excel download.
+
+Decisions (issue 5; DOMAIN.md "Publishing rules"; registry.access rules):
+
+* Who sees which unit: staff see the unit they work in now (the session's
+  current unit, ``/statistik/``) and any unit they belong to
+  (``/statistik/enhet/<id>/``); a regional analyst sees the units of their
+  region(s); the national coordinator every unit. Anyone else gets 404, which
+  does not reveal that the unit exists. :func:`_get_unit_for_user` is the
+  only way the views fetch a unit.
+* Analysts and the coordinator hold no unit membership, so the pages have
+  their own gate instead of ``staff_required``: logged in and past the TOTP
+  step, then the scope above.
+* "May see the unit's patients" = a member of the unit (registry.access);
+  only then are the unit's own small numbers shown. Everything else follows
+  the publishing rules (:mod:`painreg.reports.dashboard_data`).
+* Numbers are computed per request from the live database (real time), with
+  the same indicator expressions as the annual report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET
+
+from painreg.analytics.indicators import Filters
+from painreg.registry import access
+from painreg.registry.models import Unit
+from painreg.reports.dashboard_data import (
+    FILTER_CHOICES,
+    Selection,
+    UnitInfo,
+    build_dashboard,
+    dashboard_excel,
+    live_register,
+    period_indicators,
+)
+
+FIRST_YEAR = 2010
+MAX_YEARS = 10  # longest period one request may compute
+
+
+def _visible_units(user: Any) -> QuerySet[Unit]:
+    """Units whose dashboard the user may open: own units, and their regions' units."""
+    own = list(access.units_for(user).values_list("pk", flat=True))
+    return Unit.objects.filter(Q(pk__in=own) | Q(region__in=access.regions_for(user))).order_by(
+        "name", "pk"
+    )
+
+
+def _get_unit_for_user(user: Any, unit_id: int | str) -> Unit:
+    """A unit the user may see the dashboard of (404 otherwise)."""
+    try:
+        return _visible_units(user).get(pk=int(unit_id))
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _gate(request: HttpRequest) -> HttpResponse | None:
+    """Logged in and past the TOTP step, else the redirect to the missing step."""
+    user = request.user
+    step = None
+    if not user.is_authenticated:
+        step = "accounts:login"
+    elif not user.is_verified():
+        step = "accounts:verify"
+    if step is None:
+        return None
+    return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def _selection(request: HttpRequest) -> Selection:
+    """Period and patient group from the query string; unknown codes are ignored."""
+    last = dt.date.today().year - 1
+    year_to = min(max(_int(request.GET.get("till"), last), FIRST_YEAR), last + 1)
+    year_from = min(max(_int(request.GET.get("fran"), year_to), FIRST_YEAR), year_to)
+    year_from = max(year_from, year_to - MAX_YEARS + 1)
+    chosen: dict[str, str | None] = {}
+    for name, choices in FILTER_CHOICES.items():
+        value = request.GET.get(name) or None
+        chosen[name] = value if value in dict(choices) else None
+    diagnosis = (request.GET.get("diagnosis") or "").strip().upper().replace(".", "")
+    chosen["diagnosis"] = (
+        diagnosis[:4] if diagnosis[:1].isalpha() and diagnosis[1:].isalnum() else None
+    )
+    return Selection(year_from, year_to, Filters(**chosen))
+
+
+def _dashboard(request: HttpRequest, unit: Unit, *, charts: bool = True) -> Any:
+    selection = _selection(request)
+    register = live_register()
+    levels = period_indicators(register, selection)
+    own = access.units_for(request.user).filter(pk=unit.pk).exists()
+    names = dict(Unit.objects.filter(care_level=unit.care_level).values_list("code", "name"))
+    info = UnitInfo(unit.code, unit.name, unit.care_level)
+    return build_dashboard(levels, info, selection, own=own, unit_names=names, charts=charts)
+
+
+def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
+    dashboard = _dashboard(request, unit)
+    last = dt.date.today().year
+    query = request.GET.urlencode()
+    context = {
+        "dashboard": dashboard,
+        "unit": unit,
+        "units": _visible_units(request.user) if _is_analyst(request.user) else [],
+        "years": list(range(last, FIRST_YEAR - 1, -1)),
+        "filter_choices": FILTER_CHOICES,
+        "filters": dashboard.selection.filters,
+        "excel_url": reverse("dashboard:excel", args=[unit.pk]) + (f"?{query}" if query else ""),
+        "nav": "dashboard",
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _is_analyst(user: Any) -> bool:
+    return access.regions_for(user).exists()
+
+
+@require_GET
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """The current unit's dashboard for staff; the list of units for analysts."""
+    if (step := _gate(request)) is not None:
+        return step
+    from painreg.accounts.units import current_unit
+
+    unit = current_unit(request)
+    if unit is not None:
+        return _page(request, unit)
+    units = _visible_units(request.user)
+    if not units.exists():
+        raise Http404
+    return render(request, "reports/dashboard_units.html", {"units": units, "nav": "dashboard"})
+
+
+@require_GET
+def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
+    if (step := _gate(request)) is not None:
+        return step
+    return _page(request, _get_unit_for_user(request.user, unit_id))
+
+
+@require_GET
+def unit_dashboard_excel(request: HttpRequest, unit_id: int) -> HttpResponse:
+    if (step := _gate(request)) is not None:
+        return step
+    unit = _get_unit_for_user(request.user, unit_id)
+    dashboard = _dashboard(request, unit, charts=False)
+    selection = dashboard.selection
+    name = f"statistik-{unit.code}-{selection.year_from}-{selection.year_to}.xlsx"
+    response = HttpResponse(
+        dashboard_excel(dashboard),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", dashboard_home, name="home"),
+    path("enhet/<int:unit_id>/", unit_dashboard, name="unit"),
+    path("enhet/<int:unit_id>/excel/", unit_dashboard_excel, name="excel"),
+]

@@ -1,0 +1,304 @@
+"""The unit dashboard: who sees which unit, what is suppressed, and the numbers.
+
+The register is a small hand-made set of interchange files imported into the
+test database (SQLite, or PostgreSQL in CI with ``-m django_db``), so the
+dashboard reads it through the migration's views exactly as in production.
+
+Specialist units in 2024 (rehab registrations ending that year):
+
+=====  =========  ===================  ==============
+unit   completed  answered at ``end``  discontinued
+=====  =========  ===================  ==============
+A      6          4                    1 (own decision)
+C      3          2                    0
+D      10         7                    0
+=====  =========  ===================  ==============
+
+Unit B is primary care (2 completed, 1 answered). Women: A has 4 completed
+(3 answered).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery-staple"
+
+# (unit, completed, answered at end, of which women (completed, answered), discontinued)
+PLAN = {
+    "A": (6, 4, (4, 3), 1),
+    "C": (3, 2, (0, 0), 0),
+    "D": (10, 7, (5, 4), 0),
+    "B": (2, 1, (1, 1), 0),
+}
+UNITS = {
+    "A": ("Smärtrehab A", "01", "specialist"),
+    "B": ("Vårdcentral B", "14", "primary"),
+    "C": ("Smärtrehab C", "01", "specialist"),
+    "D": ("Smärtrehab D", "14", "specialist"),
+}
+
+
+def _write_register(directory: Path) -> None:
+    """Interchange CSV files of the plan above."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "units.csv").write_text(
+        "unit_id,name,region_code,care_level\n"
+        + "".join(f"{u},{n},{r},{c}\n" for u, (n, r, c) in UNITS.items()),
+        encoding="utf-8",
+    )
+    patients = ["patient_id,sex,birth_year"]
+    regs = [
+        "registration_id,patient_id,unit_id,category,first_visit_date,rehab_start_date,"
+        "rehab_end_date,discontinued,discontinuation_reason,main_diagnosis,education,"
+        "work_measures"
+    ]
+    answers = ["registration_id,occasion,item,value,answered_on"]
+    for unit, (completed, answered, (women, women_answered), discontinued) in PLAN.items():
+        for i in range(completed + discontinued):
+            rid = f"{unit}-{i:02d}"
+            woman = i < women
+            stopped = i >= completed
+            patients.append(f"X{rid},{'F' if woman else 'M'},1970")
+            regs.append(
+                f"{rid},X{rid},{unit},rehab,2024-01-10,2024-02-01,2024-05-20,"
+                f"{'true' if stopped else 'false'},{'own_decision' if stopped else ''},"
+                "M79.7,university,"
+            )
+            answers.append(f"{rid},initial,hads_1,1,2024-01-10")
+            # Women answer first, then men, up to the planned counts.
+            if not stopped and (
+                (woman and i < women_answered)
+                or (not woman and i - women < answered - women_answered)
+            ):
+                answers.append(f"{rid},end,hads_1,1,2024-05-20")
+    for name, lines in (("patients", patients), ("registrations", regs), ("answers", answers)):
+        (directory / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def world(tmp_path: Path, django_user_model: Any) -> SimpleNamespace:
+    from painreg.interop.dbio import import_register
+    from painreg.registry import actions
+    from painreg.registry.models import Region, Unit
+
+    _write_register(tmp_path / "register")
+    import_register(tmp_path / "register", username="test")
+    units = {code: Unit.objects.get(code=code) for code in UNITS}
+    users = {
+        name: django_user_model.objects.create_user(name, password=PASSWORD)
+        for name in ("alice", "bob", "charlie", "diana", "erik")
+    }
+    actions.add_membership(user=None, member=users["alice"], role="registrar", unit=units["A"])
+    actions.add_membership(user=None, member=users["bob"], role="registrar", unit=units["B"])
+    actions.add_membership(user=None, member=users["charlie"], role="unit_manager", unit=units["C"])
+    actions.add_membership(
+        user=None,
+        member=users["diana"],
+        role="regional_analyst",
+        region=Region.objects.get(code="01"),
+    )
+    actions.add_membership(user=None, member=users["erik"], role="national_coordinator")
+    return SimpleNamespace(units=units, directory=tmp_path / "register", **users)
+
+
+def _client(user: Any) -> Client:
+    from painreg.accounts.testing import login_verified
+
+    client = Client()
+    login_verified(client, user)
+    return client
+
+
+def _url(world: SimpleNamespace, code: str, name: str = "dashboard:unit", **query: str) -> str:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    url = reverse(name, args=[world.units[code].pk])
+    return url + (f"?{urlencode(query)}" if query else "")
+
+
+def _measure(response: Any, key: str) -> str:
+    """The HTML of one measure's section."""
+    html = response.content.decode()
+    start = html.index(f'id="{key}"')
+    return html[start : html.index("</section>", start)]
+
+
+def _row(section: str, label: str) -> str:
+    start = section.index(f'<th scope="row">{label}</th>')
+    return section[start : section.index("</tr>", start)]
+
+
+# ---------------------------------------------------------------------------
+# Ownership
+
+
+def test_it_shows_staff_their_current_units_dashboard(world: SimpleNamespace) -> None:
+    response = _client(world.alice).get("/statistik/?fran=2024&till=2024")
+    assert response.status_code == 200
+    assert "Statistik – Smärtrehab A" in response.content.decode()
+
+
+def test_it_gives_404_to_a_member_of_another_unit(world: SimpleNamespace) -> None:
+    bob, charlie = _client(world.bob), _client(world.charlie)
+    for client in (bob, charlie):
+        assert client.get(_url(world, "A")).status_code == 404
+        assert client.get(_url(world, "A", "dashboard:excel")).status_code == 404
+    assert "Smärtrehab A" not in bob.get("/statistik/?fran=2024&till=2024").content.decode()
+
+
+def test_it_lets_a_regional_analyst_see_only_their_regions_units(world: SimpleNamespace) -> None:
+    diana = _client(world.diana)
+    assert diana.get(_url(world, "A", fran="2024", till="2024")).status_code == 200
+    assert diana.get(_url(world, "C", fran="2024", till="2024")).status_code == 200
+    assert diana.get(_url(world, "D")).status_code == 404
+    assert diana.get(_url(world, "B", "dashboard:excel")).status_code == 404
+    listing = diana.get("/statistik/").content.decode()
+    assert "Smärtrehab A" in listing and "Smärtrehab C" in listing
+    assert "Smärtrehab D" not in listing
+
+
+def test_it_lets_the_national_coordinator_see_every_unit(world: SimpleNamespace) -> None:
+    erik = _client(world.erik)
+    for code in UNITS:
+        assert erik.get(_url(world, code, fran="2024", till="2024")).status_code == 200
+
+
+def test_it_sends_an_unverified_login_to_the_totp_step(world: SimpleNamespace) -> None:
+    client = Client()
+    client.force_login(world.diana)
+    response = client.get(_url(world, "A"))
+    assert response.status_code == 302 and "/konto/" in response["Location"]
+
+
+# ---------------------------------------------------------------------------
+# Numbers and suppression
+
+
+def test_it_shows_the_national_response_rate_checked_by_hand(world: SimpleNamespace) -> None:
+    """Specialist care 2024: 4 + 2 + 7 = 13 answered of 6 + 3 + 10 = 19 completed.
+
+    By hand: 13/19 = 0.684 -> "68 %". Wilson (z = 1.96, z² = 3.8416):
+    centre (13 + 1.9208) / 22.8416 = 0.6532, half-width
+    1.96 * sqrt(13 * 6 / 19 + 0.9604) / 22.8416 = 0.1931 -> 46–85 %.
+    Unit A: 4/6 = 67 % (Wilson 30–90 %, greyed for others: denominator < 10).
+    """
+    response = _client(world.alice).get(_url(world, "A", fran="2024", till="2024"))
+    section = _measure(response, "response_rate_end")
+    national = _row(section, "Riket, specialistvård")
+    assert "68\xa0%" in national and "46–85" in national
+    assert "<td>13</td><td>19</td>" in national
+    own = _row(section, "Smärtrehab A")
+    assert "67\xa0%" in own and "<td>4</td><td>6</td>" in own
+
+
+def test_it_hides_another_units_share_below_five(world: SimpleNamespace) -> None:
+    """Unit C has 3 completed: Alice (unit A) must not see its 2/3."""
+    response = _client(world.alice).get(_url(world, "A", fran="2024", till="2024"))
+    section = _measure(response, "response_rate_end")
+    other = _row(section, "Smärtrehab C")
+    assert "67\xa0%" not in other and "<td>–</td>" in other and "<td>&lt;5</td>" in other
+    assert "70\xa0%" in _row(section, "Smärtrehab D")  # 7/10
+
+
+def test_it_shows_the_units_own_small_numbers_only_to_its_staff(world: SimpleNamespace) -> None:
+    charlie = _client(world.charlie)  # unit manager of C
+    own = _row(
+        _measure(charlie.get(_url(world, "C", fran="2024", till="2024")), "response_rate_end"),
+        "Smärtrehab C",
+    )
+    assert "67\xa0%" in own and "<td>2</td><td>3</td>" in own
+    diana = _client(world.diana)  # regional analyst: may not see C's patients
+    seen = _row(
+        _measure(diana.get(_url(world, "C", fran="2024", till="2024")), "response_rate_end"),
+        "Smärtrehab C",
+    )
+    assert "67\xa0%" not in seen and "<td>–</td>" in seen
+
+
+def test_it_suppresses_small_discontinuation_counts_for_analysts(world: SimpleNamespace) -> None:
+    alice_page = (
+        _client(world.alice).get(_url(world, "A", fran="2024", till="2024")).content.decode()
+    )
+    diana_page = (
+        _client(world.diana).get(_url(world, "A", fran="2024", till="2024")).content.decode()
+    )
+
+    def row(page: str) -> str:
+        start = page.index("<caption>Avbrott per orsak</caption>")
+        return _row(page[start:], "Smärtrehab A")
+
+    assert "<td>1</td>" in row(alice_page)
+    analyst = row(diana_page)
+    # 1 own decision, 0, 0, total 1: both non-zero cells hidden, neither recoverable.
+    assert "<td>1</td>" not in analyst and analyst.count("&lt;5") == 2
+
+
+def test_it_filters_by_patient_group(world: SimpleNamespace) -> None:
+    """Women only: A 3/4 answered -> 75 %; nation 3 + 0 + 4 = 7 of 4 + 0 + 5 = 9 -> 78 %."""
+    response = _client(world.alice).get(_url(world, "A", fran="2024", till="2024", sex="F"))
+    section = _measure(response, "response_rate_end")
+    assert "75\xa0%" in _row(section, "Smärtrehab A")
+    assert "78\xa0%" in _row(section, "Riket, specialistvård")
+    assert "Kvinnor" in response.content.decode()
+
+
+def test_it_sums_a_period_of_years(world: SimpleNamespace) -> None:
+    response = _client(world.alice).get(_url(world, "A", fran="2023", till="2024"))
+    assert "<td>13</td><td>19</td>" in _row(
+        _measure(response, "response_rate_end"), "Riket, specialistvård"
+    )
+
+
+def test_it_counts_as_the_same_expressions_over_the_files(world: SimpleNamespace) -> None:
+    """The views give the analytics core what the interchange files give it."""
+    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.load import load_register
+    from painreg.reports.dashboard_data import DASHBOARD_KEYS, live_register
+
+    live = compute_indicators(live_register(), 2024, keys=DASHBOARD_KEYS)
+    files = compute_indicators(load_register(world.directory), 2024, keys=DASHBOARD_KEYS)
+    assert json.dumps(live, sort_keys=True) == json.dumps(files, sort_keys=True)
+    assert live["care_levels"]["specialist"]["national"]["completed_rehab"] == 19
+
+
+def test_it_leaves_out_patients_who_opted_out(world: SimpleNamespace) -> None:
+    from django.utils import timezone
+
+    from painreg.registry.guard import writes_allowed
+    from painreg.registry.models import Patient
+    from painreg.reports.dashboard_data import live_register
+
+    with writes_allowed():
+        Patient.objects.filter(external_id="XA-00").update(opted_out_at=timezone.now())
+    register = live_register()
+    assert (
+        register.registrations.count().to_pyarrow().as_py()
+        == sum(c + d for c, _a, _w, d in PLAN.values()) - 1
+    )
+    assert "personnummer" not in register.patients.columns
+
+
+def test_it_downloads_the_dashboard_as_excel(world: SimpleNamespace) -> None:
+    response = _client(world.diana).get(
+        _url(world, "A", "dashboard:excel", fran="2024", till="2024")
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = zipfile.ZipFile(io.BytesIO(response.content))
+    workbook = book.read("xl/workbook.xml").decode()
+    assert "Andelar" in workbook and "Avbrott per orsak" in workbook
+    strings = book.read("xl/sharedStrings.xml").decode()
+    assert "Riket, specialistvård" in strings and "&lt;5" in strings
