@@ -427,6 +427,37 @@ def _selection(sex: str) -> Callable[[Context], ir.Table]:
     return build
 
 
+def _mean_change(instrument: str, score: str) -> Callable[[Context], ir.Table]:
+    """Sums of the change end − initial (summable over units; mean and SD derive from them)."""
+
+    def build(ctx: Context) -> ir.Table:
+        end = measure_values(ctx, instrument, score, "end").rename(end_value="value")
+        initial = measure_values(ctx, instrument, score, "initial").rename(initial_value="value")
+        t = (
+            ctx.completed()
+            .inner_join(end, "registration_id")
+            .inner_join(initial, "registration_id")
+        )
+        t = t.mutate(change=(t.end_value - t.initial_value).cast("float64"))
+        return t.group_by("unit_id").aggregate(
+            n=t.count(), sum=t.change.sum(), sum_sq=(t.change * t.change).sum()
+        )
+
+    return build
+
+
+#: Measures of figure 34 (mean change): key suffix, instrument, score, Swedish and English name.
+MEAN_CHANGES = (
+    ("eqvas", "eqvas", "vas", "EQ-VAS", "EQ-VAS"),
+    ("nprs", "nprs", "intensity", "Smärtintensitet (NPRS)", "Pain intensity (NPRS)"),
+    ("rand36_vitality", "rand36", "energy_fatigue", "Vitalitet (RAND-36)", "Vitality (RAND-36)"),
+    ("rand36_pain", "rand36", "pain", "Smärta (RAND-36)", "Pain (RAND-36)"),
+    ("hads_anxiety", "hads", "anxiety", "Ångest (HAD)", "Anxiety (HADS)"),
+    ("hads_depression", "hads", "depression", "Depression (HAD)", "Depression (HADS)"),
+    ("pcs", "pcs", "total", "Katastrofiering (PCS)", "Catastrophizing (PCS)"),
+)
+
+
 def _work_measures(ctx: Context) -> ir.Table:
     t = ctx.completed()
     metrics = {m: _has_item(t.work_measures, m).sum().cast("int64") for m in WORK_MEASURES}
@@ -451,7 +482,8 @@ class Indicator:
     ``kind`` says the shape of a unit's value: ``count`` (an int),
     ``categories`` (counts per category in ``categories``, total ``n`` where
     ``has_total``), ``rate`` (``numerator``, ``denominator``), ``coverage``
-    (``registered``, ``reported_total``), ``long`` (counts per dynamic code).
+    (``registered``, ``reported_total``), ``long`` (counts per dynamic code),
+    ``sums`` (``n``, ``sum``, ``sum_sq`` of a change: summable over units).
     """
 
     key: str
@@ -645,6 +677,16 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )  # fmt: skip
 
+INDICATORS += tuple(
+    Indicator(
+        f"mean_change_{suffix}", f"Medelförändring, {sv}", f"Mean change, {en}",
+        "sum of (end − initial) over the registrations", _COMPLETED + " with the score at "
+        "initial and end (n)", _COMPLETED, "34", "sums", _mean_change(instrument, score),
+        categories=("sum", "sum_sq"), has_total=True, in_json=False,
+    )
+    for suffix, instrument, score, sv, en in MEAN_CHANGES
+)  # fmt: skip
+
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 
 
@@ -661,6 +703,8 @@ def _zero(indicator: Indicator) -> Any:
         return {"registered": 0, "reported_total": None}
     if indicator.kind == "long":
         return {}
+    if indicator.kind == "sums":
+        return {"n": 0, "sum": 0.0, "sum_sq": 0.0}
     cats = dict.fromkeys(indicator.categories, 0)
     return {"n": 0, **cats} if indicator.has_total else cats
 
@@ -681,6 +725,10 @@ def _unit_values(indicator: Indicator, frame: Any) -> dict[str, Any]:
                 "registered": int(row["registered"]),
                 "reported_total": None if total is None or total != total else int(total),
             }
+        elif indicator.kind == "sums":
+            values[unit] = {
+                "n": int(row["n"]), "sum": float(row["sum"]), "sum_sq": float(row["sum_sq"])
+            }  # fmt: skip
         else:
             values[unit] = {k: int(v) for k, v in row.items()}
             if indicator.kind == "categories":
@@ -868,5 +916,7 @@ def _shape(i: Indicator) -> str:
         return "`{registered, reported_total}` (reported_total null when unknown)"
     if i.kind == "long":
         return "`{code: count}`"
+    if i.kind == "sums":
+        return "`{n, sum, sum_sq}` of the change (mean = sum / n)"
     keys = (["n"] if i.has_total else []) + list(i.categories)
     return "`{" + ", ".join(keys) + "}`"

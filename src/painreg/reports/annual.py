@@ -551,7 +551,7 @@ def _activity_satisfaction_section(
 def _across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Section:
     """Improved and unchanged-positive shares across the change measures (figures 33-34)."""
     section = Section(
-        f"Förbättring och oförändrat positiv skattning, {LEVEL_SHORT[level]} {year} (figur 33)"
+        f"Förbättring och oförändrat positiv skattning, {LEVEL_SHORT[level]} {year} (figur 33–34)"
     )
     rows, table = [], []
     for key in ("eqvas_change", "hads_anxiety_change", "hads_depression_change", "pcs_change",
@@ -582,7 +582,40 @@ def _across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Sect
             table,
         )
     )
+    section.tables.append(_mean_change_table(nat))
     return section
+
+
+def _mean_change_table(nat: dict[str, Any]) -> Table:
+    """Mean change end − initial with a 95 % t interval per measure (figure 34)."""
+    import math
+
+    from scipy import stats as sps
+
+    from painreg.analytics.indicators import MEAN_CHANGES
+
+    rows = []
+    for suffix, *_rest in MEAN_CHANGES:
+        key = f"mean_change_{suffix}"
+        v = nat.get(key)
+        if v is None or v["n"] < render.MIN_SHOWN:
+            continue
+        n = v["n"]
+        mean = v["sum"] / n
+        var = max(v["sum_sq"] - v["sum"] ** 2 / n, 0.0) / (n - 1)
+        half = float(sps.t.ppf(0.975, n - 1)) * math.sqrt(var / n)
+        rows.append(
+            [BY_KEY[key].title_sv.removeprefix("Medelförändring, "), format_number(n),
+             format_number(mean, 1), f"{format_number(mean - half, 1)} till "
+             f"{format_number(mean + half, 1)}"]
+        )  # fmt: skip
+    return Table(
+        "Medelförändring från initialt till avslut (figur 34)",
+        ["Mått", "n", "Medelförändring", "95 % KI"],
+        rows,
+        note="Positiv förändring är förbättring för EQ-VAS och RAND-36, "
+        "negativ för smärtintensitet, HAD och PCS.",
+    )
 
 
 def _completeness_tables(

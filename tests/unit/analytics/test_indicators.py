@@ -278,6 +278,9 @@ def test_descriptive_indicators_count_the_same_population(register):
     assert res["activity_initial"]["none"] == 1 and res["activity_initial"]["n"] == 1
     assert res["activity_end"]["from_30_to_60"] == 1
     assert res["satisfaction_end"] == {"numerator": 1, "denominator": 1}
+    # EQ-VAS: r1 50 -> 65 (+15, 5L) and r7 80 -> 75 (-5, 3L).
+    assert res["mean_change_eqvas"] == {"n": 2, "sum": 10.0, "sum_sq": 250.0}
+    assert res["mean_change_pcs"] == {"n": 1, "sum": -26.0, "sum_sq": 676.0}
 
 
 @settings(max_examples=60, deadline=None)
