@@ -15,6 +15,7 @@ from pathlib import Path
 
 from painreg.errors import UserError
 
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
         "export",
