@@ -60,4 +60,5 @@ def round_half_up(value: float, decimals: int = 0) -> float:
     from decimal import ROUND_HALF_UP, Decimal
 
     quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    # float() first: numpy scalars repr as "np.float64(...)", which Decimal rejects.
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))

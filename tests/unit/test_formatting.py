@@ -23,3 +23,10 @@ def test_it_formats_percentages_with_a_space_before_the_sign() -> None:
 
 def test_negative_zero_has_no_sign() -> None:
     assert format_number(-0.04, 1) == "0,0"
+
+
+def test_it_accepts_numpy_numbers() -> None:
+    import numpy as np
+
+    assert format_number(np.float64(1234.5), 1) == f"1{NBSP}234,5"
+    assert format_number(np.int64(7)) == "7"
