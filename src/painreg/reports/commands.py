@@ -27,6 +27,12 @@ def register(subparsers: Any) -> None:
             help="a fresh snapshot of the configured database (via the interop export)",
         )
         p.add_argument("--year", type=int, required=True, help="report year")
+        p.add_argument(
+            "--rescore",
+            action="store_true",
+            help="compute the scores from the answers even when the data carry a scores "
+            "table (default: use stored scores after a spot check; see docs/annual-report.md)",
+        )
         p.add_argument("--sex", choices=["F", "M"], help="only this sex")
         p.add_argument("--age-group", help="only this age group, e.g. 20-29 or 66+")
         p.add_argument(
@@ -98,17 +104,21 @@ def load(args: argparse.Namespace) -> Any:
     """The register named by ``--data`` (or ``--from-db``), with scores computed."""
     from painreg.analytics.load import RegisterDataError, load_register
 
+    rescore = getattr(args, "rescore", False)
     if args.from_db:
-        return _load_from_db()
+        try:
+            return _load_from_db(rescore)
+        except RegisterDataError as exc:
+            raise UserError(f"--from-db: {exc}") from None
     if not args.data.is_dir():
         raise UserError(f"--data {args.data}: no such directory")
     try:
-        return load_register(args.data)
+        return load_register(args.data, rescore=rescore)
     except RegisterDataError as exc:
         raise UserError(f"--data {args.data}: {exc}") from None
 
 
-def _load_from_db() -> Any:
+def _load_from_db(rescore: bool = False) -> Any:
     """A fresh snapshot through the interop export (stored scores included), read and removed.
 
     The export is written to the access log by the interop export itself.
@@ -124,7 +134,7 @@ def _load_from_db() -> Any:
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
         export_register(tmp, format="parquet", username=f"cli:{getpass.getuser()}:report")
-        return load_register(tmp)
+        return load_register(tmp, rescore=rescore, cache=False)
 
 
 def _indicators(args: argparse.Namespace) -> int:

@@ -1,0 +1,104 @@
+"""Where the indicators' scores come from: stored, cached or computed (analytics.load).
+
+The stored ``scores`` table of an interchange directory is used only if it
+equals what :func:`painreg.instruments.score_answers` gives for the answers;
+the cache must give exactly the computed scores.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from painreg.analytics.load import CACHE_DIR, CACHE_FILE, RegisterDataError, load_register
+from painreg.cli import main
+from painreg.instruments import score_answers
+from painreg.interop.schema import read_table
+
+KEY = ["registration_id", "occasion", "instrument", "score"]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("register")
+    code = main(
+        ["synth", "registry", "--scale", "0.01", "--years", "2021", "--format", "parquet",
+         str(directory)]
+    )  # fmt: skip
+    assert code == 0
+    return directory
+
+
+def _sorted(frame):  # type: ignore[no-untyped-def]
+    return frame.sort_values(KEY).reset_index(drop=True)[[*KEY, "value"]]
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(CACHE_DIR))
+    return dst
+
+
+def test_cached_scores_equal_score_answers_of_the_answers(synthetic, tmp_path):
+    directory = _copy(synthetic, tmp_path / "d")
+    expected = _sorted(score_answers(read_table(directory, "answers")))
+    first = _sorted(load_register(directory).scores.to_pandas())
+    assert (directory / CACHE_DIR / CACHE_FILE).exists()
+    second = _sorted(load_register(directory).scores.to_pandas())  # from the cache
+    assert len(expected) > 1000
+    for got in (first, second):
+        assert got[KEY].equals(expected[KEY])
+        assert (got["value"] - expected["value"]).abs().max() < 1e-12
+
+
+def test_a_stale_cache_is_recomputed_when_the_answers_change(synthetic, tmp_path):
+    directory = _copy(synthetic, tmp_path / "d")
+    load_register(directory)
+    answers = read_table(directory, "answers")
+    fewer = answers.slice(0, answers.num_rows // 2)
+    pq.write_table(fewer, directory / "answers.parquet")
+    got = _sorted(load_register(directory).scores.to_pandas())
+    assert got.equals(_sorted(score_answers(fewer)))
+
+
+def test_stored_scores_equal_to_the_definitions_are_used(synthetic, tmp_path):
+    directory = _copy(synthetic, tmp_path / "d")
+    stored = pa.Table.from_pandas(score_answers(read_table(directory, "answers")))
+    pq.write_table(stored, directory / "scores.parquet")
+    got = load_register(directory).scores.to_pandas()
+    assert _sorted(got).equals(_sorted(stored.to_pandas()))
+    assert not (directory / CACHE_DIR).exists()  # stored scores need no cache
+
+
+def test_stored_scores_that_disagree_are_refused_unless_rescored(synthetic, tmp_path):
+    directory = _copy(synthetic, tmp_path / "d")
+    stored = pa.Table.from_pandas(score_answers(read_table(directory, "answers")))
+    # Shift every HADS anxiety score: as if the definitions changed after the export.
+    shifted = pc.if_else(
+        pc.and_(pc.equal(stored["instrument"], "hads"), pc.equal(stored["score"], "anxiety")),
+        pc.add(stored["value"], 1.0),
+        stored["value"],
+    )
+    stored = stored.set_column(stored.schema.get_field_index("value"), "value", shifted)
+    pq.write_table(stored, directory / "scores.parquet")
+    with pytest.raises(RegisterDataError, match=r"hads\.anxiety.*--rescore"):
+        load_register(directory)
+    got = _sorted(load_register(directory, rescore=True).scores.to_pandas())
+    assert got.equals(_sorted(score_answers(read_table(directory, "answers"))))
+
+
+def test_the_command_says_stored_scores_disagree_in_one_line(synthetic, tmp_path, capsys):
+    directory = _copy(synthetic, tmp_path / "d")
+    stored = score_answers(read_table(directory, "answers"))
+    stored = stored[~((stored["instrument"] == "pcs") & (stored["score"] == "total"))]
+    pq.write_table(pa.Table.from_pandas(stored), directory / "scores.parquet")
+    out = tmp_path / "i.json"
+    args = ["report", "indicators", "--data", str(directory), "--year", "2021", "--output"]
+    assert main([*args, str(out)]) == 2
+    assert "--rescore" in capsys.readouterr().err
+    assert not out.exists()
+    assert main([*args, str(out), "--rescore"]) == 0
