@@ -30,6 +30,7 @@ Decisions (ARCHITECTURE.md "Interchange format"; issue 4):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -53,6 +54,8 @@ Progress = Callable[[str, int, int | None], None]
 PSEUDONYM_KEY_ENV = "PAINREG_PSEUDONYM_KEY"
 EXPORT_CHUNK = 2_000  # registrations per export chunk
 OCCASION_KINDS = {"rehab": schema.OCCASIONS, "assessment": ("initial",)}
+#: Rows from which a PostgreSQL load checks its foreign keys in one pass.
+BULK_FK_THRESHOLD = 200_000
 
 
 def _noop(_what: str, _done: int, _total: int | None) -> None:
@@ -461,6 +464,43 @@ class _Loader:
                 copy.write(buffer.getvalue())
         return data.num_rows
 
+    @contextlib.contextmanager
+    def _foreign_keys_checked_once(self, model: Any, rows: int) -> Iterator[None]:
+        """On PostgreSQL, check a large load's foreign keys in one pass, not row by row.
+
+        Django's foreign keys are ``DEFERRABLE INITIALLY DEFERRED``: every copied
+        row queues a check that runs at commit (most of a large import's time).
+        For a load of many rows the constraints are dropped and re-created,
+        with the same names and definitions, inside the import's transaction:
+        PostgreSQL then validates them with one join. The table is locked
+        until commit; a failure rolls the whole transaction back, constraints
+        included. Small loads keep the ordinary row checks.
+        """
+        if not self.postgres or rows < BULK_FK_THRESHOLD:
+            yield
+            return
+        table = model._meta.db_table
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            constraints = cursor.fetchall()
+            # ALTER TABLE refuses tables with queued checks: run those now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for name, _definition in constraints:
+                cursor.execute(f"ALTER TABLE {self._table(model)} DROP CONSTRAINT {_q(name)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        yield
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for name, definition in constraints:
+                cursor.execute(
+                    f"ALTER TABLE {self._table(model)} ADD CONSTRAINT {_q(name)} {definition}"
+                )
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
     def _count(self, name: str, added: int, present: int) -> None:
         self.result.added[name] = self.result.added.get(name, 0) + added
         self.result.already_present[name] = self.result.already_present.get(name, 0) + present
@@ -700,58 +740,88 @@ class _Loader:
         total = self.report.rows.get("answers", 0)
         done = added = 0
         touched: list[np.ndarray] = []
-        for batch in schema.iter_table(self.directory, "answers", batch_size=500_000):
-            idx = np.asarray(
-                pc.index_in(batch.column("registration_id"), value_set=public).to_numpy(
-                    zero_copy_only=False
-                ),
-                dtype=np.int64,
-            )
-            occ_code = np.asarray(
-                pc.index_in(
-                    batch.column("occasion"), value_set=pa.array(list(schema.OCCASIONS))
-                ).to_numpy(zero_copy_only=False),
-                dtype=np.int64,
-            )
-            occasion = lookup[pks[idx], occ_code]
-            source = pc.fill_null(batch.column("source"), "import")
-            table = pa.table(
-                {
-                    "occasion_id": pa.array(occasion),
-                    "item": batch.column("item"),
-                    "value": batch.column("value"),
-                    "answered_on": batch.column("answered_on"),
-                    "source": source,
-                }
-            )
-            added += self._insert(
-                Answer, table.column_names, table, ignore_conflicts=needs_conflict_check
-            )
-            touched.append(np.unique(occasion))
-            done += batch.num_rows
-            self.progress("loading answers", done, total)
+        with self._foreign_keys_checked_once(Answer, total):
+            for batch in schema.iter_table(self.directory, "answers", batch_size=500_000):
+                added, done = self._answer_batch(
+                    batch, public, pks, lookup, needs_conflict_check, touched, added, done, total
+                )
         self._count("answers", added, done - added)
         if added == 0:
             return np.array([], dtype=np.int64)
         return np.unique(np.concatenate(touched)) if touched else np.array([], dtype=np.int64)
 
+    def _answer_batch(
+        self,
+        batch: pa.Table,
+        public: pa.Array,
+        pks: np.ndarray,
+        lookup: np.ndarray,
+        needs_conflict_check: bool,
+        touched: list[np.ndarray],
+        added: int,
+        done: int,
+        total: int,
+    ) -> tuple[int, int]:
+        from painreg.registry.models import Answer
+
+        idx = np.asarray(
+            pc.index_in(batch.column("registration_id"), value_set=public).to_numpy(
+                zero_copy_only=False
+            ),
+            dtype=np.int64,
+        )
+        occ_code = np.asarray(
+            pc.index_in(
+                batch.column("occasion"), value_set=pa.array(list(schema.OCCASIONS))
+            ).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
+        occasion = lookup[pks[idx], occ_code]
+        source = pc.fill_null(batch.column("source"), "import")
+        table = pa.table(
+            {
+                "occasion_id": pa.array(occasion),
+                "item": batch.column("item"),
+                "value": batch.column("value"),
+                "answered_on": batch.column("answered_on"),
+                "source": source,
+            }
+        )
+        added += self._insert(
+            Answer, table.column_names, table, ignore_conflicts=needs_conflict_check
+        )
+        touched.append(np.unique(occasion))
+        done += batch.num_rows
+        self.progress("loading answers", done, total)
+        return added, done
+
     def _scores_and_statuses(self, occasions: np.ndarray) -> None:
         """Store the scores of every occasion that received answers, and its status."""
-        import pandas as pd
 
-        from painreg.instruments import score_answers
-        from painreg.instruments.model import find_item, get_instrument
-        from painreg.registry.models import Answer, Occasion, Score
+        from painreg.registry.models import Answer, Score
 
         if occasions.size == 0:
             return
         required_total: dict[str, int] = {}
         step = 5_000  # occasions per chunk: ~0.5 M answers, bounded memory
-        scored_rows = 0
         sql = (
             f"SELECT occasion_id, item, value FROM {self._table(Answer)} "
             "WHERE occasion_id >= %s AND occasion_id <= %s"
         )
+        with self._foreign_keys_checked_once(Score, occasions.size * 20):
+            scored_rows = self._score_chunks(occasions, step, sql, required_total)
+        self.result.added["scores"] = scored_rows
+
+    def _score_chunks(
+        self, occasions: np.ndarray, step: int, sql: str, required_total: dict[str, int]
+    ) -> int:
+        import pandas as pd
+
+        from painreg.instruments import score_answers
+        from painreg.instruments.model import find_item, get_instrument
+        from painreg.registry.models import Occasion, Score
+
+        scored_rows = 0
         for start in range(0, occasions.size, step):
             chunk = occasions[start : start + step]
             lo, hi = int(chunk[0]), int(chunk[-1])
@@ -800,7 +870,7 @@ class _Loader:
                             status=status
                         )
             self.progress("scoring occasions", min(start + step, occasions.size), occasions.size)
-        self.result.added["scores"] = scored_rows
+        return scored_rows
 
     def _audit(self) -> None:
         from painreg import audit
@@ -823,6 +893,10 @@ def _writes() -> Any:
     from painreg.registry.guard import writes_allowed
 
     return writes_allowed()
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:

@@ -43,8 +43,10 @@ def _wipe_register() -> None:
 
 
 def test_export_import_into_an_empty_database_export_gives_identical_files(
-    synthetic: Path, tmp_path: Path
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Exercise the large-load path (foreign keys checked in one pass on PostgreSQL).
+    monkeypatch.setattr(dbio, "BULK_FK_THRESHOLD", 0)
     dbio.import_register(synthetic, username="test")
     first = dbio.export_register(tmp_path / "first", username="test")
     assert first.rows["answers"] > 1000 and first.rows["scores"] > 100
