@@ -86,7 +86,10 @@ is line 2 of a CSV file); `--report FILE` writes them all to a CSV file.
 `--check` validates only.
 
 A valid import is one transaction, loaded in bulk (`COPY` on PostgreSQL,
-multi-row inserts on SQLite). Rows whose id exists already (unit code,
+multi-row inserts on SQLite). On PostgreSQL a large load (200,000 rows or
+more into answers or scores) checks its foreign keys in one pass at the end
+instead of row by row, so the answers and scores tables are locked until the
+import commits: run large imports outside opening hours. Rows whose id exists already (unit code,
 personnummer or external id, `registration_id`, the same item of the same
 occasion of a registration) are left as they are and counted as already
 present: importing the same files twice adds nothing. Corrections of
