@@ -23,7 +23,7 @@ from typing import Any
 
 from painreg.contacts.engine import connect, materialise, read_files
 from painreg.contacts.mapping import Mapping, load_mapping
-from painreg.contacts.measures import Options, Period, cohort_contacts, compute
+from painreg.contacts.measures import Options, Period, compute, period_contacts, scan_extract
 from painreg.contacts.schema import (
     CERTIFICATE_REQUIRED,
     CONTACT_OPTIONAL,
@@ -37,6 +37,7 @@ from painreg.contacts.validate import (
     prepare_certificates,
     prepare_contacts,
     rejection_report,
+    report_from_masks,
 )
 from painreg.errors import UserError
 
@@ -51,8 +52,8 @@ SHARES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def load_contacts(con, paths, mapping: Mapping, workdir: Path, strict: bool = False):
-    """(accepted contacts table, validation report) of contact files."""
+def read_contacts(con, paths, mapping: Mapping, workdir: Path):
+    """The checked (not yet counted) contact table of contact files."""
     raw = read_files(
         con,
         list(paths),
@@ -61,7 +62,12 @@ def load_contacts(con, paths, mapping: Mapping, workdir: Path, strict: bool = Fa
         mapping=mapping,
         workdir=workdir,
     )
-    prepared = prepare_contacts(raw, mapping)
+    return prepare_contacts(raw, mapping)
+
+
+def load_contacts(con, paths, mapping: Mapping, workdir: Path, strict: bool = False):
+    """(accepted contacts table, validation report) of contact files."""
+    prepared = read_contacts(con, paths, mapping, workdir)
     report = rejection_report(prepared, "contacts")
     _strict(report, strict, "contacts")
     return prepared, report
@@ -148,15 +154,26 @@ def analyze(
     con = con or connect(engine)
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="painreg-contacts-")))
-        prepared, report = load_contacts(con, paths, mapping, tmp, strict)
+
+        def stage(expr):
+            table, release = materialise(con, expr)
+            stack.callback(release)
+            return table
+
+        # One scan of the extract: the validation counts and every period's cohort contacts.
+        prepared = read_contacts(con, paths, mapping, tmp)
+        periods = [period] if compare is None else [period, compare]
+        contacts, masks = scan_extract(prepared, periods, options, unit, stage)
+        counts = {int(r["_mask"]): int(r["_n"]) for r in masks.execute().to_dict("records")}
+        report = report_from_masks(prepared, counts, "contacts")
+        _strict(report, strict, "contacts")
         cert_table, cert_report = None, None
         if certificates:
             cprep, cert_report = load_certificates(con, certificates, mapping, tmp, strict)
             cert_table = cprep.valid()
             if unit is not None:
                 cert_table = cert_table.filter(cert_table.unit_id == unit)
-            cert_table, release = materialise(con, cert_table)
-            stack.callback(release)
+            cert_table = stage(cert_table)
 
         result: dict[str, Any] = {
             "diagnoses": list(prefixes),
@@ -164,10 +181,24 @@ def analyze(
             "unit": unit,
             "engine": con.name,
         }
-        main = _period(prepared, period, options, unit, by_unit, cert_table, report)
+        main = _measure(
+            stage(period_contacts(contacts, 0, options)),
+            period,
+            options,
+            by_unit,
+            cert_table,
+            report,
+        )
         result.update(main)
         if compare is not None:
-            other = _period(prepared, compare, options, unit, by_unit, cert_table, report)
+            other = _measure(
+                stage(period_contacts(contacts, 1, options)),
+                compare,
+                options,
+                by_unit,
+                cert_table,
+                report,
+            )
             other = {"period": compare.as_dict(), **other}
             other["differences"] = differences(main, other)
             for uid, measures in other.get("units", {}).items():
@@ -178,23 +209,6 @@ def analyze(
         if cert_report is not None:
             result["validation"]["certificates"] = cert_report.as_dict()
         return result
-
-
-def _period(prepared, period, options, unit, by_unit, certificates, report) -> dict[str, Any]:
-    con = prepared.raw._find_backend()
-    releases = []
-
-    def stage(expr):
-        table, release = materialise(con, expr)
-        releases.append(release)
-        return table
-
-    try:
-        contacts = stage(cohort_contacts(prepared, period, options, unit, stage))
-        return _measure(contacts, period, options, by_unit, certificates, report)
-    finally:
-        for release in reversed(releases):
-            release()
 
 
 def _measure(contacts, period, options, by_unit, certificates, report) -> dict[str, Any]:

@@ -10,9 +10,10 @@ unit.
 Everything is computed from the *cohort contacts*: the accepted, de-duplicated
 contacts in the period of the patients who had a matching diagnosis contact
 in it. That table is small in the realistic shape (the cohort is about 2% of
-patients, as at the health centre) and materialised once (``cache``), so
-the wide scans of the extract happen twice (cohort, then its contacts)
-whatever the number of measures.
+patients, as at the health centre) and materialised once (``cache``): the
+extract is read once in full (:func:`scan_extract`, which also counts the
+rejected rows) and once pre-filtered (to find the cohort), whatever the
+number of measures and periods.
 
 Definitions (DOMAIN.md "Primary-care contact extracts" and issue 8):
 
@@ -78,57 +79,94 @@ def diagnosis_match(diagnoses, prefixes: tuple[str, ...]):
     return ibis.or_(*[diagnoses.contains(f";{p}") for p in prefixes])
 
 
-def cohort_contacts(
-    prepared, period: Period, options: Options, unit: str | None = None, stage=lambda t: t
+def scan_extract(
+    prepared, periods: list[Period], options: Options, unit: str | None = None, stage=lambda t: t
 ):
-    """Accepted contacts in the period of the patients with a matching diagnosis contact.
+    """One pass over the checked extract: (cohort contacts of every period, row counts by check).
 
     ``prepared`` is the checked extract (:func:`painreg.contacts.validate.prepare_contacts`).
-    The checks run on two cheap pre-filters of the raw rows, not on the whole
-    extract: rows whose codes contain a prefix's first three characters
-    (letter and two digits come before any dot, so no match is lost) to find
-    the cohort, then the cohort's rows of the period. A row's acceptance
-    depends on that row only, so the result is the same.
 
-    ``stage(table) -> table`` materialises a pre-filtered raw table before the
-    checks run on it: without it an optimiser may push the (expensive) checks
-    below the (cheap) pre-filter into the scan of the whole extract, as
-    DuckDB does.
+    1. The cohort of each period, from a cheap pre-filter of the raw rows:
+       rows whose codes contain a prefix's first three characters (letter and
+       two digits come before any dot, so no match is lost). Only those rows
+       are checked here; a row's acceptance depends on that row only, so the
+       cohort is the same as from the checked whole extract.
+    2. One scan of the whole extract runs every check once per row and
+       groups the rows by (which checks failed, and, for an accepted contact
+       of a cohort patient in one of the periods, all its columns). An
+       accepted row nobody needs collapses into one group, a rejected row
+       into one group per combination of failed checks, and a needed row
+       into one group per distinct contact: the counts of the validation
+       report and the de-duplicated cohort contacts (``_copies`` rows
+       merged, ``_first`` file:row of the first copy) come out of the same
+       scan, and the wide extract is never read again for the measures.
 
-    Exact duplicates are merged here: one row per distinct contact, with
-    ``_copies`` (rows merged) and ``_first`` (file:row of the first copy).
+    ``stage(table) -> table`` materialises a table read more than once (and
+    keeps an optimiser from pushing the checks below the cheap pre-filter).
+    Returns ``(contacts, masks)``: ``contacts`` is a staged table with the
+    canonical columns, ``_copies``, ``_first`` and ``_in<i>`` (the contact
+    belongs to period ``i``'s cohort contacts); ``masks`` a table of
+    ``_mask`` (sum of ``2**i`` over failed checks ``i``) and ``_n`` rows.
+    Use :func:`period_contacts` for one period's contacts.
     """
     import ibis
-
-    from painreg.contacts.validate import _date
 
     raw = prepared.raw
     heads = sorted({p[:3] for p in options.prefixes})
     text = raw.diagnoses.cast("string").upper()
     candidates = prepared.subset(stage(raw.filter(ibis.or_(*[text.contains(h) for h in heads]))))
-    dx = _in(candidates.valid(), period, unit)
-    patients = (
-        dx.filter(diagnosis_match(dx.diagnoses, options.prefixes))
-        .select(_pid="patient_id")
-        .distinct()
+    dx = candidates.valid()
+    dx = dx.filter(diagnosis_match(dx.diagnoses, options.prefixes))
+    if unit is not None:
+        dx = dx.filter(dx.unit_id == unit)
+    in_period = {f"_c{i}": dx.contact_date.between(p.start, p.end) for i, p in enumerate(periods)}
+    cohort = stage(
+        dx.filter(ibis.or_(*in_period.values()))
+        .group_by(_pid=dx.patient_id)
+        .aggregate(**{k: v.any() for k, v in in_period.items()})
     )
 
-    rows = raw.filter(_date(raw.contact_date)[0].between(period.start, period.end))
-    rows = rows.semi_join(patients, rows.patient_id.cast("string").strip() == patients._pid)
-    t = _in(prepared.subset(stage(rows)).valid(), period, unit)
-    columns = [c for c in t.columns if c not in ("_file", "_row")]
+    t = prepared.table
+    t = t.left_join(cohort, t.n_patient_id == cohort._pid)
+    mask = sum(
+        (t[flag].cast("int64") * (1 << i) for i, flag in enumerate(prepared.flags)),
+        ibis.literal(0, "int64"),
+    )
+    member = {
+        f"_in{i}": (
+            t[f"_c{i}"].fill_null(False)
+            & t.n_contact_date.between(p.start, p.end)
+            & (ibis.literal(True) if unit is None else t.n_unit_id == unit)
+        )
+        for i, p in enumerate(periods)
+    }
+    needed = ~prepared.any_bad() & ibis.or_(*member.values())
     pos = t._file + ibis.literal(":") + t._row.cast("string").lpad(12, "0")
-    return (
-        t.mutate(_pos=pos)
-        .group_by(columns)
-        .aggregate(_copies=ibis._.count(), _first=ibis._._pos.min())
-        .mutate(_dx=diagnosis_match(ibis._.diagnoses, options.prefixes))
+    keyed = t.select(
+        _mask=mask,
+        **{
+            c: ibis.ifelse(needed, t[f"n_{c}"], ibis.null(t[f"n_{c}"].type()))
+            for c in prepared.columns
+        },
+        **{k: ibis.ifelse(needed, v, False) for k, v in member.items()},
+        _pos=ibis.ifelse(needed, pos, ibis.null("string")),
     )
+    keys = ["_mask", *prepared.columns, *member]
+    grouped = stage(
+        keyed.group_by(keys).aggregate(_copies=ibis._.count(), _first=ibis._._pos.min())
+    )
+    masks = grouped.group_by("_mask").aggregate(_n=grouped._copies.sum())
+    contacts = grouped.filter(grouped.patient_id.notnull() & (grouped._mask == 0)).drop("_mask")
+    return contacts, masks
 
 
-def _in(valid, period: Period, unit: str | None):
-    t = valid.filter(valid.contact_date.between(period.start, period.end))
-    return t if unit is None else t.filter(t.unit_id == unit)
+def period_contacts(contacts, index: int, options: Options):
+    """Period ``index``'s cohort contacts from :func:`scan_extract`, with ``_dx``."""
+    import ibis
+
+    t = contacts.filter(contacts[f"_in{index}"])
+    t = t.drop(*[c for c in t.columns if c.startswith("_in")])
+    return t.mutate(_dx=diagnosis_match(ibis._.diagnoses, options.prefixes))
 
 
 def compute(contacts, keys: list[str], options: Options, certificates=None, period=None):

@@ -300,29 +300,57 @@ def rejection_report(prepared: Prepared, kind: str, limit: int = LIST_LIMIT) -> 
         count = int(row[flag] or 0)
         if count:
             report.by_reason[f"{check.column}: {check.reason}"] = count
-    if report.rejected:
-        raw_columns = sorted({c.column for c in prepared.checks})
-        listing = (
-            t.filter(prepared.any_bad())
-            .order_by(["_file", "_row"])
-            .limit(limit)
-            .select("_file", "_row", *raw_columns, *prepared.flags)
-            .execute()
-        )
-        for record in listing.to_dict("records"):
-            problems = [
-                {
-                    "column": check.column,
-                    "value": _plain(record[check.column]),
-                    "reason": check.reason,
-                }
-                for flag, check in zip(prepared.flags, prepared.checks, strict=True)
-                if record[flag]
-            ]
-            report.rejected_rows.append(
-                {"file": record["_file"], "row": int(record["_row"]), "problems": problems}
-            )
+    _list_rejected(prepared, report, limit)
     return report
+
+
+def report_from_masks(
+    prepared: Prepared, masks: dict[int, int], kind: str, limit: int = LIST_LIMIT
+) -> ValidationReport:
+    """The same report as :func:`rejection_report` from rows counted by failed-check mask.
+
+    ``masks`` maps the sum of ``2**i`` over the failed checks ``i`` of a row
+    to the number of such rows (``painreg.contacts.measures.scan_extract``
+    counts them in the scan that also finds the cohort's contacts).
+    """
+    report = ValidationReport(
+        kind=kind,
+        rows=sum(masks.values()),
+        rejected=sum(n for mask, n in masks.items() if mask),
+    )
+    for i, check in enumerate(prepared.checks):
+        count = sum(n for mask, n in masks.items() if mask >> i & 1)
+        if count:
+            report.by_reason[f"{check.column}: {check.reason}"] = count
+    _list_rejected(prepared, report, limit)
+    return report
+
+
+def _list_rejected(prepared: Prepared, report: ValidationReport, limit: int) -> None:
+    if not report.rejected:
+        return
+    t = prepared.table
+    raw_columns = sorted({c.column for c in prepared.checks})
+    listing = (
+        t.filter(prepared.any_bad())
+        .order_by(["_file", "_row"])
+        .limit(limit)
+        .select("_file", "_row", *raw_columns, *prepared.flags)
+        .execute()
+    )
+    for record in listing.to_dict("records"):
+        problems = [
+            {
+                "column": check.column,
+                "value": _plain(record[check.column]),
+                "reason": check.reason,
+            }
+            for flag, check in zip(prepared.flags, prepared.checks, strict=True)
+            if record[flag]
+        ]
+        report.rejected_rows.append(
+            {"file": record["_file"], "row": int(record["_row"]), "problems": problems}
+        )
 
 
 def duplicate_groups(valid, columns: tuple[str, ...], limit: int = LIST_LIMIT):
