@@ -175,9 +175,12 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
             by_raw.re_search(r"^[0-9]{4}$"), by_raw.try_cast("int64"), ibis.null("int64")
         )
         bad_year = by_raw.notnull() & n["birth_year"].isnull()
-    checks.append(
-        Check("birth_year", "missing", raw.birth_year.isnull() | (_text(raw.birth_year) == ""))
-    )
+    if raw.birth_year.type().is_integer():
+        # An integer is never blank: no text conversion of every row.
+        missing_year = raw.birth_year.isnull()
+    else:
+        missing_year = raw.birth_year.isnull() | (_text(raw.birth_year) == "")
+    checks.append(Check("birth_year", "missing", missing_year))
     checks.append(Check("birth_year", "not a four-digit year", bad_year))
     checks.append(
         Check(
