@@ -770,6 +770,24 @@ def listed_units(register: Register, base: ir.Table, year: int) -> dict[str, lis
     }
 
 
+def _materialised(register: Register, base: ir.Table) -> ir.Table:
+    """``base`` as a temporary table when the backend is DuckDB, else as it is.
+
+    Why: every indicator starts from the same join of registrations, units and
+    patients; as an expression it is compiled (Ibis -> SQL, most of the time at
+    scale 1) and executed again for each of ~40 indicators. Computed once it is
+    a plain table scan. Other backends (the dashboard's views over the live
+    database) keep the expression: no temporary tables there.
+    """
+    if getattr(register.con, "name", "") != "duckdb":
+        return base
+    import uuid
+
+    # A fresh name per call (Ibis 12 cannot overwrite a temporary DuckDB table);
+    # temporary tables end with the connection.
+    return register.con.create_table(f"_painreg_base_{uuid.uuid4().hex}", base, temp=True)
+
+
 def compute_indicators(
     register: Register,
     year: int,
@@ -789,7 +807,7 @@ def compute_indicators(
     sums over their units (coverage over the units that reported a total);
     ``regions=False`` leaves them out.
     """
-    base = base_registrations(register, filters)
+    base = _materialised(register, base_registrations(register, filters))
     ctx = Context(register=register, base=base, year=year)
     listed = listed_units(register, base, year)
     chosen = [

@@ -78,25 +78,27 @@ def _score(answers: pa.Table) -> pa.Table:
     )
 
 
-def check_stored_scores(answers: pa.Table, scores: pa.Table, sample: int = CHECK_SAMPLE) -> None:
+def check_stored_scores(answers: Any, scores: Any, sample: int = CHECK_SAMPLE) -> None:
     """Raise :class:`RegisterDataError` if stored scores differ from the definitions.
 
-    Re-scores the answers of ``sample`` registrations (those whose ids sort
-    first by a hash, so the sample is spread and reproducible) and compares
-    every numeric score both sides have or either side lacks.
+    ``answers`` and ``scores`` are Ibis tables. Re-scores the answers of
+    ``sample`` registrations (those whose ids sort first by a hash, so the
+    sample is spread and reproducible) and compares every numeric score both
+    sides have or either side lacks.
     """
-    import pyarrow.compute as pc
-
-    if answers.num_rows == 0:
+    ids = answers.select("registration_id").distinct().to_pyarrow()["registration_id"]
+    ids = sorted(ids.to_pylist(), key=lambda r: hashlib.sha1(str(r).encode()).hexdigest())
+    if not ids:
         return
-    ids = pc.unique(answers["registration_id"]).to_pylist()
-    ids.sort(key=lambda r: hashlib.sha1(str(r).encode()).hexdigest())
-    chosen = pa.array(ids[:sample], pa.string())
-    expected = _score(answers.filter(pc.is_in(answers["registration_id"], chosen))).to_pandas()
-    stored = scores.filter(pc.is_in(scores["registration_id"], chosen)).to_pandas()
+    chosen = ids[:sample]
+    expected = _score(answers.filter(answers.registration_id.isin(chosen)).to_pyarrow())
+    expected = expected.to_pandas()
+    stored = scores.filter(scores.registration_id.isin(chosen)).to_pandas()
     stored = stored[stored["instrument"].isin(set(expected["instrument"]))]
     key = ["registration_id", "occasion", "instrument", "score"]
-    both = expected.merge(stored, on=key, how="outer", suffixes=("_def", "_stored"))
+    both = expected.merge(
+        stored[[*key, "value"]], on=key, how="outer", suffixes=("_def", "_stored")
+    )
     same = (both["value_def"] - both["value_stored"]).abs() <= 1e-9
     same |= both["value_def"].isna() & both["value_stored"].isna()
     bad = both[~same]
@@ -129,15 +131,15 @@ def _cache_key(answers_file: Path) -> str:
     return f"{answers_file.name}:{stat.st_size}:{stat.st_mtime_ns}:{_definitions_fingerprint()}"
 
 
-def cached_scores(directory: Path, answers: pa.Table) -> pa.Table:
-    """Scores of ``answers``, from the directory's cache when it is current."""
+def cached_scores(directory: Path, answers: Any) -> pa.Table:
+    """Scores of ``answers`` (Ibis table), from the directory's cache when it is current."""
     import pyarrow.parquet as pq
 
     from painreg.interop.schema import table_path
 
     answers_file = table_path(directory, "answers")
     if answers_file is None:
-        return _score(answers)
+        return _score(answers.to_pyarrow())
     key = _cache_key(answers_file)
     cache = directory / CACHE_DIR / CACHE_FILE
     try:
@@ -146,7 +148,7 @@ def cached_scores(directory: Path, answers: pa.Table) -> pa.Table:
             return pq.read_table(cache)
     except (OSError, pa.ArrowException):
         pass  # absent or unreadable: recompute
-    scores = _score(answers)
+    scores = _score(answers.to_pyarrow())
     try:
         cache.parent.mkdir(exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
@@ -157,56 +159,129 @@ def cached_scores(directory: Path, answers: pa.Table) -> pa.Table:
     return scores
 
 
-def register_from_arrow(
-    tables: Mapping[str, pa.Table],
-    con: Any = None,
+def _fast_parquet_sql(directory: Path, name: str) -> str | None:
+    """SQL creating table ``name`` straight from its Parquet file, or None.
+
+    Why: reading ``answers`` (30 million rows at scale 10) through Arrow
+    batches and copying them into DuckDB was most of the load time once the
+    scores are cached. When the file's Arrow schema is exactly the interchange
+    schema, DuckDB reads it directly and applies what
+    :func:`painreg.interop.schema.conform` does to such a file (empty strings
+    are missing, defaults fill empty cells). Tables with list columns, other
+    schemas and CSV take the general path.
+    """
+    import pyarrow.parquet as pq
+
+    from painreg.interop.schema import get_table, table_path
+
+    path = table_path(directory, name)
+    if path is None or path.suffix != ".parquet":
+        return None
+    table = get_table(name)
+    if not pq.read_schema(path).equals(table.arrow_schema, check_metadata=False):
+        return None
+    columns = []
+    for col in table.columns:
+        if col.type == "list":
+            return None
+        expr = f'"{col.name}"'
+        if col.arrow_type == pa.string():
+            expr = f"NULLIF({expr}, '')"
+        if col.default is not None:
+            if isinstance(col.default, bool):
+                literal = "TRUE" if col.default else "FALSE"
+            elif isinstance(col.default, str):
+                literal = "'" + col.default.replace("'", "''") + "'"
+            else:
+                return None
+            expr = f"COALESCE({expr}, {literal})"
+        columns.append(f'{expr} AS "{col.name}"')
+    quoted = str(path.resolve()).replace("'", "''")
+    return f"CREATE TABLE \"{name}\" AS SELECT {', '.join(columns)} FROM read_parquet('{quoted}')"
+
+
+def _create(con: Any, sources: Mapping[str, Any]) -> dict[str, Any]:
+    """Ibis tables in ``con`` from Arrow tables or ``("sql", statement)`` pairs."""
+    import ibis
+
+    created = {}
+    for name, source in sources.items():
+        if isinstance(source, tuple):
+            con.raw_sql(source[1])
+            created[name] = con.table(name)
+        else:
+            # create_table from memtable (Arrow is copied into DuckDB once; the
+            # indicators then read native tables).
+            created[name] = con.create_table(name, ibis.memtable(source))
+    return created
+
+
+def _assemble(
+    sources: dict[str, Any],
+    con: Any,
     *,
-    rescore: bool = False,
-    _checked: bool = False,
+    rescore: bool,
+    directory: Path | None = None,
+    cache: bool = False,
+) -> Register:
+    import ibis
+
+    missing = [name for name in REQUIRED if name not in sources]
+    if missing:
+        raise RegisterDataError(
+            f"the register lacks table(s) {', '.join(missing)}; "
+            "give a directory with the interchange files (see docs/interchange.md)"
+        )
+    stored = sources.pop("scores", None)
+    for name in (*REQUIRED, *OPTIONAL):
+        if name not in sources and name != "scores":
+            sources[name] = _empty(name)
+    con = con or ibis.duckdb.connect()
+    tables = _create(con, sources)
+    if stored is not None and not rescore:
+        tables.update(_create(con, {"scores": stored}))
+        check_stored_scores(tables["answers"], tables["scores"])
+    else:
+        if directory is not None and cache and not rescore:
+            scores = cached_scores(directory, tables["answers"])
+        else:
+            scores = _score(tables["answers"].to_pyarrow())
+        tables.update(_create(con, {"scores": scores}))
+    return Register(con=con, **tables)
+
+
+def register_from_arrow(
+    tables: Mapping[str, pa.Table], con: Any = None, *, rescore: bool = False
 ) -> Register:
     """A :class:`Register` over Arrow tables (typed as ``interop.schema`` reads them).
 
     ``scores`` is computed from ``answers`` when absent or when ``rescore``;
     stored scores are spot-checked (:func:`check_stored_scores`).
     """
-    import ibis
-
-    missing = [name for name in REQUIRED if name not in tables]
-    if missing:
-        raise RegisterDataError(
-            f"the register lacks table(s) {', '.join(missing)}; "
-            "give a directory with the interchange files (see docs/interchange.md)"
-        )
-    data = {name: tables.get(name) for name in (*REQUIRED, *OPTIONAL)}
-    for name, table in data.items():
-        if table is None and name != "scores":
-            data[name] = _empty(name)
-    if rescore or data["scores"] is None:
-        data["scores"] = _score(data["answers"])
-    elif not _checked:
-        check_stored_scores(data["answers"], data["scores"])
-    con = con or ibis.duckdb.connect()
-    ibis_tables = {}
-    for name, table in data.items():
-        # create_table from memtable (Arrow is copied into DuckDB once; the
-        # indicators then read native tables).
-        ibis_tables[name] = con.create_table(name, ibis.memtable(table))
-    return Register(con=con, **ibis_tables)
+    return _assemble(dict(tables), con, rescore=rescore)
 
 
 def load_register(
     directory: Path | str, con: Any = None, *, rescore: bool = False, cache: bool = True
 ) -> Register:
     """Read an interchange directory (CSV or Parquet); scores as the module says."""
-    from painreg.interop.schema import InterchangeError, read_tables
+    from painreg.interop.schema import TABLES, InterchangeError, read_table
 
     directory = Path(directory)
+    if not directory.is_dir():
+        raise RegisterDataError(f"{directory}: no such directory")
+    sources: dict[str, Any] = {}
     try:
-        tables = read_tables(directory)
+        for name in (*REQUIRED, *OPTIONAL):
+            if name not in TABLES:
+                continue
+            sql = _fast_parquet_sql(directory, name)
+            if sql is not None:
+                sources[name] = ("sql", sql)
+                continue
+            data = read_table(directory, name)
+            if data is not None:
+                sources[name] = data
     except InterchangeError as exc:
         raise RegisterDataError(str(exc)) from None
-    if "scores" not in tables and not rescore and cache and "answers" in tables:
-        tables["scores"] = cached_scores(directory, tables["answers"])
-        # Computed just now or by the same definitions: no spot check needed.
-        return register_from_arrow(tables, con, rescore=False, _checked=True)
-    return register_from_arrow(tables, con, rescore=rescore)
+    return _assemble(sources, con, rescore=rescore, directory=directory, cache=cache)

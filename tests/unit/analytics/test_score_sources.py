@@ -102,3 +102,23 @@ def test_the_command_says_stored_scores_disagree_in_one_line(synthetic, tmp_path
     assert "--rescore" in capsys.readouterr().err
     assert not out.exists()
     assert main([*args, str(out), "--rescore"]) == 0
+
+
+def test_reading_parquet_directly_gives_the_same_indicators_as_reading_through_arrow(
+    synthetic, tmp_path
+):
+    """The DuckDB fast path for Parquet files equals the typed Arrow reader of interop."""
+    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.load import register_from_arrow
+    from painreg.interop.schema import read_tables
+
+    directory = _copy(synthetic, tmp_path / "d")
+    fast = compute_indicators(load_register(directory), 2021)
+    arrow = compute_indicators(register_from_arrow(read_tables(directory)), 2021)
+    assert fast == arrow
+    assert fast["care_levels"]["specialist"]["national"]["completed_rehab"] > 0
+
+
+def test_a_missing_directory_is_one_clear_error(tmp_path):
+    with pytest.raises(RegisterDataError, match="no such directory"):
+        load_register(tmp_path / "absent")
