@@ -30,6 +30,7 @@ years and decides what may be shown.
 
 from __future__ import annotations
 
+import copy
 import io
 import threading
 from dataclasses import dataclass, field
@@ -282,6 +283,102 @@ def period_indicators(register: Register, selection: Selection) -> dict[str, Any
                 unit_target = target["units"].setdefault(unit, {})
                 for key, value in values.items():
                     unit_target[key] = _add(unit_target.get(key), value)
+    return levels
+
+
+# ---------------------------------------------------------------------------
+# Results cache: recomputed whenever the register changed
+
+#: Tables whose newest row id changes with every write the views can show:
+#: bulk import only inserts (new ids); every other write goes through the
+#: actions, which write a history row (django-simple-history).
+_FINGERPRINT_TABLES = (
+    ("registry_unit", "id"),
+    ("registry_unityeartotal", "id"),
+    ("registry_patient", "id"),
+    ("registry_registration", "id"),
+    ("registry_answer", "id"),
+    ("registry_score", "id"),
+    ("registry_historicalunit", "history_id"),
+    ("registry_historicalunityeartotal", "history_id"),
+    ("registry_historicalpatient", "history_id"),
+    ("registry_historicalregistration", "history_id"),
+    ("registry_historicaloccasion", "history_id"),
+    ("registry_historicalanswer", "history_id"),
+)
+_CACHE_SIZE = 256
+_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+_cache_lock = threading.Lock()
+
+
+def register_fingerprint(connection: Any) -> tuple[Any, ...]:
+    """Newest ids of the register's tables: equal fingerprints, equal register.
+
+    One query of index look-ups (``max`` of a primary key), well under a
+    millisecond on the scale-1 register.
+    """
+    parts = ", ".join(f"(SELECT MAX({col}) FROM {table})" for table, col in _FINGERPRINT_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        return tuple(cursor.fetchone())
+
+
+def clear_cache(**_kwargs: Any) -> None:
+    """Forget every cached result (connected to the registry models' save/delete)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _compute(selection: Selection, connection: Any) -> dict[str, Any]:
+    """:func:`period_indicators` on the live register.
+
+    On PostgreSQL nested-loop joins are switched off for these queries only:
+    the views' filters are expressions (year of a date, coalesced flags) the
+    planner cannot estimate, it then expects a handful of rows and nests
+    loops over tens of thousands (minutes instead of a second on the scale-1
+    register). Hash joins are right for these whole-register counts.
+    """
+    register = live_register(connection)
+    if connection.vendor != "postgresql":
+        return period_indicators(register, selection)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_nestloop = off")
+    try:
+        return period_indicators(register, selection)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_nestloop")
+
+
+def cached_period_indicators(selection: Selection, connection: Any | None = None) -> dict[str, Any]:
+    """:func:`period_indicators` on the live register, reused while nothing changed.
+
+    Decision: the dashboard is real time (every request sees every committed
+    change), but counting the whole register per request costs seconds on a
+    national register, while the register changes far less often than it is
+    looked at. Results are kept per selection and register fingerprint
+    (:func:`register_fingerprint`), and dropped at once when a registry model
+    is saved or deleted in this process. ``PAINREG_DASHBOARD_CACHE = False``
+    turns the cache off.
+    """
+    from django.conf import settings
+
+    if connection is None:
+        from django.db import connection as default
+
+        connection = default
+    if not getattr(settings, "PAINREG_DASHBOARD_CACHE", True):
+        return _compute(selection, connection)
+    key = (connection.alias, connection.vendor, register_fingerprint(connection), selection)
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return copy.deepcopy(hit)
+    levels = _compute(selection, connection)
+    with _cache_lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = copy.deepcopy(levels)
     return levels
 
 

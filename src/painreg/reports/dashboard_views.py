@@ -38,12 +38,26 @@ from painreg.reports.dashboard_data import (
     Selection,
     UnitInfo,
     build_dashboard,
+    cached_period_indicators,
     dashboard_excel,
-    live_register,
-    period_indicators,
 )
 
 FIRST_YEAR = 2010
+
+
+def _connect_cache_invalidation() -> None:
+    """Drop cached dashboard results when any registry row is saved or deleted here."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    from painreg.reports.dashboard_data import clear_cache
+
+    for model in apps.get_app_config("registry").get_models():
+        post_save.connect(clear_cache, sender=model, dispatch_uid=f"dashboard-{model.__name__}")
+        post_delete.connect(clear_cache, sender=model, dispatch_uid=f"dashboard-{model.__name__}-d")
+
+
+_connect_cache_invalidation()
 MAX_YEARS = 10  # longest period one request may compute
 
 
@@ -102,8 +116,7 @@ def _selection(request: HttpRequest) -> Selection:
 
 def _dashboard(request: HttpRequest, unit: Unit, *, charts: bool = True) -> Any:
     selection = _selection(request)
-    register = live_register()
-    levels = period_indicators(register, selection)
+    levels = cached_period_indicators(selection)
     own = access.units_for(request.user).filter(pk=unit.pk).exists()
     names = dict(Unit.objects.filter(care_level=unit.care_level).values_list("code", "name"))
     info = UnitInfo(unit.code, unit.name, unit.care_level)

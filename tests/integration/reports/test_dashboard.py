@@ -291,6 +291,24 @@ def test_it_leaves_out_patients_who_opted_out(world: SimpleNamespace) -> None:
     assert "personnummer" not in register.patients.columns
 
 
+def test_it_shows_a_change_at_once_although_results_are_cached(world: SimpleNamespace) -> None:
+    """Real time: an opt-out through the registry's action changes the next page."""
+    from painreg.registry import actions
+    from painreg.registry.models import Patient
+
+    alice = _client(world.alice)
+    url = _url(world, "A", fran="2024", till="2024")
+    first = _row(_measure(alice.get(url), "response_rate_end"), "Smärtrehab A")
+    assert "<td>4</td><td>6</td>" in first
+    assert "<td>4</td><td>6</td>" in _row(
+        _measure(alice.get(url), "response_rate_end"), "Smärtrehab A"
+    )
+    patient = Patient.objects.get(external_id="XA-00")  # a woman who answered at end
+    actions.opt_out_patient(user=world.alice, unit=world.units["A"], patient=patient)
+    after = _row(_measure(alice.get(url), "response_rate_end"), "Smärtrehab A")
+    assert "<td>3</td><td>5</td>" in after
+
+
 def test_it_downloads_the_dashboard_as_excel(world: SimpleNamespace) -> None:
     response = _client(world.diana).get(
         _url(world, "A", "dashboard:excel", fran="2024", till="2024")

@@ -9,14 +9,23 @@ through these views. They are read-only and hold no data of their own.
   ``unit_year_totals``, ``patients``, ``registrations``, ``answers``,
   ``scores``) with the format's column names.
 * Pseudonymised by construction: ``patient_id`` and ``registration_id`` are
-  the database keys as text (meaningless outside this database); no
-  personnummer, external id or birth date appears. Patients who opted out
+  the database keys (meaningless outside this database); no personnummer,
+  external id or birth date appears. They stay integers, not text as in the
+  files, so the joins of the indicators use the tables' indexes and the
+  planner's statistics (a join on ``CAST(id AS TEXT)`` made PostgreSQL pick
+  nested loops that ran for minutes on the scale-1 register). Nothing applies
+  string operations to ids; the dashboard declares them as the format does. Patients who opted out
   or were deleted are left out (``in_register``), with their registrations.
 * List columns (``work_measures``, ``programme``, ``secondary_diagnoses``) are
   stored as JSON arrays of plain codes; the views give the format's
   ``;``-joined text by stripping the JSON punctuation (codes hold no quotes,
   commas, brackets or spaces), which is the same on SQLite and PostgreSQL.
 * ``signed_off`` is ``signed_off_at IS NOT NULL``; empty strings are null.
+* One index, ``registry_score (instrument, score)``: every change measure
+  reads one score of one instrument out of millions of score rows; on
+  PostgreSQL also extended statistics on the two columns, which are strongly
+  dependent (without them the planner estimates a few hundred rows where
+  there are tens of thousands).
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ VIEWS = (
     "painreg_ix_unit_year_totals",
     "painreg_ix_units",
 )
+SCORE_INDEX = "painreg_score_instrument_score"
 
 
 def _list(column: str, vendor: str) -> str:
@@ -43,7 +53,8 @@ def _list(column: str, vendor: str) -> str:
 def _sql(vendor: str) -> list[str]:
     true = "TRUE" if vendor == "postgresql" else "1"
     in_register = "p.opted_out_at IS NULL AND p.deleted_at IS NULL"
-    return [
+    statements = [
+        f"CREATE INDEX {SCORE_INDEX} ON registry_score (instrument, score)",
         """CREATE VIEW painreg_ix_units AS
         SELECT u.code AS unit_id, u.name AS name, u.region_id AS region_code,
                u.care_level AS care_level, u.active_from AS active_from,
@@ -53,11 +64,11 @@ def _sql(vendor: str) -> list[str]:
         SELECT u.code AS unit_id, t.year AS year, t.rehab_patients_total AS rehab_patients_total
         FROM registry_unityeartotal t JOIN registry_unit u ON u.id = t.unit_id""",
         f"""CREATE VIEW painreg_ix_patients AS
-        SELECT CAST(p.id AS TEXT) AS patient_id, NULLIF(p.sex, '') AS sex,
+        SELECT p.id AS patient_id, NULLIF(p.sex, '') AS sex,
                p.birth_year AS birth_year
         FROM registry_patient p WHERE {in_register}""",
         f"""CREATE VIEW painreg_ix_registrations AS
-        SELECT CAST(r.id AS TEXT) AS registration_id, CAST(r.patient_id AS TEXT) AS patient_id,
+        SELECT r.id AS registration_id, r.patient_id AS patient_id,
                u.code AS unit_id, r.category AS category, r.referral_date AS referral_date,
                r.first_visit_date AS first_visit_date, r.rehab_start_date AS rehab_start_date,
                r.rehab_end_date AS rehab_end_date, r.discontinued AS discontinued,
@@ -73,15 +84,21 @@ def _sql(vendor: str) -> list[str]:
         JOIN registry_patient p ON p.id = r.patient_id
         WHERE {in_register}""",
         """CREATE VIEW painreg_ix_answers AS
-        SELECT CAST(o.registration_id AS TEXT) AS registration_id, o.kind AS occasion,
+        SELECT o.registration_id AS registration_id, o.kind AS occasion,
                a.item AS item, a.value AS value, a.answered_on AS answered_on,
                a.source AS source
         FROM registry_answer a JOIN registry_occasion o ON o.id = a.occasion_id""",
         """CREATE VIEW painreg_ix_scores AS
-        SELECT CAST(o.registration_id AS TEXT) AS registration_id, o.kind AS occasion,
+        SELECT o.registration_id AS registration_id, o.kind AS occasion,
                s.instrument AS instrument, s.score AS score, s.value AS value
         FROM registry_score s JOIN registry_occasion o ON o.id = s.occasion_id""",
     ]
+    if vendor == "postgresql":
+        statements.append(
+            f"CREATE STATISTICS {SCORE_INDEX}_stats (dependencies, mcv) "
+            "ON instrument, score FROM registry_score"
+        )
+    return statements
 
 
 def create_views(apps: object, schema_editor: object) -> None:
@@ -95,6 +112,9 @@ def drop_views(apps: object, schema_editor: object) -> None:
     with schema_editor.connection.cursor() as cursor:  # type: ignore[attr-defined]
         for name in VIEWS:
             cursor.execute(f"DROP VIEW IF EXISTS {name}")
+        if schema_editor.connection.vendor == "postgresql":  # type: ignore[attr-defined]
+            cursor.execute(f"DROP STATISTICS IF EXISTS {SCORE_INDEX}_stats")
+        cursor.execute(f"DROP INDEX IF EXISTS {SCORE_INDEX}")
 
 
 class Migration(migrations.Migration):

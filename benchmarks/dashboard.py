@@ -1,0 +1,143 @@
+"""Benchmark: the unit dashboard page on a loaded register, against hand-written SQL.
+
+Usage (a scratch PostgreSQL database; the script adds one user to it)::
+
+    createdb -h 127.0.0.1 -U postgres painreg_bench
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/painreg_bench
+    .venv/bin/python manage.py migrate
+    .venv/bin/painreg synth registry --scale 1 --format parquet /tmp/synth1
+    nice .venv/bin/painreg import /tmp/synth1
+    nice .venv/bin/python benchmarks/dashboard.py --year 2021 --requests 30
+
+What is timed, all in this one process against the same database:
+
+1. ``page``: ``GET /statistik/enhet/<id>/?fran=Y&till=Y`` through Django's
+   test client as the national coordinator (whole request: access checks,
+   every dashboard indicator on the live views, funnel plots, template).
+   The first request of the process is reported apart (``cold``: Ibis
+   compiles the expressions once per thread); then ``--requests`` more.
+2. ``page, other groups``: the same page for a patient group each time
+   (sex, age group, education): the first request of each group compiles
+   its expressions.
+3. ``sql baseline``: hand-written SQL on the base tables giving the same
+   numbers for the unit's care level (completed rehabilitation and the
+   response rate at end per unit); checked equal to the dashboard's.
+
+Goal (issue 5): page p95 under 500 ms with the scale-1 register in PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+BASELINE_SQL = """
+SELECT u.code, count(*) AS completed,
+       count(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM registry_occasion o JOIN registry_answer a ON a.occasion_id = o.id
+           WHERE o.registration_id = r.id AND o.kind = 'end')) AS answered
+FROM registry_registration r
+JOIN registry_unit u ON u.id = r.unit_id
+JOIN registry_patient p ON p.id = r.patient_id
+WHERE p.opted_out_at IS NULL AND p.deleted_at IS NULL
+  AND r.signed_off_at IS NOT NULL AND r.category = 'rehab' AND NOT r.discontinued
+  AND r.rehab_end_date >= %s AND r.rehab_end_date < %s AND u.care_level = %s
+GROUP BY u.code
+"""
+
+
+def _percentiles(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    return (
+        f"n={len(values):3d}  p50 {statistics.median(values) * 1000:7.0f} ms  "
+        f"p95 {p95 * 1000:7.0f} ms  max {values[-1] * 1000:7.0f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--year", type=int, default=2021)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--unit", help="unit code (default: the first specialist unit)")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("set DATABASE_URL to the PostgreSQL database holding the register (see --help)")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from painreg.accounts.testing import login_verified
+    from painreg.registry import actions
+    from painreg.registry.models import Membership, Registration, Unit
+    from painreg.reports.dashboard_data import Selection, live_register, period_indicators
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    units = Unit.objects.filter(care_level="specialist").order_by("code")
+    unit = units.get(code=args.unit) if args.unit else units.first()
+    if unit is None:
+        sys.exit("no units in the database: load the register first (see --help)")
+    print(
+        f"register: {Registration.objects.count():,} registrations, "
+        f"{Unit.objects.count()} units; unit {unit.code} ({unit.care_level}), year {args.year}"
+    )
+    user, _ = get_user_model().objects.get_or_create(username="dashboard-benchmark")
+    if not Membership.objects.filter(user=user, role="national_coordinator").exists():
+        actions.add_membership(user=None, member=user, role="national_coordinator")
+    client = Client()
+    login_verified(client, user)
+    url = f"/statistik/enhet/{unit.pk}/?fran={args.year}&till={args.year}"
+
+    def timed(path: str) -> float:
+        t0 = time.perf_counter()
+        response = client.get(path)
+        elapsed = time.perf_counter() - t0
+        assert response.status_code == 200, response.status_code
+        return elapsed
+
+    cold = timed(url)
+    warm = [timed(url) for _ in range(args.requests)]
+    groups = ["sex=F", "sex=M", "age_group=30-39", "education=university", "age_group=50-59"]
+    first_of_group = [timed(f"{url}&{g}") for g in groups]
+    again = [timed(f"{url}&{g}") for g in groups for _ in range(max(1, args.requests // 5))]
+
+    lo, hi = f"{args.year}-01-01", f"{args.year + 1}-01-01"
+    baseline = []
+    for _ in range(args.requests):
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(BASELINE_SQL, [lo, hi, unit.care_level])
+            rows = cursor.fetchall()
+        baseline.append(time.perf_counter() - t0)
+    levels = period_indicators(live_register(), Selection(args.year, args.year))
+    dash = levels[unit.care_level]["units"]
+    for code, completed, answered in rows:
+        assert dash[code]["completed_rehab"] == completed, code
+        assert dash[code]["response_rate_end"] == {
+            "numerator": answered,
+            "denominator": completed,
+        }, code
+    print(f"checked: the SQL baseline's numbers equal the dashboard's for {len(rows)} units")
+    print(f"page, cold (first request)      {cold * 1000:7.0f} ms")
+    print(f"page, same selection            {_percentiles(warm)}")
+    print(f"page, new patient group (first) {_percentiles(first_of_group)}")
+    print(f"page, patient groups again      {_percentiles(again)}")
+    print(f"sql baseline (2 indicators)     {_percentiles(baseline)}")
+    all_warm = warm + again
+    verdict = "met" if sorted(all_warm)[int(0.95 * (len(all_warm) - 1))] < 0.5 else "NOT met"
+    print(f"goal p95 < 500 ms (repeated selections): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
