@@ -446,6 +446,18 @@ def _mean_change(instrument: str, score: str) -> Callable[[Context], ir.Table]:
     return build
 
 
+def _mean_at(instrument: str, score: str, occasion: str) -> Callable[[Context], ir.Table]:
+    """Sums of a score at one occasion (summable over units; mean and SD derive from them)."""
+
+    def build(ctx: Context) -> ir.Table:
+        values = measure_values(ctx, instrument, score, occasion)
+        t = ctx.completed().inner_join(values, "registration_id")
+        t = t.mutate(x=t.value.cast("float64"))
+        return t.group_by("unit_id").aggregate(n=t.count(), sum=t.x.sum(), sum_sq=(t.x * t.x).sum())
+
+    return build
+
+
 #: Measures of figure 34 (mean change): key suffix, instrument, score, Swedish and English name.
 MEAN_CHANGES = (
     ("eqvas", "eqvas", "vas", "EQ-VAS", "EQ-VAS"),
@@ -483,7 +495,7 @@ class Indicator:
     ``categories`` (counts per category in ``categories``, total ``n`` where
     ``has_total``), ``rate`` (``numerator``, ``denominator``), ``coverage``
     (``registered``, ``reported_total``), ``long`` (counts per dynamic code),
-    ``sums`` (``n``, ``sum``, ``sum_sq`` of a change: summable over units).
+    ``sums`` (``n``, ``sum``, ``sum_sq`` of a change or a score: summable over units).
     """
 
     key: str
@@ -627,6 +639,17 @@ INDICATORS: tuple[Indicator, ...] = (
         "those satisfied or very satisfied (4-5) at end",
         _COMPLETED + " who answered the satisfaction question at end", _COMPLETED, "32",
         "rate", _satisfied, in_json=False,
+    ),
+    Indicator(
+        # Figure 32's "psykiskt mående efter MMRsv": the 2021 text does not name the
+        # measure; the register's mental well-being scale is RAND-36 emotional
+        # well-being (mental health, 0-100, higher is better), shown as a mean.
+        "mental_wellbeing_end", "Psykiskt välbefinnande vid avslut (RAND-36)",
+        "Mental well-being at end (RAND-36)",
+        "sum of the RAND-36 emotional well-being score (0-100) at end",
+        _COMPLETED + " with the RAND-36 emotional well-being score at end (n)", _COMPLETED,
+        "32", "sums", _mean_at("rand36", "emotional_wellbeing", "end"),
+        categories=("sum", "sum_sq"), has_total=True, in_json=False,
     ),
     Indicator(
         "education_rehab", "Utbildning, MMR", "Education, rehabilitation",
@@ -935,6 +958,6 @@ def _shape(i: Indicator) -> str:
     if i.kind == "long":
         return "`{code: count}`"
     if i.kind == "sums":
-        return "`{n, sum, sum_sq}` of the change (mean = sum / n)"
+        return "`{n, sum, sum_sq}` of the change or score (mean = sum / n)"
     keys = (["n"] if i.has_total else []) + list(i.categories)
     return "`{" + ", ".join(keys) + "}`"

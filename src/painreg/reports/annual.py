@@ -101,6 +101,7 @@ TREND_KEYS = (
     "selection_women",
     "selection_men",
     "satisfaction_end",
+    "mental_wellbeing_end",
 )
 
 
@@ -545,7 +546,56 @@ def _activity_satisfaction_section(
             f"Nöjdhet över åren: trendtest (Cochran–Armitage) z = {format_number(z, 2)}, "
             f"p = {format_number(p, 3)}."
         )
+    _mental_wellbeing(section, level, series)
     return section
+
+
+def _mental_wellbeing(section: Section, level: str, series: dict[int, dict[str, Any]]) -> None:
+    """Second half of figure 32: mean RAND-36 emotional well-being at end, per year."""
+    rows, table = [], []
+    for y, levels in series.items():
+        v = levels[level]["national"].get("mental_wellbeing_end")
+        if v is None or v["n"] < render.MIN_SHOWN:
+            continue
+        mean, low, high = _mean_ci(v)
+        rows.append({"år": str(y), "mått": "Psykiskt välbefinnande", "medelvärde": mean})
+        table.append(
+            [str(y), format_number(v["n"]), format_number(mean, 1),
+             f"{format_number(low, 1)} till {format_number(high, 1)}"]
+        )  # fmt: skip
+    if not rows:
+        return
+    section.charts.append(
+        render.chart_svg(
+            render.bar_chart(
+                rows, x="år", y="medelvärde", color="mått",
+                title="Psykiskt välbefinnande vid avslut (RAND-36, 0–100, medelvärde)",
+                percent=False,
+            )
+        )
+    )  # fmt: skip
+    section.tables.append(
+        Table(
+            "Psykiskt välbefinnande vid avslut (RAND-36 emotionellt välbefinnande)",
+            ["År", "n", "Medelvärde", "95 % KI"],
+            table,
+            note="Skala 0–100, högre är bättre. Rapporten 2021 anger inte mätinstrumentet "
+            "för psykiskt mående; registrets mått är RAND-36 emotionellt välbefinnande.",
+        )
+    )
+
+
+def _mean_ci(v: dict[str, Any]) -> tuple[float, float, float]:
+    """Mean and 95 % t interval from summable ``n, sum, sum_sq``."""
+    import math
+
+    from scipy import stats as sps
+
+    n = v["n"]
+    mean = v["sum"] / n
+    var = max(v["sum_sq"] - v["sum"] ** 2 / n, 0.0) / (n - 1)
+    half = float(sps.t.ppf(0.975, n - 1)) * math.sqrt(var / n)
+    return mean, mean - half, mean + half
 
 
 def _across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Section:
@@ -588,10 +638,6 @@ def _across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Sect
 
 def _mean_change_table(nat: dict[str, Any]) -> Table:
     """Mean change end − initial with a 95 % t interval per measure (figure 34)."""
-    import math
-
-    from scipy import stats as sps
-
     from painreg.analytics.indicators import MEAN_CHANGES
 
     rows = []
@@ -600,14 +646,11 @@ def _mean_change_table(nat: dict[str, Any]) -> Table:
         v = nat.get(key)
         if v is None or v["n"] < render.MIN_SHOWN:
             continue
-        n = v["n"]
-        mean = v["sum"] / n
-        var = max(v["sum_sq"] - v["sum"] ** 2 / n, 0.0) / (n - 1)
-        half = float(sps.t.ppf(0.975, n - 1)) * math.sqrt(var / n)
+        mean, low, high = _mean_ci(v)
         rows.append(
-            [BY_KEY[key].title_sv.removeprefix("Medelförändring, "), format_number(n),
-             format_number(mean, 1), f"{format_number(mean - half, 1)} till "
-             f"{format_number(mean + half, 1)}"]
+            [BY_KEY[key].title_sv.removeprefix("Medelförändring, "), format_number(v["n"]),
+             format_number(mean, 1), f"{format_number(low, 1)} till "
+             f"{format_number(high, 1)}"]
         )  # fmt: skip
     return Table(
         "Medelförändring från initialt till avslut (figur 34)",

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from painreg.analytics.indicators import (
+    BY_KEY,
     INDICATORS,
     Filters,
     change_expression,
@@ -138,6 +139,13 @@ def register():  # type: ignore[no-untyped-def]
         # r7: EQ-5D-3L VAS 80 -> 75: unchanged positive; HADS only at initial.
         + _answers("r7", "initial", {"eq5d3l_vas": 80, **_hads([3] * 7, [3] * 7)})
         + _answers("r7", "end", {"eq5d3l_vas": 75})
+        # RAND-36 emotional well-being at end: r1 best answers (100), r7 all "3" (48).
+        + _answers(
+            "r1",
+            "end",
+            {"rand36_24": 6, "rand36_25": 6, "rand36_26": 1, "rand36_28": 6, "rand36_30": 1},
+        )
+        + _answers("r7", "end", {f"rand36_{i}": 3 for i in (24, 25, 26, 28, 30)})
         + _answers(
             "r9", "end", {"global_life_1": 6, "global_pain_1": 3, "global_painhandling_1": 1}
         )
@@ -281,6 +289,16 @@ def test_descriptive_indicators_count_the_same_population(register):
     # EQ-VAS: r1 50 -> 65 (+15, 5L) and r7 80 -> 75 (-5, 3L).
     assert res["mean_change_eqvas"] == {"n": 2, "sum": 10.0, "sum_sq": 250.0}
     assert res["mean_change_pcs"] == {"n": 1, "sum": -26.0, "sum_sq": 676.0}
+
+
+def test_mental_wellbeing_is_the_mean_rand36_emotional_wellbeing_at_end(register):
+    """Figure 32, second half. RAND-36 scoring (Hays, Sherbourne & Mazel 1993, RAND
+    scoring rules): items 24, 25, 28 score 1->0 ... 6->100, items 26 and 30 are
+    reversed (1->100); the scale is the mean of its items. All best answers give
+    100; all answers "3" give (3 x 40 + 2 x 60) / 5 = 48."""
+    res = compute_indicators(register, 2021)["care_levels"]["specialist"]["national"]
+    assert res["mental_wellbeing_end"] == {"n": 2, "sum": 148.0, "sum_sq": 100.0**2 + 48.0**2}
+    assert BY_KEY["mental_wellbeing_end"].figures == "32"
 
 
 @settings(max_examples=60, deadline=None)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from painreg.cli import main
+from painreg.formatting import format_number
 from painreg.reports import render
 
 
@@ -103,3 +104,21 @@ def test_a_missing_data_directory_is_one_clear_error(tmp_path, capsys):
                  "--output", str(tmp_path / "x.json")])  # fmt: skip
     assert code == 2
     assert "no such directory" in capsys.readouterr().err
+
+
+def test_the_report_shows_mental_wellbeing_over_the_years_as_figure_32_does(register):
+    from painreg.analytics.indicators import compute_indicators
+    from painreg.reports.annual import _mean_ci, build_report
+
+    report = build_report(register, 2021)
+    level = next(level for level in report.levels if level.level == "specialist")
+    tables = [
+        t for s in level.sections for t in s.tables if t.title.startswith("Psykiskt välbefinnande")
+    ]
+    assert len(tables) == 1
+    rows = {row[0]: row for row in tables[0].rows}
+    assert set(rows) == {"2020", "2021"}
+    national = compute_indicators(register, 2021)["care_levels"]["specialist"]["national"]
+    mean, _low, _high = _mean_ci(national["mental_wellbeing_end"])
+    assert 0 < mean < 100
+    assert rows["2021"][2] == format_number(mean, 1)
