@@ -30,7 +30,6 @@ years and decides what may be shown.
 
 from __future__ import annotations
 
-import copy
 import io
 import threading
 from dataclasses import dataclass, field
@@ -350,16 +349,37 @@ def _compute(selection: Selection, connection: Any) -> dict[str, Any]:
             cursor.execute("RESET enable_nestloop")
 
 
-def cached_period_indicators(selection: Selection, connection: Any | None = None) -> dict[str, Any]:
-    """:func:`period_indicators` on the live register, reused while nothing changed.
+def _cached(key: tuple[Any, ...], compute: Any) -> Any:
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    value = compute()
+    with _cache_lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = value
+    return value
+
+
+def cached_dashboard(
+    unit: UnitInfo,
+    selection: Selection,
+    *,
+    own: bool,
+    unit_names: dict[str, str],
+    charts: bool = True,
+    connection: Any | None = None,
+) -> Dashboard:
+    """The dashboard of ``unit`` on the live register, reused while nothing changed.
 
     Decision: the dashboard is real time (every request sees every committed
-    change), but counting the whole register per request costs seconds on a
-    national register, while the register changes far less often than it is
-    looked at. Results are kept per selection and register fingerprint
-    (:func:`register_fingerprint`), and dropped at once when a registry model
-    is saved or deleted in this process. ``PAINREG_DASHBOARD_CACHE = False``
-    turns the cache off.
+    change), but counting the whole register and drawing the funnel plots
+    cost seconds on a national register, while the register changes far less
+    often than it is looked at. Indicator results (per selection) and built
+    dashboards (per selection, unit and viewer kind) are kept per register
+    fingerprint (:func:`register_fingerprint`), and dropped at once when a
+    registry model is saved or deleted in this process.
+    ``PAINREG_DASHBOARD_CACHE = False`` turns the cache off.
     """
     from django.conf import settings
 
@@ -367,26 +387,30 @@ def cached_period_indicators(selection: Selection, connection: Any | None = None
         from django.db import connection as default
 
         connection = default
-    if not getattr(settings, "PAINREG_DASHBOARD_CACHE", True):
+
+    def levels() -> dict[str, Any]:
         return _compute(selection, connection)
-    key = (connection.alias, connection.vendor, register_fingerprint(connection), selection)
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit is not None:
-        return copy.deepcopy(hit)
-    levels = _compute(selection, connection)
-    with _cache_lock:
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = copy.deepcopy(levels)
-    return levels
+
+    def build(levels: dict[str, Any]) -> Dashboard:
+        return build_dashboard(
+            levels, unit, selection, own=own, unit_names=unit_names, charts=charts
+        )
+
+    if not getattr(settings, "PAINREG_DASHBOARD_CACHE", True):
+        return build(levels())
+    base = (connection.alias, connection.vendor, register_fingerprint(connection), selection)
+    names = tuple(sorted(unit_names.items()))
+    return _cached(
+        (*base, "dashboard", unit, own, names, charts),
+        lambda: build(_cached((*base, "levels"), levels)),
+    )
 
 
 # ---------------------------------------------------------------------------
 # The dashboard model (what the page and the Excel file show)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitInfo:
     unit_id: str  # the unit code (interchange unit_id)
     name: str

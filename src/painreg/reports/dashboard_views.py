@@ -37,8 +37,7 @@ from painreg.reports.dashboard_data import (
     FILTER_CHOICES,
     Selection,
     UnitInfo,
-    build_dashboard,
-    cached_period_indicators,
+    cached_dashboard,
     dashboard_excel,
 )
 
@@ -116,11 +115,10 @@ def _selection(request: HttpRequest) -> Selection:
 
 def _dashboard(request: HttpRequest, unit: Unit, *, charts: bool = True) -> Any:
     selection = _selection(request)
-    levels = cached_period_indicators(selection)
     own = access.units_for(request.user).filter(pk=unit.pk).exists()
     names = dict(Unit.objects.filter(care_level=unit.care_level).values_list("code", "name"))
     info = UnitInfo(unit.code, unit.name, unit.care_level)
-    return build_dashboard(levels, info, selection, own=own, unit_names=names, charts=charts)
+    return cached_dashboard(info, selection, own=own, unit_names=names, charts=charts)
 
 
 def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
