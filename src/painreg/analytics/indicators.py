@@ -384,6 +384,42 @@ def _categories_at(instrument: str, category: str, occasion: str) -> Callable[[C
     return build
 
 
+def mpi_profile_code(label: str) -> float:
+    """The numeric code of an MPI profile in ``scores`` (its index in the definition's labels).
+
+    Why a code: ``scores`` is numeric; a profile row (``mpi``, ``profile``) is
+    present only where the registry holder's classifier was applied (a stored
+    score, or :func:`painreg.analytics.load.mpi_profile_scores`). Without the
+    classifier there are no such rows (or only ``not_classified``): the
+    indicator is then empty and the report says so; nothing is guessed.
+    """
+    from painreg.instruments import get_instrument
+
+    return float(get_instrument("mpi").score_def("profile").labels.index(label))
+
+
+def _mpi_adaptive(occasion: str) -> Callable[[Context], ir.Table]:
+    """Adaptive copers among registrations classified at initial and end (figure 22)."""
+
+    def build(ctx: Context) -> ir.Table:
+        unclassified = mpi_profile_code("not_classified")
+        initial = ctx.score("mpi", "profile", "initial").rename(initial_value="value")
+        end = ctx.score("mpi", "profile", "end").rename(end_value="value")
+        t = (
+            ctx.completed()
+            .inner_join(initial, "registration_id")
+            .inner_join(end, "registration_id")
+        )
+        t = t.filter((t.initial_value != unclassified) & (t.end_value != unclassified))
+        value = t.initial_value if occasion == "initial" else t.end_value
+        return t.group_by("unit_id").aggregate(
+            numerator=(value == mpi_profile_code("adaptive_coper")).sum().cast("int64"),
+            denominator=t.count(),
+        )
+
+    return build
+
+
 def _satisfied(ctx: Context) -> ir.Table:
     """Satisfied or very satisfied at end (the definition's ``satisfied`` flag)."""
     t = ctx.completed().inner_join(ctx.score("satisfaction", "satisfied", "end"), "registration_id")
@@ -639,6 +675,17 @@ INDICATORS: tuple[Indicator, ...] = (
         "those satisfied or very satisfied (4-5) at end",
         _COMPLETED + " who answered the satisfaction question at end", _COMPLETED, "32",
         "rate", _satisfied, in_json=False,
+    ),
+    *(
+        Indicator(
+            f"mpi_adaptive_coper_{occasion}",
+            f"Adaptiv copingprofil (MPI), {sv}", f"Adaptive coper (MPI), {en}",
+            f"registrations with the MPI profile adaptive coper at {occasion}",
+            _COMPLETED + " with an MPI profile classified by the registry holder's classifier "
+            "at initial and end (empty without the classifier)", _COMPLETED, "22", "rate",
+            _mpi_adaptive(occasion), in_json=False,
+        )
+        for occasion, sv, en in (("initial", "initialt", "initial"), ("end", "vid avslut", "end"))
     ),
     Indicator(
         # Figure 32's "psykiskt mående efter MMRsv": the 2021 text does not name the

@@ -95,6 +95,11 @@ def check_stored_scores(answers: Any, scores: Any, sample: int = CHECK_SAMPLE) -
     expected = expected.to_pandas()
     stored = scores.filter(scores.registration_id.isin(chosen)).to_pandas()
     stored = stored[stored["instrument"].isin(set(expected["instrument"]))]
+    # Category scores (the MPI profile, coded) are not produced by score_answers:
+    # a stored profile is the holder's classifier's, not checkable here.
+    pairs = stored["instrument"] + "." + stored["score"]
+    categories = {p for p in set(pairs) if _is_category(*p.split(".", 1))}
+    stored = stored[~pairs.isin(categories)]
     key = ["registration_id", "occasion", "instrument", "score"]
     both = expected.merge(
         stored[[*key, "value"]], on=key, how="outer", suffixes=("_def", "_stored")
@@ -111,6 +116,15 @@ def check_stored_scores(answers: Any, scores: Any, sample: int = CHECK_SAMPLE) -
             f"by the definitions {row['value_def']}; rerun with --rescore to compute "
             "the scores from the answers"
         )
+
+
+def _is_category(instrument: str, score: str) -> bool:
+    from painreg.instruments import get_instrument
+
+    try:
+        return get_instrument(instrument).score_def(score).type == "category"
+    except Exception:  # unknown instrument or score: compared (and reported) as usual
+        return False
 
 
 def _definitions_fingerprint() -> str:
@@ -223,6 +237,7 @@ def _assemble(
     rescore: bool,
     directory: Path | None = None,
     cache: bool = False,
+    mpi_options: Mapping[str, Any] | None = None,
 ) -> Register:
     import ibis
 
@@ -247,24 +262,80 @@ def _assemble(
         else:
             scores = _score(tables["answers"].to_pyarrow())
         tables.update(_create(con, {"scores": scores}))
+    if mpi_options:
+        _add_mpi_profiles(con, tables, mpi_options)
     return Register(con=con, **tables)
 
 
+def mpi_profile_scores(answers: pa.Table, **options: Any) -> pa.Table:
+    """MPI profile rows (``mpi``, ``profile``, value = the label's code) for ``answers``.
+
+    ``options`` are the registry holder's MPI parameters (``item_key`` and
+    ``profile_centroids`` or ``profile_classifier``, docs/scoring.md); they are
+    passed to :func:`painreg.instruments.score_frame` unchanged. Rows whose
+    profile is ``not_classified`` are kept (they are not adaptive copers, and
+    they are not counted as classified either).
+    """
+    import pyarrow.compute as pc
+
+    from painreg.analytics.indicators import mpi_profile_code
+    from painreg.instruments import InstrumentError, score_frame
+
+    mpi = answers.filter(pc.starts_with(answers["item"], "mpi_")).to_pandas()
+    if mpi.empty:
+        return _empty("scores")
+    wide = mpi.pivot(index=["registration_id", "occasion"], columns="item", values="value")
+    try:
+        profile = score_frame("mpi", wide, **options)["profile"]
+    except InstrumentError as exc:
+        raise RegisterDataError(f"MPI profiles cannot be classified: {exc}") from None
+    frame = profile.dropna().map(mpi_profile_code).rename("value").reset_index()
+    frame.insert(2, "instrument", "mpi")
+    frame.insert(3, "score", "profile")
+    return pa.Table.from_pandas(frame, preserve_index=False).select(
+        list(_empty("scores").schema.names)
+    )
+
+
+def _add_mpi_profiles(con: Any, tables: dict[str, Any], options: Mapping[str, Any]) -> None:
+    """Replace any stored MPI profiles by those of the holder's classifier."""
+    import ibis
+
+    profiles = mpi_profile_scores(tables["answers"].to_pyarrow(), **options)
+    s = tables["scores"]
+    kept = s.filter(~((s.instrument == "mpi") & (s.score == "profile")))
+    combined = kept.union(ibis.memtable(profiles).cast(kept.schema()))
+    tables["scores"] = con.create_table("scores_with_mpi_profiles", combined)
+
+
 def register_from_arrow(
-    tables: Mapping[str, pa.Table], con: Any = None, *, rescore: bool = False
+    tables: Mapping[str, pa.Table],
+    con: Any = None,
+    *,
+    rescore: bool = False,
+    mpi_options: Mapping[str, Any] | None = None,
 ) -> Register:
     """A :class:`Register` over Arrow tables (typed as ``interop.schema`` reads them).
 
     ``scores`` is computed from ``answers`` when absent or when ``rescore``;
     stored scores are spot-checked (:func:`check_stored_scores`).
+    ``mpi_options``: the holder's MPI classifier (:func:`mpi_profile_scores`).
     """
-    return _assemble(dict(tables), con, rescore=rescore)
+    return _assemble(dict(tables), con, rescore=rescore, mpi_options=mpi_options)
 
 
 def load_register(
-    directory: Path | str, con: Any = None, *, rescore: bool = False, cache: bool = True
+    directory: Path | str,
+    con: Any = None,
+    *,
+    rescore: bool = False,
+    cache: bool = True,
+    mpi_options: Mapping[str, Any] | None = None,
 ) -> Register:
-    """Read an interchange directory (CSV or Parquet); scores as the module says."""
+    """Read an interchange directory (CSV or Parquet); scores as the module says.
+
+    ``mpi_options``: the holder's MPI classifier (:func:`mpi_profile_scores`).
+    """
     from painreg.interop.schema import TABLES, InterchangeError, read_table
 
     directory = Path(directory)
@@ -284,4 +355,6 @@ def load_register(
                 sources[name] = data
     except InterchangeError as exc:
         raise RegisterDataError(str(exc)) from None
-    return _assemble(sources, con, rescore=rescore, directory=directory, cache=cache)
+    return _assemble(
+        sources, con, rescore=rescore, directory=directory, cache=cache, mpi_options=mpi_options
+    )

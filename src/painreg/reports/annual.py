@@ -102,7 +102,11 @@ TREND_KEYS = (
     "selection_men",
     "satisfaction_end",
     "mental_wellbeing_end",
+    "mpi_adaptive_coper_initial",
+    "mpi_adaptive_coper_end",
 )
+#: Said instead of figure 22 when no MPI profile is classified (no classifier given).
+MPI_NOT_CLASSIFIED = "MPI-profil ej klassificerad (klassificerare saknas)"
 
 
 class UnknownUnit(LookupError):
@@ -355,6 +359,7 @@ def _level_sections(
         wai.paragraphs.append(render.INSUFFICIENT.capitalize() + ".")
     sections.append(wai)
 
+    sections.append(_mpi_section(level, series))
     sections.append(_activity_satisfaction_section(level, year, nat, series))
 
     # Patient group: education, sex, age, work measures, diagnoses (24-26, 31, 35-36)
@@ -497,6 +502,61 @@ def _by_sex_section(
                 )
             )
         )  # fmt: skip
+    return section
+
+
+def _mpi_section(level: str, series: dict[int, dict[str, Any]]) -> Section:
+    """Adaptive copers (MPI) at initial and end over the years (figure 22).
+
+    The MPI profile needs the registry holder's classifier (docs/scoring.md). When
+    no registration in the register has a classified profile (any level, any
+    year), the section says so instead of drawing a chart of zeros.
+    """
+    section = Section(f"Adaptiv copingprofil (MPI), {LEVEL_SHORT[level]} (figur 22)")
+    keys = {"mpi_adaptive_coper_initial": "Initialt", "mpi_adaptive_coper_end": "Avslut"}
+    classified = any(
+        levels[lvl]["national"].get(key, {}).get("denominator", 0) > 0
+        for levels in series.values()
+        for lvl in levels
+        for key in keys
+    )
+    if not classified:
+        section.paragraphs.append(MPI_NOT_CLASSIFIED + ".")
+        return section
+    rows, table = [], []
+    for y, levels in series.items():
+        nat = levels[level]["national"]
+        ini, end = nat["mpi_adaptive_coper_initial"], nat["mpi_adaptive_coper_end"]
+        if ini["denominator"] < render.MIN_SHOWN:
+            continue
+        for key, label in keys.items():
+            v = nat[key]
+            rows.append(
+                {"år": str(y), "tillfälle": label, "andel": v["numerator"] / v["denominator"]}
+            )
+        table.append(
+            [str(y), format_number(ini["denominator"]),
+             _pct(ini["numerator"], ini["denominator"]), _pct(end["numerator"], end["denominator"])]
+        )  # fmt: skip
+    if not rows:
+        section.paragraphs.append(render.INSUFFICIENT.capitalize() + ".")
+        return section
+    section.charts.append(
+        render.chart_svg(
+            render.bar_chart(
+                rows, x="år", y="andel", color="tillfälle", title="Andel adaptiva copers (MPI)"
+            )
+        )
+    )
+    section.tables.append(
+        Table(
+            "Adaptiv copingprofil (MPI) initialt och vid avslut",
+            ["År", "n", "Initialt", "Avslut"],
+            table,
+            note="Bland avslutade MMR med MPI-profil klassificerad initialt och vid avslut "
+            "(registerhållarens klassificerare).",
+        )
+    )
     return section
 
 

@@ -79,7 +79,12 @@ def _pcs(value: int) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def register():  # type: ignore[no-untyped-def]
+def register(tables):  # type: ignore[no-untyped-def]
+    return register_from_arrow(tables)
+
+
+@pytest.fixture(scope="module")
+def tables():  # type: ignore[no-untyped-def]
     units = [
         {
             "unit_id": "S1",
@@ -146,18 +151,21 @@ def register():  # type: ignore[no-untyped-def]
             {"rand36_24": 6, "rand36_25": 6, "rand36_26": 1, "rand36_28": 6, "rand36_30": 1},
         )
         + _answers("r7", "end", {f"rand36_{i}": 3 for i in (24, 25, 26, 28, 30)})
+        # MPI item 1 (the test's item key: pain severity): r1 5 -> 1; r7 only at initial.
+        + _answers("r1", "initial", {"mpi_1": 5})
+        + _answers("r1", "end", {"mpi_1": 1})
+        + _answers("r7", "initial", {"mpi_1": 1})
         + _answers(
             "r9", "end", {"global_life_1": 6, "global_pain_1": 3, "global_painhandling_1": 1}
         )
     )
-    tables = {
+    return {
         "units": _table("units", units),
         "unit_year_totals": _table("unit_year_totals", totals),
         "patients": _table("patients", patients),
         "registrations": _table("registrations", regs),
         "answers": _table("answers", answers),
     }
-    return register_from_arrow(tables)
 
 
 @pytest.fixture(scope="module")
@@ -391,3 +399,28 @@ def test_the_healthcare_regions_agree_with_the_registry_list():
     with path.open(encoding="utf-8", newline="") as f:
         rows = {row["code"]: row["healthcare_region"] for row in csv.DictReader(f)}
     assert rows == HEALTHCARE_REGIONS
+
+
+def _toy_classifier(scales):  # type: ignore[no-untyped-def]
+    # Not the MPI-S classifier (the holder's, not published): a stand-in to inject.
+    return ["adaptive_coper" if v <= 2 else "dysfunctional" for v in scales["pain_severity"]]
+
+
+def test_mpi_adaptive_copers_are_counted_only_with_the_holders_classifier(tables):
+    """Figure 22. Without the registry holder's classifier no profile exists and the
+    indicator is empty (never guessed); with one injected, adaptive copers are
+    counted among registrations classified at initial and end (r1 only: r7 has no
+    end answer)."""
+    plain = compute_indicators(register_from_arrow(tables), 2021)
+    nat = plain["care_levels"]["specialist"]["national"]
+    assert nat["mpi_adaptive_coper_initial"] == {"numerator": 0, "denominator": 0}
+    options = {"item_key": {"pain_severity": ["mpi_1"]}, "profile_classifier": _toy_classifier}
+    classified = compute_indicators(register_from_arrow(tables, mpi_options=options), 2021)
+    nat = classified["care_levels"]["specialist"]["national"]
+    assert nat["mpi_adaptive_coper_initial"] == {"numerator": 0, "denominator": 1}
+    assert nat["mpi_adaptive_coper_end"] == {"numerator": 1, "denominator": 1}
+    # Other indicators are unchanged by the profiles.
+    assert (
+        nat["hads_anxiety_change"]
+        == plain["care_levels"]["specialist"]["national"]["hads_anxiety_change"]
+    )

@@ -122,3 +122,21 @@ def test_reading_parquet_directly_gives_the_same_indicators_as_reading_through_a
 def test_a_missing_directory_is_one_clear_error(tmp_path):
     with pytest.raises(RegisterDataError, match="no such directory"):
         load_register(tmp_path / "absent")
+
+
+def test_stored_mpi_profiles_pass_the_spot_check_and_are_used(synthetic, tmp_path):
+    """A stored profile (the holder's classifier's, coded as in the definition) is
+    not re-derivable here: it is kept, not compared."""
+    from painreg.analytics.indicators import mpi_profile_code
+
+    directory = _copy(synthetic, tmp_path / "d")
+    stored = score_answers(read_table(directory, "answers"))
+    first = stored.iloc[0]
+    profile = {"registration_id": first["registration_id"], "occasion": first["occasion"],
+               "instrument": "mpi", "score": "profile",
+               "value": mpi_profile_code("adaptive_coper")}  # fmt: skip
+    stored.loc[len(stored)] = profile
+    pq.write_table(pa.Table.from_pandas(stored, preserve_index=False), directory / "scores.parquet")
+    s = load_register(directory).scores
+    got = s.filter((s.instrument == "mpi") & (s.score == "profile")).to_pandas()
+    assert got["value"].tolist() == [2.0]

@@ -122,3 +122,32 @@ def test_the_report_shows_mental_wellbeing_over_the_years_as_figure_32_does(regi
     mean, _low, _high = _mean_ci(national["mental_wellbeing_end"])
     assert 0 < mean < 100
     assert rows["2021"][2] == format_number(mean, 1)
+
+
+def _mpi_sections(report):  # type: ignore[no-untyped-def]
+    return [s for level in report.levels for s in level.sections if "(MPI)" in s.title]
+
+
+def test_without_the_mpi_classifier_figure_22_says_so_instead_of_a_chart(register):
+    from painreg.reports.annual import MPI_NOT_CLASSIFIED, build_report
+
+    sections = _mpi_sections(build_report(register, 2021))
+    assert len(sections) == 2  # one per care level
+    for section in sections:
+        assert section.charts == [] and section.tables == []
+        assert section.paragraphs == [MPI_NOT_CLASSIFIED + "."]
+
+
+def test_with_an_injected_mpi_classifier_figure_22_is_drawn(synthetic):
+    from painreg.analytics.load import load_register
+    from painreg.reports.annual import MPI_NOT_CLASSIFIED, build_report
+
+    def classifier(scales):  # type: ignore[no-untyped-def]
+        # A stand-in for the holder's classifier (the MPI-S one is not published).
+        return ["adaptive_coper" if v <= 3 else "dysfunctional" for v in scales["life_control"]]
+
+    options = {"item_key": {"life_control": ["mpi_1", "mpi_2"]}, "profile_classifier": classifier}
+    report = build_report(load_register(synthetic, mpi_options=options), 2021)
+    specialist = _mpi_sections(report)[0]
+    assert MPI_NOT_CLASSIFIED not in " ".join(specialist.paragraphs)
+    assert specialist.charts and specialist.tables[0].rows
