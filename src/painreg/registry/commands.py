@@ -31,6 +31,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--no-serve", action="store_true", help="set up and print the logins, then exit"
     )
+    demo.add_argument(
+        "--synthetic-scale",
+        type=float,
+        default=DEMO_SYNTHETIC_SCALE,
+        metavar="X",
+        help="also load a synthetic national register of this scale (2020-2021) so the "
+        f"dashboard and reports have a nation to compare with; 0 for none "
+        f"(default {DEMO_SYNTHETIC_SCALE})",
+    )
     demo.set_defaults(handler=run_demo)
 
     serve = subparsers.add_parser(
@@ -95,7 +104,13 @@ def _port_free(port: int) -> bool:
     return True
 
 
+#: Scale of the synthetic register the demo loads (about 1,000 registrations).
+DEMO_SYNTHETIC_SCALE = 0.1
+
+
 def run_demo(args: argparse.Namespace) -> int:
+    if not 0 <= args.synthetic_scale <= 1:
+        raise UserError(f"--synthetic-scale {args.synthetic_scale}: use a number from 0 to 1")
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is not a port number; use 1-65535")
     if not args.no_serve and not _port_free(args.port):
@@ -112,6 +127,12 @@ def run_demo(args: argparse.Namespace) -> int:
     if demo.is_empty():
         print("Loading demo data...", flush=True)
         demo.load_demo()
+        if args.synthetic_scale > 0:
+            print(
+                f"Loading a synthetic national register (scale {args.synthetic_scale})...",
+                flush=True,
+            )
+            demo.load_synthetic_register(scale=args.synthetic_scale)
     else:
         print("The database already has data; demo data not loaded again.")
     url = f"http://127.0.0.1:{args.port}/"

@@ -194,6 +194,22 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
     return logins
 
 
+def load_synthetic_register(*, scale: float, years: tuple[int, int] = (2020, 2021)) -> None:
+    """Add a small synthetic national register (``painreg synth registry``) through
+    the one import path (``painreg import``), so the demo's dashboard and reports
+    have other units and a nation to compare with. Deterministic (the synth's
+    default seed); imported by the national coordinator's demo account.
+    """
+    import tempfile
+
+    from painreg.interop.dbio import import_register
+    from painreg.synth.registry import generate
+
+    with tempfile.TemporaryDirectory(prefix="painreg-demo-") as tmp:
+        generate(tmp, scale=scale, years=years, format="parquet")
+        import_register(tmp, username="koordinator")
+
+
 def _provision_demo_totp(users: Any) -> None:
     """Give demo users the published demo TOTP key (the accounts app's design)."""
     try:

@@ -56,8 +56,13 @@ def test_demo_sets_up_and_prints_the_logins_without_serving(
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setenv("PAINREG_DEMO", "0")  # restored afterwards; the command sets it
-    assert cli.main(["demo", "--no-serve", "--port", "8123"]) == 0
+    assert cli.main(["demo", "--no-serve", "--port", "8123", "--synthetic-scale", "0.02"]) == 0
     out = capsys.readouterr().out
+    # The synthetic national register is there for the dashboard to compare with.
+    from painreg.registry.models import Registration, Unit
+
+    assert Unit.objects.exclude(code__startswith="DEMO-").count() > 30
+    assert Registration.objects.exclude(unit__code__startswith="DEMO-").count() > 100
     assert "painreg demo: http://127.0.0.1:8123/" in out
     assert "registrerare" in out and "koordinator" in out and "smarta-demo-2026" in out
     # The printed patient link opens with the printed date of birth.
