@@ -145,8 +145,11 @@ def _cache_key(answers_file: Path) -> str:
     return f"{answers_file.name}:{stat.st_size}:{stat.st_mtime_ns}:{_definitions_fingerprint()}"
 
 
-def cached_scores(directory: Path, answers: Any) -> pa.Table:
-    """Scores of ``answers`` (Ibis table), from the directory's cache when it is current."""
+def cached_scores(directory: Path, answers: Any) -> pa.Table | tuple[str, str]:
+    """Scores of ``answers`` (Ibis table), from the directory's cache when it is current.
+
+    A current cache is returned as ``("sql", statement)`` for :func:`_create`.
+    """
     import pyarrow.parquet as pq
 
     from painreg.interop.schema import table_path
@@ -159,7 +162,9 @@ def cached_scores(directory: Path, answers: Any) -> pa.Table:
     try:
         metadata = pq.read_schema(cache).metadata or {}
         if metadata.get(_CACHE_KEY) == key.encode():
-            return pq.read_table(cache)
+            # DuckDB reads the cache file itself (7 million rows at scale 10).
+            quoted = str(cache.resolve()).replace("'", "''")
+            return ("sql", f"CREATE TABLE scores AS SELECT * FROM read_parquet('{quoted}')")
     except (OSError, pa.ArrowException):
         pass  # absent or unreadable: recompute
     scores = _score(answers.to_pyarrow())
