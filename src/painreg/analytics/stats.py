@@ -477,12 +477,20 @@ def recoverable_cells(
     )
     constraints = [LinearConstraint(np.array(rows_a), lo, hi)] if rows_a else []
     integrality = np.ones(n_x + n_b)
+    # Every solution found is a feasible table: a cell seen with two different
+    # values in any of them is not pinned, and needs no programme of its own
+    # (the same answer with far fewer solves; the suppression of an appendix
+    # took most of the annual report's time).
+    seen_low = np.full(n_x, np.inf)
+    seen_high = np.full(n_x, -np.inf)
     pinned = []
     for c in hidden:
-        values = []
+        k = index[c]
         for sense in (1.0, -1.0):
+            if seen_low[k] < seen_high[k]:
+                break
             objective = np.zeros(n_x + n_b)
-            objective[index[c]] = sense
+            objective[k] = sense
             res = milp(
                 objective,
                 constraints=constraints,
@@ -491,7 +499,9 @@ def recoverable_cells(
             )
             if not res.success:  # cannot happen for a consistent table
                 raise RuntimeError(f"suppression check failed: {res.message}")
-            values.append(round(res.x[index[c]]))
-        if values[0] == values[1]:
+            x = np.round(res.x[:n_x])
+            seen_low = np.minimum(seen_low, x)
+            seen_high = np.maximum(seen_high, x)
+        if seen_low[k] == seen_high[k]:
             pinned.append(c)
     return pinned
