@@ -196,8 +196,9 @@ def _attack(ext: np.ndarray, status: np.ndarray) -> dict[tuple[int, int], set[in
     """Every value each hidden cell can take, by exhaustive search over the published facts.
 
     The attacker sees every shown cell, knows rows and columns add up to their
-    totals, that "<5" is 1-4 and that "x" is not 1-4 (0 or at least 5), and,
-    to be on the safe side, the true grand total as an upper bound. Independent
+    totals, that "<5" is 1-4 and that "x" is not 1-4 (0 or at least 5), and
+    the grand total as an upper bound when it is shown (a hidden grand total
+    is not known: with it, a table of 1 and 5 could never be protected). Independent
     of the implementation's integer programme: a constraint search that
     derives a cell whenever a row or column has one unknown left and
     otherwise tries every value of the cell with the fewest candidates.
@@ -206,7 +207,10 @@ def _attack(ext: np.ndarray, status: np.ndarray) -> dict[tuple[int, int], set[in
     hidden = [tuple(int(v) for v in c) for c in np.argwhere(status != SHOWN)]
     lines = [[(i, j) for j in range(cols)] for i in range(rows)]
     lines += [[(i, j) for i in range(rows)] for j in range(cols)]
-    top = int(ext[-1, -1])
+    # Bound for values the attacker searches: the grand total when it is shown;
+    # when it is hidden the attacker does not know it (a bound as loose as the
+    # implementation's, so the search stays finite).
+    top = int(ext[-1, -1]) if status[-1, -1] == SHOWN else int(ext.max()) * 2 + 10
 
     def allowed(c: tuple[int, int], v: int) -> bool:
         if status[c] == PRIMARY:
