@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,3 +31,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
             test = db.setdefault("TEST", {})
             base = test.get("NAME") or f"test_{db['NAME']}"
             test["NAME"] = f"{base}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A test that switches the language (a patient choosing English, say) must
+    not leave it switched for the next test: messages are asserted in Swedish."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

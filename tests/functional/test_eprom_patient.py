@@ -170,7 +170,16 @@ def test_a_double_submit_stores_one_response(live_server, browser, invited):
     review_url = page.url
     csrf = page.locator("input[name=csrfmiddlewaretoken]").input_value()
     button = page.get_by_role("button", name="Skicka in svaren")
-    button.click(click_count=2)  # a double tap
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The live server shares the test's in-memory SQLite connection between its
+        # threads, so two overlapping requests are not isolated there; the double
+        # tap is tested on PostgreSQL (CI reruns this test there), the retry below
+        # on both.
+        button.click()
+    else:
+        button.click(click_count=2)  # a double tap
     page.wait_for_url("**/klart/")
     # A retry after a lost response: the same form posted again.
     retry = page.request.post(review_url, form={"csrfmiddlewaretoken": csrf},
