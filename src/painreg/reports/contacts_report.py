@@ -27,13 +27,13 @@ a temporary name, so a failure never leaves half a report.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from painreg.contacts.schema import PROFESSION_LABELS_SV, PROFESSIONS
 from painreg.errors import UserError
 from painreg.formatting import format_number, format_percent
+from painreg.reports.render import Cell, RenderedTable
 
 TEMPLATES = Path(__file__).with_name("templates") / "contacts"
 MIN_GROUP = 5
@@ -55,23 +55,6 @@ SHARE_LABELS = {
     "frequent_attenders": "Mångbesökare",
     "sick_leave": "Sjukskrivna",
 }
-
-
-@dataclass
-class Cell:
-    text: str
-    value: float | int | None = None
-    css: str = ""
-    number_format: str = "0"
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list[Cell]] = field(default_factory=list)
-    note: str = ""
 
 
 def _count(value: int | None) -> Cell:
@@ -119,11 +102,11 @@ def _prof(name: str) -> str:
     return PROFESSION_LABELS_SV.get(name, name)
 
 
-def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
+def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
     n = m["patients"]
-    tables: list[Table] = []
+    tables: list[RenderedTable] = []
 
-    t = Table(f"{prefix}patients", "Patienter i kohorten", ["", "Antal"])
+    t = RenderedTable(f"{prefix}patients", "Patienter i kohorten", ["", "Antal"])
     t.rows = _additive(
         ["Kvinnor", "Män"], [m["patients_by_sex"]["F"], m["patients_by_sex"]["M"]], "Patienter"
     )
@@ -131,7 +114,7 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
         t.rows.append([Cell("Födda"), Cell(f"{m['birth_year_min']}–{m['birth_year_max']}")])
     tables.append(t)
 
-    t = Table(
+    t = RenderedTable(
         f"{prefix}professions",
         "Professioner som satte diagnosen",
         ["Profession", "Patienter", "Andel av kohorten"],
@@ -143,7 +126,7 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
     tables.append(t)
 
     dist = m["professions_count_distribution"]
-    t = Table(
+    t = RenderedTable(
         f"{prefix}profession_count",
         "Antal professioner som satte diagnosen per patient",
         ["Antal professioner", "Patienter"],
@@ -151,7 +134,7 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
     t.rows = _additive([f"{k}" for k in dist], list(dist.values()), "Patienter")
     tables.append(t)
 
-    t = Table(
+    t = RenderedTable(
         f"{prefix}combinations",
         "Kombinationer av professioner (två eller fler)",
         ["Professioner", "Patienter"],
@@ -161,7 +144,7 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
         t.rows.append([Cell(names), _count(combo["patients"])])
     tables.append(t)
 
-    t = Table(
+    t = RenderedTable(
         f"{prefix}caregivers",
         "Vårdgivare och mångbesökare",
         ["Mått", "Patienter", "Andel av kohorten"],
@@ -198,7 +181,7 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
     tables.append(t)
 
     c = m["continuity"]
-    t = Table(
+    t = RenderedTable(
         f"{prefix}continuity",
         "Kontinuitet (alla kontakter med identifierad vårdgivare)",
         ["", "Patienter", "UPC", "COC", "SECON", "MMCI"],
@@ -224,7 +207,7 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
 
     if "sick_leave" in m:
         s = m["sick_leave"]
-        t = Table(
+        t = RenderedTable(
             f"{prefix}sick_leave",
             "Sjukskrivning kopplad till diagnosen",
             ["", "Antal"],
@@ -245,10 +228,10 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
     return tables
 
 
-def _comparison_table(result: dict[str, Any]) -> Table:
+def _comparison_table(result: dict[str, Any]) -> RenderedTable:
     comp = result["comparison"]
     p, q = result["period"], comp["period"]
-    t = Table(
+    t = RenderedTable(
         "comparison",
         "Jämförelse mellan perioderna",
         [
@@ -286,14 +269,14 @@ def _comparison_table(result: dict[str, Any]) -> Table:
     return t
 
 
-def _units_table(units: dict[str, dict[str, Any]]) -> Table:
+def _units_table(units: dict[str, dict[str, Any]]) -> RenderedTable:
     shown = {u: m for u, m in units.items() if m["patients"] >= MIN_GROUP}
     hidden = [u for u in units if u not in shown]
     if len(hidden) == 1 and shown:
         # Secondary: one hidden centre could be recovered from the region total.
         smallest = min(shown, key=lambda u: (shown[u]["patients"], u))
         shown.pop(smallest)
-    t = Table(
+    t = RenderedTable(
         "units",
         "Vårdcentralerna sida vid sida",
         ["Mått", *shown],
@@ -331,7 +314,7 @@ def _units_table(units: dict[str, dict[str, Any]]) -> Table:
     return t
 
 
-def build_tables(result: dict[str, Any]) -> list[Table]:
+def build_tables(result: dict[str, Any]) -> list[RenderedTable]:
     """Every table of the report, suppressed, in reading order."""
     tables = _group_tables(result)
     if "comparison" in result:
@@ -339,7 +322,7 @@ def build_tables(result: dict[str, Any]) -> list[Table]:
     if "units" in result:
         tables.append(_units_table(result["units"]))
     v = result["validation"]["contacts"]
-    t = Table(
+    t = RenderedTable(
         "validation",
         "Underlaget",
         ["", "Rader"],

@@ -24,12 +24,12 @@ Decisions:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from painreg.formatting import format_number, format_percent
 from painreg.regional.regions import NATIONAL_CODE, REGIONS, region_name
+from painreg.reports.render import Cell, RenderedTable
 
 NOT_REPORTED = "ej rapporterat"
 NO_RATE = "–"
@@ -63,23 +63,6 @@ MEASURE_LABELS: dict[str, str] = {
     "kbt_ipt_per_1000": "KBT och IPT per 1000 invånare",
     "mmr_per_1000": "MMR per 1000 invånare",
 }
-
-
-@dataclass
-class Cell:
-    text: str
-    value: float | int | None = None
-    css: str = ""
-    number_format: str = "0"
-
-
-@dataclass
-class RenderedTable:
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list[Cell]] = field(default_factory=list)
-    note: str = ""
 
 
 def count_cell(value: int | None) -> Cell:

@@ -18,7 +18,7 @@ This module renders; it computes nothing the analytics core could.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from painreg.analytics.stats import suppress_counts, wilson_interval
@@ -62,6 +62,28 @@ class Share:
         low = format_number(self.low * 100, decimals)
         high = format_number(self.high * 100, decimals)
         return f"{low}–{high}"
+
+
+@dataclass
+class Cell:
+    """One rendered table cell: the text people see, the machine value (for
+    Excel), a CSS class (e.g. ``suppressed``) and the Excel number format."""
+
+    text: str
+    value: float | int | None = None
+    css: str = ""
+    number_format: str = "0"
+
+
+@dataclass
+class RenderedTable:
+    """A table ready for HTML and Excel: rows of :class:`Cell`."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    note: str = ""
 
 
 def share(numerator: int, denominator: int) -> Share:
