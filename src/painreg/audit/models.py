@@ -50,36 +50,27 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{type(self).__name__} is append-only")
 
 
+def _loose_reference(to: str) -> models.ForeignKey:
+    """A reference an audit row keeps without a database constraint (see above)."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+
+
 class AuditEvent(AppendOnlyModel):
     """One write through ``registry.actions`` (``action`` like ``registration.update``)."""
 
     at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
+    user = _loose_reference(settings.AUTH_USER_MODEL)
     username = models.CharField(_("användare"), max_length=150, blank=True)
     action = models.CharField(_("händelse"), max_length=60, db_index=True)
-    unit = models.ForeignKey(
-        "registry.Unit",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
-    patient = models.ForeignKey(
-        "registry.Patient",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
+    unit = _loose_reference("registry.Unit")
+    patient = _loose_reference("registry.Patient")
     object_type = models.CharField(_("objekttyp"), max_length=40, blank=True)
     object_id = models.CharField(_("objekt-id"), max_length=40, blank=True)
     reason = models.TextField(_("orsak"), blank=True)
@@ -110,32 +101,11 @@ class AccessLog(AppendOnlyModel):
     """One view of identifiable patient data (or of the log itself)."""
 
     at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
+    user = _loose_reference(settings.AUTH_USER_MODEL)
     username = models.CharField(_("användare"), max_length=150, blank=True)
     action = models.CharField(_("åtgärd"), max_length=24, choices=AccessAction.choices)
-    unit = models.ForeignKey(
-        "registry.Unit",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
-    patient = models.ForeignKey(
-        "registry.Patient",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
+    unit = _loose_reference("registry.Unit")
+    patient = _loose_reference("registry.Patient")
     detail = models.CharField(_("detaljer"), max_length=500, blank=True)
 
     class Meta:
