@@ -74,14 +74,19 @@ def run_ibis(path: str) -> dict:
 
 SQL_COHORT = """
 CREATE TEMP TABLE c AS
-WITH n AS (
-  SELECT patient_id, sex, birth_year, contact_date, coalesce(contact_time, '') AS t, unit_id,
-         caregiver_id, profession, contact_type,
-         ';' || replace(upper(coalesce(diagnoses, '')), '.', '') || ';' AS dx
-  FROM read_parquet('{path}')
+WITH cohort AS (
+  SELECT DISTINCT patient_id FROM read_parquet('{path}')
   WHERE contact_date BETWEEN DATE '{start}' AND DATE '{end}'
-), cohort AS (SELECT DISTINCT patient_id FROM n WHERE dx LIKE '%;{prefix}%')
-SELECT DISTINCT n.*, dx LIKE '%;{prefix}%' AS is_dx FROM n SEMI JOIN cohort USING (patient_id)
+    AND upper(diagnoses) LIKE '%{head}%'
+    AND ';' || replace(upper(diagnoses), '.', '') || ';' LIKE '%;{prefix}%'
+)
+SELECT DISTINCT patient_id, sex, birth_year, contact_date, coalesce(contact_time, '') AS t,
+       unit_id, caregiver_id, profession, contact_type,
+       ';' || replace(upper(coalesce(diagnoses, '')), '.', '') || ';' AS dx,
+       dx LIKE '%;{prefix}%' AS is_dx
+FROM read_parquet('{path}')
+WHERE contact_date BETWEEN DATE '{start}' AND DATE '{end}'
+  AND patient_id IN (SELECT patient_id FROM cohort)
 """
 SQL_MEASURES = {
     "patients": """
@@ -125,7 +130,9 @@ def run_sql(path: str) -> dict:
     import duckdb
 
     con = duckdb.connect()
-    con.execute(SQL_COHORT.format(path=path, start=PERIOD[0], end=PERIOD[1], prefix=PREFIX))
+    con.execute(
+        SQL_COHORT.format(path=path, start=PERIOD[0], end=PERIOD[1], head=PREFIX[:3], prefix=PREFIX)
+    )
     out = {name: con.execute(sql).fetchall() for name, sql in SQL_MEASURES.items()}
     patients = out["patients"][0]
     upc = next(r[1] for r in out["continuity"] if r[0] == "all")
