@@ -550,8 +550,9 @@ def _unit_year(
             "signed_off": signed,
         }
     )
+    background = _background(rng, level, education, fv_year - birth_year)
     answers = _answers(
-        rng, plan, ui, year, level, kind, first_visit, end, snapshot, np.array(reg_ids)
+        rng, plan, ui, year, level, kind, first_visit, end, snapshot, np.array(reg_ids), background
     )
     return patients, registrations, answers
 
@@ -567,13 +568,21 @@ def _answers(
     end: np.ndarray,
     snapshot: int,
     reg_ids: np.ndarray,
+    background: np.ndarray,
 ) -> list[pa.Table]:
-    """All answers of one unit-year as one long table (see registry_answers)."""
+    """All answers of one unit-year as one long table (see registry_answers).
+
+    ``background`` holds the answers to the background questions (one row a
+    registration, see :func:`_background`); the other instruments come from
+    the joint latent model.
+    """
     n = len(kind)
     cal = plan.calibration(level)
     chol = np.linalg.cholesky(model.CORRELATION)
     latent = _stratified(rng, rng.standard_normal((n, len(model.TRAITS))) @ chol.T)
-    shift = plan.unit_severity[ui] + (model.PRIMARY_SEVERITY_SHIFT if level == "primary" else 0)
+    shift = plan.unit_severity[ui] + (
+        np.array(model.PRIMARY_SEVERITY_SHIFT) if level == "primary" else 0
+    )
     traits = latent.copy()
     traits[:, :4] += shift
     unit_change = np.full(n, plan.unit_change[ui])
@@ -631,12 +640,16 @@ def _answers(
             keep = forms[rng.random(forms.size) >= _skip_rate(inst, level)]
             if keep.size == 0:
                 continue
-            values = _values(
-                rng, item_plan, traits, keep, occ, cal, vas_init, vas_delta, global_latents
-            )
+            if inst == "background":
+                values = _background_with_duration(rng, background[keep], traits[keep, 3])
+            else:
+                values = _values(
+                    rng, item_plan, traits, keep, occ, cal, vas_init, vas_delta, global_latents
+                )
             k = item_plan.item_ids.size
             item_skip = np.where(item_plan.required, shape.ITEM_SKIP, 3 * shape.ITEM_SKIP)
             present = rng.random((keep.size, k)) >= item_skip[None, :]
+            present &= ~np.isnan(values)  # a background question with no answer
             for j, key in enumerate(item_plan.global_key):
                 if key is not None and level not in model.GLOBAL_INSTRUMENTS[key]:
                     present[:, j] = False
@@ -725,6 +738,51 @@ def _stratified(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
     return out.reshape(x.shape)
 
 
+EDUCATION_CODE = {"compulsory": 1, "upper_secondary": 2, "university": 3, "other": 4}
+#: Work-status codes (background_3) that decide the sick-leave extent.
+_WORKING, _COMPENSATED = 1, 5
+
+
+def _background(
+    rng: np.random.Generator, level: str, education: list, age: np.ndarray
+) -> np.ndarray:
+    """Answers to the background questions (columns background_1..6), one row a registration.
+
+    The education question agrees with the registration's education (no
+    answer where that is unknown). Column 0 holds the age until
+    :func:`_background_with_duration` turns it into the pain duration, which
+    also reads the pain trait of the form's patient.
+    """
+    n = len(education)
+    out = np.full((n, 6), np.nan)
+    out[:, 0] = age
+    out[:, 1] = [EDUCATION_CODE.get(e, np.nan) for e in education]
+    status = np.array(_choice(rng, shape.WORK_STATUS_MIX[level], n))
+    out[:, 2] = status
+    for group, mask in (
+        ("working", status == _WORKING),
+        ("compensated", status == _COMPENSATED),
+        ("other", (status != _WORKING) & (status != _COMPENSATED)),
+    ):
+        out[mask, 3] = _choice(rng, shape.SICK_LEAVE_EXTENT[group], int(mask.sum()))
+    mean = shape.HEALTHCARE_VISITS_MEAN[level]
+    out[:, 4] = np.minimum(rng.negative_binomial(2, 2 / (2 + mean), n), 365)
+    out[:, 5] = rng.integers(1, 6, n)
+    return out
+
+
+def _background_with_duration(
+    rng: np.random.Generator, background: np.ndarray, pain: np.ndarray
+) -> np.ndarray:
+    out = background.copy()
+    age = out[:, 0]
+    years = shape.PAIN_DURATION_MEDIAN_YEARS * np.exp(
+        0.15 * pain + shape.PAIN_DURATION_SDLOG * rng.standard_normal(len(age))
+    )
+    out[:, 0] = np.clip(np.round(years * 2) / 2, 0.5, np.maximum(age - 5, 0.5))
+    return out
+
+
 def model_source_share(year: int) -> float:
     """Share of forms the patient entered (1177 digital forms from 2021; report, Inledning)."""
     return PATIENT_SOURCE_SHARE if year >= 2021 else 0.03
@@ -762,7 +820,7 @@ def _values(
             codes = model.global_codes(global_latents[key][rows] * factor, cuts)
             out[:, j] = item_plan.codes[j, codes - 1]  # codes are best first: 1 = much better
         return out
-    person = m.badness + m.spread * traits[rows][:, item_plan.item_trait]
+    person = item_plan.item_badness + m.spread * traits[rows][:, item_plan.item_trait]
     moved = m.improvement + m.improvement_sd * (0.6 * change + 0.8 * rng.standard_normal(rows.size))
     frac = person - (factor * moved)[:, None] + m.item_noise * rng.standard_normal((rows.size, k))
     idx = np.clip(np.floor(frac * item_plan.sizes), 0, item_plan.sizes - 1).astype(int)

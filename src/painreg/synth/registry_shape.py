@@ -260,3 +260,24 @@ def unit_specs() -> list[UnitSpec]:
             )
         )
     return units
+
+
+#: Background questions at ``initial`` (instrument ``background``), all ours:
+#: the report gives no national distribution of them. Pain duration in
+#: years: log-normal, median 6 years (longer with more severe pain), never
+#: longer than the patient's age less 5 years. Work status (codes 1-7 of the
+#: catalogue) per care level: more on sickness or activity compensation in
+#: specialist care. Sick-leave extent (0-100%) depends on the work status.
+#: Health-care visits for the pain in the last year: negative binomial.
+PAIN_DURATION_MEDIAN_YEARS = 6.0
+PAIN_DURATION_SDLOG = 0.85
+WORK_STATUS_MIX: dict[str, dict[int, float]] = {
+    "specialist": {1: 0.45, 2: 0.10, 3: 0.05, 4: 0.02, 5: 0.30, 6: 0.02, 7: 0.06},
+    "primary": {1: 0.58, 2: 0.09, 3: 0.05, 4: 0.03, 5: 0.18, 6: 0.02, 7: 0.05},
+}
+SICK_LEAVE_EXTENT: dict[str, dict[int, float]] = {
+    "working": {0: 0.55, 25: 0.12, 50: 0.20, 75: 0.05, 100: 0.08},
+    "compensated": {0: 0.02, 25: 0.10, 50: 0.30, 75: 0.10, 100: 0.48},
+    "other": {0: 1.0},
+}
+HEALTHCARE_VISITS_MEAN: dict[str, float] = {"specialist": 14.0, "primary": 10.0}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -84,9 +85,65 @@ def national_figures(directory: Path, year: int = 2021) -> dict[str, float]:
         delta = wide["end"] - wide["initial"]
         figures[f"vas_improved_{short}"] = (delta >= 10).mean()
         figures[f"vas_worsened_{short}"] = (delta <= -10).mean()
+    _add_category_changes(directory, completed, figures)
     totals = tables["unit_year_totals"]
     totals = totals[totals["year"] == year]
     sv = rehab[rehab["care_level"] == "specialist"]
     registered = sv[sv["unit_id"].isin(totals["unit_id"])].shape[0]
     figures["coverage_sv"] = registered / totals["rehab_patients_total"].sum()
     return figures
+
+
+#: Bands of the change categories (upper bounds, inclusive) and the bands
+#: counted as "unchanged positive" (HADS manual: 0-7 / 8-10 / 11-21; WAI:
+#: poor 0-5, moderate 6-7, good 8-9, excellent 10; report, "Förändringar i
+#: ångest..." and "...arbetsförmåga").
+_HADS_BANDS, _WAI_BANDS = (7, 10, 21), (5, 7, 9, 10)
+
+
+def _band(values: pd.Series, bounds: tuple[int, ...]) -> pd.Series:
+    return pd.Series(np.searchsorted(np.array(bounds), values.to_numpy()), index=values.index)
+
+
+def _changes(before: pd.Series, after: pd.Series, lower_is_better: bool, positive: set[int]):
+    both = pd.concat({"b": before, "a": after}, axis=1).dropna()
+    up = both["a"] > both["b"]
+    improved = ~up & (both["a"] != both["b"]) if lower_is_better else up
+    same = both["a"] == both["b"]
+    return {
+        "improved": improved.mean(),
+        "unchanged_positive": (same & both["b"].isin(positive)).mean(),
+        "unchanged_negative": (same & ~both["b"].isin(positive)).mean(),
+        "worsened": (~same & ~improved).mean(),
+    }
+
+
+def _add_category_changes(directory: Path, completed: pd.DataFrame, figures: dict) -> None:
+    """HADS, WAI and physical-activity figures per care level, from complete forms only."""
+    hads = [f"hads_{i}" for i in range(1, 15)]
+    ans = answers(directory, [*hads, "wai_1", "activity_1"])
+    ans = ans[ans["registration_id"].isin(completed["registration_id"])]
+    ans = ans[ans["occasion"].isin(["initial", "end"])]
+    wide = ans.pivot_table(index=["registration_id", "occasion"], columns="item", values="value")
+    level = completed.set_index("registration_id")["care_level"]
+    anxiety = wide[hads[0::2]].sum(axis=1, min_count=7)
+    depression = wide[hads[1::2]].sum(axis=1, min_count=7)
+    for level_name, short in (("specialist", "sv"), ("primary", "pv")):
+        ids = level[level == level_name].index
+
+        def at(series: pd.Series, occasion: str, ids=ids) -> pd.Series:
+            s = series.xs(occasion, level="occasion")
+            return s[s.index.isin(ids)].dropna()
+
+        for name, scale in (("anxiety", anxiety), ("depression", depression)):
+            bands = _band(scale.dropna(), _HADS_BANDS)
+            change = _changes(at(bands, "initial"), at(bands, "end"), True, {0})
+            for key, value in change.items():
+                figures[f"hads_{name}_{key}_{short}"] = value
+        wai = _band(wide["wai_1"].dropna(), _WAI_BANDS)
+        for key, value in _changes(at(wai, "initial"), at(wai, "end"), False, {2, 3}).items():
+            figures[f"wai_{key}_{short}"] = value
+        activity = wide["activity_1"]
+        both = pd.concat({"b": at(activity, "initial"), "a": at(activity, "end")}, axis=1).dropna()
+        figures[f"inactive_initial_{short}"] = (both["b"] == 0).mean()
+        figures[f"inactive_end_{short}"] = (both["a"] == 0).mean()

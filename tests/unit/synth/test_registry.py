@@ -108,9 +108,37 @@ def _check_against_report(figures: dict[str, float]) -> None:
         "vas_improved_pv": 0.41,  # figure 7
         "vas_worsened_pv": 0.14,
         "coverage_sv": 0.85,  # "Täckning ... uppskattningsvis 85%"
+        # "Mer än hälften (56% för NRSpv och 60% för NRSsv) ... förbättrats eller
+        # har stannat kvar i kategorin ingen risk för ångest" (after figure 10)
+        "hads_anxiety_good_sv": 0.60,
+        "hads_anxiety_good_pv": 0.56,
+        # Figure 17, the "Total" bar of MMRpv: 22% / 16% / 51% / 10%
+        "wai_improved_pv": 0.22,
+        "wai_unchanged_negative_pv": 0.51,
+        "wai_worsened_pv": 0.10,
+        # "Andelen patienter i kategorin 'ingen tid alls' minskar från 40% till 21%"
+        "inactive_initial_sv": 0.40,
+        "inactive_end_sv": 0.21,
     }
+    for side in ("sv", "pv"):
+        for scale in ("anxiety", "depression"):
+            figures[f"hads_{scale}_good_{side}"] = (
+                figures[f"hads_{scale}_improved_{side}"]
+                + figures[f"hads_{scale}_unchanged_positive_{side}"]
+            )
     for name, expected in shares.items():
         assert figures[name] == pytest.approx(expected, abs=0.02), name
+    # Read off a chart or stated loosely: within 3 percentage points.
+    loose = {
+        "wai_unchanged_positive_pv": 0.16,  # figure 17, "Total"
+        # "nästan tre fjärdedelar förbättrats eller är kvar i kategorin ingen risk"
+        "hads_depression_good_sv": 0.73,
+        "hads_depression_good_pv": 0.73,
+    }
+    for name, expected in loose.items():
+        assert figures[name] == pytest.approx(expected, abs=0.03), name
+    # "ungefär en fjärdedel ... en förbättrad självskattad arbetsförmåga" (after figure 17)
+    assert figures["wai_improved_sv"] == pytest.approx(0.25, abs=0.05)
 
 
 def test_at_scale_1_it_matches_the_2021_report(register_2021: Path) -> None:
@@ -181,3 +209,22 @@ def test_the_whole_range_at_scale_1_matches_the_report(tmp_path: Path) -> None:
     for year, expected in ((2018, 3264), (2019, 2943), (2020, 2357)):  # report, figure 23
         figures = report_checks.national_figures(tmp_path, year)
         assert figures["completed_rehab_sv"] == pytest.approx(expected, rel=0.05)
+
+
+def test_background_answers_are_plausible_and_agree_with_the_registration(
+    register_2021: Path,
+) -> None:
+    """Pain duration (ours: median 6 years) never longer than the patient's age less 5;
+    the education question agrees with the registration's education."""
+    tables = report_checks.load(register_2021)
+    ans = report_checks.answers(register_2021, ["background_1", "background_2"])
+    wide = ans.pivot_table(index="registration_id", columns="item", values="value")
+    reg = tables["registrations"].merge(tables["patients"], on="patient_id")
+    reg = reg.set_index("registration_id").join(wide, how="inner")
+    age = reg["first_visit_date"].map(lambda d: d.year) - reg["birth_year"]
+    duration = reg["background_1"].dropna()
+    assert 4.5 <= duration.median() <= 7.5
+    assert (duration <= (age[duration.index] - 5).clip(lower=0.5)).all()
+    codes = {"compulsory": 1, "upper_secondary": 2, "university": 3, "other": 4}
+    answered = reg.dropna(subset=["background_2"])
+    assert (answered["education"].map(codes) == answered["background_2"]).all()
