@@ -47,6 +47,7 @@ RETRY_SUBMIT = 0.20
 GOAL_P99_MS = 300.0
 GOAL_RATE = 80.0
 NO_SUBMIT = False
+KEEP_ALIVE = True
 
 
 # --- set-up --------------------------------------------------------------------
@@ -120,7 +121,7 @@ def seed(count: int) -> list[tuple[str, str, list]]:
     return out
 
 
-def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -139,9 +140,9 @@ def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
             "--worker-class",
             "gthread",
             "--workers",
-            "3",
+            str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--log-level",
             "warning",
         ],
@@ -163,14 +164,26 @@ def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
 
 
 class Browser:
-    """Just enough of a browser: cookies, CSRF token, form posts, no redirects followed."""
+    """Just enough of a browser: cookies, CSRF token, form posts, no redirects followed.
+
+    Like a browser it keeps its connection open between requests (HTTP/1.1
+    keep-alive; gunicorn's gthread worker parks idle connections without
+    holding a thread) and opens a new one when the server has closed it. It
+    still reads every response in full and parses every ``Set-Cookie``.
+    """
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+        self.count = 0  # requests answered
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None) -> int:
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
         headers = {"Host": HOST}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -179,18 +192,31 @@ class Browser:
             form = {**form, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
+        for attempt in (1, 2):
+            fresh = self.conn is None
+            if fresh:
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed an idle kept-alive connection before this request
+                # reached it (nothing was processed): send it again on a new one.
+                self.close()
+                if fresh or attempt == 2:
+                    raise
+                continue
             for header, value in response.getheaders():
                 if header.lower() == "set-cookie":
                     match = re.match(r"([^=]+)=([^;]*)", value)
                     if match:
                         self.cookies[match[1]] = match[2]
+            if response.will_close or not KEEP_ALIVE:
+                self.close()
+            self.count += 1
             return response.status
-        finally:
-            conn.close()
+        raise AssertionError("unreachable")
 
 
 @dataclass
@@ -201,7 +227,9 @@ class Stage:
     submit_latencies: list[float] = field(default_factory=list)
     errors: int = 0
     forms_done: int = 0
+    requests: int = 0  # every HTTP request (identity, pages, retries, submits)
     elapsed: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process group
 
 
 def random_answers(page: Any, rng: random.Random) -> dict[str, str]:
@@ -227,6 +255,24 @@ def patient_loop(
     sent: dict,
     seed_value: int,
 ) -> None:
+    browsers: list[Browser] = []
+    try:
+        _patient_loop(stage, browsers, port, queue, lock, deadline, sent, seed_value)
+    finally:
+        with lock:
+            stage.requests += sum(b.count for b in browsers)
+
+
+def _patient_loop(
+    stage: Stage,
+    browsers: list[Browser],
+    port: int,
+    queue: list,
+    lock: threading.Lock,
+    deadline: float,
+    sent: dict,
+    seed_value: int,
+) -> None:
     rng = random.Random(seed_value)
     while time.monotonic() < deadline:
         with lock:
@@ -234,16 +280,19 @@ def patient_loop(
                 return
             token, birth, pages = queue.pop()
         browser = Browser(port)
+        browsers.append(browser)
         record: dict[str, str] = {}
         sent[token] = {"answers": record, "submitted": False}
         base = f"/enkat/{token}/"
         browser.request("GET", base)
         if browser.request("POST", base, {"identity": birth}) != 302:
+            browser.close()
             with lock:
                 stage.errors += 1
             continue
         for page in pages:
             if time.monotonic() >= deadline:
+                browser.close()
                 return
             form = random_answers(page, rng)
             repeats = 2 if rng.random() < RETRY_PAGE else 1
@@ -271,12 +320,16 @@ def patient_loop(
                     sent[token]["submitted"] = True
                 else:
                     stage.errors += 1
+        browser.close()
         with lock:
             stage.forms_done += 1
 
 
-def run_stage(stage: Stage, port: int, queue: list, sent: dict) -> None:
+def run_stage(
+    stage: Stage, port: int, queue: list, sent: dict, meter: CpuMeter | None = None
+) -> None:
     lock = threading.Lock()
+    before = meter.read() if meter else {}
     started = time.monotonic()
     deadline = started + stage.seconds
     threads = [
@@ -292,6 +345,9 @@ def run_stage(stage: Stage, port: int, queue: list, sent: dict) -> None:
     for thread in threads:
         thread.join()
     stage.elapsed = time.monotonic() - started
+    if meter:
+        after = meter.read()
+        stage.cpu = {k: after[k] - before.get(k, 0.0) for k in after}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -299,6 +355,75 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+# --- CPU accounting -------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (all its threads), 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+class CpuMeter:
+    """CPU seconds used so far by the load generator, gunicorn and this database's
+    PostgreSQL backends (read from /proc, so the other jobs on the machine do not
+    count). PostgreSQL's shared background processes (WAL writer, checkpointer)
+    are not counted."""
+
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid = server_pid
+        self.database = database
+        self.backends: dict[int, float] = {}  # last reading of each backend seen
+
+    def _backend_pids(self) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(f"host={HOST} user=postgres dbname=postgres") as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (self.database,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def read(self) -> dict[str, float]:
+        client = time.process_time()
+        server = _proc_cpu(self.server_pid) + sum(_proc_cpu(p) for p in _children(self.server_pid))
+        for pid in self._backend_pids():
+            self.backends[pid] = max(self.backends.get(pid, 0.0), _proc_cpu(pid))
+        for pid in list(self.backends):
+            now = _proc_cpu(pid)
+            if now:
+                self.backends[pid] = now  # an ended backend keeps its last reading
+        return {"client": client, "gunicorn": server, "postgres": sum(self.backends.values())}
+
+
+def cpu_line(stage: Stage) -> str:
+    """CPU per HTTP request by process group: the figure that does not depend on
+    what else runs on the machine (wall-clock latency does)."""
+    per = {k: 1000 * v / max(stage.requests, 1) for k, v in stage.cpu.items()}
+    total = sum(per.values())
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in per.items())
+    busy = sum(stage.cpu.values()) / max(stage.elapsed, 1e-9)
+    return (
+        f"CPU per request {total:.1f} ms ({parts}) over {stage.requests} requests; "
+        f"{busy:.2f} cores busy; load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 # --- verification ---------------------------------------------------------------------
@@ -355,9 +480,17 @@ def main() -> int:
         default="1,10,25,50,75,100",
         help="concurrent patients per stage; the first is the baseline, 50 the main stage",
     )
+    parser.add_argument(
+        "--no-keep-alive",
+        action="store_true",
+        help="a new connection for every request (how the benchmark ran before 2026-11-23)",
+    )
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (3)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
     args = parser.parse_args()
-    global NO_SUBMIT
+    global NO_SUBMIT, KEEP_ALIVE
     NO_SUBMIT = args.no_submit
+    KEEP_ALIVE = not args.no_keep_alive
     if args.quick:
         args.duration, args.stage_seconds = 40.0, 10.0
     os.environ.setdefault("PAINREG_SECRET_KEY", "benchmark-" + "x" * 40)
@@ -387,12 +520,18 @@ def main() -> int:
 
     connections.close_all()
     port = _free_port()
-    server = start_gunicorn(database_url, port)
+    server = start_gunicorn(database_url, port, args.workers, args.threads)
+    meter = CpuMeter(server.pid, name)
+    print(
+        f"gunicorn gthread {args.workers} workers x {args.threads} threads; "
+        f"load average at start {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     sent: dict[str, dict] = {}
     try:
         run_stage(warmup, port, queue, sent)
         for stage in stages:
-            run_stage(stage, port, queue, sent)
+            run_stage(stage, port, queue, sent, meter)
             rate = len(stage.latencies) / stage.elapsed
             print(
                 f"{stage.patients:>4} patients {stage.elapsed:6.1f} s: "
@@ -402,6 +541,7 @@ def main() -> int:
                 f"errors {stage.errors}" + (" (ran out of invitations)" if not queue else ""),
                 flush=True,
             )
+            print(f"     {cpu_line(stage)}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -420,6 +560,7 @@ def main() -> int:
         f"p99 {main_p99:.1f} ms (goal < {GOAL_P99_MS:.0f}; "
         f"{main_p99 / max(percentile(baseline.latencies, 99), 1e-9):.1f} x baseline)"
     )
+    print(f"main stage {cpu_line(main_stage)}")
     crossing = next((s.patients for s in stages if percentile(s.latencies, 99) > GOAL_P99_MS), None)
     print(
         f"p99 crosses {GOAL_P99_MS:.0f} ms at {crossing} concurrent patients"

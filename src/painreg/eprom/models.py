@@ -22,6 +22,8 @@ Design decisions (docs/eprom.md):
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -97,14 +99,33 @@ class Invitation(models.Model):
     @property
     def answerable(self) -> bool:
         patient = self.occasion.registration.patient
-        return (
-            self.status == InvitationStatus.OPEN
-            and not self.locked
-            and not self.expired
-            # A patient who left the register (opt-out, deletion) answers nothing more.
-            and patient.opted_out_at is None
-            and patient.deleted_at is None
+        return answerable(
+            status=self.status,
+            locked_at=self.locked_at,
+            valid_until=self.valid_until,
+            opted_out_at=patient.opted_out_at,
+            deleted_at=patient.deleted_at,
         )
+
+
+def answerable(
+    *,
+    status: str,
+    locked_at: Any,
+    valid_until: Any,
+    opted_out_at: Any,
+    deleted_at: Any,
+) -> bool:
+    """Whether an invitation in this state takes answers (the one place of the rule;
+    ``eprom.actions.save_page`` applies it to a row read without building models)."""
+    return (
+        status == InvitationStatus.OPEN
+        and locked_at is None
+        and not timezone.now() > valid_until
+        # A patient who left the register (opt-out, deletion) answers nothing more.
+        and opted_out_at is None
+        and deleted_at is None
+    )
 
 
 class IdentityAttempt(models.Model):

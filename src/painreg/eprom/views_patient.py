@@ -192,6 +192,21 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     switched = _switch_language(request)
     if switched:
         return switched
+    errors: list[questionnaire.PageError] = []
+    if request.method == "POST":
+        # The hot path (docs/eprom.md, "Load"): the save finds and locks the
+        # invitation by its token itself; the page is built only to show errors.
+        forward = request.POST.get("move") != "back"
+        result = actions.save_page(
+            token=token,
+            verified=request.session.get(SESSION_VERIFIED, []),
+            page_number=number,
+            raw=request.POST,
+            forward=forward,
+        )
+        if result.outcome == "saved" and (not result.errors or not forward):
+            return redirect(_page_url(token, result.next_page))
+        errors = result.errors
     invitation, ui = _require_session(request, token)
     if not _verified(request, invitation):
         return redirect("eprom:start", token=token)
@@ -201,21 +216,10 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     if not 1 <= number <= len(pages):
         raise Http404
     this = pages[number - 1]
-    errors: list[questionnaire.PageError] = []
     values: dict[str, Any] = dict(invitation.draft)
-    if request.method == "POST":
-        forward = request.POST.get("move") != "back"
-        raw = {item_id: request.POST.get(item_id, "") for item_id in this.items}
-        result = actions.save_page(
-            invitation=invitation, page_number=number, raw=raw, forward=forward
-        )
-        if result.closed:
-            invitation.refresh_from_db()
-            return _closed_page(request, invitation, ui)
-        if not result.errors or not forward:
-            return redirect(_page_url(token, result.next_page))
-        errors = result.errors
-        values.update(raw)  # show what was typed, next to its message
+    if errors:
+        # show what was typed, next to its message
+        values.update({item_id: request.POST.get(item_id, "") for item_id in this.items})
     language = ui.language
     error_by_item = {
         e.item: e.message(language if language in ("sv", "en") else "sv") for e in errors

@@ -184,6 +184,45 @@ def test_a_page_needs_the_identity_check_in_this_session(client, invitation):
     assert response.status_code == 302 and response.url == f"/enkat/{invitation.token}/"
 
 
+def test_a_page_post_saves_nothing_without_the_identity_check(client, invitation):
+    page = questionnaire.pages(invitation.obj.instruments)[0]
+    data = {**valid_answers(page.items), "move": "next"}
+    response = client.post(f"/enkat/{invitation.token}/sida/1/", data)
+    assert response.status_code == 302 and response.url == f"/enkat/{invitation.token}/"
+    # Verified for another link is not verified for this one.
+    session = client.session
+    session["eprom_verified"] = [invitation.obj.pk + 1000]
+    session.save()
+    response = client.post(f"/enkat/{invitation.token}/sida/1/", data)
+    assert response.status_code == 302 and response.url == f"/enkat/{invitation.token}/"
+    invitation.obj.refresh_from_db()
+    assert invitation.obj.draft == {} and invitation.obj.current_page == 1
+
+
+def test_a_page_post_to_an_unknown_link_or_page_is_404_and_saves_nothing(client, invitation):
+    verify(client, invitation.token)
+    page = questionnaire.pages(invitation.obj.instruments)[0]
+    data = {**valid_answers(page.items), "move": "next"}
+    assert client.post(f"/enkat/{'x' * 43}/sida/1/", data).status_code == 404
+    pages = len(questionnaire.pages(invitation.obj.instruments))
+    assert client.post(f"/enkat/{invitation.token}/sida/{pages + 1}/", data).status_code == 404
+    invitation.obj.refresh_from_db()
+    assert invitation.obj.draft == {}
+
+
+def test_a_page_post_after_the_patient_left_the_register_saves_nothing(client, invitation, world):
+    from painreg.registry import actions
+
+    verify(client, invitation.token)
+    actions.opt_out_patient(user=world.alice, unit=world.unit_a, patient=world.registration.patient)
+    page = questionnaire.pages(invitation.obj.instruments)[0]
+    data = {**valid_answers(page.items), "move": "next"}
+    response = client.post(f"/enkat/{invitation.token}/sida/1/", data)
+    assert response.status_code == 410
+    invitation.obj.refresh_from_db()
+    assert invitation.obj.draft == {}
+
+
 def test_the_patient_chooses_english(client, invitation):
     response = client.get(f"/enkat/{invitation.token}/?lang=en")
     assert response.status_code == 302
