@@ -103,6 +103,7 @@ def test_a_changed_answer_keeps_old_and_new_values_in_its_history(
     latest, previous = answer.history.all()[:2]
     assert (previous.value, latest.value) == (1.0, 3.0)
     assert (latest.history_type, latest.history_user_id, latest.source) == ("~", None, "patient")
+    assert previous.history_change_reason is None  # no reason given: NULL, as save() writes
     # unchanged answers get no new row; the removed one gets a deletion row
     assert Answer.history.filter(item="hads_3").count() == 1
     assert list(Answer.history.filter(item="hads_4").values_list("history_type", flat=True)) == [
