@@ -54,8 +54,9 @@ Progress = Callable[[str, int, int | None], None]
 PSEUDONYM_KEY_ENV = "PAINREG_PSEUDONYM_KEY"
 EXPORT_CHUNK = 2_000  # registrations per export chunk
 OCCASION_KINDS = {"rehab": schema.OCCASIONS, "assessment": ("initial",)}
-#: Rows from which a PostgreSQL load checks its foreign keys in one pass.
-BULK_FK_THRESHOLD = 200_000
+#: Rows from which a PostgreSQL load builds indexes and checks foreign keys
+#: once, after the load (``_Loader._bulk_load``).
+BULK_LOAD_THRESHOLD = 200_000
 
 
 def _noop(_what: str, _done: int, _total: int | None) -> None:
@@ -465,41 +466,80 @@ class _Loader:
         return data.num_rows
 
     @contextlib.contextmanager
-    def _foreign_keys_checked_once(self, model: Any, rows: int) -> Iterator[None]:
-        """On PostgreSQL, check a large load's foreign keys in one pass, not row by row.
+    def _bulk_load(self, model: Any, rows: int) -> Iterator[bool]:
+        """Load a large batch into ``model``'s table; yields whether it was empty.
 
-        Django's foreign keys are ``DEFERRABLE INITIALLY DEFERRED``: every copied
-        row queues a check that runs at commit (most of a large import's time).
-        For a load of many rows the constraints are dropped and re-created,
-        with the same names and definitions, inside the import's transaction:
-        PostgreSQL then validates them with one join. The table is locked
-        until commit; a failure rolls the whole transaction back, constraints
-        included. Small loads keep the ordinary row checks.
+        On PostgreSQL, for a load of ``BULK_LOAD_THRESHOLD`` rows or more:
+
+        * into an **empty** table, its indexes, primary key, unique and foreign
+          key constraints are dropped and re-created after the load, with the
+          same names and definitions (``pg_get_indexdef``,
+          ``pg_get_constraintdef``). Building an index once from sorted data is
+          several times cheaper than inserting millions of rows into it one by
+          one, and each foreign key is validated with one join instead of a
+          queued check per row (Django's are ``DEFERRABLE INITIALLY
+          DEFERRED``: the checks would all run at commit). Check constraints
+          stay (cheap, per row). The rows cannot conflict with existing ones,
+          so callers skip ``ON CONFLICT``.
+        * into a table with rows, only the foreign keys are dropped and
+          re-created: the unique indexes are needed to find the rows that
+          are already present.
+
+        All of it happens inside the import's transaction: the table is locked
+        until commit, and a failure (a duplicate, a dangling reference) rolls
+        everything back, constraints and indexes included. Small loads, and
+        SQLite, keep the ordinary row checks.
         """
-        if not self.postgres or rows < BULK_FK_THRESHOLD:
-            yield
+        if not self.postgres or rows < BULK_LOAD_THRESHOLD:
+            yield self._is_empty(model)
             return
-        table = model._meta.db_table
+        table = self._table(model)
         with self.connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            empty = self._is_empty(model)
+            kinds = ("p", "u", "f") if empty else ("f",)
+            # Primary key and unique constraints first, foreign keys last.
             cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f'",
-                [table],
+                "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype::text = ANY(%s) "
+                "ORDER BY contype = 'f', conname",
+                [model._meta.db_table, list(kinds)],
             )
-            constraints = cursor.fetchall()
+            constraints = [(name, definition) for name, definition, _kind in cursor.fetchall()]
+            indexes: list[tuple[str, str]] = []
+            if empty:
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE i.indrelid = %s::regclass AND NOT EXISTS ("
+                    "SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
+                    "AND k.conrelid = i.indrelid) ORDER BY c.relname",
+                    [model._meta.db_table],
+                )
+                indexes = cursor.fetchall()
+                # Index builds sort in memory when they can (PostgreSQL's default is 64 MB).
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             # ALTER TABLE refuses tables with queued checks: run those now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for name, _definition in constraints:
-                cursor.execute(f"ALTER TABLE {self._table(model)} DROP CONSTRAINT {_q(name)}")
+            for name, _definition in reversed(constraints):
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_q(name)}")
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {_q(name)}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        yield
+        yield empty
         with self.connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for name, definition in constraints:
-                cursor.execute(
-                    f"ALTER TABLE {self._table(model)} ADD CONSTRAINT {_q(name)} {definition}"
-                )
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {_q(name)} {definition}")
+            for _name, definition in indexes:
+                cursor.execute(definition)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"ANALYZE {table}")
+
+    def _is_empty(self, model: Any) -> bool:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {self._table(model)})")
+            return bool(cursor.fetchone()[0])
 
     def _count(self, name: str, added: int, present: int) -> None:
         self.result.added[name] = self.result.added.get(name, 0) + added
@@ -736,11 +776,11 @@ class _Loader:
         kinds = {k: i for i, k in enumerate(schema.OCCASIONS)}
         for occ_pk, reg_pk, kind in Occasion.objects.values_list("pk", "registration_id", "kind"):
             lookup[reg_pk, kinds[kind]] = occ_pk
-        needs_conflict_check = bool(self.preexisting)
         total = self.report.rows.get("answers", 0)
         done = added = 0
         touched: list[np.ndarray] = []
-        with self._foreign_keys_checked_once(Answer, total):
+        with self._bulk_load(Answer, total) as empty:
+            needs_conflict_check = bool(self.preexisting) and not empty
             for batch in schema.iter_table(self.directory, "answers", batch_size=500_000):
                 added, done = self._answer_batch(
                     batch, public, pks, lookup, needs_conflict_check, touched, added, done, total
@@ -808,13 +848,20 @@ class _Loader:
             f"SELECT occasion_id, item, value FROM {self._table(Answer)} "
             "WHERE occasion_id >= %s AND occasion_id <= %s"
         )
-        with self._foreign_keys_checked_once(Score, occasions.size * 20):
-            scored_rows = self._score_chunks(occasions, step, sql, required_total)
+        with self._bulk_load(Score, occasions.size * 20) as empty:
+            replace = bool(self.preexisting) and not empty
+            scored_rows = self._score_chunks(occasions, step, sql, required_total, replace)
         self.result.added["scores"] = scored_rows
 
     def _score_chunks(
-        self, occasions: np.ndarray, step: int, sql: str, required_total: dict[str, int]
+        self,
+        occasions: np.ndarray,
+        step: int,
+        sql: str,
+        required_total: dict[str, int],
+        replace: bool,
     ) -> int:
+        """Score ``occasions`` in chunks; ``replace`` deletes their stored scores first."""
         import pandas as pd
 
         from painreg.instruments import score_answers
@@ -831,7 +878,7 @@ class _Loader:
             frame = pd.DataFrame(rows, columns=["registration_id", "item", "value"])
             del rows
             frame = frame[frame["registration_id"].isin(chunk)]
-            if self.preexisting:
+            if replace:
                 with _writes():
                     for part in _chunks(chunk.tolist(), 900):
                         Score.objects.filter(occasion_id__in=part).delete()

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from painreg.interop import dbio
@@ -46,7 +47,7 @@ def test_export_import_into_an_empty_database_export_gives_identical_files(
     synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Exercise the large-load path (foreign keys checked in one pass on PostgreSQL).
-    monkeypatch.setattr(dbio, "BULK_FK_THRESHOLD", 0)
+    monkeypatch.setattr(dbio, "BULK_LOAD_THRESHOLD", 0)
     dbio.import_register(synthetic, username="test")
     first = dbio.export_register(tmp_path / "first", username="test")
     assert first.rows["answers"] > 1000 and first.rows["scores"] > 100
@@ -87,6 +88,61 @@ def test_reimporting_the_same_files_adds_nothing(synthetic: Path) -> None:
     assert sum(second.added.values()) == 0
     assert second.already_present["answers"] == answers
     assert (Answer.objects.count(), Score.objects.count()) == (answers, scores)
+
+
+def _indexes_and_constraints() -> dict[str, dict]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return {
+            table: connection.introspection.get_constraints(cursor, table)
+            for table in ("registry_answer", "registry_score")
+        }
+
+
+def test_a_large_load_in_two_steps_gives_the_same_register_and_keeps_every_index(
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk path into empty tables, then into tables with rows (incremental)."""
+    import pyarrow.compute as pc
+
+    from painreg.interop.schema import write_table
+    from painreg.registry.models import Answer, Occasion, Score
+
+    monkeypatch.setattr(dbio, "BULK_LOAD_THRESHOLD", 0)
+    before = _indexes_and_constraints()
+    half = tmp_path / "half"
+    half.mkdir()
+    tables = read_tables(synthetic)
+    for name, table in tables.items():
+        if name == "answers":
+            ids = sorted(set(table.column("registration_id").to_pylist()))
+            keep = pc.is_in(table.column("registration_id"), pa.array(ids[: len(ids) // 2]))
+            table = table.filter(keep)
+        write_table(half, name, [table], "csv")
+    first = dbio.import_register(half, username="test")
+    assert 0 < first.added["answers"] < tables["answers"].num_rows
+    second = dbio.import_register(synthetic, username="test")
+    assert second.already_present["answers"] == first.added["answers"]
+    assert Answer.objects.count() == tables["answers"].num_rows
+    assert _indexes_and_constraints() == before
+    stepwise = sorted(
+        Score.objects.values_list(
+            "occasion__registration__ref", "occasion__kind", "instrument", "score", "value"
+        )
+    )
+    statuses = sorted(Occasion.objects.values_list("registration__ref", "kind", "status"))
+    _wipe_register()
+    dbio.import_register(synthetic, username="test")
+    assert (
+        sorted(
+            Score.objects.values_list(
+                "occasion__registration__ref", "occasion__kind", "instrument", "score", "value"
+            )
+        )
+        == stepwise
+    )
+    assert sorted(Occasion.objects.values_list("registration__ref", "kind", "status")) == statuses
 
 
 def test_an_import_with_one_bad_row_writes_nothing(synthetic: Path, tmp_path: Path) -> None:
