@@ -238,17 +238,28 @@ def change_expression(
 
 
 def _eqvas(ctx: Context, occasion: str) -> ir.Table:
-    """EQ-VAS: ``eq5d5l`` vas, or ``eq5d3l`` vas for a registration that answered 3L."""
+    """EQ-VAS: ``eq5d5l`` vas, or ``eq5d3l`` vas for a registration that answered 3L.
+
+    Only the year's completed registrations (the population of every measure;
+    callers join them anyway): starting from them, a database looks up each
+    registration's scores by index, instead of working out the rule for every
+    registration of every year first (the unit dashboard on PostgreSQL).
+    """
     s = ctx.register.scores
     three = s.filter((s.instrument == "eq5d3l") & (s.score == "vas"))
-    answered_3l = three.select("registration_id").distinct()
-    five = ctx.score("eq5d5l", "vas", occasion)
+    # No DISTINCT: an anti-join ignores duplicates, and without it a database
+    # probes each registration's 3L scores by index instead of listing every
+    # registration that ever answered 3L first.
+    answered_3l = three.select("registration_id")
+    among = ctx.completed().select("registration_id")
+    five = among.inner_join(ctx.score("eq5d5l", "vas", occasion), "registration_id")
     five = five.anti_join(answered_3l, "registration_id")
-    return ctx.score("eq5d3l", "vas", occasion).union(five)
+    return among.inner_join(ctx.score("eq5d3l", "vas", occasion), "registration_id").union(five)
 
 
 def measure_values(ctx: Context, instrument: str, score: str, occasion: str) -> ir.Table:
-    """``registration_id, value`` of a measure at an occasion (``eqvas``: the EQ-VAS rule)."""
+    """``registration_id, value`` of a measure at an occasion (``eqvas``: the EQ-VAS rule,
+    among the context's completed registrations)."""
     if instrument == "eqvas":
         return _eqvas(ctx, occasion)
     return ctx.score(instrument, score, occasion)
@@ -306,17 +317,31 @@ def _discontinued(ctx: Context) -> ir.Table:
 
 
 def _answered(ctx: Context, occasion: str) -> ir.Table:
+    """Answers at ``occasion`` (any item): the registrations that answered it."""
     a = ctx.register.answers
-    return a.filter(a.occasion == occasion).select("registration_id").distinct()
+    return a.filter(a.occasion == occasion)
 
 
 def _response_rate(occasion: str, years_back: int) -> Callable[[Context], ir.Table]:
+    """Completed registrations with at least one answer at ``occasion``.
+
+    Why a semi-join (``EXISTS``) and two counts rather than a join to the
+    distinct answered registrations: a database answers "has this occasion an
+    answer?" with one index look-up per registration (the unit dashboard on
+    PostgreSQL), whereas the distinct set has to be built from every answer of
+    every year first (16 million rows on the scale-1 register). Same counts.
+    """
+
     def build(ctx: Context) -> ir.Table:
         completed = ctx.completed(ctx.year - years_back)
-        answered = _answered(ctx, occasion).mutate(answered=ibis.literal(1))
-        t = completed.left_join(answered, "registration_id")
-        return t.group_by("unit_id").aggregate(
-            numerator=t.answered.notnull().sum().cast("int64"), denominator=t.count()
+        answered = completed.semi_join(_answered(ctx, occasion), "registration_id")
+        denominators = completed.group_by("unit_id").aggregate(denominator=lambda t: t.count())
+        numerators = answered.group_by("unit_id").aggregate(numerator=lambda t: t.count())
+        t = denominators.left_join(numerators, "unit_id")
+        return t.select(
+            "unit_id",
+            numerator=t.numerator.fill_null(0).cast("int64"),
+            denominator=t.denominator,
         )
 
     return build
