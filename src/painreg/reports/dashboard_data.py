@@ -31,6 +31,7 @@ years and decides what may be shown.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ from typing import Any
 from painreg.analytics.indicators import (
     BY_KEY,
     Filters,
+    age_bounds,
     compute_indicators,
 )
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
@@ -109,6 +111,114 @@ FILTER_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
 _local = threading.local()
 #: Compiled SQL per (thread's backend, expression); see :func:`_memoised_backend`.
 _COMPILED_MAX = 4_000
+#: SQL templates per selection shape, shared by every thread (see :class:`_Literals`).
+_templates: dict[Any, str] = {}
+_templates_lock = threading.Lock()
+#: Text in a template that stands for a selection's value: a string literal's
+#: text, or an integer literal as a whole token.
+_SENTINEL_TEXT = "painregsentinel"
+_SAFE_VALUE = re.compile(r"[A-Za-z0-9_+;\-]*")
+
+
+class _Literals:
+    """The literals one year of a selection puts into the SQL, and their stand-ins.
+
+    Decision (issue 5): compiling the indicator expressions to SQL costs about
+    0.7 s of CPU per year, several times what running them costs; the SQL of
+    two selections of the same *shape* (which filters are set) differs only in
+    the year and the filter values. So each expression is compiled once per
+    shape with stand-in literals (a sentinel of the same type for every literal
+    equal to the year or a filter value) and the request's values are put into
+    the SQL text. Exact by construction: the stand-in expression differs from
+    the real one only in those literals, each stand-in is a value found nowhere
+    else in the expression, and its text is replaced back token by token
+    (tests compare with a direct compilation). Values other than plain codes
+    (letters, digits, ``_+-``) are compiled directly.
+    """
+
+    def __init__(self, year: int, filters: Filters) -> None:
+        values: list[Any] = [year]
+        for name, value in sorted(filters.__dict__.items()):
+            if not value:
+                continue
+            if name == "age_group":
+                low, high = age_bounds(value)
+                values += [low] if high is None else [low, high]
+            elif name == "diagnosis":
+                values.append(value.upper().replace(".", ""))
+            elif name == "programme":
+                values.append(f";{value};")  # as indicators._has_item matches it
+            else:
+                values.append(value)
+        self.usable = len(set(values)) == len(values) and all(
+            isinstance(v, int) or _SAFE_VALUE.fullmatch(v) for v in values
+        )
+        self.values = values
+
+    @staticmethod
+    def _sentinel(index: int, dtype: Any) -> Any:
+        if dtype.is_string():
+            return f"{_SENTINEL_TEXT}{index}x"
+        # Same integer type as the literal it stands for (same SQL around it).
+        base = {1: 113, 2: 29_113}.get(dtype.nbytes, 2_000_029_113)
+        return base + index
+
+    def normalise(self, op: Any) -> tuple[Any, dict[str, str]] | None:
+        """(``op`` with stand-ins, {stand-in text: value text}); None if not possible."""
+        import ibis.expr.operations as ops
+
+        if not self.usable:
+            return None
+        # The same tables whichever thread's backend they were built on.
+        mapping: dict[Any, Any] = {
+            table: table.copy(source=_template_backend(table.source.name))
+            for table in op.find(ops.DatabaseTable)
+        }
+        texts: dict[str, str] = {}
+        for literal in op.find(ops.Literal):
+            dtype, value = literal.dtype, literal.value
+            if not (dtype.is_string() or dtype.is_signed_integer()):
+                continue
+            for index in range(len(self.values)):
+                if value == self._sentinel(index, dtype):
+                    return None  # a stand-in value is in the expression itself
+            for index, wanted in enumerate(self.values):
+                if type(value) is type(wanted) and value == wanted:
+                    sentinel = self._sentinel(index, dtype)
+                    mapping[literal] = ops.Literal(sentinel, dtype)
+                    texts[str(sentinel)] = str(wanted)
+        return op.replace(mapping), texts
+
+    @staticmethod
+    def fill(template: str, texts: dict[str, str]) -> str:
+        if not texts:
+            return template
+        pattern = "|".join(
+            re.escape(t) if not t.isdigit() else rf"(?<![\w.]){t}(?![\w.])"
+            for t in sorted(texts, key=len, reverse=True)
+        )
+        return re.sub(pattern, lambda m: texts[m.group(0)], template)
+
+
+_template_backends: dict[str, Any] = {}
+
+
+def _backend_class(vendor: str) -> type:
+    if vendor in ("postgresql", "postgres"):
+        from ibis.backends.postgres import Backend
+    elif vendor == "sqlite":
+        from ibis.backends.sqlite import Backend
+    else:
+        raise ValueError(f"the dashboard supports SQLite and PostgreSQL, not {vendor}")
+    return Backend
+
+
+def _template_backend(name: str) -> Any:
+    """A backend of Ibis's ``name`` without a connection: the tables' source in templates."""
+    backend = _template_backends.get(name)
+    if backend is None:
+        backend = _template_backends.setdefault(name, _warming_backend(_backend_class(name)))
+    return backend
 
 
 def _memoised_backend(base: type) -> type:
@@ -117,7 +227,8 @@ def _memoised_backend(base: type) -> type:
     Compiling the indicator expressions to SQL costs far more than running
     them (tens of milliseconds each); the SQL depends only on the expression
     (period, patient group), never on the data, so it is compiled once per
-    expression and thread. The data are read afresh on every request.
+    expression and thread, and once per selection shape and process
+    (:class:`_Literals`). The data are read afresh on every request.
     """
 
     class Memoised(base):  # type: ignore[misc, valid-type]
@@ -133,11 +244,86 @@ def _memoised_backend(base: type) -> type:
             if sql is None:
                 if len(self._compiled) >= _COMPILED_MAX:
                     self._compiled.clear()
-                sql = self._compiled[key] = super().compile(expr, limit=limit, pretty=pretty)
+                sql = self._compiled[key] = self._templated(expr, limit, pretty)
             return sql
+
+        def _templated(self, expr: Any, limit: Any, pretty: bool) -> str:
+            literals: _Literals | None = getattr(_local, "literals", None)
+            normalised = literals.normalise(expr.op()) if literals is not None else None
+            if normalised is None:
+                return super().compile(expr, limit=limit, pretty=pretty)
+            op, texts = normalised
+            key = (self.name, op, limit, pretty)
+            with _templates_lock:
+                template = _templates.get(key)
+            if template is None:
+                template = super().compile(op.to_expr(), limit=limit, pretty=pretty)
+                with _templates_lock:
+                    if len(_templates) >= _COMPILED_MAX:
+                        _templates.clear()
+                    _templates[key] = template
+            return _Literals.fill(template, texts)
 
     Memoised.__name__ = f"Memoised{base.__name__}"
     return Memoised
+
+
+def _warming_backend(base: type) -> Any:
+    """A memoised backend without a connection whose queries return no rows.
+
+    Running :func:`period_indicators` on it compiles every SQL template of a
+    selection shape and reads nothing (see :func:`warm_templates`).
+    """
+
+    class Warming(_memoised_backend(base)):  # type: ignore[misc]
+        def execute(self, expr: Any, /, **_kwargs: Any) -> Any:
+            import pandas as pd
+
+            table = expr.as_table()
+            self.compile(table)
+            schema = table.schema()
+            frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in schema.names})
+            return expr.__pandas_result__(frame)
+
+    backend = Warming()
+    backend._compiled = {}
+    backend._painreg_tables = {}
+    return backend
+
+
+#: Patient groups whose SQL templates are compiled ahead (one of each shape).
+WARM_SHAPES = (
+    Filters(sex="F"),
+    Filters(age_group="40-49"),
+    Filters(age_group="70+"),
+    Filters(education="university"),
+    Filters(programme="cbt"),
+    Filters(diagnosis="M79"),
+)
+_warmed: set[str] = set()
+
+
+def warm_templates(vendor: str, shapes: tuple[Filters, ...] = WARM_SHAPES) -> None:
+    """Compile the SQL templates of ``shapes`` (any year: templates hold none).
+
+    Reads no data and needs no database connection. The dashboard starts it in
+    a background thread at its first request, so that the first request of a
+    patient group is as fast as a new year of one already seen.
+    """
+    backend = _template_backend(_backend_class(vendor).name)
+    register = _register_on(backend)
+    for filters in shapes:
+        period_indicators(register, Selection(2000, 2000, filters))
+
+
+def _start_warming(vendor: str) -> None:
+    with _templates_lock:
+        if vendor in _warmed:
+            return
+        _warmed.add(vendor)
+    threading.Thread(
+        target=warm_templates, args=(vendor,), name="dashboard-templates", daemon=True
+    ).start()
 
 
 def _ibis_backend(connection: Any) -> Any:
@@ -155,13 +341,7 @@ def _ibis_backend(connection: Any) -> Any:
     backend = backends.get(vendor)
     if backend is not None and backend.con is raw:
         return backend
-    if vendor == "postgresql":
-        from ibis.backends.postgres import Backend
-    elif vendor == "sqlite":
-        from ibis.backends.sqlite import Backend
-    else:
-        raise ValueError(f"the dashboard supports SQLite and PostgreSQL, not {vendor}")
-    cls = _memoised_backend(Backend)
+    cls = _memoised_backend(_backend_class(vendor))
     backend = cls.from_connection(raw)
     backend._compiled = {}
     if vendor == "sqlite":
@@ -195,13 +375,16 @@ def live_register(connection: Any | None = None) -> Register:
 
     ``connection`` defaults to Django's default database connection.
     """
-    import ibis.expr.operations as ops
-
     if connection is None:
         from django.db import connection as default
 
         connection = default
-    con = _ibis_backend(connection)
+    return _register_on(_ibis_backend(connection))
+
+
+def _register_on(con: Any) -> Register:
+    import ibis.expr.operations as ops
+
     tables = con._painreg_tables  # the same table nodes each time: compile cache hits
     for name in (*REQUIRED, *OPTIONAL):
         if name not in tables:
@@ -273,7 +456,13 @@ def period_indicators(register: Register, selection: Selection) -> dict[str, Any
     """
     levels: dict[str, Any] = {}
     for year in selection.years:
-        result = compute_indicators(register, year, filters=selection.filters, keys=DASHBOARD_KEYS)
+        _local.literals = _Literals(year, selection.filters)
+        try:
+            result = compute_indicators(
+                register, year, filters=selection.filters, keys=DASHBOARD_KEYS
+            )
+        finally:
+            _local.literals = None
         for level, data in result["care_levels"].items():
             target = levels.setdefault(level, {"national": {}, "units": {}})
             for key, value in data["national"].items():
@@ -331,22 +520,22 @@ def clear_cache(**_kwargs: Any) -> None:
 def _compute(selection: Selection, connection: Any) -> dict[str, Any]:
     """:func:`period_indicators` on the live register.
 
-    On PostgreSQL nested-loop joins are switched off for these queries only:
-    the views' filters are expressions (year of a date, coalesced flags) the
-    planner cannot estimate, it then expects a handful of rows and nests
-    loops over tens of thousands (minutes instead of a second on the scale-1
-    register). Hash joins are right for these whole-register counts.
+    On PostgreSQL the JIT compiler is switched off for these queries only:
+    their estimated costs pass its threshold, and compiling them to machine
+    code took longer (about a second per query on the scale-1 register) than
+    running them (tens of milliseconds: index look-ups from the year's
+    registrations, see migration ``registry/0005_dashboard_statistics``).
     """
     register = live_register(connection)
     if connection.vendor != "postgresql":
         return period_indicators(register, selection)
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_nestloop = off")
+        cursor.execute("SET jit = off")
     try:
         return period_indicators(register, selection)
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("RESET enable_nestloop")
+            cursor.execute("RESET jit")
 
 
 def _cached(key: tuple[Any, ...], compute: Any) -> Any:
@@ -396,6 +585,8 @@ def cached_dashboard(
             levels, unit, selection, own=own, unit_names=unit_names, charts=charts
         )
 
+    if connection.vendor == "postgresql":
+        _start_warming(connection.vendor)
     if not getattr(settings, "PAINREG_DASHBOARD_CACHE", True):
         return build(levels())
     base = (connection.alias, connection.vendor, register_fingerprint(connection), selection)

@@ -320,3 +320,36 @@ def test_it_downloads_the_dashboard_as_excel(world: SimpleNamespace) -> None:
     assert "Andelar" in workbook and "Avbrott per orsak" in workbook
     strings = book.read("xl/sharedStrings.xml").decode()
     assert "Riket, specialistvård" in strings and "&lt;5" in strings
+
+
+def test_it_compiles_each_selection_shape_once_to_the_same_sql(world: SimpleNamespace) -> None:
+    """A selection of an already compiled shape gets the SQL a direct compilation gives."""
+    from painreg.analytics.indicators import BY_KEY, Context, Filters, base_registrations
+    from painreg.reports import dashboard_data
+
+    register = dashboard_data.live_register()
+    con = register.con
+    direct = type(con).__mro__[1].compile  # the backend's own compile, unmemoised
+    selections = [
+        (2024, Filters(sex="F")),
+        (2023, Filters(sex="M")),
+        (2024, Filters(age_group="30-39")),
+        (2022, Filters(age_group="50-59")),
+        (2021, Filters(age_group="70+", education="university")),
+        (2024, Filters(age_group="16-19", education="compulsory")),
+        (2024, Filters(diagnosis="M79", programme="cbt")),
+        (2020, Filters(diagnosis="G44", programme="act")),
+        (2024, Filters()),
+        (2019, Filters()),
+    ]
+    for year, filters in selections:
+        ctx = Context(register, base_registrations(register, filters), year)
+        for key in dashboard_data.DASHBOARD_KEYS:
+            expr = BY_KEY[key].build(ctx)
+            dashboard_data._local.literals = dashboard_data._Literals(year, filters)
+            try:
+                templated = con._templated(expr, None, False)
+            finally:
+                dashboard_data._local.literals = None
+            assert templated == direct(con, expr), (year, filters, key)
+    assert len(dashboard_data._templates) < len(selections) * len(dashboard_data.DASHBOARD_KEYS)
