@@ -9,3 +9,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
 
 application = get_wsgi_application()
+
+# Build the per-process caches of the patient pages now, not in the first requests.
+from painreg.eprom.warmup import warm  # noqa: E402 - needs the configured Django above
+
+warm()
