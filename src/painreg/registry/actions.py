@@ -658,7 +658,11 @@ def save_answers(
     the occasion must still be complete.
     """
     occasion = (
-        Occasion.objects.select_for_update().select_related("registration").get(pk=occasion.pk)
+        # the same rows locked as before (occasion, registration); unit and
+        # patient read for the audit event (no lazy query per submit)
+        Occasion.objects.select_for_update(of=("self", "registration"))
+        .select_related("registration__unit", "registration__patient")
+        .get(pk=occasion.pk)
     )
     registration = occasion.registration
     if source != AnswerSource.PATIENT:
