@@ -57,6 +57,8 @@ OCCASION_KINDS = {"rehab": schema.OCCASIONS, "assessment": ("initial",)}
 #: Rows from which a PostgreSQL load builds indexes and checks foreign keys
 #: once, after the load (``_Loader._bulk_load``).
 BULK_LOAD_THRESHOLD = 200_000
+#: Occasions scored per chunk (~0.9 M answers at the synthetic register's shape).
+SCORE_CHUNK = 10_000
 
 
 def _noop(_what: str, _done: int, _total: int | None) -> None:
@@ -836,88 +838,128 @@ class _Loader:
         return added, done
 
     def _scores_and_statuses(self, occasions: np.ndarray) -> None:
-        """Store the scores of every occasion that received answers, and its status."""
+        """Store the scores of every occasion that received answers, and its status.
 
-        from painreg.registry.models import Answer, Score
+        The answers are read back from the database (an occasion of an
+        incremental import may hold answers from before) in chunks of
+        ``SCORE_CHUNK`` occasions: bounded memory.
+        """
+        from painreg.registry.models import Score
 
         if occasions.size == 0:
             return
-        required_total: dict[str, int] = {}
-        step = 5_000  # occasions per chunk: ~0.5 M answers, bounded memory
-        sql = (
-            f"SELECT occasion_id, item, value FROM {self._table(Answer)} "
-            "WHERE occasion_id >= %s AND occasion_id <= %s"
-        )
+        catalogue = _ItemCatalogue()
+        scored_rows = 0
         with self._bulk_load(Score, occasions.size * 20) as empty:
             replace = bool(self.preexisting) and not empty
-            scored_rows = self._score_chunks(occasions, step, sql, required_total, replace)
+            for start in range(0, occasions.size, SCORE_CHUNK):
+                chunk = occasions[start : start + SCORE_CHUNK]
+                answers = self._stored_answers(int(chunk[0]), int(chunk[-1]))
+                answers = answers.filter(pc.is_in(answers.column("occasion_id"), pa.array(chunk)))
+                if replace:
+                    self._delete_scores(chunk)
+                scored_rows += self._store_scores(answers)
+                self._set_statuses(answers, catalogue)
+                self.progress(
+                    "scoring occasions", min(start + SCORE_CHUNK, occasions.size), occasions.size
+                )
         self.result.added["scores"] = scored_rows
 
-    def _score_chunks(
-        self,
-        occasions: np.ndarray,
-        step: int,
-        sql: str,
-        required_total: dict[str, int],
-        replace: bool,
-    ) -> int:
-        """Score ``occasions`` in chunks; ``replace`` deletes their stored scores first."""
-        import pandas as pd
+    def _stored_answers(self, lo: int, hi: int) -> pa.Table:
+        """``occasion_id, item, value`` of the stored answers of occasions ``lo`` to ``hi``."""
+        from painreg.registry.models import Answer
 
-        from painreg.instruments import score_answers
-        from painreg.instruments.model import find_item, get_instrument
-        from painreg.registry.models import Occasion, Score
-
-        scored_rows = 0
-        for start in range(0, occasions.size, step):
-            chunk = occasions[start : start + step]
-            lo, hi = int(chunk[0]), int(chunk[-1])
-            with self.connection.cursor() as cursor:
-                cursor.execute(sql, [lo, hi])
+        sql = (
+            f"SELECT occasion_id, item, value FROM {self._table(Answer)} "
+            f"WHERE occasion_id >= {int(lo)} AND occasion_id <= {int(hi)}"
+        )
+        types = {"occasion_id": pa.int64(), "item": pa.string(), "value": pa.float64()}
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                # Three arrays in one row: psycopg parses them in C (a row per
+                # answer, as tuples or as COPY messages, costs far more in Python).
+                cursor.execute(
+                    "SELECT array_agg(occasion_id), array_agg(item), array_agg(value) "
+                    f"FROM ({sql}) AS chunk"
+                )
+                columns = cursor.fetchone()
+                if columns[0] is None:
+                    columns = [[], [], []]
+            else:
+                cursor.execute(sql)
                 rows = cursor.fetchall()
-            frame = pd.DataFrame(rows, columns=["registration_id", "item", "value"])
-            del rows
-            frame = frame[frame["registration_id"].isin(chunk)]
-            if replace:
-                with _writes():
-                    for part in _chunks(chunk.tolist(), 900):
-                        Score.objects.filter(occasion_id__in=part).delete()
-            # score_answers groups by (registration_id, occasion); the occasion pk
-            # is unique on its own, so it stands in for both.
-            frame["occasion"] = "x"
-            scores = score_answers(frame)
-            scores = scores[scores["value"].notna()]
-            table = pa.table(
-                {
-                    "occasion_id": pa.array(scores["registration_id"].astype("int64").to_numpy()),
-                    "instrument": pa.array(scores["instrument"].astype(str).to_numpy()),
-                    "score": pa.array(scores["score"].astype(str).to_numpy()),
-                    "value": pa.array(scores["value"].astype("float64").to_numpy()),
-                }
-            )
-            scored_rows += self._insert(Score, table.column_names, table)
-            # Status as registry.validation.status_from_items gives it, vectorised:
-            # "partial" when an instrument with answers lacks a required item.
-            instruments = {i: find_item(i) for i in frame["item"].unique()}
-            frame["instrument"] = frame["item"].map(
-                {k: v.instrument for k, v in instruments.items()}
-            )
-            frame["required"] = frame["item"].map({k: v.required for k, v in instruments.items()})
-            for inst in frame["instrument"].unique():
-                if inst not in required_total:
-                    required_total[inst] = sum(i.required for i in get_instrument(inst).items)
-            per = frame.groupby(["registration_id", "instrument"])["required"].sum().reset_index()
-            per["complete"] = per["required"] >= per["instrument"].map(required_total)
-            complete = per.groupby("registration_id")["complete"].all()
+                columns = list(zip(*rows, strict=True)) if rows else [[], [], []]
+        return pa.table(
+            {n: pa.array(c, t) for (n, t), c in zip(types.items(), columns, strict=True)}
+        )
+
+    def _delete_scores(self, chunk: np.ndarray) -> None:
+        from painreg.registry.models import Score
+
+        with _writes():
+            for part in _chunks(chunk.tolist(), 900):
+                Score.objects.filter(occasion_id__in=part).delete()
+
+    def _store_scores(self, answers: pa.Table) -> int:
+        from painreg.instruments import score_answers
+        from painreg.registry.models import Score
+
+        if answers.num_rows == 0:
+            return 0
+        # score_answers groups by (registration_id, occasion); the occasion pk
+        # is unique on its own, so it stands in for both.
+        frame = answers.rename_columns(["registration_id", "item", "value"]).to_pandas()
+        frame["occasion"] = "x"
+        scores = score_answers(frame)
+        scores = scores[scores["value"].notna()]
+        table = pa.table(
+            {
+                "occasion_id": pa.array(scores["registration_id"].astype("int64").to_numpy()),
+                "instrument": pa.array(scores["instrument"].astype(str).to_numpy()),
+                "score": pa.array(scores["score"].astype(str).to_numpy()),
+                "value": pa.array(scores["value"].astype("float64").to_numpy()),
+            }
+        )
+        return self._insert(Score, table.column_names, table)
+
+    def _set_statuses(self, answers: pa.Table, catalogue: _ItemCatalogue) -> None:
+        """Status as ``registry.validation.status_from_items`` gives it, vectorised.
+
+        An occasion with answers is "partial" when an instrument it has answers
+        of lacks a required item, else "answered"; signed-off occasions keep
+        theirs.
+        """
+        from painreg.registry.models import Occasion
+
+        if answers.num_rows == 0:
+            return
+        occasion_ids, occasion = np.unique(
+            answers.column("occasion_id").to_numpy(), return_inverse=True
+        )
+        encoded = pc.dictionary_encode(answers.column("item")).combine_chunks()
+        instrument, required = catalogue.codes(encoded.dictionary.to_pylist())
+        codes = encoded.indices.to_numpy()
+        n = catalogue.size
+        key = occasion * n + instrument[codes]
+        answered = np.bincount(key, weights=required[codes], minlength=occasion_ids.size * n)
+        present = np.bincount(key, minlength=occasion_ids.size * n) > 0
+        lacking = present & (answered < np.tile(catalogue.required_total, occasion_ids.size))
+        complete = ~lacking.reshape(occasion_ids.size, n).any(axis=1)
+        for status, mask in (("answered", complete), ("partial", ~complete)):
+            ids = occasion_ids[mask].tolist()
+            if not ids:
+                continue
+            if self.postgres:
+                with self.connection.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {self._table(Occasion)} SET status = %s "
+                        "WHERE id = ANY(%s) AND signed_off_at IS NULL",
+                        [status, ids],
+                    )
+                continue
             with _writes():
-                for status, mask in (("answered", complete), ("partial", ~complete)):
-                    ids = complete.index[mask].tolist()
-                    for part in _chunks(ids, 900):
-                        Occasion.objects.filter(pk__in=part, signed_off_at=None).update(
-                            status=status
-                        )
-            self.progress("scoring occasions", min(start + step, occasions.size), occasions.size)
-        return scored_rows
+                for part in _chunks(ids, 900):
+                    Occasion.objects.filter(pk__in=part, signed_off_at=None).update(status=status)
 
     def _audit(self) -> None:
         from painreg import audit
@@ -932,6 +974,41 @@ class _Loader:
                 "added": self.result.added,
                 "already_present": self.result.already_present,
             },
+        )
+
+
+class _ItemCatalogue:
+    """Instrument code and required flag of item ids, for vectorised statuses."""
+
+    def __init__(self) -> None:
+        self.instruments: dict[str, int] = {}
+        self.items: dict[str, tuple[int, bool]] = {}
+        self.totals: list[int] = []
+
+    @property
+    def size(self) -> int:
+        return max(len(self.instruments), 1)
+
+    @property
+    def required_total(self) -> np.ndarray:
+        """Required items of each instrument, by instrument code."""
+        return np.array(self.totals or [0], dtype=np.float64)
+
+    def codes(self, item_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        from painreg.instruments.model import find_item, get_instrument
+
+        for item_id in item_ids:
+            if item_id in self.items:
+                continue
+            item = find_item(item_id)
+            if item.instrument not in self.instruments:
+                self.instruments[item.instrument] = len(self.instruments)
+                self.totals.append(sum(i.required for i in get_instrument(item.instrument).items))
+            self.items[item_id] = (self.instruments[item.instrument], bool(item.required))
+        pairs = [self.items[i] for i in item_ids]
+        return (
+            np.array([p[0] for p in pairs], dtype=np.int64),
+            np.array([p[1] for p in pairs], dtype=np.float64),
         )
 
 
