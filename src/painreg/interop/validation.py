@@ -126,8 +126,25 @@ class Report:
 # --------------------------------------------------------------------------- reading raw
 
 
-def _raw_batches(path: Path, report: Report) -> Iterator[tuple[int, pa.Table]]:
-    """(first row number, batch of string columns) of a CSV or Parquet file."""
+#: Columns whose Parquet values are checked in their own type when it is the
+#: column's (a float is a number, a date32 a date) instead of as text: the
+#: answers' values and dates, most of an import's cells. The other columns,
+#: and every column of a CSV file, are read and checked as text.
+NATIVE_COLUMNS = {"answers": frozenset({"value", "answered_on"})}
+_NATIVE_TYPES = {
+    "float": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t),
+    "int": pa.types.is_integer,
+    "date": pa.types.is_date32,
+}
+
+
+def _raw_batches(
+    path: Path, report: Report, native: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, pa.Table]]:
+    """(first row number, batch of string columns) of a CSV or Parquet file.
+
+    Parquet columns named in ``native`` keep their type.
+    """
     if path.suffix == ".parquet":
         try:
             pf = pq.ParquetFile(path)
@@ -137,7 +154,7 @@ def _raw_batches(path: Path, report: Report) -> Iterator[tuple[int, pa.Table]]:
         start = 1
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
             table = pa.Table.from_batches([batch])
-            yield start, _as_strings(table)
+            yield start, _as_strings(table, native)
             start += batch.num_rows
         return
     skipped: list[int] = []
@@ -193,11 +210,13 @@ def _arrow_message(exc: Exception) -> str:
     return f"cannot be read as CSV: {text}"
 
 
-def _as_strings(table: pa.Table) -> pa.Table:
-    """Parquet columns as text, so both formats run the same checks."""
+def _as_strings(table: pa.Table, native: frozenset[str] = frozenset()) -> pa.Table:
+    """Parquet columns as text (but ``native``), so both formats run the same checks."""
     arrays = []
-    for col in table.columns:
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if name in native:
+            arrays.append(col)
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             arrays.append(col.cast(pa.string()))
         elif pa.types.is_boolean(col.type):
             arrays.append(pc.if_else(col, "true", "false"))
@@ -232,6 +251,21 @@ def _check_column(
             report.add(Problem(fname, start + int(i), col.name, "a value is required"))
     kind = col.type
     pattern = {"int": _INT, "float": _FLOAT, "date": _DATE}.get(kind)
+    if pattern is not None and not _is_text(values):
+        # A native Parquet column (NATIVE_COLUMNS) of the column's type.
+        if not _NATIVE_TYPES[kind](values.type):
+            report.add(Problem(fname, None, col.name, f"type {values.type} is not {kind}"))
+        elif kind == "float":
+            for i in _bad_rows(pc.invert(pc.is_finite(values))):
+                report.add(
+                    Problem(
+                        fname,
+                        start + int(i),
+                        col.name,
+                        f"{values[int(i)].as_py()!r} is not a number",
+                    )
+                )
+        return
     if pattern is not None:
         bad = pc.invert(pc.match_substring_regex(values, pattern))
         if kind == "date":
@@ -307,6 +341,10 @@ def _check_column(
             )
 
 
+def _is_text(values: pa.ChunkedArray | pa.Array) -> bool:
+    return pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+
+
 def _list_element_ok(col: Column, element: str) -> bool:
     if col.choices:
         return element in col.choices
@@ -327,6 +365,7 @@ class _State:
     answer_keys: list[np.ndarray] = field(default_factory=list)
     answer_rows: int = 0
     registrations: pa.Array | None = None
+    is_assessment: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=bool))
     hsa_ids: set[str] = field(default_factory=set)
     assessments: set[str] = field(default_factory=set)
 
@@ -407,7 +446,8 @@ def _validate_table(report: Report, table: Table, path: Path, state: _State, kno
     keys: set = set()
     state.keys[table.name] = keys
     rows = 0
-    for start, batch in _raw_batches(path, report):
+    native = NATIVE_COLUMNS.get(table.name, frozenset())
+    for start, batch in _raw_batches(path, report, native):
         rows += batch.num_rows
         for col in table.columns:
             if col.name in batch.column_names:
@@ -593,15 +633,22 @@ def _check_answers(
     from painreg.instruments.model import InstrumentError, find_item, get_instrument
 
     if state.registrations is None:
-        ids = {k[0] for k in state.keys.get("registrations", set())} | known.registration_ids
-        state.registrations = pa.array(sorted(ids), pa.string())
+        ids = sorted(
+            {k[0] for k in state.keys.get("registrations", set())} | known.registration_ids
+        )
+        state.registrations = pa.array(ids, pa.string())
+        assessments = known.assessment_ids | state.assessments
+        state.is_assessment = np.array([i in assessments for i in ids] + [False], dtype=bool)
     registrations = state.registrations
-    _reference_indexed(report, fname, batch, start, registrations)
+    # One lookup of the registration ids: the reference check, the assessment
+    # check and the duplicate keys all use the position in ``registrations``.
+    reg_index = pc.index_in(batch.column("registration_id"), value_set=registrations)
+    r = np.asarray(reg_index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    _reference_indexed(report, fname, batch, start, pc.is_null(reg_index))
     # An assessment has only the initial occasion (DOMAIN.md).
-    assessments = known.assessment_ids | state.assessments
-    if assessments:
+    if state.is_assessment.any():
         wrong = pc.and_(
-            pc.is_in(batch.column("registration_id"), value_set=pa.array(sorted(assessments))),
+            pa.array(state.is_assessment[r]),
             pc.not_equal(batch.column("occasion"), "initial"),
         )
         for i in _bad_rows(wrong):
@@ -616,8 +663,14 @@ def _check_answers(
             )
     items = batch.column("item")
     values = batch.column("value")
-    numeric_ok = pc.fill_null(pc.match_substring_regex(values, _FLOAT), False)
-    numbers = pc.if_else(numeric_ok, values, pa.scalar(None, pa.string())).cast(pa.float64())
+    if _is_text(values):
+        numeric_ok = pc.fill_null(pc.match_substring_regex(values, _FLOAT), False)
+        numbers = pc.if_else(numeric_ok, values, pa.scalar(None, pa.string())).cast(pa.float64())
+    elif _NATIVE_TYPES["float"](values.type):
+        numbers = values.cast(pa.float64())
+        numbers = pc.if_else(pc.is_finite(numbers), numbers, pa.scalar(None, pa.float64()))
+    else:  # reported by _check_column as a column of the wrong type
+        numbers = pa.nulls(batch.num_rows, pa.float64())
     number_array = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float)
     encoded = pc.dictionary_encode(items).combine_chunks()
     indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
@@ -642,9 +695,7 @@ def _check_answers(
             report.add(Problem(fname, start + int(rows[bad.row]), "value", bad.reason))
     # Duplicate keys of answers are found at the end over compact integer keys.
     occ = pc.index_in(batch.column("occasion"), value_set=pa.array(list(schema.OCCASIONS)))
-    reg_index = pc.index_in(batch.column("registration_id"), value_set=registrations)
     item_code = np.array([_item_code(i) for i in dictionary] + [-1], dtype=np.int64)[indices]
-    r = np.asarray(reg_index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     o = np.asarray(occ.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     valid = (r >= 0) & (o >= 0) & (item_code >= 0)
     key = (r * 4 + o) * (1 << 20) + item_code
@@ -664,10 +715,10 @@ def _item_code(item_id: str) -> int:
 
 
 def _reference_indexed(
-    report: Report, fname: str, batch: pa.Table, start: int, registrations: pa.Array
+    report: Report, fname: str, batch: pa.Table, start: int, not_found: pa.Array
 ) -> None:
     values = batch.column("registration_id")
-    bad = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=registrations)))
+    bad = pc.and_(pc.is_valid(values), not_found)
     for i in _bad_rows(bad):
         report.add(
             Problem(

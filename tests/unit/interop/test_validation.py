@@ -140,3 +140,28 @@ def test_a_synthetic_register_is_valid(tmp_path: Path, fmt: str) -> None:
     generate(tmp_path, scale=0.01, years=(2021, 2021), format=fmt)
     report = validate_directory(tmp_path)
     assert report.ok, [str(p) for p in report.problems[:5]]
+
+
+def test_parquet_values_and_dates_are_checked_in_their_own_type(tmp_path: Path) -> None:
+    _write(tmp_path)
+    (tmp_path / "answers.csv").unlink()
+    answers = {
+        "registration_id": ["r1", "r1", "r1", "r2"],
+        "occasion": ["initial", "initial", "initial", "end"],
+        "item": ["hads_1", "hads_2", "hads_3", "hads_1"],
+        "value": [float("nan"), float("inf"), 2.0, 1.0],
+        "answered_on": pa.array([19000, 19000, 19000, 19000], pa.date32()),
+    }
+    pq.write_table(pa.table(answers), tmp_path / "answers.parquet")
+    assert _messages(tmp_path) == [
+        "answers.parquet, row 1, column value: nan is not a number",
+        "answers.parquet, row 2, column value: inf is not a number",
+        "answers.parquet, row 4, column occasion: 'end': an assessment registration has only "
+        "the initial occasion",
+    ]
+    # A column of another type is one problem, not one per row.
+    answers["answered_on"] = pa.array([True] * 4)
+    answers["value"] = [1.0, 2.0, 2.0, 1.0]
+    answers["occasion"] = ["initial"] * 4
+    pq.write_table(pa.table(answers), tmp_path / "answers.parquet")
+    assert _messages(tmp_path) == ["answers.parquet, column answered_on: type bool is not date"]
