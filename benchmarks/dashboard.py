@@ -15,24 +15,32 @@ What is timed, all in this one process against the same database:
    test client as the national coordinator (whole request: access checks,
    every dashboard indicator on the live views, funnel plots, template).
    The first request of the process is reported apart (``cold``: Ibis
-   compiles the expressions once per thread); then ``--requests`` more.
-2. ``page, other groups``: the same page for a patient group each time
-   (sex, age group, education): the first request of each group compiles
-   its expressions.
+   compiles the SQL templates of its selection's shape, and a background
+   thread those of the other patient groups); then ``--requests`` more.
+2. ``page, new selection``: the page for selections not requested before
+   (three years times the whole register, sex, age group, education and
+   programme): nothing is cached for them, so each counts the register
+   afresh; then the same selections again (cached).
+   ``funnel plot image``: the page links one SVG image per measure (drawn
+   with Altair and vl-convert when first asked for); timed for two of the
+   new selections.
 3. ``sql baseline``: hand-written SQL on the base tables giving the same
    numbers for the unit's care level (completed rehabilitation and the
    response rate at end per unit); checked equal to the dashboard's.
 
-Goal (issue 5): page p95 under 500 ms with the scale-1 register in PostgreSQL.
+Goal (issue 5): page p95 under 500 ms with the scale-1 register in PostgreSQL,
+over every request but the process's first (new selections included).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
+from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -108,10 +116,26 @@ def main() -> None:
 
     cold = timed(url)
     warm = [timed(url) for _ in range(args.requests)]
-    groups = ["sex=F", "sex=M", "age_group=30-39", "education=university", "age_group=50-59"]
-    first_of_group = [timed(f"{url}&{g}") for g in groups]
-    again = [timed(f"{url}&{g}") for g in groups for _ in range(max(1, args.requests // 5))]
-
+    # New selections: other years and patient groups, each requested for the first time.
+    groups = ["", "&sex=F", "&sex=M", "&age_group=30-39", "&education=university",
+              "&age_group=50-59", "&programme=cbt"]  # fmt: skip
+    years = [args.year - i for i in range(3)]
+    new_urls = [
+        f"/statistik/enhet/{unit.pk}/?fran={y}&till={y}{g}"
+        for y in years
+        for g in groups
+        if (y, g) != (args.year, "")
+    ]
+    cpu0 = time.process_time()
+    first = [timed(u) for u in new_urls]
+    first_cpu = (time.process_time() - cpu0) / len(new_urls)
+    again = [timed(u) for u in new_urls]
+    # The page links its funnel plots; the browser fetches them after the page.
+    charts = []
+    for page_url in new_urls[-2:]:
+        html = client.get(page_url).content.decode()
+        for src in re.findall(r'<img src="([^"]+\.svg[^"]*)"', html):
+            charts.append(timed(unescape(src)))
     lo, hi = f"{args.year}-01-01", f"{args.year + 1}-01-01"
     baseline = []
     for _ in range(args.requests):
@@ -131,12 +155,16 @@ def main() -> None:
     print(f"checked: the SQL baseline's numbers equal the dashboard's for {len(rows)} units")
     print(f"page, cold (first request)      {cold * 1000:7.0f} ms")
     print(f"page, same selection            {_percentiles(warm)}")
-    print(f"page, new patient group (first) {_percentiles(first_of_group)}")
-    print(f"page, patient groups again      {_percentiles(again)}")
+    print(f"page, new selection (first)     {_percentiles(first)}  cpu {first_cpu * 1000:.0f} ms")
+    print(f"page, those selections again    {_percentiles(again)}")
+    print(f"funnel plot image (first)       {_percentiles(charts)}")
     print(f"sql baseline (2 indicators)     {_percentiles(baseline)}")
-    all_warm = warm + again
-    verdict = "met" if sorted(all_warm)[int(0.95 * (len(all_warm) - 1))] < 0.5 else "NOT met"
-    print(f"goal p95 < 500 ms (repeated selections): {verdict}")
+    every = warm + first + again
+    print(f"page, every request but cold    {_percentiles(every)}")
+    p95 = sorted(every)[min(len(every) - 1, round(0.95 * (len(every) - 1)))]
+    verdict = "met" if p95 < 0.5 else "NOT met"
+    print(f"goal p95 < 500 ms (every request but the process's first): {verdict}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

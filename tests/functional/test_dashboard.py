@@ -65,7 +65,10 @@ def test_a_registrar_compares_the_unit_and_downloads_excel(
     page.click("form[aria-label=Urval] button[type=submit]")
     page.wait_for_selector("[data-testid=selection]:has-text('2020–2021')")
     assert page.locator("#response_rate_end [data-testid=national-row]").count() == 1
-    assert page.locator(".dash-measure svg").count() >= 1  # funnel plots drawn
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.dash-measure figure img')]"
+        ".some(i => i.complete && i.naturalWidth > 0)"
+    )  # funnel plots drawn (linked SVG images)
     labels_missing = page.evaluate(
         """() => [...document.querySelectorAll('main input, main select')]
             .filter(e => e.labels.length === 0).map(e => e.id)"""

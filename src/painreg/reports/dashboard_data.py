@@ -121,83 +121,69 @@ _SAFE_VALUE = re.compile(r"[A-Za-z0-9_+;\-]*")
 
 
 class _Literals:
-    """The literals one year of a selection puts into the SQL, and their stand-ins.
+    """Stand-ins for the year and filter values of one year of a selection.
 
     Decision (issue 5): compiling the indicator expressions to SQL costs about
     0.7 s of CPU per year, several times what running them costs; the SQL of
     two selections of the same *shape* (which filters are set) differs only in
-    the year and the filter values. So each expression is compiled once per
-    shape with stand-in literals (a sentinel of the same type for every literal
-    equal to the year or a filter value) and the request's values are put into
-    the SQL text. Exact by construction: the stand-in expression differs from
-    the real one only in those literals, each stand-in is a value found nowhere
-    else in the expression, and its text is replaced back token by token
-    (tests compare with a direct compilation). Values other than plain codes
-    (letters, digits, ``_+-``) are compiled directly.
+    the year and the filter values. So the dashboard builds the expressions
+    with stand-ins (a year of 29113, ages 113 and 119, codes like
+    ``painregsentinel1x``: values of the same SQL type that occur nowhere
+    else), compiles each once per shape and puts the request's values into
+    the SQL text (integers as whole tokens). Exact: the expressions differ
+    only in those literals (tests compare with a direct compilation for many
+    selections). Values other than plain codes (letters, digits, ``_+-``),
+    and years or ages outside the literals' integer types, are compiled
+    directly.
     """
 
+    YEAR = 29_113  # an int16 literal, as any real year
+    AGES = (113, 119)  # int8 literals, as any real age bound
+
     def __init__(self, year: int, filters: Filters) -> None:
-        values: list[Any] = [year]
-        for name, value in sorted(filters.__dict__.items()):
+        self.texts: dict[str, str] = {str(self.YEAR): str(year)}
+        self.usable = 128 <= year <= 32_767
+        chosen: dict[str, str | None] = {}
+        for index, (name, value) in enumerate(sorted(filters.__dict__.items())):
             if not value:
-                continue
-            if name == "age_group":
+                chosen[name] = value
+            elif name == "age_group":
                 low, high = age_bounds(value)
-                values += [low] if high is None else [low, high]
-            elif name == "diagnosis":
-                values.append(value.upper().replace(".", ""))
-            elif name == "programme":
-                values.append(f";{value};")  # as indicators._has_item matches it
+                self.usable &= 0 <= low <= 127 and (high is None or 0 <= high <= 127)
+                self.texts[str(self.AGES[0])] = str(low)
+                if high is not None:
+                    self.texts[str(self.AGES[1])] = str(high)
+                chosen[name] = f"{self.AGES[0]}+" if high is None else "{}-{}".format(*self.AGES)
             else:
-                values.append(value)
-        self.usable = len(set(values)) == len(values) and all(
-            isinstance(v, int) or _SAFE_VALUE.fullmatch(v) for v in values
-        )
-        self.values = values
-
-    @staticmethod
-    def _sentinel(index: int, dtype: Any) -> Any:
-        if dtype.is_string():
-            return f"{_SENTINEL_TEXT}{index}x"
-        # Same integer type as the literal it stands for (same SQL around it).
-        base = {1: 113, 2: 29_113}.get(dtype.nbytes, 2_000_029_113)
-        return base + index
-
-    def normalise(self, op: Any) -> tuple[Any, dict[str, str]] | None:
-        """(``op`` with stand-ins, {stand-in text: value text}); None if not possible."""
-        import ibis.expr.operations as ops
-
-        if not self.usable:
-            return None
-        # The same tables whichever thread's backend they were built on.
-        mapping: dict[Any, Any] = {
-            table: table.copy(source=_template_backend(table.source.name))
-            for table in op.find(ops.DatabaseTable)
-        }
-        texts: dict[str, str] = {}
-        for literal in op.find(ops.Literal):
-            dtype, value = literal.dtype, literal.value
-            if not (dtype.is_string() or dtype.is_signed_integer()):
-                continue
-            for index in range(len(self.values)):
-                if value == self._sentinel(index, dtype):
-                    return None  # a stand-in value is in the expression itself
-            for index, wanted in enumerate(self.values):
-                if type(value) is type(wanted) and value == wanted:
-                    sentinel = self._sentinel(index, dtype)
-                    mapping[literal] = ops.Literal(sentinel, dtype)
-                    texts[str(sentinel)] = str(wanted)
-        return op.replace(mapping), texts
+                sentinel = f"{_SENTINEL_TEXT}{index}x"
+                if name == "diagnosis":  # compared upper-case without dots
+                    sentinel, value = sentinel.upper(), value.upper().replace(".", "")
+                self.usable &= bool(_SAFE_VALUE.fullmatch(value))
+                self.texts[sentinel] = value
+                chosen[name] = sentinel
+        self.year = self.YEAR
+        self.filters = Filters(**chosen)
 
     @staticmethod
     def fill(template: str, texts: dict[str, str]) -> str:
-        if not texts:
-            return template
+        """``template`` with each stand-in's text replaced by its value's."""
         pattern = "|".join(
             re.escape(t) if not t.isdigit() else rf"(?<![\w.]){t}(?![\w.])"
             for t in sorted(texts, key=len, reverse=True)
         )
         return re.sub(pattern, lambda m: texts[m.group(0)], template)
+
+
+def _shared_tables(op: Any) -> Any:
+    """``op`` on tables of one connection-less backend: the same for every thread."""
+    import ibis.expr.operations as ops
+
+    return op.replace(
+        {
+            table: table.copy(source=_template_backend(table.source.name))
+            for table in op.find(ops.DatabaseTable)
+        }
+    )
 
 
 _template_backends: dict[str, Any] = {}
@@ -244,25 +230,23 @@ def _memoised_backend(base: type) -> type:
             if sql is None:
                 if len(self._compiled) >= _COMPILED_MAX:
                     self._compiled.clear()
-                sql = self._compiled[key] = self._templated(expr, limit, pretty)
-            return sql
+                sql = self._compiled[key] = self._template(expr, limit, pretty)
+            texts = getattr(_local, "texts", None)
+            return _Literals.fill(sql, texts) if texts else sql
 
-        def _templated(self, expr: Any, limit: Any, pretty: bool) -> str:
-            literals: _Literals | None = getattr(_local, "literals", None)
-            normalised = literals.normalise(expr.op()) if literals is not None else None
-            if normalised is None:
-                return super().compile(expr, limit=limit, pretty=pretty)
-            op, texts = normalised
+        def _template(self, expr: Any, limit: Any, pretty: bool) -> str:
+            """The SQL of ``expr``, compiled once per process (shared with other threads)."""
+            op = _shared_tables(expr.op())
             key = (self.name, op, limit, pretty)
             with _templates_lock:
-                template = _templates.get(key)
-            if template is None:
-                template = super().compile(op.to_expr(), limit=limit, pretty=pretty)
+                sql = _templates.get(key)
+            if sql is None:
+                sql = super().compile(op.to_expr(), limit=limit, pretty=pretty)
                 with _templates_lock:
                     if len(_templates) >= _COMPILED_MAX:
                         _templates.clear()
-                    _templates[key] = template
-            return _Literals.fill(template, texts)
+                    _templates[key] = sql
+            return sql
 
     Memoised.__name__ = f"Memoised{base.__name__}"
     return Memoised
@@ -456,13 +440,20 @@ def period_indicators(register: Register, selection: Selection) -> dict[str, Any
     """
     levels: dict[str, Any] = {}
     for year in selection.years:
-        _local.literals = _Literals(year, selection.filters)
-        try:
+        literals = _Literals(year, selection.filters)
+        if literals.usable and hasattr(register.con, "_compiled"):
+            # Built with stand-ins, so compiled once per shape (see _Literals).
+            _local.texts = literals.texts
+            try:
+                result = compute_indicators(
+                    register, literals.year, filters=literals.filters, keys=DASHBOARD_KEYS
+                )
+            finally:
+                _local.texts = None
+        else:
             result = compute_indicators(
                 register, year, filters=selection.filters, keys=DASHBOARD_KEYS
             )
-        finally:
-            _local.literals = None
         for level, data in result["care_levels"].items():
             target = levels.setdefault(level, {"national": {}, "units": {}})
             for key, value in data["national"].items():
@@ -668,6 +659,11 @@ class Measure:
     others: list[ShareRow]
     chart_svg: str = ""
 
+    @property
+    def has_chart(self) -> bool:
+        """A funnel plot can be drawn: a national share and at least one shown unit."""
+        return bool(_funnel_points(self)) and self.national.share.share is not None
+
 
 @dataclass
 class CountTable:
@@ -684,6 +680,24 @@ class Dashboard:
     measures: list[Measure]
     tables: list[CountTable]
     note: str = PUBLISHING_NOTE
+    #: Funnel plots drawn so far (SVG per measure key), kept with the cached dashboard.
+    charts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def chart(self, key: str) -> str | None:
+        """The funnel plot of measure ``key`` as SVG; None if it has none.
+
+        Decision (issue 5): the page does not embed its funnel plots but links
+        them (one image request each, drawn on first request and kept with the
+        dashboard): drawing one with Altair and vl-convert costs about 0.1 s,
+        a dozen of them more than counting the whole register, and the
+        browser fetches the images side by side after the page's numbers.
+        """
+        if key not in self.charts:
+            measure = next((m for m in self.measures if m.key == key), None)
+            if measure is None or not measure.has_chart:
+                return None
+            self.charts[key] = measure.chart_svg or _funnel_svg(measure)
+        return self.charts[key]
 
     @property
     def level_label(self) -> str:
@@ -808,14 +822,18 @@ def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -
     return CountTable("Avbrott per orsak", columns, rows)
 
 
-def _funnel_svg(measure: Measure) -> str:
-    from painreg.reports.render import chart_svg, funnel_chart
-
-    points = [
+def _funnel_points(measure: Measure) -> list[dict[str, Any]]:
+    return [
         {"label": row.label, "n": row.share.denominator, "share": row.share.share}
         for row in [measure.unit, *measure.others]
         if row.share.shown
     ]
+
+
+def _funnel_svg(measure: Measure) -> str:
+    from painreg.reports.render import chart_svg, funnel_chart
+
+    points = _funnel_points(measure)
     if not points or measure.national.share.share is None:
         return ""
     chart = funnel_chart(

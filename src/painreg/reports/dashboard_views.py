@@ -122,9 +122,10 @@ def _dashboard(request: HttpRequest, unit: Unit, *, charts: bool = True) -> Any:
 
 
 def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
-    dashboard = _dashboard(request, unit)
+    dashboard = _dashboard(request, unit, charts=False)
     last = dt.date.today().year
     query = request.GET.urlencode()
+    chart_url = reverse("dashboard:chart", args=[unit.pk, "KEY"])
     context = {
         "dashboard": dashboard,
         "unit": unit,
@@ -133,6 +134,16 @@ def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
         "filter_choices": FILTER_CHOICES,
         "filters": dashboard.selection.filters,
         "excel_url": reverse("dashboard:excel", args=[unit.pk]) + (f"?{query}" if query else ""),
+        # Each measure with the link to its funnel plot ("" when it has none).
+        "measures": [
+            (
+                m,
+                chart_url.replace("KEY", m.key) + (f"?{query}" if query else "")
+                if m.has_chart
+                else "",
+            )
+            for m in dashboard.measures
+        ],
         "nav": "dashboard",
     }
     return render(request, "reports/dashboard.html", context)
@@ -181,9 +192,24 @@ def unit_dashboard_excel(request: HttpRequest, unit_id: int) -> HttpResponse:
     return response
 
 
+@require_GET
+def unit_dashboard_chart(request: HttpRequest, unit_id: int, key: str) -> HttpResponse:
+    """One measure's funnel plot (SVG) for the page's selection; linked from the page."""
+    if (step := _gate(request)) is not None:
+        return step
+    unit = _get_unit_for_user(request.user, unit_id)
+    svg = _dashboard(request, unit, charts=False).chart(key)
+    if svg is None:
+        raise Http404
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
 app_name = "dashboard"
 urlpatterns = [
     path("", dashboard_home, name="home"),
     path("enhet/<int:unit_id>/", unit_dashboard, name="unit"),
     path("enhet/<int:unit_id>/excel/", unit_dashboard_excel, name="excel"),
+    path("enhet/<int:unit_id>/trattdiagram/<slug:key>.svg", unit_dashboard_chart, name="chart"),
 ]
