@@ -597,15 +597,18 @@ def reopen_registration(*, user: Any, registration: Registration, reason: str) -
 # --- occasions, answers and scores ------------------------------------------
 
 
-def _occasion_status(occasion: Occasion) -> str:
+def _occasion_status(occasion: Occasion, items: set[str] | None = None) -> str:
+    """``items``: the occasion's answered items when the caller has them (read otherwise)."""
+    if items is None:
+        items = set(occasion.answers.values_list("item", flat=True))
     return validation.status_from_items(
-        set(occasion.answers.values_list("item", flat=True)),
+        items,
         not_administered=occasion.not_administered or {},
         signed_off=occasion.signed_off_at is not None,
     )
 
 
-def recompute_scores(occasion: Occasion) -> list[Score]:
+def recompute_scores(occasion: Occasion, answers: Mapping[str, float] | None = None) -> list[Score]:
     """Replace the occasion's stored scores with what the instrument library computes.
 
     One occasion is one response, so each instrument present is scored with
@@ -616,12 +619,17 @@ def recompute_scores(occasion: Occasion) -> list[Score]:
     only number and boolean scores are stored (booleans as 0/1); category
     labels are derived from the numbers when needed.
 
+    ``answers``: all of the occasion's stored answers when the caller has them
+    (``save_answers`` does; read from the database otherwise).
+
     Call only from actions (inside their transaction).
     """
     from painreg import instruments
 
+    if answers is None:
+        answers = dict(occasion.answers.values_list("item", "value"))
     by_instrument: dict[str, dict[str, float]] = {}
-    for item, value in occasion.answers.values_list("item", "value"):
+    for item, value in answers.items():
         by_instrument.setdefault(instruments.find_item(item).instrument, {})[item] = value
     occasion.scores.all().delete()
     scores = []
@@ -697,12 +705,19 @@ def save_answers(
         return report.warnings
     _need_reason(occasion.signed_off, reason)
     _write_answers(occasion, existing, diff, answered_on, source, user, reason)
-    recompute_scores(occasion)
+    # What is stored now: the earlier answers with the diff applied (no re-read).
+    stored = {item: answer.value for item, answer in existing.items()}
+    for item, (_old, value) in diff.items():
+        if value is None:
+            stored.pop(item, None)
+        else:
+            stored[item] = value
+    recompute_scores(occasion, stored)
     if occasion.signed_off:
         problems = validation.occasion_signoff_problems(occasion)
         if problems:
             validation.raise_errors(validation.Report(errors=problems))
-    _set_status(occasion, user, reason)
+    _set_status(occasion, user, reason, set(stored))
     _event(
         user=user,
         name="answers.save",
@@ -801,8 +816,10 @@ def _insert_history(model: Any, ids: list[int], history_type: str, user: Any, re
             )
 
 
-def _set_status(occasion: Occasion, user: Any, reason: str = "") -> None:
-    status = _occasion_status(occasion)
+def _set_status(
+    occasion: Occasion, user: Any, reason: str = "", items: set[str] | None = None
+) -> None:
+    status = _occasion_status(occasion, items)
     if status != occasion.status:
         occasion.status = status
         _stamp(occasion, user, reason)
