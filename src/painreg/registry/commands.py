@@ -53,6 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     serve.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per worker (gunicorn's gthread worker; default 4): a request waiting "
+        "for the database does not hold a whole process (docs/eprom.md, Load)",
+    )
+    serve.add_argument(
         "--migrate", action="store_true", help="apply database migrations before serving"
     )
     serve.set_defaults(handler=run_serve)
@@ -203,6 +210,10 @@ def run_serve(args: argparse.Namespace) -> int:
         args.bind,
         "--workers",
         str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
         "--access-logfile",
         "-",
     ]

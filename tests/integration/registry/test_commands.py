@@ -25,6 +25,19 @@ def test_serve_refuses_production_without_a_secret_key(monkeypatch: Any, capsys:
     assert "PAINREG_SECRET_KEY" in capsys.readouterr().err
 
 
+def test_serve_runs_gunicorn_with_threaded_workers(monkeypatch: Any) -> None:
+    """The configuration the patient-page load benchmark measures (docs/eprom.md, Load)."""
+    monkeypatch.setattr(painreg_settings, "PRODUCTION", False)
+    started: list[list[str]] = []
+    monkeypatch.setattr("os.execv", lambda path, argv: started.append(argv))
+    cli.main(["serve", "--workers", "3", "--threads", "4"])
+    argv = started[0]
+    assert "painreg.wsgi:application" in argv
+    assert argv[argv.index("--worker-class") + 1] == "gthread"
+    assert argv[argv.index("--workers") + 1] == "3"
+    assert argv[argv.index("--threads") + 1] == "4"
+
+
 def test_demo_refuses_a_port_in_use(capsys: Any) -> None:
     import socket
 
