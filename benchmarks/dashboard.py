@@ -157,7 +157,8 @@ def main() -> None:
     print(f"page, same selection            {_percentiles(warm)}")
     print(f"page, new selection (first)     {_percentiles(first)}  cpu {first_cpu * 1000:.0f} ms")
     print(f"page, those selections again    {_percentiles(again)}")
-    print(f"funnel plot image (first)       {_percentiles(charts)}")
+    if charts:  # (a version embedding its plots in the page links none)
+        print(f"funnel plot image (first)       {_percentiles(charts)}")
     print(f"sql baseline (2 indicators)     {_percentiles(baseline)}")
     every = warm + first + again
     print(f"page, every request but cold    {_percentiles(every)}")
