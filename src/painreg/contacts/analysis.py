@@ -23,7 +23,14 @@ from typing import Any
 
 from painreg.contacts.engine import connect, materialise, read_files
 from painreg.contacts.mapping import Mapping, load_mapping
-from painreg.contacts.measures import Options, Period, compute, period_contacts, scan_extract
+from painreg.contacts.measures import (
+    ROW_LIMIT,
+    Options,
+    Period,
+    compute,
+    period_contacts,
+    scan_extract,
+)
 from painreg.contacts.schema import (
     CERTIFICATE_REQUIRED,
     CONTACT_OPTIONAL,
@@ -37,7 +44,7 @@ from painreg.contacts.validate import (
     prepare_certificates,
     prepare_contacts,
     rejection_report,
-    report_from_masks,
+    screen,
 )
 from painreg.errors import UserError
 
@@ -65,10 +72,21 @@ def read_contacts(con, paths, mapping: Mapping, workdir: Path):
     return prepare_contacts(raw, mapping)
 
 
-def load_contacts(con, paths, mapping: Mapping, workdir: Path, strict: bool = False):
-    """(accepted contacts table, validation report) of contact files."""
+def _stager(con, stack: contextlib.ExitStack):
+    """``stage(expr) -> table``: materialised, released when ``stack`` closes."""
+
+    def stage(expr):
+        table, release = materialise(con, expr)
+        stack.callback(release)
+        return table
+
+    return stage
+
+
+def load_contacts(con, paths, mapping: Mapping, workdir: Path, stage, strict: bool = False):
+    """(checked contacts, validation report) of contact files."""
     prepared = read_contacts(con, paths, mapping, workdir)
-    report = rejection_report(prepared, "contacts")
+    report = screen(prepared, stage).report("contacts")
     _strict(report, strict, "contacts")
     return prepared, report
 
@@ -111,8 +129,10 @@ def validate_files(
     """Validation only (``painreg contacts validate``): rejections and all exact duplicates."""
     mapping = load_mapping(mapping_path)
     con = con or connect(engine)
-    with tempfile.TemporaryDirectory(prefix="painreg-contacts-") as tmp:
-        prepared, report = load_contacts(con, paths, mapping, Path(tmp), strict)
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="painreg-contacts-"))
+        stage = _stager(con, stack)
+        prepared, report = load_contacts(con, paths, mapping, Path(tmp), stage, strict)
         extra, groups = duplicate_groups(prepared.valid(), prepared.columns)
         report.duplicate_rows, report.duplicates = extra, groups
         result = {"contacts": report.as_dict()}
@@ -154,19 +174,17 @@ def analyze(
     con = con or connect(engine)
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="painreg-contacts-")))
+        stage = _stager(con, stack)
 
-        def stage(expr):
-            table, release = materialise(con, expr)
-            stack.callback(release)
-            return table
-
-        # One scan of the extract: the validation counts and every period's cohort contacts.
+        # Validation column by column, then only the cohort's rows for the measures.
         prepared = read_contacts(con, paths, mapping, tmp)
-        periods = [period] if compare is None else [period, compare]
-        contacts, masks = scan_extract(prepared, periods, options, unit, stage)
-        counts = {int(r["_mask"]): int(r["_n"]) for r in masks.execute().to_dict("records")}
-        report = report_from_masks(prepared, counts, "contacts")
+        screened = screen(prepared, stage)
+        report = screened.report("contacts")
         _strict(report, strict, "contacts")
+        periods = [period] if compare is None else [period, compare]
+        contacts = scan_extract(prepared, periods, options, unit, stage, screened)
+        names = prepared.raw.select("_fileno", "_file").distinct().execute()
+        files = dict(zip(names["_fileno"].astype(int), names["_file"], strict=True))
         cert_table, cert_report = None, None
         if certificates:
             cprep, cert_report = load_certificates(con, certificates, mapping, tmp, strict)
@@ -182,22 +200,24 @@ def analyze(
             "engine": con.name,
         }
         main = _measure(
-            stage(period_contacts(contacts, 0, options)),
+            period_contacts(contacts, 0, options),
             period,
             options,
             by_unit,
             cert_table,
             report,
+            files,
         )
         result.update(main)
         if compare is not None:
             other = _measure(
-                stage(period_contacts(contacts, 1, options)),
+                period_contacts(contacts, 1, options),
                 compare,
                 options,
                 by_unit,
                 cert_table,
                 report,
+                files,
             )
             other = {"period": compare.as_dict(), **other}
             other["differences"] = differences(main, other)
@@ -211,12 +231,12 @@ def analyze(
         return result
 
 
-def _measure(contacts, period, options, by_unit, certificates, report) -> dict[str, Any]:
+def _measure(contacts, period, options, by_unit, certificates, report, files) -> dict[str, Any]:
     dup = contacts.filter(contacts._copies > 1)
     listing = dup.order_by("_first").limit(LIST_LIMIT).select("_first", "_copies").execute()
     seen = {(d["first"]["file"], d["first"]["row"]) for d in report.duplicates}
     for first, copies in zip(listing["_first"], listing["_copies"], strict=True):
-        file, _, row = first.rpartition(":")
+        file, row = files[int(first) // ROW_LIMIT], int(first) % ROW_LIMIT
         if (file, int(row)) in seen:  # the periods overlap: already counted
             continue
         report.duplicate_rows += int(copies) - 1

@@ -180,18 +180,27 @@ def read_files(
             columns[column] = table[found[column]]
         else:
             columns[column] = ibis.null().cast("string")
+    # _fileno: the rank of the file's name among the input files' names, so that
+    # (_fileno, _row) orders rows as (_file, _row) does, with integers.
+    rank = {name: i for i, name in enumerate(sorted(set(display.values())))}
     if con.name == "duckdb":
         # DuckDB reports the paths it was given: compare whole paths (a regular
         # expression per row of a 100-million-row extract costs seconds).
         names = {p: display[Path(p).name] for p in parquet}
         file = table._path.substitute(names)
+        fileno = table._path.substitute(
+            {p: rank[n] for p, n in names.items()}, else_=ibis.null("int64")
+        )
     else:
         # Spark reports URIs (file:///...): the report names the input file.
-        file = table._path.re_extract(r"([^/]+)$", 1).substitute(display)
+        base = table._path.re_extract(r"([^/]+)$", 1)
+        file = base.substitute(display)
+        fileno = base.substitute({k: rank[n] for k, n in display.items()}, else_=ibis.null("int64"))
     return table.select(
         _file=file,
         _row=(table._row0 + 1).cast("int64"),
         **columns,
+        _fileno=fileno.cast("int64"),
     )
 
 

@@ -10,10 +10,10 @@ unit.
 Everything is computed from the *cohort contacts*: the accepted, de-duplicated
 contacts in the period of the patients who had a matching diagnosis contact
 in it. That table is small in the realistic shape (the cohort is about 2% of
-patients, as at the health centre) and materialised once (``cache``): the
-extract is read once in full (:func:`scan_extract`, which also counts the
-rejected rows) and once pre-filtered (to find the cohort), whatever the
-number of measures and periods.
+patients, as at the health centre) and materialised once (``stage``): the
+extract is read pre-filtered twice (to find the cohort, then the cohort's
+rows, :func:`scan_extract`), whatever the number of measures and periods;
+validation reads it column by column (``validate.screen``).
 
 Definitions (DOMAIN.md "Primary-care contact extracts" and issue 8):
 
@@ -52,6 +52,8 @@ from typing import Any
 from painreg.contacts.schema import PROFESSION_BITS, PROFESSIONS, SEXES
 
 TOP_N = 10
+#: Rows per input file a position (``_first``) can name: ``_fileno * ROW_LIMIT + _row``.
+ROW_LIMIT = 1 << 40
 LENGTH_CLASSES = ("<90", "90-365", ">365")
 
 
@@ -80,84 +82,95 @@ def diagnosis_match(diagnoses, prefixes: tuple[str, ...]):
 
 
 def scan_extract(
-    prepared, periods: list[Period], options: Options, unit: str | None = None, stage=lambda t: t
+    prepared,
+    periods: list[Period],
+    options: Options,
+    unit: str | None = None,
+    stage=lambda t: t,
+    screened=None,
 ):
-    """One pass over the checked extract: (cohort contacts of every period, row counts by check).
+    """The de-duplicated cohort contacts of every period, reading only the cohort's rows.
 
-    ``prepared`` is the checked extract (:func:`painreg.contacts.validate.prepare_contacts`).
+    ``prepared`` is the checked extract (:func:`painreg.contacts.validate.prepare_contacts`)
+    and ``screened`` what :func:`painreg.contacts.validate.screen` found in it
+    (which rows are rejected; computed here when not given). A row's
+    acceptance depends on that row only, so checking a pre-filtered part of
+    the raw extract gives the same rows as filtering the checked one.
 
     1. The cohort of each period, from a cheap pre-filter of the raw rows:
        rows whose codes contain a prefix's first three characters (letter and
-       two digits come before any dot, so no match is lost). Only those rows
-       are checked here; a row's acceptance depends on that row only, so the
-       cohort is the same as from the checked whole extract.
-    2. One scan of the whole extract runs every check once per row and
-       groups the rows by (which checks failed, and, for an accepted contact
-       of a cohort patient in one of the periods, all its columns). An
-       accepted row nobody needs collapses into one group, a rejected row
-       into one group per combination of failed checks, and a needed row
-       into one group per distinct contact: the counts of the validation
-       report and the de-duplicated cohort contacts (``_copies`` rows
-       merged, ``_first`` file:row of the first copy) come out of the same
-       scan, and the wide extract is never read again for the measures.
+       two digits come before any dot, so no match is lost).
+    2. The cohort's contacts: the raw rows whose patient id is one of the
+       cohort's (as written in the file: the normalised id, or a raw
+       spelling with white space that normalises to it), and, when the file
+       has typed dates, whose date is in a period. The engine applies both in
+       the scan; only those rows are normalised, the rejected ones left out
+       by their position (not checked again), and grouped by all their
+       columns (exact duplicates merged: ``_copies`` rows, ``_first`` the
+       position of the first copy, ``_fileno * ROW_LIMIT + _row``).
 
     ``stage(table) -> table`` materialises a table read more than once (and
     keeps an optimiser from pushing the checks below the cheap pre-filter).
-    Returns ``(contacts, masks)``: ``contacts`` is a staged table with the
-    canonical columns, ``_copies``, ``_first`` and ``_in<i>`` (the contact
-    belongs to period ``i``'s cohort contacts); ``masks`` a table of
-    ``_mask`` (sum of ``2**i`` over failed checks ``i``) and ``_n`` rows.
-    Use :func:`period_contacts` for one period's contacts.
+    Returns a staged table with the canonical columns, ``_copies``,
+    ``_first`` and ``_in<i>`` (the contact belongs to period ``i``'s cohort
+    contacts). Use :func:`period_contacts` for one period's contacts.
     """
     import ibis
 
+    from painreg.contacts.validate import screen
+
+    if screened is None:
+        screened = screen(prepared, stage)
     raw = prepared.raw
     heads = sorted({p[:3] for p in options.prefixes})
     text = raw.diagnoses.cast("string").upper()
-    candidates = prepared.subset(stage(raw.filter(ibis.or_(*[text.contains(h) for h in heads]))))
-    dx = candidates.valid()
-    dx = dx.filter(diagnosis_match(dx.diagnoses, options.prefixes))
+    candidates = stage(raw.filter(ibis.or_(*[text.contains(h) for h in heads])))
+    dx = screened.normalise(candidates)
+    dx = dx.filter(dx._accepted & diagnosis_match(dx.n_diagnoses, options.prefixes))
     if unit is not None:
-        dx = dx.filter(dx.unit_id == unit)
-    in_period = {f"_c{i}": dx.contact_date.between(p.start, p.end) for i, p in enumerate(periods)}
+        dx = dx.filter(dx.n_unit_id == unit)
+    in_period = {f"_c{i}": dx.n_contact_date.between(p.start, p.end) for i, p in enumerate(periods)}
     cohort = stage(
         dx.filter(ibis.or_(*in_period.values()))
-        .group_by(_pid=dx.patient_id)
+        .group_by(_pid=dx.n_patient_id)
         .aggregate(**{k: v.any() for k, v in in_period.items()})
     )
 
-    t = prepared.table
-    t = t.left_join(cohort, t.n_patient_id == cohort._pid)
-    mask = sum(
-        (t[flag].cast("int64") * (1 << i) for i, flag in enumerate(prepared.flags)),
-        ibis.literal(0, "int64"),
-    )
+    # The raw spellings of the cohort's ids (the normalised id itself, or a
+    # spelling normalisation changes): a semi-join on the raw column is
+    # applied in the scan, a join on normalised text would read every row.
+    pid = raw.patient_id
+    if pid.type().is_string():
+        ids = cohort.select(_raw=cohort._pid)
+        spelt = screened.normal["patient_id"]
+        spelt = spelt.filter((spelt._k != spelt._n) & spelt._n.isin(cohort._pid))
+        rows = raw.filter(pid.isin(stage(ids.union(spelt.select(_raw=spelt._k)))._raw))
+    else:
+        rows = raw.filter(pid.cast("string").strip().isin(cohort._pid))
+    if raw.contact_date.type().is_date():
+        rows = rows.filter(ibis.or_(*[rows.contact_date.between(p.start, p.end) for p in periods]))
+    t = screened.normalise(rows)
+    t = t.inner_join(cohort, t.n_patient_id == cohort._pid)
     member = {
         f"_in{i}": (
-            t[f"_c{i}"].fill_null(False)
+            t[f"_c{i}"]
             & t.n_contact_date.between(p.start, p.end)
             & (ibis.literal(True) if unit is None else t.n_unit_id == unit)
         )
         for i, p in enumerate(periods)
     }
-    needed = ~prepared.any_bad() & ibis.or_(*member.values())
-    pos = t._file + ibis.literal(":") + t._row.cast("string").lpad(12, "0")
-    keyed = t.select(
-        _mask=mask,
-        **{
-            c: ibis.ifelse(needed, t[f"n_{c}"], ibis.null(t[f"n_{c}"].type()))
-            for c in prepared.columns
-        },
-        **{k: ibis.ifelse(needed, v, False) for k, v in member.items()},
-        _pos=ibis.ifelse(needed, pos, ibis.null("string")),
+    # The normalised values are looked up, not computed from the row, so this
+    # filter stays above the joins (it would otherwise be pushed into the scan
+    # and computed for every row of the extract).
+    t = t.filter(t._accepted & ibis.or_(*member.values()))
+    # The position as one integer (file rank, row): cheaper to carry than text.
+    pos = t._fileno * ROW_LIMIT + t._row
+    keyed = t.select(**{c: t[f"n_{c}"] for c in prepared.columns}, **member, _pos=pos)
+    return stage(
+        keyed.group_by([*prepared.columns, *member]).aggregate(
+            _copies=ibis._.count(), _first=ibis._._pos.min()
+        )
     )
-    keys = ["_mask", *prepared.columns, *member]
-    grouped = stage(
-        keyed.group_by(keys).aggregate(_copies=ibis._.count(), _first=ibis._._pos.min())
-    )
-    masks = grouped.group_by("_mask").aggregate(_n=grouped._copies.sum())
-    contacts = grouped.filter(grouped.patient_id.notnull() & (grouped._mask == 0)).drop("_mask")
-    return contacts, masks
 
 
 def period_contacts(contacts, index: int, options: Options):

@@ -34,6 +34,10 @@ class Check:
     column: str
     reason: str
     bad: Any  # ibis BooleanValue; True where the row fails this check
+    #: The raw columns the check reads. A check of one column is decided by
+    #: that column's value alone, so it can be run over the column's distinct
+    #: values (:func:`screen`); any other check is run row by row.
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -154,17 +158,22 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
     n: dict[str, Any] = {}
 
     n["patient_id"] = _text(raw.patient_id).nullif("")
-    checks.append(Check("patient_id", "missing", n["patient_id"].isnull()))
+    checks.append(Check("patient_id", "missing", n["patient_id"].isnull(), ("patient_id",)))
 
     n["sex"], sex_raw = _mapped(raw, "sex")
-    checks.append(Check("sex", "missing", sex_raw.isnull()))
+    checks.append(Check("sex", "missing", sex_raw.isnull(), ("sex",)))
     checks.append(
-        Check("sex", "unknown value (not F/M or mapped)", sex_raw.notnull() & n["sex"].isnull())
+        Check(
+            "sex",
+            "unknown value (not F/M or mapped)",
+            sex_raw.notnull() & n["sex"].isnull(),
+            ("sex",),
+        )
     )
 
     n["contact_date"], bad_date, missing_date = _date(raw.contact_date)
-    checks.append(Check("contact_date", "missing", missing_date))
-    checks.append(Check("contact_date", "not a date (YYYY-MM-DD)", bad_date))
+    checks.append(Check("contact_date", "missing", missing_date, ("contact_date",)))
+    checks.append(Check("contact_date", "not a date (YYYY-MM-DD)", bad_date, ("contact_date",)))
 
     if raw.birth_year.type().is_integer():
         n["birth_year"] = raw.birth_year.cast("int64")
@@ -180,8 +189,8 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
         missing_year = raw.birth_year.isnull()
     else:
         missing_year = raw.birth_year.isnull() | (_text(raw.birth_year) == "")
-    checks.append(Check("birth_year", "missing", missing_year))
-    checks.append(Check("birth_year", "not a four-digit year", bad_year))
+    checks.append(Check("birth_year", "missing", missing_year, ("birth_year",)))
+    checks.append(Check("birth_year", "not a four-digit year", bad_year, ("birth_year",)))
     checks.append(
         Check(
             "birth_year",
@@ -192,11 +201,12 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
                 (n["birth_year"] < MIN_BIRTH_YEAR)
                 | (n["birth_year"] > n["contact_date"].year().cast("int64"))
             ),
+            ("birth_year", "contact_date"),
         )
     )
 
     n["unit_id"] = _text(raw.unit_id).nullif("")
-    checks.append(Check("unit_id", "missing", n["unit_id"].isnull()))
+    checks.append(Check("unit_id", "missing", n["unit_id"].isnull(), ("unit_id",)))
     # A contact without an identified caregiver is still a contact: kept, empty.
     n["caregiver_id"] = _text(raw.caregiver_id).nullif("")
 
@@ -206,6 +216,7 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
             "profession",
             "unknown profession (not in the mapping file)",
             prof_raw.notnull() & n["profession"].isnull(),
+            ("profession",),
         )
     )
     n["contact_type"], type_raw = _mapped(raw, "contact_type")
@@ -214,6 +225,7 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
             "contact_type",
             "unknown contact type (not in the mapping file)",
             type_raw.notnull() & n["contact_type"].isnull(),
+            ("contact_type",),
         )
     )
     n["contact_time"] = _text(raw.contact_time).nullif("")
@@ -222,6 +234,7 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
             "contact_time",
             "not a time (HH:MM)",
             n["contact_time"].notnull() & ~n["contact_time"].re_search(CLOCK_TIME),
+            ("contact_time",),
         )
     )
 
@@ -233,6 +246,7 @@ def prepare_contacts(source, mapping: Mapping) -> Prepared:
             "diagnoses",
             "malformed diagnosis code (ICD-10 or KSH97-P, e.g. R52.2, J45-P)",
             ~n["diagnoses"].re_search(CODE_LIST_PATTERN),
+            ("diagnoses",),
         )
     )
     prepared = _assemble(raw, n, checks, CONTACT_COLUMNS)
@@ -283,7 +297,7 @@ def _assemble(raw, n: dict[str, Any], checks: list[Check], columns: tuple[str, .
     # so the same row is rejected on every engine.
     flags = {f"_bad{i}": c.bad.fill_null(False) for i, c in enumerate(checks)}
     table = raw.mutate(**{f"n_{k}": v for k, v in n.items()}, **flags)
-    checks = [Check(c.column, c.reason, table[f"_bad{i}"]) for i, c in enumerate(checks)]
+    checks = [Check(c.column, c.reason, table[f"_bad{i}"], c.inputs) for i, c in enumerate(checks)]
     return Prepared(table, checks, columns, raw=raw)
 
 
@@ -307,26 +321,145 @@ def rejection_report(prepared: Prepared, kind: str, limit: int = LIST_LIMIT) -> 
     return report
 
 
-def report_from_masks(
-    prepared: Prepared, masks: dict[int, int], kind: str, limit: int = LIST_LIMIT
-) -> ValidationReport:
-    """The same report as :func:`rejection_report` from rows counted by failed-check mask.
+#: Identifier columns: many distinct values, and checked only for being missing
+#: (empty after normalisation). A value is empty after normalisation only when
+#: it is null, empty or has white space at either end (:func:`unnormalised`), so
+#: :func:`screen` runs their checks over those values only.
+IDENTIFIERS = ("patient_id",)
 
-    ``masks`` maps the sum of ``2**i`` over the failed checks ``i`` of a row
-    to the number of such rows (``painreg.contacts.measures.scan_extract``
-    counts them in the scan that also finds the cohort's contacts).
+
+def unnormalised(col):
+    """True where a raw value is null, empty or may be changed by stripping white space.
+
+    A cheap superset test for a scan of every row: empty, or the first or the
+    last character is at most a space, as every character stripping removes
+    is (``< "!"``: a plain comparison the engine applies in the scan; the
+    last character by comparing the reversed text, as a test by position
+    counts characters and costs more). The exact normalisation runs on the
+    few values it finds.
     """
-    report = ValidationReport(
-        kind=kind,
-        rows=sum(masks.values()),
-        rejected=sum(n for mask, n in masks.items() if mask),
-    )
+    text = col.cast("string")
+    return text.isnull() | (text < "!") | (text.reverse() < "!")
+
+
+@dataclass
+class Screened:
+    """What :func:`screen` found: the rows that may fail a check, checked."""
+
+    checked: Prepared  # the suspect rows, normalised and checked in full
+    rejected: Any  # table of (_fileno, _row) of the rejected rows, or None when there are none
+    rows: int  # rows of the whole table
+    #: Per canonical column, the staged table of its distinct raw values ``_k``
+    #: with their normalised value ``_n`` (for :data:`IDENTIFIERS` only the
+    #: values :func:`unnormalised` finds; the others normalise to themselves).
+    normal: dict[str, Any] = field(default_factory=dict)
+
+    def normalise(self, rows):
+        """``rows`` of the raw table plus ``n_<column>`` and ``_accepted``, by lookup.
+
+        The normalised values are those :func:`prepare_contacts` computes
+        (on the distinct values), joined by raw value; an identifier value
+        not among the looked-up ones is normalised already. ``_accepted``: the
+        row is not among the rejected ones.
+        """
+        import ibis
+
+        t = rows
+        for c, values in self.normal.items():
+            lookup = values.select(**{f"_k_{c}": "_k", f"_n_{c}": "_n"})
+            t = t.left_join(lookup, t[c].identical_to(lookup[f"_k_{c}"]))
+        n = {}
+        for c in self.normal:
+            if c in IDENTIFIERS:
+                found = t[f"_k_{c}"].notnull() | t[c].isnull()
+                n[f"n_{c}"] = ibis.ifelse(found, t[f"_n_{c}"], t[c].cast("string"))
+            else:
+                n[f"n_{c}"] = t[f"_n_{c}"]
+        t = t.mutate(**n)
+        if self.rejected is None:
+            return t.mutate(_accepted=ibis.literal(True))
+        bad = self.rejected.mutate(_rejected=ibis.literal(True))
+        t = t.left_join(bad, [t._fileno == bad._fileno, t._row == bad._row])
+        return t.mutate(_accepted=t._rejected.isnull())
+
+    def report(self, kind: str, limit: int = LIST_LIMIT) -> ValidationReport:
+        """:func:`rejection_report` of the whole table."""
+        report = rejection_report(self.checked, kind, limit)
+        report.rows = self.rows
+        return report
+
+
+def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
+    """The rows that may fail a check, checked: every rejected row of the table is among them.
+
+    A check of one column (``Check.inputs``) is decided by that column's value
+    alone, so it runs over the column's distinct values (a handful per column
+    of an extract: sexes, professions, contact types, units, dates, code
+    lists; for :data:`IDENTIFIERS` only the values normalisation may change),
+    and the rows holding a failing value are taken with one narrow scan per
+    such column. A check of several columns runs row by row (on a typed
+    Parquet file a comparison of integers, evaluated in the scan). Only the
+    taken rows are then normalised and checked in full, so counts and
+    listing are exactly those of checking every row, without normalising
+    every row of a large extract. The distinct values of every canonical
+    column are kept with their normalised values (``Screened.normal``): a
+    row's normalised values are then a lookup, not a computation per row.
+    ``stage`` must materialise (it keeps an optimiser from running the checks
+    on every row below a ``DISTINCT``).
+    """
+    import ibis
+
+    raw = prepared.raw
+    single: dict[str, list[int]] = {c: [] for c in prepared.columns}
+    per_row: list[int] = []
     for i, check in enumerate(prepared.checks):
-        count = sum(n for mask, n in masks.items() if mask >> i & 1)
-        if count:
-            report.by_reason[f"{check.column}: {check.reason}"] = count
-    _list_rejected(prepared, report, limit)
-    return report
+        if len(check.inputs) == 1:
+            single.setdefault(check.inputs[0], []).append(i)
+        else:
+            per_row.append(i)
+    parts = []
+    normal: dict[str, Any] = {}
+    for column, indices in single.items():
+        values = raw.select(column)
+        if column in IDENTIFIERS:
+            values = values.filter(unnormalised(values[column]))
+        values = stage(values.distinct())
+        others = {c: ibis.null(raw[c].type()) for c in raw.columns if c != column}
+        t = prepared.subset(values.mutate(**others).select(*raw.columns)).table
+        flags = [t[f"_bad{i}"] for i in indices]
+        normal[column] = stage(
+            t.select(
+                _k=t[column],
+                _n=t[f"n_{column}"] if column in prepared.columns else ibis.null("string"),
+                _bad=ibis.or_(*flags) if flags else ibis.literal(False),
+            )
+        )
+        if not indices:
+            continue
+        bad = normal[column].filter(normal[column]._bad)
+        counts = bad.aggregate(n=bad.count(), nulls=bad._k.isnull().cast("int64").sum())
+        row = counts.execute().iloc[0]
+        n, nulls = _count(row["n"]), _count(row["nulls"])
+        if n > nulls:
+            parts.append(raw.filter(raw[column].isin(bad._k)))
+        if nulls:
+            parts.append(raw.filter(raw[column].isnull()))
+    if per_row:
+        t = prepared.table
+        parts.append(t.filter(ibis.or_(*[t[f"_bad{i}"] for i in per_row])).select(*raw.columns))
+    if not parts:
+        suspects = raw.filter(ibis.literal(False))
+    elif len(parts) == 1:
+        suspects = parts[0]
+    else:
+        suspects = ibis.union(*parts, distinct=True)
+    checked = prepared.subset(stage(suspects))
+    counted = checked.table.aggregate(n=checked.any_bad().cast("int64").sum()).execute()
+    rejected = None
+    if _count(counted["n"].iloc[0]):
+        rejected = stage(checked.table.filter(checked.any_bad()).select("_fileno", "_row"))
+    rows = int(raw.count().execute())
+    return Screened(checked, rejected, rows, normal)
 
 
 def _list_rejected(prepared: Prepared, report: ValidationReport, limit: int) -> None:
@@ -382,6 +515,11 @@ def duplicate_groups(valid, columns: tuple[str, ...], limit: int = LIST_LIMIT):
         for r in listing.to_dict("records")
     ]
     return int(total or 0), groups
+
+
+def _count(value: Any) -> int:
+    """A count or sum from an engine: a sum over no rows is null (NaN from pandas)."""
+    return 0 if _plain(value) is None else int(value)
 
 
 def _position(pos: str) -> dict[str, Any]:
