@@ -57,8 +57,8 @@ OCCASION_KINDS = {"rehab": schema.OCCASIONS, "assessment": ("initial",)}
 #: Rows from which a PostgreSQL load builds indexes and checks foreign keys
 #: once, after the load (``_Loader._bulk_load``).
 BULK_LOAD_THRESHOLD = 200_000
-#: Occasions scored per chunk (~0.9 M answers at the synthetic register's shape).
-SCORE_CHUNK = 10_000
+#: Occasions scored per chunk (~0.7 M answers at the synthetic register's shape).
+SCORE_CHUNK = 5_000
 
 
 def _noop(_what: str, _done: int, _total: int | None) -> None:
@@ -842,30 +842,55 @@ class _Loader:
 
         The answers are read back from the database (an occasion of an
         incremental import may hold answers from before) in chunks of
-        ``SCORE_CHUNK`` occasions: bounded memory.
+        ``SCORE_CHUNK`` occasions: bounded memory. On PostgreSQL the next
+        chunk is read by a second thread while this one is scored, so the
+        server and Python work at the same time (two chunks in memory).
         """
+        from concurrent.futures import Future, ThreadPoolExecutor
+
         from painreg.registry.models import Score
 
         if occasions.size == 0:
             return
         catalogue = _ItemCatalogue()
         scored_rows = 0
-        with self._bulk_load(Score, occasions.size * 20) as empty:
+        chunks = [
+            occasions[start : start + SCORE_CHUNK]
+            for start in range(0, occasions.size, SCORE_CHUNK)
+        ]
+
+        # django.db.connection is per thread: the reader thread is given this
+        # thread's psycopg connection (thread-safe; same transaction).
+        self.connection.ensure_connection()
+        raw = self.connection.connection if self.postgres else None
+
+        def read(chunk: np.ndarray) -> pa.Table:
+            answers = self._stored_answers(int(chunk[0]), int(chunk[-1]), raw)
+            return answers.filter(pc.is_in(answers.column("occasion_id"), pa.array(chunk)))
+
+        with (
+            self._bulk_load(Score, occasions.size * 20) as empty,
+            ThreadPoolExecutor(max_workers=1) as reader,
+        ):
             replace = bool(self.preexisting) and not empty
-            for start in range(0, occasions.size, SCORE_CHUNK):
-                chunk = occasions[start : start + SCORE_CHUNK]
-                answers = self._stored_answers(int(chunk[0]), int(chunk[-1]))
-                answers = answers.filter(pc.is_in(answers.column("occasion_id"), pa.array(chunk)))
+            pending: Future | None = reader.submit(read, chunks[0]) if self.postgres else None
+            done = 0
+            for i, chunk in enumerate(chunks):
+                if pending is None:
+                    answers = read(chunk)
+                else:
+                    answers = pending.result()
+                    if i + 1 < len(chunks):
+                        pending = reader.submit(read, chunks[i + 1])
                 if replace:
                     self._delete_scores(chunk)
                 scored_rows += self._store_scores(answers)
                 self._set_statuses(answers, catalogue)
-                self.progress(
-                    "scoring occasions", min(start + SCORE_CHUNK, occasions.size), occasions.size
-                )
+                done += chunk.size
+                self.progress("scoring occasions", done, occasions.size)
         self.result.added["scores"] = scored_rows
 
-    def _stored_answers(self, lo: int, hi: int) -> pa.Table:
+    def _stored_answers(self, lo: int, hi: int, raw: Any = None) -> pa.Table:
         """``occasion_id, item, value`` of the stored answers of occasions ``lo`` to ``hi``."""
         from painreg.registry.models import Answer
 
@@ -874,18 +899,20 @@ class _Loader:
             f"WHERE occasion_id >= {int(lo)} AND occasion_id <= {int(hi)}"
         )
         types = {"occasion_id": pa.int64(), "item": pa.string(), "value": pa.float64()}
-        with self.connection.cursor() as cursor:
-            if self.postgres:
-                # Three arrays in one row: psycopg parses them in C (a row per
-                # answer, as tuples or as COPY messages, costs far more in Python).
+        if self.postgres:
+            # Three arrays in one row: psycopg parses them in C (a row per
+            # answer, as tuples or as COPY messages, costs far more in Python).
+            # ``raw`` is the psycopg connection: this runs in a reader thread.
+            with raw.cursor() as cursor:
                 cursor.execute(
                     "SELECT array_agg(occasion_id), array_agg(item), array_agg(value) "
                     f"FROM ({sql}) AS chunk"
                 )
                 columns = cursor.fetchone()
-                if columns[0] is None:
-                    columns = [[], [], []]
-            else:
+            if columns[0] is None:
+                columns = [[], [], []]
+        else:
+            with self.connection.cursor() as cursor:
                 cursor.execute(sql)
                 rows = cursor.fetchall()
                 columns = list(zip(*rows, strict=True)) if rows else [[], [], []]

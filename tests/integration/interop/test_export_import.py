@@ -110,6 +110,7 @@ def test_a_large_load_in_two_steps_gives_the_same_register_and_keeps_every_index
     from painreg.registry.models import Answer, Occasion, Score
 
     monkeypatch.setattr(dbio, "BULK_LOAD_THRESHOLD", 0)
+    monkeypatch.setattr(dbio, "SCORE_CHUNK", 50)  # many chunks, read ahead by a thread
     before = _indexes_and_constraints()
     half = tmp_path / "half"
     half.mkdir()
