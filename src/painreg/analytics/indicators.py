@@ -891,6 +891,7 @@ def compute_indicators(
     keys: Sequence[str] | None = None,
     json_only: bool = False,
     regions: bool = True,
+    base: ir.Table | None = None,
 ) -> dict[str, Any]:
     """Every indicator for one year: raw counts per care level, nation and unit.
 
@@ -901,8 +902,16 @@ def compute_indicators(
     ``regions`` (by SCB county code) and ``healthcare_regions`` with the same
     sums over their units (coverage over the units that reported a total);
     ``regions=False`` leaves them out.
+
+    ``base``: the rows of :func:`base_registrations` to start from instead, when
+    the caller has them at hand (``filters`` then unused); at least the year's
+    (the unit dashboard keeps one year's base registrations of one care level
+    in a temporary table, so each indicator filters a few thousand rows instead
+    of joining the register's views again). Indicators of an earlier year
+    (``response_rate_1y``) need that year's rows too.
     """
-    base = _materialised(register, base_registrations(register, filters))
+    if base is None:
+        base = _materialised(register, base_registrations(register, filters))
     ctx = Context(register=register, base=base, year=year)
     listed = listed_units(register, base, year)
     chosen = [

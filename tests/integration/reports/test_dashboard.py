@@ -274,6 +274,34 @@ def test_it_counts_as_the_same_expressions_over_the_files(world: SimpleNamespace
     assert live["care_levels"]["specialist"]["national"]["completed_rehab"] == 19
 
 
+def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
+    world: SimpleNamespace,
+) -> None:
+    """The dashboard's path (one year's base registrations of one care level in
+    a temporary table, stand-in literals) gives what the files give."""
+    from painreg.analytics.indicators import Filters, compute_indicators
+    from painreg.analytics.load import load_register
+    from painreg.reports.dashboard_data import (
+        DASHBOARD_KEYS,
+        Selection,
+        live_register,
+        period_indicators,
+    )
+
+    files = load_register(world.directory)
+    for filters in (Filters(), Filters(sex="F"), Filters(age_group="30-39")):
+        expected = compute_indicators(files, 2024, filters=filters, keys=DASHBOARD_KEYS)
+        for level in ("specialist", "primary"):
+            live = period_indicators(
+                live_register(), Selection(2024, 2024, filters), care_level=level
+            )
+            assert list(live) == [level]
+            wanted = expected["care_levels"][level]
+            assert json.dumps(live[level], sort_keys=True) == json.dumps(
+                {"national": wanted["national"], "units": wanted["units"]}, sort_keys=True
+            ), (filters, level)
+
+
 def test_it_leaves_out_patients_who_opted_out(world: SimpleNamespace) -> None:
     from django.utils import timezone
 
