@@ -15,8 +15,8 @@ What is timed, all in this one process against the same database:
    test client as the national coordinator (whole request: access checks,
    every dashboard indicator on the live views, funnel plots, template).
    The first request of the process is reported apart (``cold``: Ibis
-   compiles the SQL templates of its selection's shape, and a background
-   thread those of the other patient groups); then ``--requests`` more.
+   compiles the indicators' SQL templates, once per process); then
+   ``--requests`` more.
 2. ``page, new selection``: the page for selections not requested before
    (three years times the whole register, sex, age group, education and
    programme): nothing is cached for them, so each counts the register
