@@ -475,7 +475,20 @@ def _from_temporary(register: Register, raw: Any, year: int, base: Any) -> dict[
         table = con._painreg_base = ops.DatabaseTable(
             name=BASE_TABLE, schema=base.schema(), source=con, namespace=ops.Namespace()
         ).to_expr()
-    result = compute_indicators(register, year, keys=DASHBOARD_KEYS, regions=False, base=table)
+    # Same base table node and year (a stand-in): the same expressions.
+    if getattr(con, "_painreg_expressions", None) is None:
+        con._painreg_expressions = {}
+    built = con._painreg_expressions
+    if len(built) >= 64:
+        built.clear()
+    result = compute_indicators(
+        register,
+        year,
+        keys=DASHBOARD_KEYS,
+        regions=False,
+        base=table,
+        expressions=built.setdefault((table.op(), year), {}),
+    )
     _execute(raw, [f"DROP TABLE IF EXISTS {schema}.{BASE_TABLE}"])
     return result
 
