@@ -379,8 +379,13 @@ def test_it_compiles_each_selection_shape_once_to_the_same_sql(world: SimpleName
         for key in dashboard_data.DASHBOARD_KEYS:
             templated = literals.fill(con.compile(BY_KEY[key].build(stand_in)), literals.texts)
             assert templated == direct(con, BY_KEY[key].build(real)), (year, filters, key)
+        for level in ("specialist", "primary"):  # the dashboard's temporary base table
+            base = dashboard_data._year_base(register, literals.year, literals.filters, level)
+            templated = literals.fill(con.compile(base), literals.texts)
+            real_base = dashboard_data._year_base(register, year, filters, level)
+            assert templated == direct(con, real_base), (year, filters, level)
     # Compiled once per shape (six shapes above), not once per selection.
-    assert len(dashboard_data._templates) - before <= 6 * len(dashboard_data.DASHBOARD_KEYS)
+    assert len(dashboard_data._templates) - before <= 6 * (len(dashboard_data.DASHBOARD_KEYS) + 2)
 
 
 def test_it_links_each_funnel_plot_as_an_svg_image(world: SimpleNamespace) -> None:
