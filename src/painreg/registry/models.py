@@ -536,7 +536,11 @@ class AnswerSource(models.TextChoices):
 class Answer(GuardedModel):
     """One item's answer at one occasion, as the instrument catalogue codes it."""
 
-    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique constraint's index starts with the
+    # occasion and serves the same look-ups (one index less to build on import).
+    occasion = models.ForeignKey(
+        Occasion, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     item = models.CharField(_("fråga"), max_length=40)
     value = models.FloatField(_("värde"))
     answered_on = models.DateField(_("besvarad"))
@@ -566,7 +570,11 @@ class Score(GuardedModel):
     carries no history of its own (the answers' history is the record).
     """
 
-    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="scores")
+    # No index of its own: the unique constraint's index starts with the
+    # occasion and serves the same look-ups (one index less to build on import).
+    occasion = models.ForeignKey(
+        Occasion, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     instrument = models.CharField(_("instrument"), max_length=40)
     score = models.CharField(_("skala"), max_length=60)
     value = models.FloatField(_("värde"))
