@@ -724,6 +724,8 @@ class Dashboard:
     note: str = PUBLISHING_NOTE
     #: Funnel plots drawn so far (SVG per measure key), kept with the cached dashboard.
     charts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: Rendered rows of the other units' tables (HTML per measure key), kept likewise.
+    other_rows: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def chart(self, key: str) -> str | None:
         """The funnel plot of measure ``key`` as SVG; None if it has none.

@@ -28,6 +28,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from painreg.analytics.indicators import Filters
@@ -134,19 +136,44 @@ def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
         "filter_choices": FILTER_CHOICES,
         "filters": dashboard.selection.filters,
         "excel_url": reverse("dashboard:excel", args=[unit.pk]) + (f"?{query}" if query else ""),
-        # Each measure with the link to its funnel plot ("" when it has none).
+        # Each measure with the link to its funnel plot ("" when it has none)
+        # and its other units' rows.
         "measures": [
             (
                 m,
                 chart_url.replace("KEY", m.key) + (f"?{query}" if query else "")
                 if m.has_chart
                 else "",
+                _other_rows(dashboard, m),
             )
             for m in dashboard.measures
         ],
         "nav": "dashboard",
     }
     return render(request, "reports/dashboard.html", context)
+
+
+_GREY = ' class="dash-grey"'
+
+
+def _other_rows(dashboard: Any, measure: Any) -> SafeString:
+    """The rows of ``measure``'s table of the other units, as HTML, kept with the dashboard.
+
+    Why not in the template: a dozen measures times every unit of the care
+    level are some 3,000 values; Django's template engine took about 30 ms a
+    page to render them (also for a cached dashboard). Escaped as the
+    template escapes (``django.utils.html.escape``): the same HTML.
+    """
+    html = dashboard.other_rows.get(measure.key)
+    if html is None:
+        html = dashboard.other_rows[measure.key] = "".join(
+            ("<tr" + (_GREY if row.share.status == "grey" else "") + ">")
+            + f'<th scope="row">{escape(row.label)}</th><td>{escape(row.text)}</td>'
+            + f"<td>{escape(row.interval)}</td><td>{escape(row.numerator_text)}</td>"
+            + f"<td>{escape(row.denominator_text)}</td><td>{escape(row.note)}</td></tr>"
+            for row in measure.others
+        )
+    return mark_safe(html)  # every value escaped above
 
 
 def _is_analyst(user: Any) -> bool:
