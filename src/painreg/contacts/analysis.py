@@ -200,7 +200,7 @@ def analyze(
             "engine": con.name,
         }
         main = _measure(
-            period_contacts(contacts, 0, options),
+            stage(period_contacts(contacts, 0, options)),
             period,
             options,
             by_unit,
@@ -211,7 +211,7 @@ def analyze(
         result.update(main)
         if compare is not None:
             other = _measure(
-                period_contacts(contacts, 1, options),
+                stage(period_contacts(contacts, 1, options)),
                 compare,
                 options,
                 by_unit,

@@ -52,6 +52,9 @@ def connect(engine: str = "duckdb", *, spark_session: Any = None, threads: int |
                 .config("spark.sql.session.timeZone", "UTC")
                 .getOrCreate()
             )
+        # Adaptive execution off: with it, local Spark was seen waiting for ever
+        # (no CPU) in a query over several cached tables that it broadcasts.
+        spark_session.conf.set("spark.sql.adaptive.enabled", "false")
         return ibis.pyspark.connect(spark_session)
     raise UserError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
 
@@ -209,13 +212,16 @@ def materialise(con, expr):
 
     DuckDB: a temporary table, dropped with plain SQL (Ibis 12's own
     ``drop_table`` emits SQL the installed DuckDB rejects). Spark: a cached
-    DataFrame, unpersisted on release.
+    DataFrame, computed at once (a lazily cached table first computed inside
+    a later query that broadcasts it could leave local Spark waiting for
+    ever), unpersisted on release.
     """
     if con.name == "duckdb":
         name = f"painreg_tmp_{uuid.uuid4().hex[:12]}"
         table = con.create_table(name, expr, temp=True)
         return table, lambda: con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
     table = expr.cache()
+    table.count().execute()
     return table, table.release
 
 
