@@ -10,7 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
 
 application = get_wsgi_application()
 
-# Build the per-process caches of the patient pages now, not in the first requests.
-from painreg.eprom.warmup import warm  # noqa: E402 - needs the configured Django above
+# Build the per-process caches of the patient pages and the dashboard's SQL
+# templates now, not in the first requests.
+from painreg.eprom import warmup  # noqa: E402 - needs the configured Django above
+from painreg.reports import dashboard_data  # noqa: E402
 
-warm()
+warmup.warm()
+dashboard_data.warm()

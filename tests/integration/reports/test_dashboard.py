@@ -350,6 +350,30 @@ def test_it_downloads_the_dashboard_as_excel(world: SimpleNamespace) -> None:
     assert "Riket, specialistvård" in strings and "&lt;5" in strings
 
 
+def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
+    world: SimpleNamespace,
+) -> None:
+    """painreg.wsgi warms the templates: a one-filter selection compiles no new base SQL."""
+    from painreg.analytics.indicators import Filters
+    from painreg.reports import dashboard_data
+
+    dashboard_data._templates.clear()
+    assert dashboard_data.warm_templates() == 2 * (1 + len(dashboard_data.FILTER_CHOICES) + 1)
+    warmed = len(dashboard_data._templates)
+    register = dashboard_data.live_register()
+    for filters in (Filters(sex="M"), Filters(age_group="60-69"), Filters(programme="act")):
+        literals = dashboard_data._Literals(2019, filters)
+        dashboard_data._local.texts = literals.texts
+        try:
+            sql = register.con.compile(
+                dashboard_data._year_base(register, literals.year, literals.filters, "primary")
+            )
+        finally:
+            dashboard_data._local.texts = None
+        assert "2019" in sql
+    assert len(dashboard_data._templates) == warmed
+
+
 def test_it_compiles_each_selection_shape_once_to_the_same_sql(world: SimpleNamespace) -> None:
     """A selection of an already compiled shape gets the SQL a direct compilation gives."""
     from painreg.analytics.indicators import BY_KEY, Context, Filters, base_registrations
