@@ -277,6 +277,70 @@ def mpi_item_key(options: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return key
 
 
+def mpi_parameters(path: Path) -> dict[str, Any]:
+    """The registry holder's MPI-S parameters from a YAML or JSON file, checked.
+
+    The file holds ``profile_centroids`` (profile label -> scale -> mean; the
+    nearest centroid classifies) and, unless ``PAINREG_MPI_KEY`` names the key
+    file, ``item_key`` (scale -> item ids, or ``{items: [...], reversed:
+    [...]}``). Every label, scale and item id is checked against the MPI
+    definition; the result is the ``options`` of :func:`score` and
+    :func:`painreg.analytics.load.load_register`'s ``mpi_options``. Raises
+    :class:`InstrumentError` naming the file and what is wrong.
+    """
+    import yaml
+
+    from painreg.instruments.model import get_instrument
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise InstrumentError(f"{path}: not YAML or JSON: {exc}") from None
+    mpi = get_instrument("mpi")
+    scales = {s.name for s in mpi.scores if s.kind == "mpi_scale"}
+    labels = set(mpi.score_def("profile").labels) - {"not_classified"}
+    if not isinstance(data, dict) or not isinstance(data.get("profile_centroids"), dict):
+        raise InstrumentError(
+            f"{path}: needs a mapping 'profile_centroids' (profile -> scale means)"
+        )
+    unknown = set(data) - {"item_key", "profile_centroids"}
+    if unknown:
+        raise InstrumentError(f"{path}: unknown entries {', '.join(sorted(map(str, unknown)))}")
+    for label, centroid in data["profile_centroids"].items():
+        if label not in labels:
+            raise InstrumentError(
+                f"{path}: profile_centroids: {label!r} is not an MPI profile "
+                f"({', '.join(sorted(labels))})"
+            )
+        if not isinstance(centroid, dict) or not centroid:
+            raise InstrumentError(f"{path}: profile_centroids.{label}: needs scale means")
+        for scale, value in centroid.items():
+            if scale not in scales:
+                raise InstrumentError(
+                    f"{path}: profile_centroids.{label}: {scale!r} is not an MPI scale"
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InstrumentError(
+                    f"{path}: profile_centroids.{label}.{scale}: {value!r} is not a number"
+                )
+    key = data.get("item_key")
+    if key is None and not os.environ.get("PAINREG_MPI_KEY"):
+        raise InstrumentError(f"{path}: needs 'item_key' (or PAINREG_MPI_KEY naming the key file)")
+    for scale, entry in (key or {}).items():
+        items = entry.get("items") if isinstance(entry, dict) else entry
+        if scale not in scales:
+            raise InstrumentError(f"{path}: item_key: {scale!r} is not an MPI scale")
+        if not isinstance(items, list) or not items:
+            raise InstrumentError(f"{path}: item_key.{scale}: needs a list of item ids")
+        extra = set(items) | set(entry.get("reversed", ()) if isinstance(entry, dict) else ())
+        wrong = sorted(map(str, extra - set(mpi.item_ids)))
+        if wrong:
+            raise InstrumentError(f"{path}: item_key.{scale}: not MPI items: {', '.join(wrong)}")
+    return {k: v for k, v in data.items() if v is not None}
+
+
 def kind_mpi_scale(instrument, score, columns, scores, options, n):  # type: ignore[no-untyped-def]
     key = mpi_item_key(options)
     if not key or score.name not in key:

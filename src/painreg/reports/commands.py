@@ -44,6 +44,13 @@ def register(subparsers: Any) -> None:
         p.add_argument(
             "--programme", choices=["cbt", "act", "digital", "on_site"], help="only this programme"
         )
+        p.add_argument(
+            "--mpi-parameters",
+            type=Path,
+            metavar="FILE",
+            help="the registry holder's MPI-S item key and profile centroids (YAML or JSON) "
+            "to classify MPI profiles (figure 22; docs/scoring.md)",
+        )
 
     p = sub.add_parser(
         "indicators",
@@ -105,20 +112,33 @@ def load(args: argparse.Namespace) -> Any:
     from painreg.analytics.load import RegisterDataError, load_register
 
     rescore = getattr(args, "rescore", False)
+    mpi = _mpi_options(getattr(args, "mpi_parameters", None))
     if args.from_db:
         try:
-            return _load_from_db(rescore)
+            return _load_from_db(rescore, mpi)
         except RegisterDataError as exc:
             raise UserError(f"--from-db: {exc}") from None
     if not args.data.is_dir():
         raise UserError(f"--data {args.data}: no such directory")
     try:
-        return load_register(args.data, rescore=rescore)
+        return load_register(args.data, rescore=rescore, mpi_options=mpi)
     except RegisterDataError as exc:
         raise UserError(f"--data {args.data}: {exc}") from None
 
 
-def _load_from_db(rescore: bool = False) -> Any:
+def _mpi_options(path: Path | None) -> dict[str, Any] | None:
+    from painreg.instruments import InstrumentError
+    from painreg.instruments.scoring import mpi_parameters
+
+    if path is None:
+        return None
+    try:
+        return mpi_parameters(path)
+    except InstrumentError as exc:
+        raise UserError(f"--mpi-parameters {exc}") from None
+
+
+def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> Any:
     """A fresh snapshot through the interop export (stored scores included), read and removed.
 
     The export is written to the access log by the interop export itself.
@@ -134,7 +154,7 @@ def _load_from_db(rescore: bool = False) -> Any:
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
         export_register(tmp, format="parquet", username=f"cli:{getpass.getuser()}:report")
-        return load_register(tmp, rescore=rescore, cache=False)
+        return load_register(tmp, rescore=rescore, cache=False, mpi_options=mpi)
 
 
 def _indicators(args: argparse.Namespace) -> int:
