@@ -125,6 +125,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "unit_id": world.unit_a.pk,
         "kind": "initial",
         "instrument": "hads",
+        "key": "response_rate_end",  # a dashboard measure's funnel plot
         "decision": "delete",
         "membership_id": world.alice.memberships.get().pk,
         "invitation_id": world.invitation.pk,
