@@ -45,6 +45,19 @@ WORK_MEASURES = (
     "workplace_visit",
 )
 WAI_CATEGORIES = ("poor", "moderate", "good", "excellent")
+#: The change outcomes (share improved among those with the measure), in the
+#: 2021 report's order (figures 3-18): the annual report's unit comparisons and
+#: the unit dashboard show these.
+CHANGE_OUTCOMES = (
+    "global_life_situation",
+    "global_pain_experience",
+    "global_pain_handling",
+    "eqvas_change",
+    "hads_anxiety_change",
+    "hads_depression_change",
+    "pcs_change",
+    "wai_change",
+)
 ACTIVITY_CATEGORIES = (
     "none", "under_30", "from_30_to_60", "from_60_to_90", "from_90_to_150", "from_150_to_300",
     "over_300",

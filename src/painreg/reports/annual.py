@@ -27,6 +27,7 @@ from typing import Any
 from painreg.analytics.indicators import (
     BY_KEY,
     CARE_LEVELS,
+    CHANGE_OUTCOMES,
     EDUCATION,
     WORK_MEASURES,
     Filters,
@@ -79,17 +80,6 @@ WORK_SV = {
     "planned_meetings": "Planerade möten",
     "workplace_visit": "Arbetsplatsbesök",
 }
-#: Outcome indicators shown per unit (share improved), in the report's order.
-OUTCOMES = (
-    "global_life_situation",
-    "global_pain_experience",
-    "global_pain_handling",
-    "eqvas_change",
-    "hads_anxiety_change",
-    "hads_depression_change",
-    "pcs_change",
-    "wai_change",
-)
 TREND_KEYS = (
     "completed_rehab",
     "assessments",
@@ -285,7 +275,7 @@ def _level_sections(
     sections.append(comp)
 
     # Outcomes per unit (figures 3-12, 15-18)
-    for key in OUTCOMES:
+    for key in CHANGE_OUTCOMES:
         if key not in nat:
             continue
         sections.append(_outcome_section(key, level, year, data, names, unit))
@@ -1032,7 +1022,7 @@ def _appendix(level: str, year: int, data: dict[str, Any], names: dict[str, str]
         kinds=["text", "int", "int", "pct"],
     )
     # Outcomes
-    for key in OUTCOMES:
+    for key in CHANGE_OUTCOMES:
         if key not in data["national"]:
             continue
         cats = list(BY_KEY[key].categories)

@@ -38,6 +38,8 @@ from typing import Any
 
 from painreg.analytics.indicators import (
     BY_KEY,
+    CARE_LEVELS,
+    CHANGE_OUTCOMES,
     Filters,
     age_bounds,
     base_registrations,
@@ -51,22 +53,12 @@ from painreg.reports.render import (
     NOT_SHOWN,
     PUBLISHING_NOTE,
     Share,
+    count_text,
     share,
 )
 
 VIEW_PREFIX = "painreg_ix_"
 
-#: Change measures on the dashboard: share improved among those with the measure.
-CHANGE_KEYS = (
-    "global_life_situation",
-    "global_pain_experience",
-    "global_pain_handling",
-    "eqvas_change",
-    "hads_anxiety_change",
-    "hads_depression_change",
-    "pcs_change",
-    "wai_change",
-)
 #: Rates shown as shares (numerator / denominator).
 RATE_KEYS = ("response_rate_end", "hads_anxiety_case_initial", "hads_depression_case_initial")
 #: Every indicator the dashboard computes (one Ibis query each per year).
@@ -76,7 +68,7 @@ DASHBOARD_KEYS = (
     "discontinued",
     "coverage",
     *RATE_KEYS,
-    *CHANGE_KEYS,
+    *CHANGE_OUTCOMES,
 )
 
 CATEGORY_LABELS = {
@@ -467,7 +459,7 @@ def warm_templates(connection: Any | None = None) -> int:
             values.append(choices[-1][0])
         shapes.extend({name: value} for value in values)
     count = 0
-    for care_level in LEVEL_LABELS:
+    for care_level in CARE_LEVELS:
         for shape in shapes:
             literals = _Literals(2021, Filters(**shape))
             if not literals.usable:
@@ -603,7 +595,7 @@ def _compute(
     their estimated costs pass its threshold, and compiling them to machine
     code took longer (about a second per query on the scale-1 register) than
     running them (tens of milliseconds: index look-ups from the year's
-    registrations, see migration ``registry/0005_dashboard_statistics``).
+    registrations, see migration ``registry/0005_dashboard_year_index``).
     And ``random_page_cost = 1.1`` (the default 4 is for disks): with it the
     planner looks up each registration's occasion and score by the unique
     indexes instead of reading every occasion, about half the buffers and
@@ -735,7 +727,7 @@ def _count(value: int, own: bool, shown: bool) -> str:
         return format_number(value)
     if not shown:
         return NOT_SHOWN
-    return "<5" if 0 < value < MIN_SHOWN else format_number(value)
+    return count_text(value)
 
 
 @dataclass
@@ -843,7 +835,7 @@ def build_dashboard(
     national = level["national"]
     unit_values = level["units"].get(unit.unit_id, {})
     measures = []
-    for key in ("coverage", *RATE_KEYS, *CHANGE_KEYS):
+    for key in ("coverage", *RATE_KEYS, *CHANGE_OUTCOMES):
         indicator = BY_KEY[key]
         if unit.care_level not in indicator.levels:
             continue
