@@ -892,9 +892,17 @@ def _materialised(register: Register, base: ir.Table) -> ir.Table:
         return base
     import uuid
 
-    # A fresh name per call (Ibis 12 cannot overwrite a temporary DuckDB table);
-    # temporary tables end with the connection.
-    return register.con.create_table(f"_painreg_base_{uuid.uuid4().hex}", base, temp=True)
+    # Once per expression and connection: a series over the years (the annual
+    # report) asks for the same base again for each year. A loaded register
+    # does not change, so the table stays right; it ends with the connection.
+    # (A fresh name: Ibis 12 cannot overwrite a temporary DuckDB table.)
+    made = register.con.__dict__.setdefault("_painreg_bases", {})
+    table = made.get(base.op())
+    if table is None:
+        table = made[base.op()] = register.con.create_table(
+            f"_painreg_base_{uuid.uuid4().hex}", base, temp=True
+        )
+    return table
 
 
 def compute_indicators(
