@@ -550,10 +550,11 @@ def _unit_year(
             "signed_off": signed,
         }
     )
-    background = _background(rng, level, education, fv_year - birth_year)
+    background = _background(rng, level, education)
     answers = _answers(
-        rng, plan, ui, year, level, kind, first_visit, end, snapshot, np.array(reg_ids), background
-    )
+        rng, plan, ui, year, level, kind, first_visit, end, snapshot, np.array(reg_ids),
+        background, fv_year - birth_year,
+    )  # fmt: skip
     return patients, registrations, answers
 
 
@@ -569,12 +570,14 @@ def _answers(
     snapshot: int,
     reg_ids: np.ndarray,
     background: np.ndarray,
+    age: np.ndarray,
 ) -> list[pa.Table]:
     """All answers of one unit-year as one long table (see registry_answers).
 
-    ``background`` holds the answers to the background questions (one row a
-    registration, see :func:`_background`); the other instruments come from
-    the joint latent model.
+    ``background`` holds the answers to the background questions but the pain
+    duration (one row a registration, see :func:`_background`), which
+    :func:`_pain_duration` draws from the pain trait and the ``age``; the
+    other instruments come from the joint latent model.
     """
     n = len(kind)
     cal = plan.calibration(level)
@@ -641,7 +644,8 @@ def _answers(
             if keep.size == 0:
                 continue
             if inst == "background":
-                values = _background_with_duration(rng, background[keep], traits[keep, 3])
+                values = background[keep].copy()
+                values[:, 0] = _pain_duration(rng, traits[keep, 3], age[keep])
             else:
                 values = _values(
                     rng, item_plan, traits, keep, occ, cal, vas_init, vas_delta, global_latents
@@ -743,19 +747,16 @@ EDUCATION_CODE = {"compulsory": 1, "upper_secondary": 2, "university": 3, "other
 _WORKING, _COMPENSATED = 1, 5
 
 
-def _background(
-    rng: np.random.Generator, level: str, education: list, age: np.ndarray
-) -> np.ndarray:
+def _background(rng: np.random.Generator, level: str, education: list) -> np.ndarray:
     """Answers to the background questions (columns background_1..6), one row a registration.
 
     The education question agrees with the registration's education (no
-    answer where that is unknown). Column 0 holds the age until
-    :func:`_background_with_duration` turns it into the pain duration, which
-    also reads the pain trait of the form's patient.
+    answer where that is unknown). Column 0, the pain duration, is left
+    empty here: it reads the pain trait, drawn with the answers
+    (:func:`_pain_duration`).
     """
     n = len(education)
     out = np.full((n, 6), np.nan)
-    out[:, 0] = age
     out[:, 1] = [EDUCATION_CODE.get(e, np.nan) for e in education]
     status = np.array(_choice(rng, shape.WORK_STATUS_MIX[level], n))
     out[:, 2] = status
@@ -771,16 +772,12 @@ def _background(
     return out
 
 
-def _background_with_duration(
-    rng: np.random.Generator, background: np.ndarray, pain: np.ndarray
-) -> np.ndarray:
-    out = background.copy()
-    age = out[:, 0]
+def _pain_duration(rng: np.random.Generator, pain: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Years of pain (half years): log-normal, longer with more pain, at most the age less 5."""
     years = shape.PAIN_DURATION_MEDIAN_YEARS * np.exp(
         0.15 * pain + shape.PAIN_DURATION_SDLOG * rng.standard_normal(len(age))
     )
-    out[:, 0] = np.clip(np.round(years * 2) / 2, 0.5, np.maximum(age - 5, 0.5))
-    return out
+    return np.clip(np.round(years * 2) / 2, 0.5, np.maximum(age - 5, 0.5))
 
 
 def model_source_share(year: int) -> float:
