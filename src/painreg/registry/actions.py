@@ -743,10 +743,10 @@ def _write_answers(
     """Write the changed answers, each with its history row, in the caller's transaction.
 
     New and changed answers go in two bulk statements with their history rows
-    in two more (simple-history's ``bulk_create_with_history`` /
-    ``bulk_update_with_history``), instead of two INSERTs and a history
-    manager per answer: a whole form of ~200 items was ~0.5 s of the final
-    submit. The history rows are the same as a ``save()`` writes: who
+    in two more (:func:`_insert_history` for the new ones, simple-history's
+    ``bulk_update_with_history`` for the changed), instead of two INSERTs and
+    a history manager per answer: a whole form of ~200 items was ~0.5 s of
+    the final submit. The history rows are the same as a ``save()`` writes: who
     (``_history_user``), when, the new values (the previous row holds the
     old ones), the reason, ``+`` for created and ``~`` for changed. Removed
     answers are few and keep the per-row delete (history type ``-``).

@@ -181,6 +181,19 @@ def test_an_import_stores_scores_statuses_and_one_audit_event(synthetic: Path) -
     assert stored["anxiety"] == expected["anxiety"]
     assert occasion.status in ("answered", "partial")
     assert not Occasion.objects.filter(answers__isnull=False, status="not_started").exists()
+    # The import's vectorised statuses are the rule of registry.validation, occasion by occasion.
+    from painreg.registry.validation import status_from_items
+
+    statuses = set()
+    for occ in Occasion.objects.prefetch_related("answers"):
+        expected = status_from_items(
+            {a.item for a in occ.answers.all()},
+            not_administered=occ.not_administered or {},
+            signed_off=occ.signed_off_at is not None,
+        )
+        assert occ.status == expected, (occ.pk, occ.status, expected)
+        statuses.add(expected)
+    assert {"answered", "partial"} <= statuses
 
 
 def test_opted_out_patients_never_appear_in_exports(synthetic: Path, tmp_path: Path) -> None:
