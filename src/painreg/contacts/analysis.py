@@ -199,26 +199,16 @@ def analyze(
             "unit": unit,
             "engine": con.name,
         }
-        main = _measure(
-            stage(period_contacts(contacts, 0, options)),
-            period,
-            options,
-            by_unit,
-            cert_table,
-            report,
-            files,
-        )
+
+        def measure(index: int, which: Period) -> dict[str, Any]:
+            """Every measure of the period ``index`` (0 the period, 1 the comparison)."""
+            rows = stage(period_contacts(contacts, index, options))
+            return _measure(rows, which, options, by_unit, cert_table, report, files)
+
+        main = measure(0, period)
         result.update(main)
         if compare is not None:
-            other = _measure(
-                stage(period_contacts(contacts, 1, options)),
-                compare,
-                options,
-                by_unit,
-                cert_table,
-                report,
-                files,
-            )
+            other = measure(1, compare)
             other = {"period": compare.as_dict(), **other}
             other["differences"] = differences(main, other)
             for uid, measures in other.get("units", {}).items():
