@@ -119,6 +119,10 @@ class Section:
     charts: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
 
+    def add_bars(self, rows: list[dict[str, Any]], **chart: Any) -> None:
+        """A bar chart of ``rows`` (``render.bar_chart``'s options), as SVG."""
+        self.charts.append(render.chart_svg(render.bar_chart(rows, **chart)))
+
 
 @dataclass
 class LevelReport:
@@ -221,13 +225,7 @@ def _level_sections(
                     "antal": levels[level]["national"]["assessments"],
                 }
             )
-    vol.charts.append(
-        render.chart_svg(
-            render.bar_chart(
-                rows, x="år", y="antal", color="grupp", title="Antal avslutade", percent=False
-            )
-        )
-    )
+    vol.add_bars(rows, x="år", y="antal", color="grupp", title="Antal avslutade", percent=False)
     completed = nat["completed_rehab"]
     disc = nat["discontinued"]
     n_disc = sum(disc.values())
@@ -307,11 +305,7 @@ def _level_sections(
                 f"p = {format_number(p, 3)}."
             )
     if rows:
-        base.charts.append(
-            render.chart_svg(
-                render.bar_chart(rows, x="år", y="andel", color="mått", title="Andel initialt")
-            )
-        )
+        base.add_bars(rows, x="år", y="andel", color="mått", title="Andel initialt")
     sections.append(base)
 
     if unit is None and context is not None:
@@ -329,13 +323,7 @@ def _level_sections(
             rows.append(
                 {"kategori": WAI_SV[cat], "tillfälle": "Avslut", "andel": end[cat] / end["n"]}
             )
-        wai.charts.append(
-            render.chart_svg(
-                render.bar_chart(
-                    rows, x="kategori", y="andel", color="tillfälle", title="Andel per kategori"
-                )
-            )
-        )
+        wai.add_bars(rows, x="kategori", y="andel", color="tillfälle", title="Andel per kategori")
         low, high = newcombe_difference_interval(ini["poor"], ini["n"], end["poor"], end["n"])
         wai.paragraphs.append(
             f"Andel med dålig arbetsförmåga: {_pct(ini['poor'], ini['n'])} initialt och "
@@ -384,16 +372,12 @@ def _level_sections(
                         {"år": str(y), "kön": label, "andel": v["numerator"] / v["denominator"]}
                     )
         if sel:
-            grp.charts.append(
-                render.chart_svg(
-                    render.bar_chart(
-                        sel,
-                        x="år",
-                        y="andel",
-                        color="kön",
-                        title="Urval från utredning till MMR (andel som fick MMR)",
-                    )
-                )
+            grp.add_bars(
+                sel,
+                x="år",
+                y="andel",
+                color="kön",
+                title="Urval från utredning till MMR (andel som fick MMR)",
             )
     sex = nat["sex"]
     grp.paragraphs.append(
@@ -417,16 +401,12 @@ def _level_sections(
             for m in WORK_MEASURES:
                 work_rows.append({"år": str(y), "åtgärd": WORK_SV[m], "andel": w[m] / w["n"]})
     if work_rows:
-        grp.charts.append(
-            render.chart_svg(
-                render.bar_chart(
-                    work_rows,
-                    x="år",
-                    y="andel",
-                    color="åtgärd",
-                    title="Arbetsinriktade åtgärder (figur 31)",
-                )
-            )
+        grp.add_bars(
+            work_rows,
+            x="år",
+            y="andel",
+            color="åtgärd",
+            title="Arbetsinriktade åtgärder (figur 31)",
         )
     diag = list(nat["main_diagnosis"].items())[:10]
     if diag:
@@ -469,14 +449,13 @@ def _by_sex_section(
                     rows.append({"år": str(y), "grupp": f"{label}, {measure}",
                                  "andel": v["numerator"] / v["denominator"]})  # fmt: skip
     if rows:
-        section.charts.append(
-            render.chart_svg(
-                render.bar_chart(
-                    rows, x="år", y="andel", color="grupp",
-                    title="Andel med sannolikt klinisk ångest/depression initialt (HAD 11–21)",
-                )
-            )
-        )  # fmt: skip
+        section.add_bars(
+            rows,
+            x="år",
+            y="andel",
+            color="grupp",
+            title="Andel med sannolikt klinisk ångest/depression initialt (HAD 11–21)",
+        )
     poor = []
     for y, levels in series.items():
         for key, label in (("wai_category_initial", "Före"), ("wai_category_end", "Efter")):
@@ -484,14 +463,13 @@ def _by_sex_section(
             if v["n"] >= render.MIN_SHOWN:
                 poor.append({"år": str(y), "tillfälle": label, "andel": v["poor"] / v["n"]})
     if poor:
-        section.charts.append(
-            render.chart_svg(
-                render.bar_chart(
-                    poor, x="år", y="andel", color="tillfälle",
-                    title="Andel med dålig upplevd arbetsförmåga (WAI 0–5) före och efter MMR",
-                )
-            )
-        )  # fmt: skip
+        section.add_bars(
+            poor,
+            x="år",
+            y="andel",
+            color="tillfälle",
+            title="Andel med dålig upplevd arbetsförmåga (WAI 0–5) före och efter MMR",
+        )
     return section
 
 
@@ -531,12 +509,8 @@ def _mpi_section(level: str, series: dict[int, dict[str, Any]]) -> Section:
     if not rows:
         section.paragraphs.append(render.INSUFFICIENT.capitalize() + ".")
         return section
-    section.charts.append(
-        render.chart_svg(
-            render.bar_chart(
-                rows, x="år", y="andel", color="tillfälle", title="Andel adaptiva copers (MPI)"
-            )
-        )
+    section.add_bars(
+        rows, x="år", y="andel", color="tillfälle", title="Andel adaptiva copers (MPI)"
     )
     section.tables.append(
         Table(
@@ -562,14 +536,13 @@ def _activity_satisfaction_section(
         for cat, label in ACTIVITY_SV.items():
             rows.append({"minuter": label, "tillfälle": "Initialt", "andel": ini[cat] / ini["n"]})
             rows.append({"minuter": label, "tillfälle": "Avslut", "andel": end[cat] / end["n"]})
-        section.charts.append(
-            render.chart_svg(
-                render.bar_chart(
-                    rows, x="minuter", y="andel", color="tillfälle",
-                    title="Fysisk aktivitet som ger andfåddhet, minuter per vecka",
-                )
-            )
-        )  # fmt: skip
+        section.add_bars(
+            rows,
+            x="minuter",
+            y="andel",
+            color="tillfälle",
+            title="Fysisk aktivitet som ger andfåddhet, minuter per vecka",
+        )
         section.paragraphs.append(
             f"Andel utan fysisk aktivitet som ger andfåddhet: {_pct(ini['none'], ini['n'])} "
             f"initialt och {_pct(end['none'], end['n'])} vid avslut "
@@ -585,11 +558,7 @@ def _activity_satisfaction_section(
             rows.append({"år": str(y), "mått": "Nöjd eller mycket nöjd",
                          "andel": v["numerator"] / v["denominator"]})  # fmt: skip
     if rows:
-        section.charts.append(
-            render.chart_svg(
-                render.bar_chart(rows, x="år", y="andel", color="mått", title="Nöjdhet vid avslut")
-            )
-        )
+        section.add_bars(rows, x="år", y="andel", color="mått", title="Nöjdhet vid avslut")
     if len(xs) >= 2 and sum(ns) > 0:
         z, p = cochran_armitage_trend(xs, ns)
         section.paragraphs.append(
@@ -615,15 +584,14 @@ def _mental_wellbeing(section: Section, level: str, series: dict[int, dict[str, 
         )  # fmt: skip
     if not rows:
         return
-    section.charts.append(
-        render.chart_svg(
-            render.bar_chart(
-                rows, x="år", y="medelvärde", color="mått",
-                title="Psykiskt välbefinnande vid avslut (RAND-36, 0–100, medelvärde)",
-                percent=False,
-            )
-        )
-    )  # fmt: skip
+    section.add_bars(
+        rows,
+        x="år",
+        y="medelvärde",
+        color="mått",
+        title="Psykiskt välbefinnande vid avslut (RAND-36, 0–100, medelvärde)",
+        percent=False,
+    )
     section.tables.append(
         Table(
             "Psykiskt välbefinnande vid avslut (RAND-36 emotionellt välbefinnande)",
@@ -668,12 +636,8 @@ def _across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Sect
              _pct(v["improved"] + v["unchanged_positive"], v["n"])]
         )  # fmt: skip
     if rows:
-        section.charts.append(
-            render.chart_svg(
-                render.bar_chart(
-                    rows, x="mått", y="andel", color="kategori", title="Andel", horizontal=True
-                )
-            )
+        section.add_bars(
+            rows, x="mått", y="andel", color="kategori", title="Andel", horizontal=True
         )
     section.tables.append(
         Table(
