@@ -107,19 +107,27 @@ SQL_MEASURES = {
     "same_caregiver": """
       SELECT count(*) FROM (SELECT patient_id FROM c WHERE is_dx GROUP BY patient_id
       HAVING count(DISTINCT caregiver_id) = 1 AND count(*) = count(caregiver_id))""",
+    # One window per stratum (all contacts; each profession's), grouped per
+    # caregiver before the strata are put together.
     "continuity": """
       WITH k AS (SELECT patient_id, caregiver_id, profession, contact_date, t FROM c
                  WHERE caregiver_id IS NOT NULL),
-      s AS (SELECT 'all' AS stratum, * FROM k
-            UNION ALL SELECT profession AS stratum, * FROM k WHERE profession IS NOT NULL),
-      o AS (SELECT *, (caregiver_id = lag(caregiver_id) OVER (
-              PARTITION BY stratum, patient_id ORDER BY contact_date, t, caregiver_id))::INT
-              AS same FROM s),
-      pc AS (SELECT stratum, patient_id, caregiver_id, count(*) AS nj, sum(same) AS sm
-             FROM o GROUP BY ALL),
+      a AS (SELECT 'all' AS stratum, patient_id, caregiver_id, count(*) AS nj, sum(same) AS sm
+            FROM (SELECT patient_id, caregiver_id, (caregiver_id = lag(caregiver_id) OVER (
+                    PARTITION BY patient_id ORDER BY contact_date, t, caregiver_id))::INT AS same
+                  FROM k)
+            GROUP BY ALL),
+      p AS (SELECT profession AS stratum, patient_id, caregiver_id, count(*) AS nj,
+                   sum(same) AS sm
+            FROM (SELECT patient_id, profession, caregiver_id, (caregiver_id = lag(caregiver_id)
+                    OVER (PARTITION BY patient_id, profession
+                          ORDER BY contact_date, t, caregiver_id))::INT AS same
+                  FROM k WHERE profession IS NOT NULL)
+            GROUP BY ALL),
       pp AS (SELECT stratum, patient_id, sum(nj)::DOUBLE AS n, sum(nj * nj) AS sq,
                     max(nj) AS top, count(*) AS s, coalesce(sum(sm), 0) AS sm
-             FROM pc GROUP BY ALL HAVING sum(nj) >= 2)
+             FROM (SELECT * FROM a UNION ALL SELECT * FROM p)
+             GROUP BY ALL HAVING sum(nj) >= 2)
       SELECT stratum, avg(top / n) AS upc, avg((sq - n) / (n * (n - 1))) AS coc,
              avg(sm / (n - 1)) AS secon, avg((1 - s / (n + 0.1)) / (1 - 1 / (n + 0.1))) AS mmci,
              count(*) AS patients

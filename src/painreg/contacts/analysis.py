@@ -21,12 +21,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from painreg.contacts.engine import connect, materialise, read_files
+from painreg.contacts.engine import connect, file_numbers, materialise, read_files
 from painreg.contacts.mapping import Mapping, load_mapping
 from painreg.contacts.measures import (
     ROW_LIMIT,
     Options,
     Period,
+    cohort_episodes,
     compute,
     period_contacts,
     scan_extract,
@@ -40,6 +41,7 @@ from painreg.contacts.schema import (
 from painreg.contacts.validate import (
     LIST_LIMIT,
     ValidationReport,
+    _count,
     duplicate_groups,
     prepare_certificates,
     prepare_contacts,
@@ -182,16 +184,15 @@ def analyze(
         report = screened.report("contacts")
         _strict(report, strict, "contacts")
         periods = [period] if compare is None else [period, compare]
-        contacts = scan_extract(prepared, periods, options, unit, stage, screened)
-        names = prepared.raw.select("_fileno", "_file").distinct().execute()
-        files = dict(zip(names["_fileno"].astype(int), names["_file"], strict=True))
-        cert_table, cert_report = None, None
+        cohort = scan_extract(prepared, periods, options, unit, stage, screened)
+        _report_duplicates(cohort.contacts, report, file_numbers(paths))
+        episodes, cert_report = None, None
         if certificates:
             cprep, cert_report = load_certificates(con, certificates, mapping, tmp, strict)
-            cert_table = cprep.valid()
+            valid = cprep.valid()
             if unit is not None:
-                cert_table = cert_table.filter(cert_table.unit_id == unit)
-            cert_table = stage(cert_table)
+                valid = valid.filter(valid.unit_id == unit)
+            episodes = stage(cohort_episodes(valid, cohort, options))
 
         result: dict[str, Any] = {
             "diagnoses": list(prefixes),
@@ -202,8 +203,8 @@ def analyze(
 
         def measure(index: int, which: Period) -> dict[str, Any]:
             """Every measure of the period ``index`` (0 the period, 1 the comparison)."""
-            rows = stage(period_contacts(contacts, index, options))
-            return _measure(rows, which, options, by_unit, cert_table, report, files)
+            rows = period_contacts(cohort.contacts, index)
+            return _measure(rows, which, options, by_unit, episodes, cohort, stage)
 
         main = measure(0, period)
         result.update(main)
@@ -221,25 +222,31 @@ def analyze(
         return result
 
 
-def _measure(contacts, period, options, by_unit, certificates, report, files) -> dict[str, Any]:
+def _report_duplicates(contacts, report: ValidationReport, files: dict[int, str]) -> None:
+    """Exact duplicates among the cohort contacts (of all periods), counted and listed."""
     dup = contacts.filter(contacts._copies > 1)
+    extra = dup.aggregate(n=(dup._copies - 1).sum()).execute()["n"].iloc[0]
     listing = dup.order_by("_first").limit(LIST_LIMIT).select("_first", "_copies").execute()
-    seen = {(d["first"]["file"], d["first"]["row"]) for d in report.duplicates}
-    for first, copies in zip(listing["_first"], listing["_copies"], strict=True):
-        file, row = files[int(first) // ROW_LIMIT], int(first) % ROW_LIMIT
-        if (file, int(row)) in seen:  # the periods overlap: already counted
-            continue
-        report.duplicate_rows += int(copies) - 1
-        report.duplicates_scope = "contacts of cohort patients in the analysed period(s)"
-        report.duplicates.append({"first": {"file": file, "row": int(row)}, "copies": int(copies)})
-    measures = compute(contacts, [], options, certificates, period).get(())
+    report.duplicate_rows = _count(extra)
+    report.duplicates_scope = "contacts of cohort patients in the analysed period(s)"
+    report.duplicates = [
+        {
+            "first": {"file": files[int(first) // ROW_LIMIT], "row": int(first) % ROW_LIMIT},
+            "copies": int(copies),
+        }
+        for first, copies in zip(listing["_first"], listing["_copies"], strict=True)
+    ]
+
+
+def _measure(contacts, period, options, by_unit, sick_leave, cohort, stage) -> dict[str, Any]:
+    measures = compute(contacts, [], options, cohort, sick_leave, period, stage).get(())
     if measures is None:  # nobody in the cohort
         from painreg.contacts.measures import _empty, _finish
 
         measures = _empty(options)
-        _finish(measures, options, certificates is not None)
+        _finish(measures, options, sick_leave is not None)
     if by_unit:
-        units = compute(contacts, ["unit_id"], options, certificates, period)
+        units = compute(contacts, ["unit_id"], options, cohort, sick_leave, period, stage)
         measures["units"] = {k[0]: v for k, v in sorted(units.items())}
     return measures
 

@@ -108,6 +108,18 @@ def csv_to_parquet(path: Path, target: Path) -> None:
         raise UserError(f"{path}: not a readable CSV file: {exc}") from None
 
 
+def _display_name(raw_path: str | Path) -> str:
+    """The name a report gives an input file: a local file's name, a cluster path whole."""
+    if "://" in str(raw_path):
+        return str(raw_path)
+    return Path(raw_path).name
+
+
+def file_numbers(paths: list[str | Path]) -> dict[int, str]:
+    """``_fileno`` -> the input file's name: files numbered in the order of their names."""
+    return dict(enumerate(sorted({_display_name(p) for p in paths})))
+
+
 def read_files(
     con,
     paths: list[str | Path],
@@ -130,7 +142,7 @@ def read_files(
             if not str(raw_path).lower().endswith((".parquet", ".pq", "/")):
                 raise UserError(f"{raw_path}: on cluster storage give Parquet files")
             parquet.append(str(raw_path))
-            display[str(raw_path).rstrip("/").rsplit("/", 1)[-1]] = str(raw_path)
+            display[str(raw_path).rstrip("/").rsplit("/", 1)[-1]] = _display_name(raw_path)
             continue
         path = Path(raw_path)
         if not path.exists():
@@ -144,7 +156,7 @@ def read_files(
             parquet.append(str(path.resolve()))
         else:
             raise UserError(f"{path}: unknown file type; give a .csv or .parquet file")
-        display[Path(parquet[-1]).name] = path.name
+        display[Path(parquet[-1]).name] = _display_name(path)
 
     name = f"painreg_input_{uuid.uuid4().hex[:12]}"
     if con.name == "duckdb":
@@ -185,7 +197,7 @@ def read_files(
             columns[column] = ibis.null().cast("string")
     # _fileno: the rank of the file's name among the input files' names, so that
     # (_fileno, _row) orders rows as (_file, _row) does, with integers.
-    rank = {name: i for i, name in enumerate(sorted(set(display.values())))}
+    rank = {name: i for i, name in file_numbers(paths).items()}
     if con.name == "duckdb":
         # DuckDB reports the paths it was given: compare whole paths (a regular
         # expression per row of a 100-million-row extract costs seconds).

@@ -81,6 +81,38 @@ def diagnosis_match(diagnoses, prefixes: tuple[str, ...]):
     return ibis.or_(*[diagnoses.contains(f";{p}") for p in prefixes])
 
 
+@dataclass
+class Cohort:
+    """The cohort contacts of every period, coded (:func:`scan_extract`).
+
+    ``contacts`` holds one row per distinct contact (exact duplicates merged)
+    with integer codes: ``patient_id`` is the patient's rank among the
+    cohort's normalised ids, and every other text column the code of its
+    normalised value (``Screened.normal``, the value's rank among the
+    column's values, so ordering by code orders by the text).
+    ``labels`` turns the codes a result shows back into values.
+    """
+
+    contacts: Any
+    #: The cohort: normalised patient id ``_pid`` and its code ``_p``.
+    ids: Any
+    #: The unit lookup: normalised unit id ``_n`` and its code ``_i``.
+    units: Any
+    #: column -> code -> normalised value, for the columns results show.
+    labels: dict[str, dict[int, Any]]
+
+    def code(self, column: str, value: Any) -> int:
+        """The code of a normalised value (-1, which no row has, when no row has the value)."""
+        for code, label in self.labels[column].items():
+            if label == value:
+                return code
+        return -1
+
+
+#: The coded columns whose values results show (decoded through ``Cohort.labels``).
+LABELLED = ("sex", "unit_id", "profession")
+
+
 def scan_extract(
     prepared,
     periods: list[Period],
@@ -88,32 +120,35 @@ def scan_extract(
     unit: str | None = None,
     stage=lambda t: t,
     screened=None,
-):
-    """The de-duplicated cohort contacts of every period, reading only the cohort's rows.
+) -> Cohort:
+    """The de-duplicated, coded cohort contacts of every period, reading only the cohort's rows.
 
     ``prepared`` is the checked extract (:func:`painreg.contacts.validate.prepare_contacts`)
     and ``screened`` what :func:`painreg.contacts.validate.screen` found in it
-    (which rows are rejected; computed here when not given). A row's
+    (which rows are rejected, the distinct values of every column with their
+    normalised values and codes; computed here when not given). A row's
     acceptance depends on that row only, so checking a pre-filtered part of
     the raw extract gives the same rows as filtering the checked one.
 
-    1. The cohort of each period, from a cheap pre-filter of the raw rows:
-       rows whose codes contain a prefix's first three characters (letter and
-       two digits come before any dot, so no match is lost).
+    1. The cohort of each period: the raw rows whose diagnosis list is one
+       of the (accepted) raw lists whose normalised codes match a prefix,
+       found among the column's distinct values; the engine applies the test
+       in the scan.
     2. The cohort's contacts: the raw rows whose patient id is one of the
        cohort's (as written in the file: the normalised id, or a raw
-       spelling with white space that normalises to it), and, when the file
-       has typed dates, whose date is in a period. The engine applies both in
-       the scan; only those rows are normalised, the rejected ones left out
-       by their position (not checked again), and grouped by all their
-       columns (exact duplicates merged: ``_copies`` rows, ``_first`` the
-       position of the first copy, ``_fileno * ROW_LIMIT + _row``).
+       spelling with white space that normalises to it), joined to the
+       patient's code, and, when the file has typed dates, whose date is in a
+       period. Only those rows are normalised (by lookup: no text processing
+       per row), the rejected ones left out by their position (not checked
+       again), coded, and grouped by all their columns (exact duplicates
+       merged: ``_copies`` rows, ``_first`` the position of the first copy,
+       ``_fileno * ROW_LIMIT + _row``).
 
-    ``stage(table) -> table`` materialises a table read more than once (and
-    keeps an optimiser from pushing the checks below the cheap pre-filter).
-    Returns a staged table with the canonical columns, ``_copies``,
-    ``_first`` and ``_in<i>`` (the contact belongs to period ``i``'s cohort
-    contacts). Use :func:`period_contacts` for one period's contacts.
+    ``stage(table) -> table`` materialises a table read more than once.
+    Returns the :class:`Cohort`: its ``contacts`` have the canonical columns
+    (coded), ``_dx`` (a diagnosis contact), ``_copies``, ``_first`` and
+    ``_in<i>`` (the contact belongs to period ``i``'s cohort contacts). Use
+    :func:`period_contacts` for one period's contacts.
     """
     import ibis
 
@@ -122,35 +157,49 @@ def scan_extract(
     if screened is None:
         screened = screen(prepared, stage)
     raw = prepared.raw
-    heads = sorted({p[:3] for p in options.prefixes})
-    text = raw.diagnoses.cast("string").upper()
-    candidates = stage(raw.filter(ibis.or_(*[text.contains(h) for h in heads])))
-    dx = screened.normalise(candidates)
-    dx = dx.filter(dx._accepted & diagnosis_match(dx.n_diagnoses, options.prefixes))
+    lists = screened.normal["diagnoses"]
+    matching = stage(
+        lists.filter(~lists._bad & diagnosis_match(lists._n, options.prefixes)).select("_k", "_i")
+    )
+    dx = screened.normalise(
+        raw.filter(raw.diagnoses.isin(matching._k)), ("patient_id", "contact_date", "unit_id")
+    )
+    dx = dx.filter(dx._accepted)
     if unit is not None:
         dx = dx.filter(dx.n_unit_id == unit)
     in_period = {f"_c{i}": dx.n_contact_date.between(p.start, p.end) for i, p in enumerate(periods)}
-    cohort = stage(
+    found = (
         dx.filter(ibis.or_(*in_period.values()))
         .group_by(_pid=dx.n_patient_id)
         .aggregate(**{k: v.any() for k, v in in_period.items()})
     )
+    cohort = stage(found.mutate(_p=ibis.dense_rank().over(ibis.window(order_by="_pid"))))
 
     # The raw spellings of the cohort's ids (the normalised id itself, or a
-    # spelling normalisation changes): a semi-join on the raw column is
-    # applied in the scan, a join on normalised text would read every row.
+    # spelling normalisation changes), each with the patient's code: a
+    # semi-join on the raw column, which the engine applies in the scan (a
+    # join on normalised text would read every row), then the code joined to
+    # the few rows left.
+    flags = list(in_period)
     pid = raw.patient_id
     if pid.type().is_string():
-        ids = cohort.select(_raw=cohort._pid)
         spelt = screened.normal["patient_id"]
-        spelt = spelt.filter((spelt._k != spelt._n) & spelt._n.isin(cohort._pid))
-        rows = raw.filter(pid.isin(stage(ids.union(spelt.select(_raw=spelt._k)))._raw))
+        spelt = spelt.filter(spelt._k != spelt._n)
+        spelt = spelt.inner_join(cohort, spelt._n == cohort._pid).select(
+            "_p", *flags, _raw=spelt._k
+        )
+        ids = stage(cohort.select("_p", *flags, _raw=cohort._pid).union(spelt))
+        rows = raw.filter(pid.isin(ids._raw))
+        key = "patient_id"
     else:
-        rows = raw.filter(pid.cast("string").strip().isin(cohort._pid))
+        ids = cohort.select("_p", *flags, _raw=cohort._pid)
+        rows = raw.filter(pid.cast("string").strip().isin(ids._raw))
+        rows = rows.mutate(_key=rows.patient_id.cast("string").strip())
+        key = "_key"
     if raw.contact_date.type().is_date():
         rows = rows.filter(ibis.or_(*[rows.contact_date.between(p.start, p.end) for p in periods]))
     t = screened.normalise(rows)
-    t = t.inner_join(cohort, t.n_patient_id == cohort._pid)
+    t = t.inner_join(ids, t[key] == ids._raw)
     member = {
         f"_in{i}": (
             t[f"_c{i}"]
@@ -159,60 +208,113 @@ def scan_extract(
         )
         for i, p in enumerate(periods)
     }
-    # The normalised values are looked up, not computed from the row, so this
-    # filter stays above the joins (it would otherwise be pushed into the scan
-    # and computed for every row of the extract).
     t = t.filter(t._accepted & ibis.or_(*member.values()))
-    # The position as one integer (file rank, row): cheaper to carry than text.
-    pos = t._fileno * ROW_LIMIT + t._row
-    keyed = t.select(**{c: t[f"n_{c}"] for c in prepared.columns}, **member, _pos=pos)
-    return stage(
-        keyed.group_by([*prepared.columns, *member]).aggregate(
-            _copies=ibis._.count(), _first=ibis._._pos.min()
-        )
+    # Codes as 32-bit integers: half the memory of the (wide) table of contacts.
+    coded = {
+        c: t[f"i_{c}"].cast("int32") if t[f"i_{c}"].type().is_integer() else t[f"i_{c}"]
+        for c in prepared.columns
+        if c != "patient_id"
+    }
+    keyed = t.select(
+        patient_id=t._p.cast("int32"),
+        **coded,
+        _dx=t.i_diagnoses.isin(matching._i),
+        **member,
+        # The position as one integer (file rank, row): cheaper to carry than text.
+        _pos=t._fileno * ROW_LIMIT + t._row,
     )
+    # Exact duplicates merged. Whether a contact is a diagnosis contact, and
+    # in which periods, follows from its columns; the diagnosis list and the
+    # contact type are read by no measure, so they are not kept.
+    contacts = stage(
+        keyed.group_by(list(prepared.columns))
+        .aggregate(
+            _dx=ibis._._dx.any(),
+            **{k: keyed[k].any() for k in member},
+            _copies=ibis._.count(),
+            _first=ibis._._pos.min(),
+        )
+        .drop("diagnoses", "contact_type")
+    )
+    labels = {}
+    for column in LABELLED:
+        values = screened.normal[column]
+        values = values.filter(values._i.notnull()).select("_i", "_n").distinct()
+        labels[column] = {int(r["_i"]): r["_n"] for r in _rows(values)}
+    units = screened.normal["unit_id"].select("_n", "_i").distinct()
+    return Cohort(contacts, cohort.select("_pid", "_p"), units, labels)
 
 
-def period_contacts(contacts, index: int, options: Options):
-    """Period ``index``'s cohort contacts from :func:`scan_extract`, with ``_dx``."""
-    import ibis
+def cohort_episodes(certificates, cohort: Cohort, options: Options):
+    """The sick-leave episodes (:func:`episodes`) of the cohort, coded as :class:`Cohort`.
 
+    Episodes are formed on the certificates' own ids, then the patient and the
+    unit coded; a unit with no contact in the extract has no code (null): its
+    episodes count for the patient, never for a health centre.
+    """
+    ep = episodes(certificates, options)
+    ids, units = cohort.ids, cohort.units
+    ep = ep.inner_join(ids, ep.patient_id == ids._pid)
+    ep = ep.left_join(units, ep.unit_id == units._n)
+    return ep.select("_episode", "start_date", "end_date", patient_id=ep._p, unit_id=ep._i)
+
+
+def period_contacts(contacts, index: int):
+    """Period ``index``'s cohort contacts from :func:`scan_extract`."""
     t = contacts.filter(contacts[f"_in{index}"])
-    t = t.drop(*[c for c in t.columns if c.startswith("_in")])
-    return t.mutate(_dx=diagnosis_match(ibis._.diagnoses, options.prefixes))
+    return t.drop(*[c for c in t.columns if c.startswith("_in")])
 
 
-def compute(contacts, keys: list[str], options: Options, certificates=None, period=None):
-    """Every measure per group of ``keys``: ``{group_tuple: measures_dict}``."""
+def compute(
+    contacts,
+    keys: list[str],
+    options: Options,
+    cohort: Cohort,
+    sick_leave=None,
+    period=None,
+    stage=lambda t: t,
+):
+    """Every measure per group of ``keys``: ``{group_tuple: measures_dict}``.
+
+    ``sick_leave``: the cohort's sick-leave episodes (:func:`cohort_episodes`),
+    or None when no certificates were given.
+
+    ``contacts`` are coded (:class:`Cohort`); groups and results are decoded
+    through ``cohort.labels``.
+    """
     import ibis
 
     grouped = bool(keys)
     if not grouped:
         # Ibis groups by at least one column: the whole extract is one constant group.
-        contacts = contacts.mutate(_scope=ibis.literal("all"))
+        contacts = contacts.mutate(_scope=ibis.literal(0, "int64"))
         keys = ["_scope"]
     pk = [*keys, "patient_id"]
+    professions = cohort.labels["profession"]
     # Per unit, the cohort is the patients with a diagnosis contact at that unit.
     cohort_keys = contacts.filter(contacts._dx).select(*pk).distinct()
     c = contacts.semi_join(cohort_keys, pk) if grouped else contacts
     dx = c.filter(c._dx)
 
-    patients = c.group_by(pk).aggregate(
-        sex=c.sex.min(), birth_year=c.birth_year.min(), n_contacts=c.count()
+    patients = stage(
+        c.group_by(pk).aggregate(
+            sex=c.sex.min(), birth_year=c.birth_year.min(), n_contacts=c.count()
+        )
     )
     results: dict[tuple, dict[str, Any]] = {}
 
     def group(row: dict[str, Any]) -> dict[str, Any]:
-        gkey = tuple(row[k] for k in keys)
+        gkey = tuple(_plain(row[k]) for k in keys)
         if gkey not in results:
             results[gkey] = _empty(options)
         return results[gkey]
 
     # Cohort size, sex, birth years, frequent attenders.
+    sexes = {s: cohort.code("sex", s) for s in SEXES}
     summary = patients.group_by(keys).aggregate(
         patients=patients.count(),
-        female=(patients.sex == "F").cast("int64").sum(),
-        male=(patients.sex == "M").cast("int64").sum(),
+        female=(patients.sex == sexes["F"]).cast("int64").sum(),
+        male=(patients.sex == sexes["M"]).cast("int64").sum(),
         birth_year_min=patients.birth_year.min(),
         birth_year_max=patients.birth_year.max(),
         frequent=(patients.n_contacts > options.frequent_threshold).cast("int64").sum(),
@@ -247,11 +349,13 @@ def compute(contacts, keys: list[str], options: Options, certificates=None, peri
     )
     for row in _rows(by_prof):
         m = group(row)
-        m["diagnosed_by_profession"][row["profession"]] = int(row["patients"])
+        name = professions[int(row["profession"])]
+        m["diagnosed_by_profession"][name] = int(row["patients"])
         if row["multiple"]:
-            m["multiple_caregivers_same_profession"][row["profession"]] = int(row["multiple"])
+            m["multiple_caregivers_same_profession"][name] = int(row["multiple"])
 
-    bit = per_prof.profession.substitute(PROFESSION_BITS, else_=ibis.literal(0, "int64"))
+    bits = {code: PROFESSION_BITS[name] for code, name in professions.items()}
+    bit = per_prof.profession.substitute(bits, else_=ibis.literal(0, "int64"))
     sets = (
         per_prof.mutate(_bit=bit)
         .group_by(pk)
@@ -283,43 +387,62 @@ def compute(contacts, keys: list[str], options: Options, certificates=None, peri
     for row in _rows(same):
         group(row)["single_profession_single_caregiver"] = int(row["same"])
 
-    _continuity(c, pk, keys, options, group)
+    _continuity(c, pk, keys, options, group, professions)
 
-    if certificates is not None:
-        _sick_leave(certificates, patients, pk, keys, options, period, group)
+    if sick_leave is not None:
+        _sick_leave(sick_leave, patients, pk, keys, period, group, sexes)
 
     for m in results.values():
-        _finish(m, options, certificates is not None)
-    return results if grouped else {(): results[("all",)]} if results else {}
+        _finish(m, options, sick_leave is not None)
+    if not grouped:
+        return {(): results[(0,)]} if results else {}
+    decode = [cohort.labels.get(k) for k in keys]
+    return {
+        tuple(d[v] if d else v for d, v in zip(decode, gkey, strict=True)): m
+        for gkey, m in results.items()
+    }
 
 
-def _continuity(c, pk, keys, options: Options, group) -> None:
+#: The continuity stratum of all professions (the others are profession codes, from 1).
+ALL_PROFESSIONS = -1
+
+
+def _continuity(c, pk, keys, options: Options, group, professions) -> None:
     import ibis
 
-    known = c.filter(c.caregiver_id.notnull()).select(
-        *pk, "caregiver_id", "profession", "contact_date", _time=c.contact_time.fill_null("")
-    )
-    strata = known.mutate(stratum=ibis.literal("all")).union(
-        known.filter(known.profession.notnull()).mutate(stratum=known.profession)
-    )
-    part = [*pk, "stratum"]
-    ordered = strata.mutate(
-        _prev=strata.caregiver_id.lag().over(
-            ibis.window(group_by=part, order_by=["contact_date", "_time", "caregiver_id"])
+    known = c.filter(c.caregiver_id.notnull())
+    # Windows partition by patient (a constant scope only costs the sort).
+    patient = [k for k in pk if k != "_scope"]
+    # Date, then time (a missing time first: codes start at 1), then caregiver.
+    order = [known.contact_date, known.contact_time.fill_null(0), known.caregiver_id]
+
+    def per_caregiver(contacts, partition, stratum):
+        """Contacts and consecutive pairs with the same caregiver, per caregiver of a stratum."""
+        caregiver = contacts.caregiver_id
+        previous = caregiver.lag().over(ibis.window(group_by=partition, order_by=order))
+        same = (previous.notnull() & (previous == caregiver)).cast("int64")
+        return (
+            contacts.select(*pk, "caregiver_id", stratum=stratum, _same=same)
+            .group_by([*pk, "stratum", "caregiver_id"])
+            .aggregate(nj=ibis._.count(), same=ibis._._same.sum())
+        )
+
+    # Each stratum its own window (one sort each): all the patient's contacts,
+    # and each profession's.
+    strata = per_caregiver(known, patient, ibis.literal(ALL_PROFESSIONS, "int64")).union(
+        per_caregiver(
+            known.filter(known.profession.notnull()),
+            [*patient, "profession"],
+            known.profession.cast("int64"),
         )
     )
-    ordered = ordered.mutate(
-        _same=(ordered._prev.notnull() & (ordered._prev == ordered.caregiver_id)).cast("int64")
-    )
-    per_caregiver = ordered.group_by([*part, "caregiver_id"]).aggregate(
-        nj=ibis._.count(), same=ibis._._same.sum()
-    )
-    per_patient = per_caregiver.group_by(part).aggregate(
-        n=per_caregiver.nj.sum(),
-        sum_sq=(per_caregiver.nj * per_caregiver.nj).sum(),
-        top=per_caregiver.nj.max(),
-        s=per_caregiver.count(),
-        same=per_caregiver.same.sum(),
+    part = [*pk, "stratum"]
+    per_patient = strata.group_by(part).aggregate(
+        n=strata.nj.sum(),
+        sum_sq=(strata.nj * strata.nj).sum(),
+        top=strata.nj.max(),
+        s=strata.count(),
+        same=strata.same.sum(),
     )
     p = per_patient.filter(per_patient.n >= options.min_visits)
     n = p.n.cast("float64")
@@ -340,10 +463,10 @@ def _continuity(c, pk, keys, options: Options, group) -> None:
         values = {k: float(row[k]) for k in ("upc", "coc", "secon", "mmci")}
         values["patients"] = int(row["patients"])
         m = group(row)
-        if row["stratum"] == "all":
+        if int(row["stratum"]) == ALL_PROFESSIONS:
             m["continuity"].update(values)
         else:
-            m["continuity"]["by_profession"][row["stratum"]] = values
+            m["continuity"]["by_profession"][professions[int(row["stratum"])]] = values
 
 
 def episodes(certificates, options: Options):
@@ -368,12 +491,11 @@ def episodes(certificates, options: Options):
     )
 
 
-def _sick_leave(certificates, patients, pk, keys, options: Options, period: Period, group):
+def _sick_leave(ep, patients, pk, keys, period: Period, group, sexes):
     import ibis
 
-    ep = episodes(certificates, options)
     if "_scope" in keys:
-        ep = ep.mutate(_scope=ibis.literal("all"))
+        ep = ep.mutate(_scope=ibis.literal(0, "int64"))
     ep = ep.filter((ep.start_date <= period.end) & (ep.end_date >= period.start))
     ep = ep.semi_join(patients, pk)
     length = ep.end_date.delta(ep.start_date, unit="day") + 1
@@ -389,9 +511,10 @@ def _sick_leave(certificates, patients, pk, keys, options: Options, period: Peri
         group(row)["sick_leave"]["episodes_by_length"][row["length_class"]] = int(row["episodes"])
     who = patients.semi_join(ep, pk)
     by_sex = who.group_by([*keys, "sex"]).aggregate(patients=ibis._.count())
+    sex_of = {code: sex for sex, code in sexes.items()}
     for row in _rows(by_sex):
         m = group(row)["sick_leave"]
-        m["by_sex"][row["sex"]] = int(row["patients"])
+        m["by_sex"][sex_of[int(row["sex"])]] = int(row["patients"])
         m["patients"] += int(row["patients"])
 
 
@@ -450,6 +573,11 @@ def _finish(m: dict[str, Any], options: Options, with_sick_leave: bool) -> None:
 
 def _rows(expr) -> list[dict[str, Any]]:
     return expr.execute().to_dict("records")
+
+
+def _plain(value: Any) -> Any:
+    """A group key from an engine as a plain Python value (a NumPy integer as ``int``)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _int(value: Any) -> int | None:

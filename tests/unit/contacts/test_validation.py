@@ -126,3 +126,99 @@ def test_certificates_are_validated(tmp_path):
         "end_date: before start_date": 1,
         "extent: not 25, 50, 75 or 100": 1,
     }
+
+
+def test_typed_parquet_gives_the_same_rejections_and_measures_as_csv(tmp_path):
+    """A typed date or year is checked row by row (no lookup): same result as the text."""
+    import datetime as dt
+
+    from painreg.contacts.analysis import analyze
+
+    rows = [
+        contact("p1", diagnoses="R52.2", caregiver="d1"),
+        contact("p1", day="2020-03-02", caregiver="d2", profession="nurse"),
+        contact("p1", day="2020-03-03", caregiver="d1", diagnoses="R522"),
+        contact("p2", day=None, diagnoses="R52.2"),
+        contact("p3", birth_year=None, diagnoses="R52.2"),
+        contact("p4", birth_year=2021, diagnoses="R52.2"),
+        contact("p5", birth_year=1870, diagnoses="R52.2"),
+        contact("p6", diagnoses="R52.2"),
+        contact("p6", day="2021-01-05", diagnoses="R52.2"),
+    ]
+    from_csv = run(tmp_path, rows)
+    columns = list(rows[0])
+    table = pa.table({c: [r[c] for r in rows] for c in columns})
+    table = table.set_column(
+        columns.index("birth_year"),
+        "birth_year",
+        pa.array([r["birth_year"] for r in rows], pa.int32()),
+    )
+    days = [
+        None if r["contact_date"] is None else dt.date.fromisoformat(r["contact_date"])
+        for r in rows
+    ]
+    table = table.set_column(columns.index("contact_date"), "contact_date", pa.array(days))
+    pq.write_table(table, tmp_path / "contacts.parquet")
+    typed = analyze([tmp_path / "contacts.parquet"], prefixes=("R522",), period=YEAR)
+    report = typed["validation"]["contacts"]
+    assert report["by_reason"] == {
+        "contact_date: missing": 1,
+        "birth_year: missing": 1,
+        "birth_year: before 1880 or after the contact date": 2,
+    }
+    assert [r["row"] for r in report["rejected_rows"]] == [4, 5, 6, 7]
+    assert typed["patients"] == 2
+    for key in ("patients", "continuity", "diagnosed_by_profession", "top_contacts"):
+        assert typed[key] == from_csv[key], key
+    assert from_csv["validation"]["contacts"]["by_reason"] == report["by_reason"]
+
+
+def test_a_value_first_seen_after_the_sample_is_still_checked(tmp_path, monkeypatch):
+    """distinct_values reads a sample, then the other values by exception: nothing is missed."""
+    from painreg.contacts import validate
+
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", 2)
+    rows = [contact(f"p{i}", diagnoses="R52.2") for i in range(5)]
+    rows += [contact("p9", sex="X", diagnoses="R52.2"), contact("p8", profession="Trollkarl")]
+    r = run(tmp_path, rows)
+    report = r["validation"]["contacts"]
+    assert report["by_reason"] == {
+        "sex: unknown value (not F/M or mapped)": 1,
+        "profession: unknown profession (not in the mapping file)": 1,
+    }
+    assert [x["row"] for x in report["rejected_rows"]] == [6, 7]
+    assert r["patients"] == 5
+
+
+def test_every_duplicate_is_counted_even_beyond_the_listing(tmp_path, monkeypatch):
+    from painreg.contacts import analysis
+
+    monkeypatch.setattr(analysis, "LIST_LIMIT", 2)
+    rows = []
+    for i in range(4):
+        rows += [contact("p1", day=f"2020-03-0{i + 1}", diagnoses="R52.2")] * (i + 2)
+    r = run(tmp_path, rows)
+    report = r["validation"]["contacts"]
+    assert report["duplicate_rows"] == 1 + 2 + 3 + 4
+    assert report["duplicates"] == [
+        {"first": {"file": "contacts.csv", "row": 1}, "copies": 2},
+        {"first": {"file": "contacts.csv", "row": 3}, "copies": 3},
+    ]
+    assert r["top_contacts"] == [4]
+
+
+def test_ids_written_with_white_space_are_the_same_patient(tmp_path):
+    rows = [
+        contact("p1", diagnoses="R52.2"),
+        contact(" p1", day="2020-04-01"),
+        contact("p1 ", day="2020-05-01", unit=" U1"),
+        contact("p2 ", day="2020-05-01", diagnoses="R52.2", caregiver=" d2"),
+        contact("p2", day="2020-05-02", caregiver="d2"),
+    ]
+    r = run(tmp_path, rows)
+    assert r["patients"] == 2
+    assert r["top_contacts"] == [3, 2]
+    # p2's two contacts are with one caregiver, written with and without a space
+    # (as two caregivers p2's UPC would be 1/2 and the mean 0.75).
+    assert r["continuity"]["patients"] == 2
+    assert r["continuity"]["upc"] == pytest.approx(1.0)
