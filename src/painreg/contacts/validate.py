@@ -395,8 +395,8 @@ def unnormalised(col, nulls: bool = True):
     return text.isnull() | found if nulls else found
 
 
-def distinct_values(values, stage):
-    """The staged distinct values of a one-column table of text, exactly.
+def distinct_values(values):
+    """The distinct values of a one-column table, exactly (an expression; the sample is read now).
 
     A plain ``DISTINCT`` hashes every row of the extract. A column of few
     values (sex, profession, contact type, time, diagnosis lists) is read
@@ -412,13 +412,13 @@ def distinct_values(values, stage):
     column = values.columns[0]
     col = values[column]
     if not col.type().is_string():
-        return stage(values.distinct())
+        return values.distinct()
     first = values.limit(SAMPLE_ROWS).distinct()
     known = [v for v in first.execute()[column] if isinstance(v, str)]
     if len(known) > FEW_VALUES:
-        return stage(values.distinct())
+        return values.distinct()
     others = values.filter(col.isnull() | ibis.and_(*[col != v for v in known]))
-    return stage(ibis.union(first, others.distinct(), distinct=True))
+    return ibis.union(first, others.distinct(), distinct=True)
 
 
 @dataclass
@@ -515,13 +515,14 @@ def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
             per_row.append(i)
     parts = []
     normal: dict[str, Any] = {}
+    failing = []  # per checked column, its failing values: how many, how many null
     for column, indices in single.items():
         values = raw.select(column)
         if column in IDENTIFIERS:
             found = unnormalised(values[column], nulls=bool(indices))
-            values = stage(values.filter(found).distinct())
+            values = values.filter(found).distinct()
         else:
-            values = distinct_values(values, stage)
+            values = distinct_values(values)
         others = {c: ibis.null(raw[c].type()) for c in raw.columns if c != column}
         t = prepared.subset(values.mutate(**others).select(*raw.columns), (column,)).table
         flags = [t[f"_bad{i}"] for i in indices]
@@ -540,13 +541,20 @@ def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
                 _bad=ibis.or_(*flags) if flags else ibis.literal(False),
             )
         )
-        if not indices:
-            continue
-        bad = normal[column].filter(normal[column]._bad)
-        counts = bad.aggregate(n=bad.count(), nulls=bad._k.isnull().cast("int64").sum())
-        row = counts.execute().iloc[0]
-        n, nulls = _count(row["n"]), _count(row["nulls"])
+        if indices:
+            bad = normal[column].filter(normal[column]._bad)
+            failing.append(
+                bad.aggregate(
+                    _column=ibis.literal(column),
+                    n=bad.count(),
+                    nulls=bad._k.isnull().cast("int64").sum(),
+                )
+            )
+    # The rows holding a failing value, read only for columns that have one.
+    for row in ibis.union(*failing).execute().to_dict("records") if failing else ():
+        column, n, nulls = row["_column"], _count(row["n"]), _count(row["nulls"])
         if n > nulls:
+            bad = normal[column].filter(normal[column]._bad)
             parts.append(raw.filter(raw[column].isin(bad._k)))
         if nulls:
             parts.append(raw.filter(raw[column].isnull()))
