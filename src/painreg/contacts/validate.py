@@ -48,22 +48,23 @@ class Prepared:
     checks: list[Check]
     columns: tuple[str, ...]  # canonical column names (normalised as n_<name>)
     raw: Any = None  # the raw table the above was built from
-    #: (raw table, mapped columns or None for all) -> Prepared: the same checks on another table
+    #: (raw table, columns or None for all) -> Prepared: the same checks on another table
     builder: Any = None
     #: Columns whose raw type is already the normalised one (a typed Parquet date
     #: or year): normalised per row with no text processing, never looked up.
     direct: tuple[str, ...] = ()
 
-    def subset(self, raw, mapped: tuple[str, ...] | None = None) -> Prepared:
+    def subset(self, raw, only: tuple[str, ...] | None = None) -> Prepared:
         """The same normalisation and checks over a filtered raw table.
 
         Whether a row is accepted depends on that row only, so checking a
         cheaply pre-filtered raw table gives the same rows as filtering the
-        checked one, at a fraction of the cost on a large extract. ``mapped``:
-        the mapped columns (mapping-file lookups) to normalise; the others are
-        left empty (for checks that do not read them).
+        checked one, at a fraction of the cost on a large extract. ``only``:
+        normalise these columns and run the checks that read only them (the
+        other checks never fail, the other columns are not normalised), for a
+        lookup or a check of a few columns.
         """
-        return self.builder(raw, mapped)
+        return self.builder(raw, only)
 
     @property
     def flags(self) -> list[str]:
@@ -182,11 +183,11 @@ def _mapped(base, column: str):
 MAPPED_CONTACT_COLUMNS = ("sex", "profession", "contact_type")
 
 
-def prepare_contacts(source, mapping: Mapping, mapped: tuple[str, ...] | None = None) -> Prepared:
-    """Normalise a raw contact table and attach its checks (``mapped``: see ``Prepared.subset``)."""
+def prepare_contacts(source, mapping: Mapping, only: tuple[str, ...] | None = None) -> Prepared:
+    """Normalise a raw contact table and attach its checks (``only``: see ``Prepared.subset``)."""
     import ibis
 
-    joined = tuple(c for c in MAPPED_CONTACT_COLUMNS if mapped is None or c in mapped)
+    joined = tuple(c for c in MAPPED_CONTACT_COLUMNS if only is None or c in only)
     raw = _with_mappings(source, mapping, MAPPED_CONTACT_COLUMNS, joined)
     direct = tuple(
         c
@@ -292,10 +293,10 @@ def prepare_contacts(source, mapping: Mapping, mapped: tuple[str, ...] | None = 
             ("diagnoses",),
         )
     )
-    prepared = _assemble(raw, n, checks, CONTACT_COLUMNS)
+    prepared = _assemble(raw, n, checks, CONTACT_COLUMNS, only)
     prepared.raw = source
     prepared.direct = direct
-    prepared.builder = lambda other, mapped=None: prepare_contacts(other, mapping, mapped)
+    prepared.builder = lambda other, only=None: prepare_contacts(other, mapping, only)
     return prepared
 
 
@@ -332,16 +333,36 @@ def prepare_certificates(raw, mapping: Mapping) -> Prepared:
         )
     )
     prepared = _assemble(raw, n, checks, tuple(n))
-    prepared.builder = lambda other, mapped=None: prepare_certificates(other, mapping)
+    prepared.builder = lambda other, only=None: prepare_certificates(other, mapping)
     return prepared
 
 
-def _assemble(raw, n: dict[str, Any], checks: list[Check], columns: tuple[str, ...]) -> Prepared:
+def _assemble(
+    raw,
+    n: dict[str, Any],
+    checks: list[Check],
+    columns: tuple[str, ...],
+    keep: tuple[str, ...] | None = None,
+) -> Prepared:
+    """The prepared table; ``keep``: only these columns' normalised values and checks.
+
+    A check of other columns is kept as never failing (its index unchanged):
+    a lookup of one column compiles a small query, not the whole table's.
+    """
+    import ibis
+
+    def kept(check: Check) -> bool:
+        return keep is None or (bool(check.inputs) and set(check.inputs) <= set(keep))
+
     # A null flag (a check over a null value) means "not failed": fill with False
     # so the same row is rejected on every engine.
-    flags = {f"_bad{i}": c.bad.fill_null(False) for i, c in enumerate(checks)}
-    table = raw.mutate(**{f"n_{k}": v for k, v in n.items()}, **flags)
-    checks = [Check(c.column, c.reason, table[f"_bad{i}"], c.inputs) for i, c in enumerate(checks)]
+    flags = {f"_bad{i}": c.bad.fill_null(False) for i, c in enumerate(checks) if kept(c)}
+    values = {f"n_{k}": v for k, v in n.items() if keep is None or k in keep}
+    table = raw.mutate(**values, **flags)
+    checks = [
+        Check(c.column, c.reason, table[f"_bad{i}"] if kept(c) else ibis.literal(False), c.inputs)
+        for i, c in enumerate(checks)
+    ]
     return Prepared(table, checks, columns, raw=raw)
 
 
