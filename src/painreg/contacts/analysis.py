@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from painreg.contacts.engine import connect, file_numbers, materialise, read_files
+from painreg.contacts.engine import connect, file_numbers, materialise, read_files, records
 from painreg.contacts.mapping import Mapping, load_mapping
 from painreg.contacts.measures import (
     ROW_LIMIT,
@@ -225,16 +225,16 @@ def analyze(
 def _report_duplicates(contacts, report: ValidationReport, files: dict[int, str]) -> None:
     """Exact duplicates among the cohort contacts (of all periods), counted and listed."""
     dup = contacts.filter(contacts._copies > 1)
-    extra = dup.aggregate(n=(dup._copies - 1).sum()).execute()["n"].iloc[0]
-    listing = dup.order_by("_first").limit(LIST_LIMIT).select("_first", "_copies").execute()
+    extra = records(dup.aggregate(n=(dup._copies - 1).sum()))[0]["n"]
+    listing = records(dup.order_by("_first").limit(LIST_LIMIT).select("_first", "_copies"))
     report.duplicate_rows = _count(extra)
     report.duplicates_scope = "contacts of cohort patients in the analysed period(s)"
     report.duplicates = [
         {
-            "first": {"file": files[int(first) // ROW_LIMIT], "row": int(first) % ROW_LIMIT},
-            "copies": int(copies),
+            "first": {"file": files[d["_first"] // ROW_LIMIT], "row": d["_first"] % ROW_LIMIT},
+            "copies": d["_copies"],
         }
-        for first, copies in zip(listing["_first"], listing["_copies"], strict=True)
+        for d in listing
     ]
 
 

@@ -219,6 +219,11 @@ def read_files(
     )
 
 
+def records(expr) -> list[dict[str, Any]]:
+    """The rows of a small table expression as plain Python values (via Arrow, no pandas)."""
+    return expr.to_pyarrow().to_pylist()
+
+
 def materialise(con, expr):
     """(table, release) for an expression computed once and read many times.
 

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from painreg.contacts.engine import records
 from painreg.contacts.schema import PROFESSION_BITS, PROFESSIONS, SEXES
 
 TOP_N = 10
@@ -572,7 +573,7 @@ def _finish(m: dict[str, Any], options: Options, with_sick_leave: bool) -> None:
 
 
 def _rows(expr) -> list[dict[str, Any]]:
-    return expr.execute().to_dict("records")
+    return records(expr)
 
 
 def _plain(value: Any) -> Any:

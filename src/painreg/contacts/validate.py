@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from painreg.contacts.codes import CODE_LIST_PATTERN, CODE_PATTERN
+from painreg.contacts.engine import records
 from painreg.contacts.mapping import Mapping
 from painreg.contacts.schema import CONTACT_COLUMNS, EXTENTS, MIN_BIRTH_YEAR
 
@@ -373,8 +374,8 @@ def rejection_report(prepared: Prepared, kind: str, limit: int = LIST_LIMIT) -> 
         _rows=t.count(),
         _rejected=prepared.any_bad().cast("int64").sum(),
         **{f: t[f].cast("int64").sum() for f in prepared.flags},
-    ).execute()
-    row = counts.iloc[0]
+    )
+    row = records(counts)[0]
     report = ValidationReport(
         kind=kind, rows=int(row["_rows"]), rejected=int(row["_rejected"] or 0)
     )
@@ -435,7 +436,7 @@ def distinct_values(values):
     if not col.type().is_string():
         return values.distinct()
     first = values.limit(SAMPLE_ROWS).distinct()
-    known = [v for v in first.execute()[column] if isinstance(v, str)]
+    known = [r[column] for r in records(first) if isinstance(r[column], str)]
     if len(known) > FEW_VALUES:
         return values.distinct()
     others = values.filter(col.isnull() | ibis.and_(*[col != v for v in known]))
@@ -572,7 +573,7 @@ def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
                 )
             )
     # The rows holding a failing value, read only for columns that have one.
-    for row in ibis.union(*failing).execute().to_dict("records") if failing else ():
+    for row in records(ibis.union(*failing)) if failing else ():
         column, n, nulls = row["_column"], _count(row["n"]), _count(row["nulls"])
         if n > nulls:
             bad = normal[column].filter(normal[column]._bad)
@@ -590,11 +591,11 @@ def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
     else:
         suspects = ibis.union(*parts, distinct=True)
     checked = prepared.subset(stage(suspects))
-    counted = checked.table.aggregate(n=checked.any_bad().cast("int64").sum()).execute()
+    counted = records(checked.table.aggregate(n=checked.any_bad().cast("int64").sum()))[0]
     rejected = None
-    if _count(counted["n"].iloc[0]):
+    if _count(counted["n"]):
         rejected = stage(checked.table.filter(checked.any_bad()).select("_fileno", "_row"))
-    rows = int(raw.count().execute())
+    rows = int(raw.count().to_pyarrow().as_py())
     return Screened(checked, rejected, rows, normal, prepared.direct)
 
 
@@ -608,9 +609,8 @@ def _list_rejected(prepared: Prepared, report: ValidationReport, limit: int) -> 
         .order_by(["_file", "_row"])
         .limit(limit)
         .select("_file", "_row", *raw_columns, *prepared.flags)
-        .execute()
     )
-    for record in listing.to_dict("records"):
+    for record in records(listing):
         problems = [
             {
                 "column": check.column,
@@ -640,21 +640,21 @@ def duplicate_groups(valid, columns: tuple[str, ...], limit: int = LIST_LIMIT):
         .aggregate(_copies=ibis._.count(), _first=ibis._._pos.min(), _last=ibis._._pos.max())
         .filter(ibis._._copies > 1)
     )
-    total = grouped.aggregate(extra=(grouped._copies - 1).sum()).execute()["extra"].iloc[0]
-    listing = grouped.order_by("_first").limit(limit).execute()
+    total = records(grouped.aggregate(extra=(grouped._copies - 1).sum()))[0]["extra"]
+    listing = records(grouped.order_by("_first").limit(limit))
     groups = [
         {
             "first": _position(r["_first"]),
             "copies": int(r["_copies"]),
             "example_last": _position(r["_last"]),
         }
-        for r in listing.to_dict("records")
+        for r in listing
     ]
     return int(total or 0), groups
 
 
 def _count(value: Any) -> int:
-    """A count or sum from an engine: a sum over no rows is null (NaN from pandas)."""
+    """A count or sum from an engine: a sum over no rows is null."""
     return 0 if _plain(value) is None else int(value)
 
 
