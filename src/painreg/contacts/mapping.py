@@ -27,7 +27,7 @@ from painreg.contacts.schema import (
     PROFESSIONS,
     SEXES,
 )
-from painreg.errors import UserError
+from painreg.errors import UserError, read_yaml
 
 #: The canonical values of each mapped column (always accepted as themselves).
 CANONICAL_VALUES: dict[str, tuple[str, ...]] = {
@@ -122,14 +122,7 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
     base = shipped_mapping()
     if path is None:
         return base
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"mapping file {path} not found") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"mapping file {path} is not valid YAML: {exc}") from None
-    user = _parse(data, str(path))
+    user = _parse(read_yaml(path, "the mapping file"), str(path))
     values = {k: dict(v) for k, v in base.values.items()}
     for column, table in user.values.items():
         values.setdefault(column, {}).update(table)

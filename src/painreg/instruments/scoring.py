@@ -288,16 +288,10 @@ def mpi_parameters(path: Path) -> dict[str, Any]:
     :func:`painreg.analytics.load.load_register`'s ``mpi_options``. Raises
     :class:`InstrumentError` naming the file and what is wrong.
     """
-    import yaml
-
+    from painreg.errors import read_yaml
     from painreg.instruments.model import get_instrument
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InstrumentError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{path}: not YAML or JSON: {exc}") from None
+    data = read_yaml(path, "the MPI parameters", InstrumentError)
     mpi = get_instrument("mpi")
     scales = {s.name for s in mpi.scores if s.kind == "mpi_scale"}
     labels = set(mpi.score_def("profile").labels) - {"not_classified"}

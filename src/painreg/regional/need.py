@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from painreg.errors import UserError
+from painreg.errors import UserError, read_yaml
 
 DEFAULT_ASSUMPTIONS = Path(__file__).with_name("data") / "prevalence.yaml"
 
@@ -37,15 +37,8 @@ def load_assumptions(
     path: Path | str | None = None, overrides: dict[str, float] | None = None
 ) -> list[Share]:
     """The shares of the need model, from YAML, with ``NAME=VALUE`` overrides."""
-    import yaml
-
     path = Path(path) if path else DEFAULT_ASSUMPTIONS
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the assumptions ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from exc
+    data = read_yaml(path, "the assumptions")
     shares: list[Share] = []
     for i, item in enumerate((data or {}).get("shares") or [], start=1):
         try:
