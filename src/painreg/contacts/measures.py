@@ -241,7 +241,7 @@ def scan_extract(
     for column in LABELLED:
         values = screened.normal[column]
         values = values.filter(values._i.notnull()).select("_i", "_n").distinct()
-        labels[column] = {int(r["_i"]): r["_n"] for r in _rows(values)}
+        labels[column] = {int(r["_i"]): r["_n"] for r in records(values)}
     units = screened.normal["unit_id"].select("_n", "_i").distinct()
     return Cohort(contacts, cohort.select("_pid", "_p"), units, labels)
 
@@ -305,7 +305,7 @@ def compute(
     results: dict[tuple, dict[str, Any]] = {}
 
     def group(row: dict[str, Any]) -> dict[str, Any]:
-        gkey = tuple(_plain(row[k]) for k in keys)
+        gkey = tuple(row[k] for k in keys)
         if gkey not in results:
             results[gkey] = _empty(options)
         return results[gkey]
@@ -320,12 +320,12 @@ def compute(
         birth_year_max=patients.birth_year.max(),
         frequent=(patients.n_contacts > options.frequent_threshold).cast("int64").sum(),
     )
-    for row in _rows(summary):
+    for row in records(summary):
         m = group(row)
         m["patients"] = int(row["patients"])
         m["patients_by_sex"] = {"F": int(row["female"]), "M": int(row["male"])}
-        m["birth_year_min"] = _int(row["birth_year_min"])
-        m["birth_year_max"] = _int(row["birth_year_max"])
+        m["birth_year_min"] = row["birth_year_min"]
+        m["birth_year_max"] = row["birth_year_max"]
         m["frequent_attenders"] = int(row["frequent"])
 
     ranked = patients.mutate(
@@ -335,7 +335,7 @@ def compute(
     )
     # row_number() counts from 0.
     top = ranked.filter(ranked._rank < TOP_N).select(*keys, "_rank", "n_contacts")
-    for row in sorted(_rows(top), key=lambda r: r["_rank"]):
+    for row in sorted(records(top), key=lambda r: r["_rank"]):
         group(row)["top_contacts"].append(int(row["n_contacts"]))
 
     # Professions that recorded the diagnosis, and caregivers per profession.
@@ -348,7 +348,7 @@ def compute(
         patients=per_prof.count(),
         multiple=(per_prof.caregivers >= 2).cast("int64").sum(),
     )
-    for row in _rows(by_prof):
+    for row in records(by_prof):
         m = group(row)
         name = professions[int(row["profession"])]
         m["diagnosed_by_profession"][name] = int(row["patients"])
@@ -367,12 +367,12 @@ def compute(
     dist = sets.group_by([*keys, "k"]).aggregate(
         patients=sets.count(), multiple=sets.multiple.cast("int64").sum()
     )
-    for row in _rows(dist):
+    for row in records(dist):
         m = group(row)
         m["professions_count_distribution"][str(int(row["k"]))] = int(row["patients"])
         m["multiple_caregivers_any_profession"] += int(row["multiple"])
     combos = sets.filter(sets.k >= 2).group_by([*keys, "mask"]).aggregate(patients=ibis._.count())
-    for row in _rows(combos):
+    for row in records(combos):
         names = [p for p in PROFESSIONS if int(row["mask"]) & PROFESSION_BITS[p]]
         group(row)["profession_combinations"].append(
             {"professions": sorted(names), "patients": int(row["patients"])}
@@ -385,7 +385,7 @@ def compute(
     same = caregivers.group_by(keys).aggregate(
         same=((caregivers.n == 1) & (caregivers.unknown == 0)).cast("int64").sum()
     )
-    for row in _rows(same):
+    for row in records(same):
         group(row)["single_profession_single_caregiver"] = int(row["same"])
 
     _continuity(c, pk, keys, options, group, professions)
@@ -460,7 +460,7 @@ def _continuity(c, pk, keys, options: Options, group, professions) -> None:
         mmci=scored.mmci.mean(),
         patients=scored.count(),
     )
-    for row in _rows(means):
+    for row in records(means):
         values = {k: float(row[k]) for k in ("upc", "coc", "secon", "mmci")}
         values["patients"] = int(row["patients"])
         m = group(row)
@@ -508,12 +508,12 @@ def _sick_leave(ep, patients, pk, keys, period: Period, group, sexes):
         )
     )
     lengths = ep.group_by([*keys, "length_class"]).aggregate(episodes=ibis._.count())
-    for row in _rows(lengths):
+    for row in records(lengths):
         group(row)["sick_leave"]["episodes_by_length"][row["length_class"]] = int(row["episodes"])
     who = patients.semi_join(ep, pk)
     by_sex = who.group_by([*keys, "sex"]).aggregate(patients=ibis._.count())
     sex_of = {code: sex for sex, code in sexes.items()}
-    for row in _rows(by_sex):
+    for row in records(by_sex):
         m = group(row)["sick_leave"]
         m["by_sex"][sex_of[int(row["sex"])]] = int(row["patients"])
         m["patients"] += int(row["patients"])
@@ -570,20 +570,3 @@ def _finish(m: dict[str, Any], options: Options, with_sick_leave: bool) -> None:
     )
     if not with_sick_leave:
         del m["sick_leave"]
-
-
-def _rows(expr) -> list[dict[str, Any]]:
-    return records(expr)
-
-
-def _plain(value: Any) -> Any:
-    """A group key from an engine as a plain Python value (a NumPy integer as ``int``)."""
-    return value.item() if hasattr(value, "item") else value
-
-
-def _int(value: Any) -> int | None:
-    import math
-
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return int(value)

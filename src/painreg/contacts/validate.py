@@ -220,19 +220,17 @@ def prepare_contacts(source, mapping: Mapping, only: tuple[str, ...] | None = No
     checks.append(Check("contact_date", "missing", missing_date, ("contact_date",)))
     checks.append(Check("contact_date", "not a date (YYYY-MM-DD)", bad_date, ("contact_date",)))
 
-    if raw.birth_year.type().is_integer():
+    if "birth_year" in direct:
         n["birth_year"] = normalise_direct(raw.birth_year)
         bad_year = ibis.literal(False)
+        # An integer is never blank: no text conversion of every row.
+        missing_year = raw.birth_year.isnull()
     else:
         by_raw = _text(raw.birth_year).nullif("")
         n["birth_year"] = ibis.ifelse(
             by_raw.re_search(r"^[0-9]{4}$"), by_raw.try_cast("int64"), ibis.null("int64")
         )
         bad_year = by_raw.notnull() & n["birth_year"].isnull()
-    if raw.birth_year.type().is_integer():
-        # An integer is never blank: no text conversion of every row.
-        missing_year = raw.birth_year.isnull()
-    else:
         missing_year = raw.birth_year.isnull() | (_text(raw.birth_year) == "")
     checks.append(Check("birth_year", "missing", missing_year, ("birth_year",)))
     checks.append(Check("birth_year", "not a four-digit year", bad_year, ("birth_year",)))
