@@ -38,7 +38,7 @@ from pathlib import Path
 PERIOD = ("2020-01-01", "2023-12-31")
 PREFIX = "R522"
 #: Average contacts per patient of the generator by shape (to size the file).
-ROWS_PER_PATIENT = {"realistic": 5.6, "worst": 30.0}
+ROWS_PER_PATIENT = {"realistic": 12.4, "worst": 30.0}
 COHORT_SHARE = {"realistic": 0.02, "worst": 0.9}
 
 

@@ -7,7 +7,8 @@ worst case), recorded mostly by physicians (106 of 124), then
 physiotherapists (28), occupational therapists (11), nurses (9), psychologist
 and assistant nurse (1 each); most cohort patients are frequent attenders
 (more than 10 contacts in four years) with a long tail (two patients with 739
-contacts between them); everyone else has few contacts (negative binomial).
+contacts between them); everyone else has fewer contacts (negative binomial,
+three a year on average, most patients few and some many: ``OTHERS_PER_YEAR``).
 Each patient has a usual caregiver per profession at their health centre, so
 continuity is high but not perfect. Diagnosis codes are written with and
 without the dot; a few contacts have no identified caregiver.
@@ -39,6 +40,15 @@ PROFESSIONS = (
 STAFF = (6, 4, 1, 5, 1, 3, 1, 1)
 #: Share of all contacts by profession.
 CONTACT_MIX = (0.44, 0.11, 0.02, 0.30, 0.02, 0.08, 0.02, 0.01)
+#: Primary-care contacts of any kind (visit, phone, digital; every profession)
+#: per year of a patient outside the cohort. OECD, Health at a Glance 2021,
+#: "Doctors' consultations": Sweden had 2.6 in-person doctor consultations per
+#: person in 2019 (every setting; telephone contacts and visits to nurses and
+#: physiotherapists excluded), low because nurses and other professions carry
+#: much of Swedish primary care. Three contacts of any kind a year is a low
+#: estimate for a health centre's patients; the share of the cohort's
+#: contacts in the extract follows from it (docs/contacts.md, "Performance").
+OTHERS_PER_YEAR = 3.0
 #: Probability that a cohort patient's diagnosis is recorded by the profession
 #: (the health centre's 2020-2023 table, over 124 patients).
 # Weights: physician raised so that ~85% of patients have it, as in the report.
@@ -264,8 +274,9 @@ def generate(
             )
             unit = rng.integers(0, units, n)
             scale = (years[1] - years[0] + 1) / 4
-            # Everyone else: few contacts; the cohort: many, with a long tail.
-            mean = np.where(cohort, 28.0, 5.0) * scale
+            # Everyone else: few contacts (most few, some many); the cohort: many,
+            # with a long tail. The means are per four years (see OTHERS_PER_YEAR).
+            mean = np.where(cohort, 28.0, 4 * OTHERS_PER_YEAR) * scale
             shape = np.where(cohort, 1.2, 0.5)
             count = rng.negative_binomial(shape, shape / (shape + mean))
             tail = cohort & (rng.random(n) < 0.01)
