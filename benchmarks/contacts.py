@@ -5,8 +5,9 @@
 
 Two shapes of synthetic extract (``painreg synth contacts``, canonical
 labels, Parquet): *realistic* (2% of the patients in the cohort, as at the
-health centre) and *worst* (90%). For each shape, in the same run and on the
-same file:
+health centre, frequent attenders; everyone else three contacts a year, the
+generator's ``OTHERS_PER_YEAR``) and *worst* (90%). For each shape, in the
+same run and on the same file:
 
 - ``ibis``: the full ``painreg.contacts.analysis.analyze`` (validation of
   every row, duplicates, every measure incl. continuity per profession) on
