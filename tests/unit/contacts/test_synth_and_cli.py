@@ -20,7 +20,7 @@ def test_the_generator_is_deterministic(tmp_path):
     assert a.read_bytes() != c.read_bytes()
 
 
-def test_the_generator_writes_parquet_with_few_contacts_for_most_and_a_long_tail_in_the_cohort(tmp_path):
+def test_the_generator_gives_most_patients_few_contacts_and_the_cohort_a_long_tail(tmp_path):
     path = tmp_path / "x.parquet"
     main(
         [
