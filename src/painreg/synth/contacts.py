@@ -24,18 +24,13 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from painreg.contacts.schema import CONTACT_TYPES as _TYPES
+from painreg.contacts.schema import PROFESSION_LABELS_SV
+from painreg.contacts.schema import PROFESSIONS as _ALL_PROFESSIONS
 from painreg.errors import UserError
 
-PROFESSIONS = (
-    "physician",
-    "physiotherapist",
-    "occupational_therapist",
-    "nurse",
-    "psychologist",
-    "assistant_nurse",
-    "counsellor",
-    "rehab_coordinator",
-)
+#: The canonical professions the generator writes (all but ``other``).
+PROFESSIONS = tuple(p for p in _ALL_PROFESSIONS if p != "other")
 #: Caregivers of each profession per health centre.
 STAFF = (6, 4, 1, 5, 1, 3, 1, 1)
 #: Share of all contacts by profession.
@@ -56,16 +51,7 @@ DIAGNOSED_BY = (300, 28, 11, 9, 1, 1, 0.5, 1)
 #: Number of professions recording the diagnosis per patient (102, 15, 5, 2 of 124).
 PROFESSIONS_PER_PATIENT = (102 / 124, 15 / 124, 5 / 124, 2 / 124)
 #: Swedish labels as an export writes them (the shipped mapping reads them).
-LABELS = (
-    "Läkare",
-    "Fysioterapeut/sjukgymnast",
-    "Arbetsterapeut",
-    "Sjuksköterska",
-    "Psykolog",
-    "Undersköterska",
-    "Kurator",
-    "Rehabkoordinator",
-)
+LABELS = tuple(PROFESSION_LABELS_SV[p] for p in PROFESSIONS)
 OTHER_CODES = (
     "",
     "",
@@ -87,7 +73,7 @@ OTHER_CODES = (
     "I10;E11.9",
 )
 PAIN_CODES = ("R52.2", "R52.2", "R522", "R52.2;M54.5", "R522;F32.9")
-CONTACT_TYPES = ("visit", "phone", "digital")
+CONTACT_TYPES = tuple(t for t in _TYPES if t != "other")
 CONTACT_TYPE_P = (0.6, 0.3, 0.1)
 CHUNK_PATIENTS = 100_000
 
