@@ -43,6 +43,13 @@ def browser() -> Iterator[Any]:
                 yield browser
             finally:
                 browser.close()
+                # While Playwright's event loop runs in this thread, Django keeps
+                # the test's own ORM connections apart from the thread's (asgiref
+                # Local); close them here, or PostgreSQL refuses to drop the test
+                # database ("being accessed by other users") and it is left behind.
+                from django.db import connections
+
+                connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
