@@ -57,6 +57,28 @@ def test_export_import_into_an_empty_database_export_gives_identical_files(
     assert _files(tmp_path / "first") == _files(tmp_path / "second")
 
 
+def test_on_postgresql_an_import_leaves_planner_statistics_for_every_table_it_wrote(
+    synthetic: Path,
+) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE is PostgreSQL's")
+    dbio.import_register(synthetic, username="test")
+    tables = ("unit", "unityeartotal", "patient", "registration", "occasion", "answer", "score")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)",
+            [[f"registry_{t}" for t in tables]],
+        )
+        # reltuples is -1 until a table is first analysed (or vacuumed).
+        estimates = dict(cursor.fetchall())
+        for name, estimate in estimates.items():
+            cursor.execute(f"SELECT count(*) FROM {name}")
+            assert estimate == cursor.fetchone()[0] > 0, name
+    assert len(estimates) == len(tables)
+
+
 def test_export_keeps_every_column_of_the_imported_files(synthetic: Path, tmp_path: Path) -> None:
     dbio.import_register(synthetic, username="test")
     dbio.export_register(tmp_path, username="test", format="parquet")
