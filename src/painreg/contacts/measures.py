@@ -391,7 +391,7 @@ def compute(
     _continuity(c, pk, keys, options, group, professions)
 
     if sick_leave is not None:
-        _sick_leave(sick_leave, patients, pk, keys, period, group, sexes)
+        _sick_leave(sick_leave, patients, pk, keys, period, group, cohort.labels["sex"])
 
     for m in results.values():
         _finish(m, options, sick_leave is not None)
@@ -492,7 +492,7 @@ def episodes(certificates, options: Options):
     )
 
 
-def _sick_leave(ep, patients, pk, keys, period: Period, group, sexes):
+def _sick_leave(ep, patients, pk, keys, period: Period, group, sex_of: dict[int, Any]):
     import ibis
 
     if "_scope" in keys:
@@ -512,7 +512,6 @@ def _sick_leave(ep, patients, pk, keys, period: Period, group, sexes):
         group(row)["sick_leave"]["episodes_by_length"][row["length_class"]] = int(row["episodes"])
     who = patients.semi_join(ep, pk)
     by_sex = who.group_by([*keys, "sex"]).aggregate(patients=ibis._.count())
-    sex_of = {code: sex for sex, code in sexes.items()}
     for row in records(by_sex):
         m = group(row)["sick_leave"]
         m["by_sex"][sex_of[int(row["sex"])]] = int(row["patients"])

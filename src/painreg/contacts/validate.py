@@ -536,6 +536,7 @@ def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
     parts = []
     normal: dict[str, Any] = {}
     failing = []  # per checked column, its failing values: how many, how many null
+    bad_values: dict[str, Any] = {}  # per checked column, its failing distinct values
     for column, indices in single.items():
         values = raw.select(column)
         if column in IDENTIFIERS:
@@ -562,7 +563,7 @@ def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
             )
         )
         if indices:
-            bad = normal[column].filter(normal[column]._bad)
+            bad = bad_values[column] = normal[column].filter(normal[column]._bad)
             failing.append(
                 bad.aggregate(
                     _column=ibis.literal(column),
@@ -574,8 +575,7 @@ def screen(prepared: Prepared, stage=lambda t: t) -> Screened:
     for row in records(ibis.union(*failing)) if failing else ():
         column, n, nulls = row["_column"], _count(row["n"]), _count(row["nulls"])
         if n > nulls:
-            bad = normal[column].filter(normal[column]._bad)
-            parts.append(raw.filter(raw[column].isin(bad._k)))
+            parts.append(raw.filter(raw[column].isin(bad_values[column]._k)))
         if nulls:
             parts.append(raw.filter(raw[column].isnull()))
     if per_row:
