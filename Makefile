@@ -33,7 +33,7 @@ lint: venv
 
 # Regenerate the generated references (tests fail when they drift).
 docs: venv
-	$(BIN)/python -m painreg.docgen
+	$(BIN)/python -m painreg.cli.docgen
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -87,9 +87,9 @@ def main() -> None:
     from django.test import Client
 
     from painreg.accounts.testing import login_verified
+    from painreg.dashboard.data import Selection, live_register, period_indicators
     from painreg.registry import actions
     from painreg.registry.models import Membership, Registration, Unit
-    from painreg.reports.dashboard_data import Selection, live_register, period_indicators
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     units = Unit.objects.filter(care_level="specialist").order_by("code")
@@ -116,7 +116,7 @@ def main() -> None:
 
     # As a server process does at start (painreg.wsgi): compile the common
     # selection shapes' SQL templates, outside any request.
-    from painreg.reports import dashboard_data
+    from painreg.dashboard import data as dashboard_data
 
     t0 = time.process_time()
     dashboard_data.warm()

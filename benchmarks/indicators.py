@@ -67,7 +67,7 @@ def run_pandas(directory: str, year: int) -> dict:
     import pandas as pd
 
     from painreg.instruments import change_category, score_answers
-    from painreg.interop.schema import read_tables
+    from painreg.tidy.schema import read_tables
 
     t0 = time.perf_counter()
     tables = {k: v.to_pandas() for k, v in read_tables(directory).items()}

@@ -67,7 +67,7 @@ def step(name: str, args: dict) -> dict:
         counts = generate(Path(args["dir"]), scale=args["scale"], format="parquet")
         rows = sum(counts.values())
     elif name == "validate":
-        from painreg.interop.validation import validate_directory
+        from painreg.tidy.validation import validate_directory
 
         report = validate_directory(Path(args["dir"]))
         assert report.ok, [str(p) for p in report.problems[:5]]

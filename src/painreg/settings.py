@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "painreg.accounts",
     "painreg.eprom",
+    "painreg.dashboard",
 ]
 
 ROOT_URLCONF = "painreg.urls"

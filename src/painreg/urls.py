@@ -17,8 +17,8 @@ urlpatterns = [
     path("admin/", coordinator_admin.urls),
     path("konto/", include("painreg.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("region/", include("painreg.reports.planning_views")),
-    path("statistik/", include("painreg.reports.dashboard_views")),
+    path("region/", include("painreg.dashboard.planning_views")),
+    path("statistik/", include("painreg.dashboard.views")),
     path("enkat/", include("painreg.eprom.urls")),
     path("", include("painreg.registry.urls")),
 ]

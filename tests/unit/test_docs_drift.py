@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from painreg.docgen import GENERATED, ROOT, renderer
+from painreg.cli.docgen import GENERATED, ROOT, renderer
 
 
 @pytest.mark.parametrize("rel", sorted(GENERATED))

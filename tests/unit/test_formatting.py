@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from painreg.formatting import NBSP, format_number, format_percent, round_half_up
+from painreg.reports.publishing import NBSP, format_number, format_percent, round_half_up
 
 
 def test_it_uses_decimal_comma_and_space_groups() -> None:

@@ -19,7 +19,7 @@ def staff(request: HttpRequest) -> dict[str, Any]:
     )
     if not verified:
         return context
-    from painreg.accounts.units import current_unit
+    from painreg.registry.access import current_unit
 
     unit = current_unit(request)
     context["current_unit"] = unit

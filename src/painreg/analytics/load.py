@@ -49,7 +49,7 @@ class Register:
 
 
 def _empty(name: str) -> pa.Table:
-    from painreg.interop.schema import get_table
+    from painreg.tidy.schema import get_table
 
     if name == "scores":
         return pa.table(
@@ -152,7 +152,7 @@ def cached_scores(directory: Path, answers: Any) -> pa.Table | tuple[str, str]:
     """
     import pyarrow.parquet as pq
 
-    from painreg.interop.schema import table_path
+    from painreg.tidy.schema import table_path
 
     answers_file = table_path(directory, "answers")
     if answers_file is None:
@@ -185,13 +185,13 @@ def _fast_parquet_sql(directory: Path, name: str) -> str | None:
     batches and copying them into DuckDB was most of the load time once the
     scores are cached. When the file's Arrow schema is exactly the interchange
     schema, DuckDB reads it directly and applies what
-    :func:`painreg.interop.schema.conform` does to such a file (empty strings
+    :func:`painreg.tidy.schema.conform` does to such a file (empty strings
     are missing, defaults fill empty cells). Tables with list columns, other
     schemas and CSV take the general path.
     """
     import pyarrow.parquet as pq
 
-    from painreg.interop.schema import get_table, table_path
+    from painreg.tidy.schema import get_table, table_path
 
     path = table_path(directory, name)
     if path is None or path.suffix != ".parquet":
@@ -341,7 +341,7 @@ def load_register(
 
     ``mpi_options``: the holder's MPI classifier (:func:`mpi_profile_scores`).
     """
-    from painreg.interop.schema import TABLES, InterchangeError, read_table
+    from painreg.tidy.schema import TABLES, InterchangeError, read_table
 
     directory = Path(directory)
     if not directory.is_dir():

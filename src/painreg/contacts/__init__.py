@@ -11,7 +11,7 @@ and on PySpark. Modules:
 - :mod:`~painreg.contacts.validate`: checks, rejected rows, duplicates;
 - :mod:`~painreg.contacts.measures`: the measures as Ibis expressions;
 - :mod:`~painreg.contacts.analysis`: the whole run (``analyze``, ``validate_files``);
-- :mod:`~painreg.contacts.commands`: ``painreg contacts validate|analyze``.
+- :mod:`~painreg.cli.contacts`: ``painreg contacts validate|analyze``.
 
 User guide: ``docs/contacts.md``.
 """

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from painreg.eprom import views_patient, views_staff
-from painreg.reports import profile_views
+from painreg.eprom import profile_views, views_patient, views_staff
 
 app_name = "eprom"
 

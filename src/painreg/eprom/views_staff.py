@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painreg import audit
-from painreg.accounts.decorators import staff_required
 from painreg.audit.models import AccessAction
 from painreg.eprom import actions, status
 from painreg.eprom.models import Invitation, InvitationStatus
-from painreg.formatting import format_percent
 from painreg.registry import access
+from painreg.registry.decorators import staff_required
 from painreg.registry.models import ENTRY_ROLES, Occasion
+from painreg.reports.publishing import format_percent
 
 
 def _get_occasion_for_user(request: HttpRequest, registration_id: int, kind: str) -> Occasion:

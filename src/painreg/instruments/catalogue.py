@@ -3,7 +3,7 @@
 Design decision (datasette/cog habit): the catalogue that capture, imports and
 analysts rely on for item ids and codes is generated from the same YAML the
 scoring reads, and ``tests/unit/test_docs_drift.py`` fails when the committed
-file is stale (``python -m painreg.docgen`` rewrites it).
+file is stale (``python -m painreg.cli.docgen`` rewrites it).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Decisions (ARCHITECTURE.md "Interchange format"; issue 4):
   hex. The same secret gives the same pseudonym in every export, so the
   holder (only) can link research extracts. External ids are keyed the same
   way (prefixed ``ext:``) so no id leaves the register as it is stored.
-* **Import** validates every file first (:mod:`painreg.interop.validation`,
+* **Import** validates every file first (:mod:`painreg.tidy.validation`,
   with the ids the database holds) and writes nothing if anything is
   rejected; then it loads everything in one transaction by bulk loading:
   ``COPY`` on PostgreSQL, multi-row ``INSERT`` on SQLite. Rows whose id
@@ -47,8 +47,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from painreg.errors import UserError
-from painreg.interop import schema
-from painreg.interop.validation import PERSONNUMMER_SHAPE, Known, Report, validate_directory
+from painreg.tidy import schema
+from painreg.tidy.validation import PERSONNUMMER_SHAPE, Known, Report, validate_directory
 
 Progress = Callable[[str, int, int | None], None]
 PSEUDONYM_KEY_ENV = "PAINREG_PSEUDONYM_KEY"
@@ -358,9 +358,9 @@ def _check_existing_registrations(directory: Path, report: Report) -> None:
     file from another database could name one of ours by accident; its
     answers must not be attached to someone else's registration.
     """
-    from painreg.interop.validation import Problem
-    from painreg.registry import personnummer as pnr
     from painreg.registry.models import Registration
+    from painreg.tidy import personnummer as pnr
+    from painreg.tidy.validation import Problem
 
     data = schema.read_table(directory, "registrations")
     if data is None or data.num_rows == 0:
@@ -643,8 +643,8 @@ class _Loader:
         self._count("unit_year_totals", added, data.num_rows - added)
 
     def _patients(self) -> None:
-        from painreg.registry import personnummer as pnr
         from painreg.registry.models import Patient
+        from painreg.tidy import personnummer as pnr
 
         data = self._read("patients")
         if data is None:
@@ -708,8 +708,8 @@ class _Loader:
     def _registrations(self) -> None:
         import json
 
-        from painreg.registry import personnummer as pnr
         from painreg.registry.models import Occasion, Registration
+        from painreg.tidy import personnummer as pnr
 
         data = self._read("registrations")
         self.reg_pk, self.reg_category, self.preexisting = self._registration_index()
@@ -1100,6 +1100,6 @@ def _python_columns(batch: pa.RecordBatch) -> list[list[Any]]:
 
 
 def iter_problems(report: Report) -> Iterable[str]:
-    from painreg.interop.validation import format_report
+    from painreg.tidy.validation import format_report
 
     return format_report(report)

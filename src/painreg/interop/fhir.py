@@ -333,8 +333,8 @@ def import_responses(resources: list[dict[str, Any]]) -> dict[str, int]:
     from django.db import transaction
 
     from painreg.registry import actions
-    from painreg.registry import personnummer as pnr
     from painreg.registry.models import Occasion
+    from painreg.tidy import personnummer as pnr
 
     errors: list[str] = []
     merged: dict[Any, dict[str, Any]] = {}

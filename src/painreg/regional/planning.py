@@ -1,7 +1,7 @@
 """One region's planning figures: need for MMR against delivered, waits and queues.
 
 Shared by ``painreg regional planning`` and the regional analyst's page in
-the web app (:mod:`painreg.reports.planning_views`), so both show the same
+the web app (:mod:`painreg.dashboard.planning_views`), so both show the same
 numbers. Pure Python; the parts are in :mod:`painreg.regional.need`,
 :mod:`painreg.regional.waiting` and :mod:`painreg.regional.tables`.
 """

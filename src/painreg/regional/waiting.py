@@ -1,7 +1,7 @@
 """Waiting times and queues from the register's dates (referral -> first visit -> rehab start).
 
 Reads the interchange tables ``units`` and ``registrations`` (ARCHITECTURE.md)
-through :mod:`painreg.interop.schema`. Register volumes fit in memory, so the
+through :mod:`painreg.tidy.schema`. Register volumes fit in memory, so the
 arithmetic is plain Python over rows, easy to check by hand.
 
 Decisions (for DOMAIN.md):
@@ -78,7 +78,7 @@ class Register:
 
 def load_register(directory: Path | str) -> Register:
     """``units`` and ``registrations`` from an interchange directory (CSV or Parquet)."""
-    from painreg.interop.schema import InterchangeError, read_tables
+    from painreg.tidy.schema import InterchangeError, read_tables
 
     try:
         tables = read_tables(directory, ["units", "registrations"])

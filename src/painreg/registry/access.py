@@ -20,13 +20,16 @@ module). Rules:
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
-from painreg.registry import personnummer as pnr
+from painreg import audit
+from painreg.audit.models import AccessAction, AccessLog, AuditEvent
 from painreg.registry.models import (
     UNIT_ROLES,
     Membership,
@@ -37,8 +40,13 @@ from painreg.registry.models import (
     Role,
     Unit,
 )
+from painreg.tidy import personnummer as pnr
 
 __all__ = [
+    "AccessExtractRow",
+    "access_extract",
+    "access_log_for_unit",
+    "current_unit",
     "find_patient_in_unit",
     "get_occasion_for_user",
     "get_patient_for_user",
@@ -51,6 +59,7 @@ __all__ = [
     "registrations_for",
     "require_role",
     "roles_in",
+    "switch_unit",
     "units_for",
 ]
 
@@ -190,3 +199,125 @@ def pseudonymised_registrations(user: Any) -> QuerySet:
         .filter(unit__region__in=regions)
         .values(*PSEUDONYMISED_COLUMNS)
     )
+
+
+# The unit a person is working in right now (the unit switcher). A person may
+# belong to several units and works in one at a time; its id is kept in the
+# session and re-checked against the memberships on every request, so a
+# membership removed by the unit manager takes effect at once.
+
+SESSION_KEY = "painreg_unit_id"
+
+
+def current_unit(request: HttpRequest) -> Unit | None:
+    """The session's unit if the person still belongs to it, else their first unit."""
+    if not request.user.is_authenticated:
+        return None
+    cached = getattr(request, "_painreg_unit", False)
+    if cached is not False:
+        return cached
+    units = units_for(request.user)
+    unit = None
+    unit_id = request.session.get(SESSION_KEY)
+    if unit_id is not None:
+        unit = units.filter(pk=unit_id).first()
+    if unit is None:
+        unit = units.order_by("name", "pk").first()
+        if unit is not None:
+            request.session[SESSION_KEY] = unit.pk
+    request._painreg_unit = unit  # type: ignore[attr-defined]
+    return unit
+
+
+def switch_unit(request: HttpRequest, unit: Unit) -> None:
+    """Make ``unit`` (already checked to be one of the person's) the current one."""
+    request.session[SESSION_KEY] = unit.pk
+    request._painreg_unit = unit  # type: ignore[attr-defined]
+
+
+# The access log read back: the unit manager's browse and the patient's
+# access extract (loggutdrag). Each read is itself logged.
+
+
+def access_log_for_unit(*, user: Any, unit: Unit) -> QuerySet[AccessLog]:
+    """The unit's access log, for its unit manager only (PermissionDenied otherwise).
+
+    Browsing the log is itself logged.
+    """
+
+    require_role(user, unit, Role.UNIT_MANAGER)
+    audit.log_access(user=user, action=AccessAction.BROWSE_ACCESS_LOG, unit=unit)
+    return AccessLog.objects.filter(unit=unit).select_related("patient", "unit")
+
+
+@dataclass(frozen=True)
+class AccessExtractRow:
+    at: dt.datetime
+    username: str
+    unit: str
+    kind: str  # "access" | "change"
+    action: str
+    detail: str
+
+
+def access_extract(
+    personnummer: str, *, requested_by: str, user: Any = None, unit: Unit | None = None
+) -> list[AccessExtractRow]:
+    """The loggutdrag for one personnummer: every logged view and every change.
+
+    ``unit`` limits it to one unit: a unit manager's extract (``user`` must be
+    the unit's manager). Without it the extract covers the whole register: the
+    operator's command only (``user=None``; a signed-in user gets
+    PermissionDenied). Raises ``PersonnummerError`` for an invalid number and
+    ``LookupError`` when the register holds no such patient. The extract
+    itself is logged.
+    """
+
+    if user is not None:
+        if unit is None:
+            raise PermissionDenied
+        require_role(user, unit, Role.UNIT_MANAGER)
+
+    number = pnr.parse(personnummer)
+    patients = Patient.objects.filter(personnummer=number.digits)
+    if unit is not None:
+        # A unit learns nothing about patients it has never registered.
+        patients = patients.filter(registrations__unit=unit)
+    patient = patients.first()
+    if patient is None:
+        raise LookupError(f"no patient with personnummer {number.formatted} in the register")
+    views = AccessLog.objects.filter(patient=patient).select_related("unit")
+    changes = AuditEvent.objects.filter(patient=patient).select_related("unit")
+    if unit is not None:
+        views, changes = views.filter(unit=unit), changes.filter(unit=unit)
+    rows = [
+        AccessExtractRow(
+            at=v.at,
+            username=v.username,
+            unit=v.unit.name if v.unit_id and v.unit else "",
+            kind="access",
+            action=str(v.get_action_display()),
+            detail=v.detail,
+        )
+        for v in views
+    ] + [
+        AccessExtractRow(
+            at=c.at,
+            username=c.username,
+            unit=c.unit.name if c.unit_id and c.unit else "",
+            kind="change",
+            action=c.action,
+            detail=c.reason,
+        )
+        for c in changes
+    ]
+    rows.sort(key=lambda r: (r.at, r.kind, r.action))
+    audit.log_access(
+        user=user,
+        username=requested_by,
+        action=AccessAction.ACCESS_EXTRACT,
+        patient=patient,
+        unit=unit,
+        detail=f"{len(rows)} rader",
+    )
+    return rows

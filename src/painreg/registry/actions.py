@@ -32,7 +32,6 @@ from django.utils import timezone
 from painreg import audit
 from painreg.audit.history import purge_allowed
 from painreg.registry import access, validation
-from painreg.registry import personnummer as pnr
 from painreg.registry.guard import writes_allowed
 from painreg.registry.models import (
     ENTRY_ROLES,
@@ -51,6 +50,7 @@ from painreg.registry.models import (
     Unit,
     UnitYearTotal,
 )
+from painreg.tidy import personnummer as pnr
 
 P = ParamSpec("P")
 R = TypeVar("R")

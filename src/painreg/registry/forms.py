@@ -25,7 +25,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from painreg.instruments.texts import PLACEHOLDER_MARK
-from painreg.registry import personnummer as pnr
 from painreg.registry import validation
 from painreg.registry.models import (
     UNIT_ROLES,
@@ -35,6 +34,7 @@ from painreg.registry.models import (
     ProgrammeFeature,
     WorkMeasure,
 )
+from painreg.tidy import personnummer as pnr
 
 
 def _language() -> str:

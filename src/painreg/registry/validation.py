@@ -22,7 +22,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 
-from painreg.registry import diagnoses
 from painreg.registry.models import (
     Category,
     DiscontinuationReason,
@@ -35,6 +34,7 @@ from painreg.registry.models import (
     WorkMeasure,
     due_window,
 )
+from painreg.tidy import diagnoses
 
 NON_FIELD = "__all__"
 

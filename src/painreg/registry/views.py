@@ -28,10 +28,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painreg import audit
-from painreg.accounts.decorators import staff_required
-from painreg.accounts.units import switch_unit as _switch_unit
 from painreg.audit.models import AccessAction, AuditEvent
-from painreg.registry import access, actions, diagnoses, validation
+from painreg.registry import access, actions, validation
+from painreg.registry.decorators import staff_required
 from painreg.registry.forms import (
     PatientDecisionForm,
     PatientSearchForm,
@@ -49,6 +48,7 @@ from painreg.registry.models import (
     Role,
     WorkMeasure,
 )
+from painreg.tidy import diagnoses
 
 #: Session key of a personnummer searched for and not found (prefills a new registration;
 #: kept out of the URL so it never lands in server logs or browser history).
@@ -125,7 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def switch_unit(request: HttpRequest) -> HttpResponse:
     unit = access.get_unit_for_user(request.user, request.POST.get("unit", ""))
-    _switch_unit(request, unit)
+    access.switch_unit(request, unit)
     messages.success(request, _("You are now working in %(unit)s.") % {"unit": unit.name})
     return redirect("registry:home")
 

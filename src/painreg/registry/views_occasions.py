@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painreg import audit, instruments
-from painreg.accounts.decorators import staff_required
 from painreg.audit.models import AccessAction
 from painreg.registry import access, actions, validation
+from painreg.registry.decorators import staff_required
 from painreg.registry.forms import (
     InstrumentAnswersForm,
     NotAdministeredForm,

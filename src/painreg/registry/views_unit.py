@@ -2,7 +2,7 @@
 extract (loggutdrag), the unit's members, and the unit's yearly MMR totals
 (coverage denominator).
 
-The access log is read only through ``audit.access_log_for_unit``, which
+The access log is read only through ``access.access_log_for_unit``, which
 refuses anyone but the unit's manager (403) and logs the browse itself. Year
 totals are visible to every member; only the unit manager may enter them
 (``actions.set_unit_year_total`` checks the role).
@@ -18,9 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painreg import audit
-from painreg.accounts.decorators import staff_required
 from painreg.registry import access, actions
+from painreg.registry.decorators import staff_required
 from painreg.registry.forms import (
     MembershipForm,
     PatientSearchForm,
@@ -55,7 +54,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     extract = None
     if request.method == "POST" and extract_form.is_valid():
         try:
-            extract = audit.access_extract(
+            extract = access.access_extract(
                 extract_form.cleaned_data["personnummer"],
                 requested_by=request.user.get_username(),
                 user=request.user,
@@ -65,7 +64,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
             extract_form.add_error(
                 "personnummer", _("The register has no patient with this number.")
             )
-    entries = audit.access_log_for_unit(user=request.user, unit=unit)
+    entries = access.access_log_for_unit(user=request.user, unit=unit)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     context = {
         "nav": "access_log",

@@ -35,8 +35,8 @@ from painreg.analytics.indicators import (
 )
 from painreg.analytics.load import Register
 from painreg.analytics.stats import cochran_armitage_trend, newcombe_difference_interval
-from painreg.formatting import format_number, format_percent
 from painreg.reports import render
+from painreg.reports.publishing import format_number, format_percent
 
 TEMPLATES = Path(__file__).with_name("templates") / "annual"
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from painreg.contacts.schema import PROFESSION_LABELS_SV, PROFESSIONS
 from painreg.errors import UserError
-from painreg.formatting import format_number, format_percent
+from painreg.reports.publishing import format_number, format_percent
 from painreg.reports.render import Cell, RenderedTable
 
 TEMPLATES = Path(__file__).with_name("templates") / "contacts"

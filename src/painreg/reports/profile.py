@@ -18,7 +18,7 @@ Decisions (docs/eprom.md, "Response profile"):
   5 patients: no reference is shown (publishing rules).
 * Charts: Altair (Vega-Lite) rendered to SVG by vl-convert, no browser, with
   the Swedish number locale; numbers in the tables through
-  ``painreg.formatting`` (decimal comma).
+  ``painreg.reports.publishing`` (decimal comma).
 """
 
 from __future__ import annotations
@@ -26,12 +26,11 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from painreg import instruments
-from painreg.formatting import format_number
+from painreg.reports.publishing import format_number
 
 OCCASIONS = ("initial", "end", "followup_1y")
 OCCASION_LABELS = {
@@ -225,33 +224,3 @@ def group_reference_values(
     for occasion, instrument_id, score_name, value in rows:
         out[(instrument_id, score_name, occasion)].append(value)
     return out
-
-
-def build(registration: Any, language: str = "sv") -> list[Measure]:
-    """The profile of a registration (a ``registry.Registration``), charts included."""
-    from painreg.registry.models import Registration, Score
-
-    own = list(
-        Score.objects.filter(occasion__registration=registration).values_list(
-            "occasion__kind", "instrument", "score", "value"
-        )
-    )
-    measures = measures_of(own)
-    if not measures:
-        return []
-    peers = Registration.objects.in_register().filter(
-        signed_off_at__isnull=False, unit__care_level=registration.unit.care_level
-    )
-    reference_rows = Score.objects.filter(
-        occasion__registration__in=peers,
-        instrument__in={m.instrument for m in measures},
-        score__in={m.score for m in measures},
-    ).values_list("occasion__kind", "instrument", "score", "value")
-    grouped = group_reference_values(list(reference_rows))
-    for measure in measures:
-        for occasion in OCCASIONS:
-            ref = reference(grouped.get((measure.instrument, measure.score, occasion), []))
-            if ref is not None:
-                measure.references[occasion] = ref
-        measure.svg = svg_data_uri(chart_svg(measure, language))
-    return measures

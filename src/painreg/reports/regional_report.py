@@ -8,7 +8,7 @@ Decisions:
 
 * A cell that was not reported reads "ej rapporterat" (DOMAIN.md); a rate
   without a population reads "–" and the page says why.
-* Per 1000 with one decimal in Swedish format (:mod:`painreg.formatting`);
+* Per 1000 with one decimal in Swedish format (:mod:`painreg.reports.publishing`);
   a rate above 0 that rounds to 0,0 is shown "<0,1" (the report prints
   "< 0,1" for such a rate).
 * Shares (sex, provider) are shown for denominators of 5 or more and greyed
@@ -27,8 +27,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from painreg.formatting import format_number, format_percent
 from painreg.regional.regions import NATIONAL_CODE, REGIONS, region_name
+from painreg.reports.publishing import format_number, format_percent
 from painreg.reports.render import Cell, RenderedTable
 
 NOT_REPORTED = "ej rapporterat"

@@ -9,7 +9,7 @@ them alike:
   its 95% Wilson interval (:func:`painreg.analytics.stats.wilson_interval`).
 - Count tables go through :func:`painreg.analytics.stats.suppress_counts`
   (primary "<5", secondary "x").
-- Numbers and percentages are formatted by :mod:`painreg.formatting`; charts
+- Numbers and percentages are formatted by :mod:`painreg.reports.publishing`; charts
   use Vega's sv-SE locale (decimal comma) and Swedish labels.
 
 This module renders; it computes nothing the analytics core could.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from painreg.analytics.stats import suppress_counts, wilson_interval
-from painreg.formatting import format_number, format_percent
+from painreg.reports.publishing import format_number, format_percent
 
 MIN_SHOWN = 5  # denominators below this are not shown
 MIN_SOLID = 10  # denominators below this are greyed

@@ -14,7 +14,7 @@ How it stays deterministic and bounded:
   report states comes out exactly (times ``--scale``).
 * Each (year, unit) is generated from its own random stream
   ``(seed, year, unit)`` and written at once (streaming writers of
-  :mod:`painreg.interop.schema`), so memory is bounded by one unit-year and
+  :mod:`painreg.tidy.schema`), so memory is bounded by one unit-year and
   the output depends only on the seed, the scale and the years.
 * Registrations the counting rules leave out come on top of the report's
   volumes: ~1% not signed off, and in the last year ongoing rehab with no
@@ -300,7 +300,7 @@ class PatientPool:
     def new_ids(
         self, rng: np.random.Generator, sex: list[str], birth_year: np.ndarray
     ) -> list[str]:
-        from painreg.registry.personnummer import luhn_check_digit
+        from painreg.tidy.personnummer import luhn_check_digit
 
         out = []
         for s, year in zip(sex, birth_year.tolist(), strict=True):
@@ -341,7 +341,7 @@ def generate(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Write the synthetic register to ``directory``; returns rows written per table."""
-    from painreg.interop.schema import TableWriter, write_table
+    from painreg.tidy.schema import TableWriter, write_table
 
     directory = Path(directory)
     plan = plan_register(seed, scale, years)

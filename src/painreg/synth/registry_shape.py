@@ -86,7 +86,7 @@ EDUCATION_MIX: dict[tuple[str, str], dict[str | None, float]] = {
 
 #: Main diagnoses (ours, after figures 35-36: primary less specific and more
 #: low back pain; specialist more "other" diagnoses). Codes from
-#: ``registry/data/pain_diagnoses.csv``.
+#: ``tidy/data/pain_diagnoses.csv``.
 DIAGNOSIS_MIX: dict[str, dict[str, float]] = {
     "specialist": {
         "M79.7": 0.19, "M54.5": 0.12, "M54.2": 0.10, "R52.2": 0.12, "M79.1": 0.08,

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_link_is_created_once_and_works(client, world):
-    from painreg.eprom import demo
+    from painreg.cli import demo_link as demo
     from painreg.eprom.models import Invitation
 
     line = demo.demo_link_line("http://127.0.0.1:8000/")

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from painreg.interop import dbio
-from painreg.interop.schema import read_tables
+from painreg.tidy.schema import read_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +128,8 @@ def test_a_large_load_in_two_steps_gives_the_same_register_and_keeps_every_index
     """The bulk path into empty tables, then into tables with rows (incremental)."""
     import pyarrow.compute as pc
 
-    from painreg.interop.schema import write_table
     from painreg.registry.models import Answer, Occasion, Score
+    from painreg.tidy.schema import write_table
 
     monkeypatch.setattr(dbio, "BULK_LOAD_THRESHOLD", 0)
     monkeypatch.setattr(dbio, "SCORE_CHUNK", 50)  # many chunks, read ahead by a thread

@@ -100,8 +100,8 @@ def test_it_sends_an_anonymous_visitor_to_the_login(world: SimpleNamespace) -> N
 
 def test_it_counts_the_analysts_queue_and_waits(world: SimpleNamespace) -> None:
     """Six rehab starts in 2024 (first visit -> start 51 days each) and one waiting on 31 Dec."""
+    from painreg.dashboard import planning_views
     from painreg.registry.models import Region
-    from painreg.reports import planning_views
 
     region = Region.objects.get(code="01")
     register = planning_views._register_for(world.diana, region)

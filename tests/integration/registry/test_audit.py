@@ -11,7 +11,7 @@ from django.db import transaction
 
 from painreg import audit, cli
 from painreg.audit.models import AccessLog, AppendOnlyError, AuditEvent
-from painreg.registry import actions
+from painreg.registry import access, actions
 from painreg.registry.models import Registration
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +57,10 @@ def test_only_the_unit_manager_browses_the_units_access_log_and_the_browse_is_lo
     audit.log_access(user=world.alice, action="view_patient", patient=patient, unit=world.unit_a)
     audit.log_access(user=world.bob, action="view_patient", unit=world.unit_b)
     with pytest.raises(PermissionDenied):
-        audit.access_log_for_unit(user=world.alice, unit=world.unit_a)
+        access.access_log_for_unit(user=world.alice, unit=world.unit_a)
     with pytest.raises(PermissionDenied):
-        audit.access_log_for_unit(user=world.bob, unit=world.unit_a)
-    rows = list(audit.access_log_for_unit(user=world.charlie, unit=world.unit_a))
+        access.access_log_for_unit(user=world.bob, unit=world.unit_a)
+    rows = list(access.access_log_for_unit(user=world.charlie, unit=world.unit_a))
     assert [(r.username, r.action) for r in rows] == [
         ("charlie", "browse_access_log"),
         ("alice", "view_patient"),
@@ -70,7 +70,7 @@ def test_only_the_unit_manager_browses_the_units_access_log_and_the_browse_is_lo
 def test_the_access_extract_lists_who_looked_and_who_changed(world: Any, registration: Any) -> None:
     patient = registration.patient
     audit.log_access(user=world.alice, action="view_patient", patient=patient, unit=world.unit_a)
-    rows = audit.access_extract("121212+1212", requested_by="operator")
+    rows = access.access_extract("121212+1212", requested_by="operator")
     assert [(r.username, r.kind, r.action) for r in rows] == [
         ("alice", "change", "registration.create"),
         ("alice", "access", "visade patient"),
@@ -114,16 +114,16 @@ def test_a_unit_managers_extract_covers_only_their_unit(world: Any, registration
     actions.create_registration(
         user=world.bob, unit=world.unit_b, personnummer="19121212-1212", category="assessment"
     )
-    rows = audit.access_extract(
+    rows = access.access_extract(
         "19121212-1212", requested_by="charlie", user=world.charlie, unit=world.unit_a
     )
     assert {r.unit for r in rows} == {"Smärtrehab A"}
     with pytest.raises(PermissionDenied):
-        audit.access_extract(
+        access.access_extract(
             "19121212-1212", requested_by="alice", user=world.alice, unit=world.unit_a
         )
     with pytest.raises(PermissionDenied):
-        audit.access_extract("19121212-1212", requested_by="charlie", user=world.charlie)
+        access.access_extract("19121212-1212", requested_by="charlie", user=world.charlie)
 
 
 def test_a_unit_manager_cannot_probe_for_patients_of_other_units(world: Any) -> None:
@@ -131,6 +131,6 @@ def test_a_unit_manager_cannot_probe_for_patients_of_other_units(world: Any) -> 
         user=world.bob, unit=world.unit_b, personnummer="19121212-1212", category="assessment"
     )
     with pytest.raises(LookupError):
-        audit.access_extract(
+        access.access_extract(
             "19121212-1212", requested_by="charlie", user=world.charlie, unit=world.unit_a
         )

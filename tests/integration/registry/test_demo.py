@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from painreg.audit.models import AuditEvent
-from painreg.registry import access, demo
+from painreg.cli import demo
+from painreg.registry import access
 from painreg.registry.models import Registration, Role, Score, Unit
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def test_demo_users_log_in_with_the_printed_password_and_see_their_units(
 def test_demo_personnummer_are_valid_and_distinct() -> None:
     import random
 
-    from painreg.registry.personnummer import parse
+    from painreg.tidy.personnummer import parse
 
     numbers = demo.demo_personnummer(random.Random(1), 30)
     assert len({parse(n).digits for n in numbers}) == 30

@@ -78,7 +78,7 @@ def test_deletion_on_request_removes_identifying_data_answers_and_history(
     # The unit no longer sees the patient; the log of who looked remains.
     assert not access.patients_for(world.alice, world.unit_a).exists()
     with pytest.raises(LookupError):
-        audit.access_extract("19121212-1212", requested_by="operator")
+        access.access_extract("19121212-1212", requested_by="operator")
 
 
 def test_deletion_requires_a_reason(world: Any, registration: Any) -> None:

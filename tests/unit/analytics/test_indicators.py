@@ -31,7 +31,7 @@ from painreg.analytics.indicators import (
     render_indicator_reference,
 )
 from painreg.analytics.load import register_from_arrow
-from painreg.interop.schema import get_table
+from painreg.tidy.schema import get_table
 
 D = dt.date
 FIRST_VISIT = D(2020, 10, 1)
@@ -393,7 +393,7 @@ def test_the_healthcare_regions_agree_with_the_registry_list():
     import csv
 
     from painreg.analytics.indicators import HEALTHCARE_REGIONS
-    from painreg.docgen import ROOT
+    from painreg.cli.docgen import ROOT
 
     path = ROOT / "src/painreg/registry/data/regions.csv"
     with path.open(encoding="utf-8", newline="") as f:

@@ -18,7 +18,7 @@ import pytest
 from painreg.analytics.load import CACHE_DIR, CACHE_FILE, RegisterDataError, load_register
 from painreg.cli import main
 from painreg.instruments import score_answers
-from painreg.interop.schema import read_table
+from painreg.tidy.schema import read_table
 
 KEY = ["registration_id", "occasion", "instrument", "score"]
 
@@ -110,7 +110,7 @@ def test_reading_parquet_directly_gives_the_same_indicators_as_reading_through_a
     """The DuckDB fast path for Parquet files equals the typed Arrow reader of interop."""
     from painreg.analytics.indicators import compute_indicators
     from painreg.analytics.load import register_from_arrow
-    from painreg.interop.schema import read_tables
+    from painreg.tidy.schema import read_tables
 
     directory = _copy(synthetic, tmp_path / "d")
     fast = compute_indicators(load_register(directory), 2021)

@@ -157,7 +157,7 @@ def test_the_regional_core_does_not_import_django() -> None:
 
     code = (
         "import sys, painreg.regional.tables, painreg.regional.planning, painreg.regional.need, "
-        "painreg.regional.population, painreg.regional.waiting, painreg.regional.commands; "
+        "painreg.regional.population, painreg.regional.waiting, painreg.cli.regional; "
         "assert 'django' not in sys.modules, 'django imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from painreg.formatting import format_number, round_half_up
 from painreg.regional.inputs import load_treatment_data
 from painreg.regional.population import read_population
 from painreg.regional.tables import build_tables
+from painreg.reports.publishing import format_number, round_half_up
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "src/painreg/regional/examples/skr-2020"
 

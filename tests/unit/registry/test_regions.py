@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from painreg.interop.schema import REGION_CODES as INTERCHANGE_CODES
 from painreg.regional.regions import REGIONS
 from painreg.registry.models import REGION_CODES, HealthcareRegion
 from painreg.registry.regions import region_rows
+from painreg.tidy.schema import REGION_CODES as INTERCHANGE_CODES
 
 
 def test_the_data_file_the_model_the_interchange_format_and_regional_agree() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from painreg.cli import main
-from painreg.formatting import format_number
 from painreg.reports import render
+from painreg.reports.publishing import format_number
 
 
 @pytest.fixture(scope="module")

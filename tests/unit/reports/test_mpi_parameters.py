@@ -41,7 +41,7 @@ def register_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _load(argv: list[str]):  # type: ignore[no-untyped-def]
-    from painreg.reports.commands import load
+    from painreg.cli.report import load
 
     return load(build_parser().parse_args(argv))
 

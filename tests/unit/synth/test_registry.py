@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from painreg.cli import main
-from painreg.interop import schema
 from painreg.synth import registry, registry_shape
+from painreg.tidy import schema
 
 sys.path.insert(0, str(Path(__file__).parent))
 import report_checks
@@ -56,7 +56,7 @@ def test_it_writes_valid_interchange_tables_with_catalogue_items(tmp_path: Path)
 
 
 def test_its_patient_ids_are_valid_personnummer(tmp_path: Path) -> None:
-    from painreg.registry.personnummer import parse
+    from painreg.tidy.personnummer import parse
 
     registry.generate(tmp_path, scale=0.02, years=(2021, 2021))
     patients = schema.read_tables(tmp_path, ["patients"])["patients"].to_pylist()

@@ -50,7 +50,7 @@ USERS = [
 
 #: Instruments answered at each occasion of the demo registrations.
 def _luhn(nine: str) -> int:
-    from painreg.registry.personnummer import luhn_check_digit
+    from painreg.tidy.personnummer import luhn_check_digit
 
     return luhn_check_digit(nine)
 

@@ -13,7 +13,7 @@ Decisions (issue 5; DOMAIN.md "Publishing rules"; registry.access rules):
   step, then the scope above.
 * "May see the unit's patients" = a member of the unit (registry.access);
   only then are the unit's own small numbers shown. Everything else follows
-  the publishing rules (:mod:`painreg.reports.dashboard_data`).
+  the publishing rules (:mod:`painreg.dashboard.data`).
 * Numbers are computed per request from the live database (real time), with
   the same indicator expressions as the annual report.
 """
@@ -33,15 +33,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from painreg.analytics.indicators import Filters
-from painreg.registry import access
-from painreg.registry.models import Unit
-from painreg.reports.dashboard_data import (
+from painreg.dashboard.data import (
     FILTER_CHOICES,
     Selection,
     UnitInfo,
     cached_dashboard,
     dashboard_excel,
 )
+from painreg.registry import access
+from painreg.registry.models import Unit
 
 FIRST_YEAR = 2010
 
@@ -51,7 +51,7 @@ def _connect_cache_invalidation() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    from painreg.reports.dashboard_data import clear_cache
+    from painreg.dashboard.data import clear_cache
 
     for model in apps.get_app_config("registry").get_models():
         post_save.connect(clear_cache, sender=model, dispatch_uid=f"dashboard-{model.__name__}")
@@ -150,7 +150,7 @@ def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
         ],
         "nav": "dashboard",
     }
-    return render(request, "reports/dashboard.html", context)
+    return render(request, "dashboard/dashboard.html", context)
 
 
 _GREY = ' class="dash-grey"'
@@ -185,7 +185,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     """The current unit's dashboard for staff; the list of units for analysts."""
     if (step := _gate(request)) is not None:
         return step
-    from painreg.accounts.units import current_unit
+    from painreg.registry.access import current_unit
 
     unit = current_unit(request)
     if unit is not None:
@@ -193,7 +193,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     units = _visible_units(request.user)
     if not units.exists():
         raise Http404
-    return render(request, "reports/dashboard_units.html", {"units": units, "nav": "dashboard"})
+    return render(request, "dashboard/units.html", {"units": units, "nav": "dashboard"})
 
 
 @require_GET

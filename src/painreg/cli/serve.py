@@ -127,7 +127,7 @@ def run_demo(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    from painreg.registry import demo
+    from painreg.cli import demo
 
     print("Preparing the database (migrations)...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
@@ -159,7 +159,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _print_logins(url: str) -> None:
-    from painreg.registry import demo
+    from painreg.cli import demo
     from painreg.registry.models import Role
 
     print()
@@ -175,7 +175,7 @@ def _print_logins(url: str) -> None:
         print(hint)
     # A patient's view too: a questionnaire link of a demo patient, with the
     # date of birth that opens it (the eprom app's demo helper).
-    from painreg.eprom.demo import demo_link_line
+    from painreg.cli.demo_link import demo_link_line
 
     line = demo_link_line(url)
     if line:
@@ -229,9 +229,9 @@ def run_access_extract(args: argparse.Namespace) -> int:
 
     from django.utils import timezone
 
-    from painreg import audit
-    from painreg.registry import personnummer as pnr
+    from painreg.registry import access
     from painreg.registry.models import Unit
+    from painreg.tidy import personnummer as pnr
 
     unit = None
     if args.unit:
@@ -240,7 +240,7 @@ def run_access_extract(args: argparse.Namespace) -> int:
             raise UserError(f"no unit with code {args.unit!r}; see the admin for unit codes")
     requested_by = args.requested_by or f"cli:{getpass.getuser()}"
     try:
-        rows = audit.access_extract(args.personnummer, requested_by=requested_by, unit=unit)
+        rows = access.access_extract(args.personnummer, requested_by=requested_by, unit=unit)
     except pnr.PersonnummerError as exc:
         raise UserError(f"{args.personnummer}: {exc}") from None
     except LookupError as exc:

@@ -1,4 +1,4 @@
-"""docs/interchange.md, generated from :data:`painreg.interop.schema.TABLES`.
+"""docs/interchange.md, generated from :data:`painreg.tidy.schema.TABLES`.
 
 The datasette/cog habit: the table reference is rendered from the one
 declaration of the format, so the document cannot drift from what the
@@ -7,18 +7,18 @@ readers, writers and the validator do (``tests/unit/test_docs_drift.py``).
 
 from __future__ import annotations
 
-from painreg.interop.schema import LIST_SEPARATOR, TABLES, Column
+from painreg.tidy.schema import LIST_SEPARATOR, TABLES, Column
 
 INTRO = """\
 # Interchange format: the register as tidy tables
 
-Generated from `painreg.interop.schema` by `make docs`; do not edit by hand.
+Generated from `painreg.tidy.schema` by `make docs`; do not edit by hand.
 
 The register moves in and out as a directory of tables, one file per table,
 all CSV or all Parquet: `units`, `unit_year_totals`, `patients`,
 `registrations`, `answers`, and the derived `scores`. The same files are what
 `painreg synth registry` writes, what `painreg export` writes, what `painreg
-import` reads, and what the analytics read (`painreg.interop.schema.read_tables`).
+import` reads, and what the analytics read (`painreg.tidy.schema.read_tables`).
 Users, audit history and invitations are not part of the format by design.
 
 ## Conventions

@@ -11,7 +11,7 @@ DOMAIN.md "Publishing rules"):
   are wrapped in :class:`painreg.analytics.load.Register` and
   :func:`painreg.analytics.indicators.compute_indicators` runs unchanged.
 * The views' column types are taken from the one declaration of the format
-  (:mod:`painreg.interop.schema`), not from the database catalogue: no
+  (:mod:`painreg.tidy.schema`), not from the database catalogue: no
   catalogue queries per request, and SQLite (whose views have no declared
   types for computed columns) reads the same types as PostgreSQL.
 * **A period** is several calendar years: counts are summed over the years
@@ -46,7 +46,7 @@ from painreg.analytics.indicators import (
     compute_indicators,
 )
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
-from painreg.formatting import format_number, format_percent
+from painreg.reports.publishing import format_number, format_percent
 from painreg.reports.render import (
     INSUFFICIENT,
     MIN_SHOWN,
@@ -275,7 +275,7 @@ def _ibis_backend(connection: Any) -> Any:
 def _ibis_schema(name: str) -> Any:
     import ibis
 
-    from painreg.interop.schema import get_table
+    from painreg.tidy.schema import get_table
 
     types = {
         "string": "string",

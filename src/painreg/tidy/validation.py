@@ -39,8 +39,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from painreg.interop import schema
-from painreg.interop.schema import LIST_SEPARATOR, Column, Table
+from painreg.tidy import schema
+from painreg.tidy.schema import LIST_SEPARATOR, Column, Table
 
 #: Problems kept in memory (and listed); beyond this only counted. A file so
 #: broken that more rows fail is reported with its total and the first ones.
@@ -539,7 +539,7 @@ def _check_units(
 def _check_patients(
     report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
-    from painreg.registry.personnummer import PersonnummerError, parse
+    from painreg.tidy.personnummer import PersonnummerError, parse
 
     ids = _column_list(batch, "patient_id")
     years = _column_list(batch, "birth_year")

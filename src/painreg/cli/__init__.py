@@ -22,15 +22,15 @@ from painreg.errors import UserError
 
 #: Modules that add subcommands, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "painreg.registry.commands",  # demo, serve
-    "painreg.instruments.commands",  # score, instruments
-    "painreg.interop.commands",  # export, import
-    "painreg.interop.fhir_commands",  # fhir
-    "painreg.reports.commands",  # report
-    "painreg.contacts.commands",  # contacts
-    "painreg.regional.commands",  # regional
-    "painreg.synth.commands",  # synth
-    "painreg.eprom.commands",  # send-reminders
+    "painreg.cli.serve",  # demo, serve
+    "painreg.cli.score",  # score, instruments
+    "painreg.cli.exchange",  # export, import
+    "painreg.cli.fhir",  # fhir
+    "painreg.cli.report",  # report
+    "painreg.cli.contacts",  # contacts
+    "painreg.cli.regional",  # regional
+    "painreg.cli.synth",  # synth
+    "painreg.cli.reminders",  # send-reminders
 )
 
 

@@ -373,7 +373,7 @@ def iter_table(directory: Path | str, name: str, batch_size: int = 65_536) -> It
 
     Yields nothing when the file is absent. A cell that does not parse as its
     column's type raises :class:`InterchangeError` (use
-    :mod:`painreg.interop.validation` for a report of every bad cell).
+    :mod:`painreg.tidy.validation` for a report of every bad cell).
     """
     table = get_table(name)
     path = table_path(directory, name)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from painreg.interop import schema
+from painreg.tidy import schema
 
 UNIT = {
     "unit_id": "u1",

@@ -147,7 +147,7 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
     import tempfile
 
     from painreg.analytics.load import load_register
-    from painreg.registry.commands import setup_django
+    from painreg.cli.serve import setup_django
 
     setup_django()
     from painreg.interop.dbio import export_register

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from painreg.accounts.units import current_unit
+from painreg.registry.access import current_unit
 
 View = Callable[..., HttpResponse]
 

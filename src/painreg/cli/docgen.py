@@ -2,7 +2,7 @@
 
 Each reference is rendered from code (the datasette/cog habit): the CLI from
 the argument parser, the instrument catalogue from the definitions, the
-indicator definitions from the indicator registry. ``python -m painreg.docgen``
+indicator definitions from the indicator registry. ``python -m painreg.cli.docgen``
 (``make docs``) rewrites them; ``tests/unit/test_docs_drift.py`` fails when a
 committed file differs from what the code renders.
 """
@@ -14,14 +14,14 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 #: Relative path of the generated file -> "module:function" returning its text.
 GENERATED: dict[str, str] = {
     "docs/indicators.md": "painreg.analytics.indicators:render_indicator_reference",
-    "docs/cli.md": "painreg.docgen:render_cli_reference",
+    "docs/cli.md": "painreg.cli.docgen:render_cli_reference",
     "docs/instruments.md": "painreg.instruments.catalogue:render_markdown",
-    "docs/interchange.md": "painreg.interop.reference:render_markdown",
+    "docs/interchange.md": "painreg.tidy.reference:render_markdown",
 }
 
 

@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from painreg.interop import schema
-from painreg.interop.validation import Known, validate_directory
+from painreg.tidy import schema
+from painreg.tidy.validation import Known, validate_directory
 
 UNITS = "unit_id,name,region_code,care_level\nu1,Smärtrehab A,01,specialist\n"
 PATIENTS = "patient_id,sex,birth_year\n197403168987,F,1974\nEXT-7,M,1980\n"

@@ -266,7 +266,7 @@ def test_it_counts_as_the_same_expressions_over_the_files(world: SimpleNamespace
     """The views give the analytics core what the interchange files give it."""
     from painreg.analytics.indicators import compute_indicators
     from painreg.analytics.load import load_register
-    from painreg.reports.dashboard_data import DASHBOARD_KEYS, live_register
+    from painreg.dashboard.data import DASHBOARD_KEYS, live_register
 
     live = compute_indicators(live_register(), 2024, keys=DASHBOARD_KEYS)
     files = compute_indicators(load_register(world.directory), 2024, keys=DASHBOARD_KEYS)
@@ -281,7 +281,7 @@ def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
     a temporary table, stand-in literals) gives what the files give."""
     from painreg.analytics.indicators import Filters, compute_indicators
     from painreg.analytics.load import load_register
-    from painreg.reports.dashboard_data import (
+    from painreg.dashboard.data import (
         DASHBOARD_KEYS,
         Selection,
         live_register,
@@ -305,9 +305,9 @@ def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
 def test_it_leaves_out_patients_who_opted_out(world: SimpleNamespace) -> None:
     from django.utils import timezone
 
+    from painreg.dashboard.data import live_register
     from painreg.registry.guard import writes_allowed
     from painreg.registry.models import Patient
-    from painreg.reports.dashboard_data import live_register
 
     with writes_allowed():
         Patient.objects.filter(external_id="XA-00").update(opted_out_at=timezone.now())
@@ -355,7 +355,7 @@ def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
 ) -> None:
     """painreg.wsgi warms the templates: a one-filter selection compiles no new base SQL."""
     from painreg.analytics.indicators import Filters
-    from painreg.reports import dashboard_data
+    from painreg.dashboard import data as dashboard_data
 
     dashboard_data._templates.clear()
     assert dashboard_data.warm_templates() == 2 * (1 + len(dashboard_data.FILTER_CHOICES) + 1)
@@ -377,7 +377,7 @@ def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
 def test_it_compiles_each_selection_shape_once_to_the_same_sql(world: SimpleNamespace) -> None:
     """A selection of an already compiled shape gets the SQL a direct compilation gives."""
     from painreg.analytics.indicators import BY_KEY, Context, Filters, base_registrations
-    from painreg.reports import dashboard_data
+    from painreg.dashboard import data as dashboard_data
 
     register = dashboard_data.live_register()
     con = register.con

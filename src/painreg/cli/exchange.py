@@ -1,9 +1,9 @@
 """`painreg export DIR` and `painreg import DIR`: the register as tidy interchange tables.
 
-The format is :mod:`painreg.interop.schema` (docs/interchange.md); validation
-is :mod:`painreg.interop.validation`; the database side is
+The format is :mod:`painreg.tidy.schema` (docs/interchange.md); validation
+is :mod:`painreg.tidy.validation`; the database side is
 :mod:`painreg.interop.dbio`. The ``fhir`` group is
-:mod:`painreg.interop.fhir_commands`.
+:mod:`painreg.cli.fhir`.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _reporter(progress):  # type: ignore[no-untyped-def]
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from painreg.registry.commands import setup_django
+    from painreg.cli.serve import setup_django
 
     setup_django()
     from painreg.interop.dbio import export_register
@@ -121,11 +121,11 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from painreg.registry.commands import setup_django
+    from painreg.cli.serve import setup_django
 
     setup_django()
     from painreg.interop.dbio import ImportRejected, import_register
-    from painreg.interop.validation import format_report
+    from painreg.tidy.validation import format_report
 
     if not args.directory.is_dir():
         raise UserError(f"{args.directory}: no such directory")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from painreg.registry.diagnoses import (
+from painreg.tidy.diagnoses import (
     DiagnosisCodeError,
     name_of,
     normalize_icd10,

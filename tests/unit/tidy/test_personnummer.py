@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from painreg.registry.personnummer import (
+from painreg.tidy.personnummer import (
     MESSAGES,
     PersonnummerError,
     is_valid,

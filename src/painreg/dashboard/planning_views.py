@@ -28,15 +28,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template import engines
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from painreg.registry import access
 from painreg.registry.models import Region, Role
-
-TEMPLATE = Path(__file__).with_name("templates") / "regional" / "planning_page.html"
 
 
 def _get_region_for_user(user: Any, code: str | None) -> Region:
@@ -137,7 +134,6 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         options=TableOptions(),
         places=places,
     )
-    template = engines["django"].from_string(TEMPLATE.read_text(encoding="utf-8"))
     context = {
         "region": region,
         "year": year,
@@ -145,7 +141,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         "data_error": data_error,
         "content": render_planning_html(planning, standalone=False),
     }
-    return HttpResponse(template.render(context, request))
+    return render(request, "dashboard/planning.html", context)
 
 
 def _analyst_regions(user: Any) -> list[Region]:
