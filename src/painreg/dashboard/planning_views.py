@@ -33,21 +33,11 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from painreg.registry import access
-from painreg.registry.models import Region, Role
+from painreg.registry.models import Region
 
 
 def _get_region_for_user(user: Any, code: str | None) -> Region:
-    """A region the user is a regional analyst of (the first one when no code is given)."""
-    regions = (
-        access.regions_for(user)
-        .filter(memberships__user=user, memberships__role=Role.REGIONAL_ANALYST)
-        .distinct()
-        .order_by("code")
-    )
-    region = regions.filter(code=code).first() if code else regions.first()
-    if region is None:
-        raise Http404
-    return region
+    return access.get_analyst_region_for_user(user, code)
 
 
 def _int(value: str | None, default: int | None = None) -> int | None:
@@ -137,20 +127,11 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     context = {
         "region": region,
         "year": year,
-        "regions": _analyst_regions(user),
+        "regions": list(access.analyst_regions(user)),
         "data_error": data_error,
         "content": render_planning_html(planning, standalone=False),
     }
     return render(request, "dashboard/planning.html", context)
-
-
-def _analyst_regions(user: Any) -> list[Region]:
-    return list(
-        access.regions_for(user)
-        .filter(memberships__user=user, memberships__role=Role.REGIONAL_ANALYST)
-        .distinct()
-        .order_by("code")
-    )
 
 
 app_name = "regional_planning"

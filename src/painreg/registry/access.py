@@ -46,8 +46,10 @@ __all__ = [
     "AccessExtractRow",
     "access_extract",
     "access_log_for_unit",
+    "analyst_regions",
     "current_unit",
     "find_patient_in_unit",
+    "get_analyst_region_for_user",
     "get_occasion_for_user",
     "get_patient_for_user",
     "get_registration_for_user",
@@ -110,6 +112,25 @@ def regions_for(user: Any) -> QuerySet[Region]:
     return Region.objects.filter(
         memberships__user=user, memberships__role=Role.REGIONAL_ANALYST
     ).distinct()
+
+
+def analyst_regions(user: Any) -> QuerySet[Region]:
+    """The regions the user is a regional analyst of, by code (a coordinator's role aside)."""
+    return (
+        regions_for(user)
+        .filter(memberships__user=user, memberships__role=Role.REGIONAL_ANALYST)
+        .distinct()
+        .order_by("code")
+    )
+
+
+def get_analyst_region_for_user(user: Any, code: str | None) -> Region:
+    """A region the user is a regional analyst of (the first one when no code is given)."""
+    regions = analyst_regions(user)
+    region = regions.filter(code=code).first() if code else regions.first()
+    if region is None:
+        raise Http404
+    return region
 
 
 def get_unit_for_user(user: Any, unit_id: int | str) -> Unit:
