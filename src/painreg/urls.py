@@ -22,3 +22,6 @@ urlpatterns = [
     path("enkat/", include("painreg.eprom.urls")),
     path("", include("painreg.registry.urls")),
 ]
+
+# A lost database connection answers 503 with Retry-After; anything else a plain 500.
+handler500 = "painreg.views.server_error"
