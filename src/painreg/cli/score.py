@@ -211,6 +211,8 @@ def _read_csv(path: Path | None):  # type: ignore[no-untyped-def]
         raise UserError(f"no such file: {path}") from None
     except UnicodeDecodeError:
         raise UserError(f"{path or 'stdin'} is not UTF-8 text") from None
+    except OSError as exc:  # a folder, no permission, a device that fails
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         # Everything as text: numbers are checked per item so an error can name the cell.
         return pd.read_csv(source, dtype=str, keep_default_na=False)

@@ -120,6 +120,21 @@ def file_numbers(paths: list[str | Path]) -> dict[int, str]:
     return dict(enumerate(sorted({_display_name(p) for p in paths})))
 
 
+def _check_parquet(path: Path) -> None:
+    """A clear error for a file that is not Parquet (or is cut short) before an engine reads it.
+
+    Reads the footer only; the engines' own messages name their internal views.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_schema(path)
+    except (OSError, pa.ArrowException) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise UserError(f"{path}: not a readable Parquet file ({reason})") from None
+
+
 def read_files(
     con,
     paths: list[str | Path],
@@ -153,6 +168,7 @@ def read_files(
             csv_to_parquet(path, target)
             parquet.append(str(target.resolve()))
         elif suffix in (".parquet", ".pq"):
+            _check_parquet(path)
             parquet.append(str(path.resolve()))
         else:
             raise UserError(f"{path}: unknown file type; give a .csv or .parquet file")

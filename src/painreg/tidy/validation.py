@@ -255,6 +255,8 @@ def _check_column(
         # A native Parquet column (NATIVE_COLUMNS) of the column's type.
         if not _NATIVE_TYPES[kind](values.type):
             report.add(Problem(fname, None, col.name, f"type {values.type} is not {kind}"))
+        elif kind == "int":
+            _check_int_range(report, fname, col, values, start)
         elif kind == "float":
             for i in _bad_rows(pc.invert(pc.is_finite(values))):
                 report.add(
@@ -322,6 +324,11 @@ def _check_column(
                         f"(elements separated by '{LIST_SEPARATOR}')",
                     )
                 )
+    if kind == "int":
+        _check_int_range(report, fname, col, values, start)
+    if _is_text(values):
+        for i in _bad_rows(pc.match_substring(values, "\x00")):
+            report.add(Problem(fname, start + int(i), col.name, "contains a NUL character (\\x00)"))
     if col.max_length is not None:
         too_long = pc.greater(pc.utf8_length(values), col.max_length)
         for i in _bad_rows(too_long):
@@ -339,6 +346,34 @@ def _check_column(
                     f"{values[int(i)].as_py()!r} is not an ICD-10 code (e.g. M79.7)",
                 )
             )
+
+
+#: The largest whole number a column of the register stores (a 32-bit integer
+#: in every database; PostgreSQL refuses a larger one).
+INT_MAX = 2**31 - 1
+
+
+def _check_int_range(
+    report: Report, fname: str, col: Column, values: pa.ChunkedArray, start: int
+) -> None:
+    """Whole numbers beyond what the database stores (text or native Parquet)."""
+    if _is_text(values):
+        ok = pc.match_substring_regex(values, _INT)
+        numbers = pc.if_else(ok, values, pa.scalar(None, pa.string()))
+        magnitude = pc.abs(pc.cast(numbers, pa.float64()))
+    elif pa.types.is_integer(values.type):
+        magnitude = pc.abs(pc.cast(values, pa.float64()))
+    else:
+        return
+    for i in _bad_rows(pc.greater(magnitude, INT_MAX)):
+        report.add(
+            Problem(
+                fname,
+                start + int(i),
+                col.name,
+                f"{values[int(i)].as_py()} is larger than the register stores (at most {INT_MAX})",
+            )
+        )
 
 
 def _is_text(values: pa.ChunkedArray | pa.Array) -> bool:
