@@ -38,6 +38,7 @@ from painreg.contacts.schema import (
     CONTACT_REQUIRED,
     PROFESSIONS,
 )
+from painreg.contacts.screen import screen
 from painreg.contacts.validate import (
     LIST_LIMIT,
     ValidationReport,
@@ -46,7 +47,6 @@ from painreg.contacts.validate import (
     prepare_certificates,
     prepare_contacts,
     rejection_report,
-    screen,
 )
 from painreg.errors import UserError
 

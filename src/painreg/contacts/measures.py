@@ -13,7 +13,7 @@ in it. That table is small in the realistic shape (the cohort is about 2% of
 patients, as at the health centre) and materialised once (``stage``): the
 extract is read pre-filtered twice (to find the cohort, then the cohort's
 rows, :func:`scan_extract`), whatever the number of measures and periods;
-validation reads it column by column (``validate.screen``).
+validation reads it column by column (``screen.screen``).
 
 Definitions (DOMAIN.md "Primary-care contact extracts" and issue 8):
 
@@ -125,7 +125,7 @@ def scan_extract(
     """The de-duplicated, coded cohort contacts of every period, reading only the cohort's rows.
 
     ``prepared`` is the checked extract (:func:`painreg.contacts.validate.prepare_contacts`)
-    and ``screened`` what :func:`painreg.contacts.validate.screen` found in it
+    and ``screened`` what :func:`painreg.contacts.screen.screen` found in it
     (which rows are rejected, the distinct values of every column with their
     normalised values and codes; computed here when not given). A row's
     acceptance depends on that row only, so checking a pre-filtered part of
@@ -153,7 +153,7 @@ def scan_extract(
     """
     import ibis
 
-    from painreg.contacts.validate import screen
+    from painreg.contacts.screen import screen
 
     if screened is None:
         screened = screen(prepared, stage)

@@ -175,9 +175,9 @@ def test_typed_parquet_gives_the_same_rejections_and_measures_as_csv(tmp_path):
 
 def test_a_value_first_seen_after_the_sample_is_still_checked(tmp_path, monkeypatch):
     """distinct_values reads a sample, then the other values by exception: nothing is missed."""
-    from painreg.contacts import validate
+    from painreg.contacts import screen
 
-    monkeypatch.setattr(validate, "SAMPLE_ROWS", 2)
+    monkeypatch.setattr(screen, "SAMPLE_ROWS", 2)
     rows = [contact(f"p{i}", diagnoses="R52.2") for i in range(5)]
     rows += [contact("p9", sex="X", diagnoses="R52.2"), contact("p8", profession="Trollkarl")]
     r = run(tmp_path, rows)
