@@ -9,10 +9,14 @@ PORT   ?= 8000
 
 .PHONY: demo test test-all lint docs venv clean
 
-$(BIN)/painreg: pyproject.toml
+# Exactly the versions in requirements.lock (hash-checked), then painreg itself
+# without resolving anything again. The lock is regenerated from pyproject.toml
+# by scripts/lock-dependencies (docs/operations.md, "Dependencies").
+$(BIN)/painreg: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(BIN)/painreg
 
 venv: $(BIN)/painreg

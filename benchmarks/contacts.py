@@ -1,6 +1,6 @@
-"""Benchmark of the contact-extract follow-up (issue 8): Ibis/DuckDB vs hand-written SQL vs pandas.
+"""Benchmark of the contact-extract follow-up: Ibis/DuckDB vs hand-written SQL vs pandas.
 
-    nice python benchmarks/contacts.py --rows 100000000     # the issue's size (default)
+    nice python benchmarks/contacts.py --rows 100000000     # the goal's size (default)
     nice python benchmarks/contacts.py --rows 10000000 --pandas-rows 10000000
 
 Two shapes of synthetic extract (``painreg synth contacts``, canonical
@@ -21,7 +21,7 @@ Every variant runs in its own subprocess; seconds are wall-clock of the
 analysis (file generation excluded), CPU seconds the child's user + system
 time over all its threads (the figure to compare on a shared machine), and
 peak memory is the child's maximum resident set size. Figures print as a table with the ratios
-the issue sets as goals (realistic < 15 s and < 2 GB at 100M rows; within
+set as goals (realistic < 15 s and < 2 GB at 100M rows; within
 1.5x of the SQL; 10x faster than pandas: on the same 10M-row file, and per
 row against the full analysis of the full file).
 """
@@ -259,7 +259,7 @@ def main() -> None:
         "--rows",
         type=int,
         default=100_000_000,
-        help="contacts in each extract (default 100 million, the issue's size)",
+        help="contacts in each extract (default 100 million, the goal's size)",
     )
     parser.add_argument(
         "--pandas-rows",

@@ -5,8 +5,8 @@ Usage (a scratch PostgreSQL database; the script adds one user to it)::
     createdb -h 127.0.0.1 -U postgres painreg_bench
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/painreg_bench
     .venv/bin/python manage.py migrate
-    .venv/bin/painreg synth registry --scale 1 --format parquet /tmp/synth1
-    nice .venv/bin/painreg import /tmp/synth1
+    .venv/bin/painreg synth registry --scale 1 --format parquet var/synth1
+    nice .venv/bin/painreg import var/synth1
     nice .venv/bin/python benchmarks/dashboard.py --year 2021 --requests 30
 
 What is timed, all in this one process against the same database:
@@ -28,7 +28,7 @@ What is timed, all in this one process against the same database:
    numbers for the unit's care level (completed rehabilitation and the
    response rate at end per unit); checked equal to the dashboard's.
 
-Goal (issue 5): page p95 under 500 ms with the scale-1 register in PostgreSQL,
+Goal: page p95 under 500 ms with the scale-1 register in PostgreSQL,
 over every request but the process's first (new selections included).
 """
 

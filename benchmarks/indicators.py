@@ -20,7 +20,7 @@ its own process so peak memory (max RSS) is its own:
    pandas over the same tables and scores.
 
 The three indicators' results of 2 and 3 are compared and must be equal.
-Goal (issue 5): scale 10 under 20 s for all indicators.
+Goal: scale 10 under 20 s for all indicators.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Prints rows/s and peak memory (max RSS) of each step, and a baseline computed
 in the same run: saving a sample of answers row by row through the ORM, the
 way a naive import would, against the bulk load (COPY / multi-row INSERT).
 
-Goals (issue 4): scale 1 imports into PostgreSQL in under 2 minutes with
+Goals: scale 1 imports into PostgreSQL in under 2 minutes with
 bounded memory; scale 10 generates in under 10 minutes.
 
     .venv/bin/python benchmarks/interop.py                 # scale 1, SQLite + PostgreSQL
@@ -36,7 +36,7 @@ from pathlib import Path
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "painreg_bench_interop"
 BASELINE_SAMPLE = 3_000
-GOAL_SECONDS = 120  # issue 4: scale 1 into PostgreSQL in under 2 minutes
+GOAL_SECONDS = 120  # the goal: scale 1 into PostgreSQL in under 2 minutes
 
 
 def _rows(directory: Path) -> int:

@@ -5,7 +5,7 @@ EQ-5D-5L and RAND-36 with ``score_frame`` (pandas in, pandas out) and, in the
 same run, with a Python loop calling ``score`` once per response: the baseline.
 The loop is timed on a sample (``--loop-rows``) and reported as responses per
 second, since a million single calls would take minutes for no extra
-information. Goal (issue 3): score_frame >= 1,000,000 HADS responses/s on one
+information. Goal: score_frame >= 1,000,000 HADS responses/s on one
 core and >= 50x the loop.
 
     nice python benchmarks/scoring.py [--rows 1000000] [--loop-rows 5000]

@@ -17,8 +17,8 @@ server is set in environment variables, documented in ``docs/operations.md``.
 ==========================  ==============================================================
 
 Sections: environment, applications, middleware, database, authentication,
-internationalisation, static files, security, logging. Other apps add their
-entries to the section they belong to.
+internationalisation, static files, e-mail and SMS, security, logging. Other
+apps add their entries to the section they belong to.
 """
 
 from __future__ import annotations
@@ -203,6 +203,31 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [p for p in [BASE_DIR / "static"] if p.is_dir()]
+
+# --- E-mail and SMS ----------------------------------------------------------
+# Invitations and reminders (painreg.eprom.messaging, docs/eprom.md "Message
+# backends"). E-mail goes through Django's e-mail backends; the short names
+# stand for Django's own, anything else is a dotted path to a backend class.
+
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = os.environ.get("PAINREG_EPROM_EMAIL_BACKEND", "console")
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = Path(os.environ.get("PAINREG_EPROM_OUTBOX", VAR_DIR / "outbox"))
+EMAIL_HOST = os.environ.get("PAINREG_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PAINREG_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("PAINREG_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PAINREG_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("PAINREG_SMTP_TLS", True)
+EMAIL_TIMEOUT = 30  # seconds; a hung mail server fails one message, not the whole run
+DEFAULT_FROM_EMAIL = os.environ.get("PAINREG_SMTP_FROM", "no-reply@localhost")
+# Django has no SMS framework: console, file (into EMAIL_FILE_PATH) or a dotted
+# path to a painreg.eprom.messaging.SmsBackend subclass (the region's gateway).
+PAINREG_EPROM_SMS_BACKEND = os.environ.get("PAINREG_EPROM_SMS_BACKEND", "console")
 
 # --- Security --------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """A patient answers on a phone-sized screen in a real browser (headless Debian chromium).
 
-Covers the issue's four browser checks: a whole initial form answered; the
+Four browser checks: a whole initial form answered; the
 phone closed mid-way and the link opened again continues on the same page;
 five wrong dates of birth lock the link; a double submit stores one
 response. Screenshots of every page type go to ``test-artifacts/eprom-*.png``.

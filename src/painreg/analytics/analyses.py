@@ -1,6 +1,6 @@
 """Analyses beyond counting: completeness, dropout analysis, case-mix adjusted comparison.
 
-Decisions (DOMAIN.md, "Counting rules of the indicators"; issue 5):
+Decisions (DOMAIN.md, "Counting rules of the indicators"):
 
 - **Completeness** of an instrument at an occasion: *item completeness* =
   answered required items / required items expected in the forms where the

@@ -882,8 +882,8 @@ def _materialised(register: Register, base: ir.Table) -> ir.Table:
     """``base`` as a temporary table when the backend is DuckDB, else as it is.
 
     Why: every indicator starts from the same join of registrations, units and
-    patients; as an expression it is compiled (Ibis -> SQL, most of the time at
-    scale 1) and executed again for each of ~40 indicators. Computed once it is
+    patients; as an expression it is compiled (Ibis -> SQL, the costliest
+    step) and executed again for each of ~40 indicators. Computed once it is
     a plain table scan. Other backends keep the expression (the unit
     dashboard writes its own temporary table of one year and care level and
     passes it as ``base`` to :func:`compute_indicators`).
@@ -935,7 +935,7 @@ def compute_indicators(
 
     ``expressions``: a dict the caller keeps for one register, ``base`` and
     ``year``; each indicator's expression is built once into it and reused
-    (building them costs about 80 ms of CPU per call on the dashboard).
+    on every later call (the dashboard calls once per request).
     """
     if base is None:
         base = _materialised(register, base_registrations(register, filters))

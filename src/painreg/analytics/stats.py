@@ -56,7 +56,7 @@ __all__ = [
 
 @functools.lru_cache(maxsize=64)
 def _z(confidence: float) -> float:
-    """The two-sided normal quantile; memoised (scipy's ppf costs ~1 ms a call)."""
+    """The two-sided normal quantile; memoised: the reports ask for the same few levels."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     return float(_sps.norm.ppf(1 - (1 - confidence) / 2))
@@ -241,8 +241,8 @@ class TestResult:
 def independence_test(table: Sequence[Sequence[int]]) -> TestResult:
     """Association in a contingency table: Pearson's chi-square, or Fisher's exact test.
 
-    Fisher's exact test when any expected count is below 5 (Cochran's rule,
-    as the issue asks). Fisher is exact for 2x2 tables (scipy); a larger table
+    Fisher's exact test when any expected count is below 5 (Cochran's
+    rule). Fisher is exact for 2x2 tables (scipy); a larger table
     with small expected counts gets a Monte Carlo p-value of Fisher's test
     (9999 permutations, fixed seed: the same idea as R's
     ``fisher.test(simulate.p.value = TRUE)``), since scipy has no network
@@ -482,8 +482,7 @@ def recoverable_cells(
     integrality = np.ones(n_x + n_b)
     # Every solution found is a feasible table: a cell seen with two different
     # values in any of them is not pinned, and needs no programme of its own
-    # (the same answer with far fewer solves; the suppression of an appendix
-    # took most of the annual report's time).
+    # (the same answer with far fewer solves of the integer programme).
     seen_low = np.full(n_x, np.inf)
     seen_high = np.full(n_x, -np.inf)
     pinned = []

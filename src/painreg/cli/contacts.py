@@ -1,4 +1,4 @@
-"""`painreg contacts validate|analyze ...`: follow-up of EHR contact extracts (issue 8).
+"""`painreg contacts validate|analyze ...`: follow-up of EHR contact extracts (docs/contacts.md).
 
 ``validate`` checks files and lists every rejected row and exact duplicate;
 ``analyze`` computes the follow-up (JSON) and optionally renders the report

@@ -1,4 +1,4 @@
-"""painreg.contacts: follow-up of primary-care EHR contact extracts (issue 8).
+"""painreg.contacts: follow-up of primary-care EHR contact extracts (docs/contacts.md).
 
 Pure Python on Ibis, no Django: the same expressions run on DuckDB (default)
 and on PySpark. Modules:

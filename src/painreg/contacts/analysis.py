@@ -2,7 +2,7 @@
 
 This is what ``painreg contacts analyze`` runs and what the report renders
 (the report computes nothing itself). The result is a plain dict, the JSON
-of issue 8: internal, unsuppressed numbers for the coordinator; every
+of docs/contacts.md: internal, unsuppressed numbers for the coordinator; every
 rendered output suppresses small cells (``painreg.reports.contacts_report``).
 
 Before/after (``compare``): the same measures for the second period and,
@@ -163,7 +163,7 @@ def analyze(
     con=None,
     strict: bool = False,
 ) -> dict[str, Any]:
-    """The follow-up JSON of issue 8 for contact files ``paths``."""
+    """The follow-up JSON (docs/contacts.md) for contact files ``paths``."""
     if min_visits < 2:
         raise UserError("--min-visits must be at least 2 (COC and SECON need two contacts)")
     if frequent_threshold < 0 or gap_days < 0:

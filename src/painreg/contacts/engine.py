@@ -32,7 +32,8 @@ def connect(engine: str = "duckdb", *, spark_session: Any = None, threads: int |
     """An Ibis backend: in-process DuckDB, or PySpark (local mode unless a session is given).
 
     On a cluster, create the SparkSession yourself (``spark-submit`` does) and
-    pass it; locally a ``local[*]`` session is started (about 15 s).
+    pass it; locally a ``local[*]`` session is started (docs/contacts.md,
+    "Engines and a Spark cluster").
     """
     import ibis
 
@@ -52,8 +53,8 @@ def connect(engine: str = "duckdb", *, spark_session: Any = None, threads: int |
                 .config("spark.sql.session.timeZone", "UTC")
                 .getOrCreate()
             )
-        # Adaptive execution off: with it, local Spark was seen waiting for ever
-        # (no CPU) in a query over several cached tables that it broadcasts.
+        # Adaptive execution off: with it, local Spark can wait for ever (no CPU)
+        # in a query over several cached tables that it broadcasts (docs/contacts.md).
         spark_session.conf.set("spark.sql.adaptive.enabled", "false")
         return ibis.pyspark.connect(spark_session)
     raise UserError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")

@@ -8,7 +8,7 @@ user's ``--mapping FILE`` is laid over it (the user's entries win).
 
 Matching is exact after trimming spaces and folding case; nothing else is
 inferred. A value the mapping does not know makes the row rejected, never
-guessed (issue 8): guessing a profession would silently move patients
+guessed: guessing a profession would silently move patients
 between the measures.
 """
 

@@ -1,4 +1,4 @@
-"""The follow-up measures of a contact extract, as Ibis expressions (issue 8).
+"""The follow-up measures of a contact extract, as Ibis expressions (docs/contacts.md).
 
 One set of expressions, grouped by ``keys``: ``[]`` for the whole extract
 (one health centre or a region) and ``["unit_id"]`` for every health centre
@@ -15,7 +15,7 @@ extract is read pre-filtered twice (to find the cohort, then the cohort's
 rows, :func:`scan_extract`), whatever the number of measures and periods;
 validation reads it column by column (``screen.screen``).
 
-Definitions (DOMAIN.md "Primary-care contact extracts" and issue 8):
+Definitions (DOMAIN.md "Primary-care contact extracts"; docs/contacts.md):
 
 - diagnosis match: some code of the contact starts with a ``--diagnosis``
   prefix, codes upper-cased without the dot (``codes.py``);

@@ -1,6 +1,6 @@
 """The canonical shape of a contact extract and of sick-leave certificates.
 
-Source: issue 8 (input format) and ``/work/shared/DOMAIN.md`` (profession
+Source: docs/contacts.md (input format) and DOMAIN.md (profession
 vocabulary, *yrkeskategori*). Everything that reads an extract maps it onto
 these names first (:mod:`painreg.contacts.mapping`), so the measures only
 ever see canonical columns and values.

@@ -1,7 +1,7 @@
 """The unit dashboard's numbers: the same indicator expressions, on the live database.
 
-Decisions (ARCHITECTURE.md "Where scores and indicators are computed"; issue 5;
-DOMAIN.md "Publishing rules"):
+Decisions (ARCHITECTURE.md "Where scores and indicators are computed";
+DOMAIN.md "Publishing rules"; figures in docs/dashboard.md, "Performance"):
 
 * **Same expressions, live data.** Migration ``registry/0004_interchange_views``
   creates views of the interchange shape (``painreg_ix_<table>``). Ibis is
@@ -116,8 +116,8 @@ _SAFE_VALUE = re.compile(r"[A-Za-z0-9_+;\-]*")
 class _Literals:
     """Stand-ins for the year and filter values of one year of a selection.
 
-    Decision (issue 5): compiling the indicator expressions to SQL costs about
-    0.7 s of CPU per year, several times what running them costs; the SQL of
+    Decision: compiling the indicator expressions to SQL costs several times
+    the CPU of running them; the SQL of
     two selections of the same *shape* (which filters are set) differs only in
     the year and the filter values. So the dashboard builds the expressions
     with stand-ins (a year of 29113, ages 113 and 119, codes like
@@ -410,7 +410,7 @@ def _year_indicators(
 ) -> dict[str, Any]:
     """:func:`compute_indicators` of the dashboard for one year.
 
-    Decision (issue 5): every indicator starts from the same base registrations
+    Decision: every indicator starts from the same base registrations
     (registrations joined with units and patients through the views, which
     leave out opted-out patients by joining patients once more). On a live
     database (a backend with a connection) the year's base registrations of
@@ -448,7 +448,7 @@ def warm_templates(connection: Any | None = None) -> int:
     A web server process calls this once at start (``painreg.wsgi``): the
     first request of each selection shape (no filter, or one filter of
     :data:`FILTER_CHOICES`) per care level would otherwise compile its
-    template, about 0.2 s of CPU inside that request. Only compiles: no
+    template inside that request. Only compiles: no
     query is run. Shapes with two or more filters compile on first use.
     """
     register = live_register(connection)
@@ -494,9 +494,8 @@ def warm() -> None:
 def _from_temporary(register: Register, raw: Any, year: int, base: Any) -> dict[str, Any]:
     """:func:`compute_indicators` from a temporary table of ``base``.
 
-    (Tried and left out: a second temporary table of the base registrations'
-    scores. Writing it cost more PostgreSQL CPU than the indicators' index
-    look-ups it saved: about 0.8-1.0 s instead of 0.6 s per year, load 9.)
+    (No second temporary table of the base registrations' scores: writing it
+    costs more PostgreSQL CPU than the indicators' index look-ups it saves.)
     """
     import ibis.expr.operations as ops
 
@@ -571,8 +570,8 @@ _cache_lock = threading.Lock()
 def register_fingerprint(connection: Any) -> tuple[Any, ...]:
     """Newest ids of the register's tables: equal fingerprints, equal register.
 
-    One query of index look-ups (``max`` of a primary key), well under a
-    millisecond on the scale-1 register.
+    One query of index look-ups (``max`` of a primary key), cheap whatever
+    the size of the register.
     """
     parts = ", ".join(f"(SELECT MAX({col}) FROM {table})" for table, col in _FINGERPRINT_TABLES)
     with connection.cursor() as cursor:
@@ -593,13 +592,12 @@ def _compute(
 
     On PostgreSQL the JIT compiler is switched off for these queries only:
     their estimated costs pass its threshold, and compiling them to machine
-    code took longer (about a second per query on the scale-1 register) than
-    running them (tens of milliseconds: index look-ups from the year's
+    code takes longer than running them (index look-ups from the year's
     registrations, see migration ``registry/0005_dashboard_year_index``).
     And ``random_page_cost = 1.1`` (the default 4 is for disks): with it the
     planner looks up each registration's occasion and score by the unique
-    indexes instead of reading every occasion, about half the buffers and
-    40 % less PostgreSQL CPU per new selection (same results).
+    indexes instead of reading every occasion: fewer buffers and less
+    PostgreSQL CPU per new selection, the same results.
     """
     register = live_register(connection)
     if connection.vendor != "postgresql":
@@ -638,7 +636,7 @@ def cached_dashboard(
 
     Decision: the dashboard is real time (every request sees every committed
     change), but counting the whole register and drawing the funnel plots
-    cost seconds on a national register, while the register changes far less
+    are slow on a national register, while the register changes far less
     often than it is looked at. Indicator results (per selection) and built
     dashboards (per selection, unit and viewer kind) are kept per register
     fingerprint (:func:`register_fingerprint`), and dropped at once when a
@@ -771,10 +769,10 @@ class Dashboard:
     def chart(self, key: str) -> str | None:
         """The funnel plot of measure ``key`` as SVG; None if it has none.
 
-        Decision (issue 5): the page does not embed its funnel plots but links
+        Decision: the page does not embed its funnel plots but links
         them (one image request each, drawn on first request and kept with the
-        dashboard): drawing one with Altair and vl-convert costs about 0.1 s,
-        a dozen of them more than counting the whole register, and the
+        dashboard): drawing a dozen with Altair and vl-convert costs more than
+        counting the whole register, and the
         browser fetches the images side by side after the page's numbers.
         """
         if key not in self.charts:

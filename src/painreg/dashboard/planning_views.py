@@ -2,8 +2,8 @@
 
 Decisions:
 
-* Only a regional analyst of the region sees it (issue 7: "a planner's page
-  in the web app, regional analyst role"); anyone else gets 404, which does
+* Only a regional analyst of the region sees it (a planner's page in the
+  web app, for the regional analyst role); anyone else gets 404, which does
   not reveal what exists (registry.access's rule). Analysts hold no unit, so
   the page has its own gate instead of ``staff_required``: logged in and past
   the TOTP step, then the region membership.

@@ -1,6 +1,6 @@
 """The unit dashboard (enhetens statistik): web pages and the Excel download.
 
-Decisions (issue 5; DOMAIN.md "Publishing rules"; registry.access rules):
+Decisions (docs/dashboard.md; DOMAIN.md "Publishing rules"; registry.access rules):
 
 * Who sees which unit: staff see the unit they work in now (the session's
   current unit, ``/statistik/``) and any unit they belong to
@@ -160,8 +160,9 @@ def _other_rows(dashboard: Any, measure: Any) -> SafeString:
     """The rows of ``measure``'s table of the other units, as HTML, kept with the dashboard.
 
     Why not in the template: a dozen measures times every unit of the care
-    level are some 3,000 values; Django's template engine took about 30 ms a
-    page to render them (also for a cached dashboard). Escaped as the
+    level are some 3,000 values, which Django's template engine would render
+    again on every page, also for a cached dashboard (docs/dashboard.md,
+    "Performance"). Escaped as the
     template escapes (``django.utils.html.escape``): the same HTML.
     """
     html = dashboard.other_rows.get(measure.key)

@@ -1,16 +1,20 @@
-"""Message backends for invitations and reminders: e-mail and SMS, pluggable.
+"""Message backends for invitations and reminders: e-mail through Django, SMS pluggable.
 
-Chosen by environment variables (docs/eprom.md, "Message backends"):
+E-mail is sent by Django's e-mail framework (``django.core.mail``) with the
+backend and server in the settings, which ``painreg.settings`` reads from the
+environment (docs/eprom.md, "Message backends"):
 
 =============================  ==================================================
-``PAINREG_EPROM_EMAIL_BACKEND``  ``console`` (default), ``file``, ``smtp`` or a
-                                 dotted path to a class
+``PAINREG_EPROM_EMAIL_BACKEND``  ``EMAIL_BACKEND``: ``console`` (default), ``file``,
+                                 ``locmem``, ``smtp`` (Django's backends) or a
+                                 dotted path to a Django e-mail backend
+``PAINREG_EPROM_OUTBOX``         ``EMAIL_FILE_PATH``: directory of the ``file``
+                                 backends of both channels (``var/outbox``)
+``PAINREG_SMTP_HOST`` ...        ``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``,
+                                 ``_FROM``: ``EMAIL_HOST`` ... ``DEFAULT_FROM_EMAIL``
 ``PAINREG_EPROM_SMS_BACKEND``    ``console`` (default), ``file`` or a dotted path
                                  to a :class:`SmsBackend` subclass (the region's
-                                 SMS gateway)
-``PAINREG_EPROM_OUTBOX``         directory of the ``file`` backend (``var/outbox``)
-``PAINREG_SMTP_HOST`` ...        ``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``,
-                                 ``_FROM`` for the ``smtp`` backend
+                                 SMS gateway); Django has no SMS framework
 =============================  ==================================================
 
 A backend has one method, ``send(message)``, which raises on failure; the
@@ -22,11 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from painreg.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -41,8 +49,30 @@ class MessageBackend(Protocol):
     def send(self, message: Message) -> None: ...
 
 
+class EmailBackend:
+    """E-mail through the Django e-mail backend of the settings (``EMAIL_BACKEND``).
+
+    One connection for all the messages of a run: the SMTP backend then logs
+    in to the server once.
+    """
+
+    def __init__(self) -> None:
+        try:
+            self.connection = get_connection(fail_silently=False)
+        except ImportError:
+            raise UserError(
+                f"unknown e-mail backend {settings.EMAIL_BACKEND!r}; use console, file,"
+                " locmem, smtp or a dotted path to a Django e-mail backend"
+            ) from None
+
+    def send(self, message: Message) -> None:
+        EmailMessage(
+            message.subject, message.body, to=[message.to], connection=self.connection
+        ).send()
+
+
 class ConsoleBackend:
-    """Prints the message (development and the demo)."""
+    """SMS printed to standard output (development and the demo)."""
 
     def send(self, message: Message) -> None:
         print(
@@ -52,10 +82,10 @@ class ConsoleBackend:
 
 
 class FileBackend:
-    """Writes each message to its own file in the outbox directory (tests, staging)."""
+    """SMS written each to its own file in the outbox (``EMAIL_FILE_PATH``; tests, staging)."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory or Path(os.environ.get("PAINREG_EPROM_OUTBOX", "var/outbox"))
+        self.directory = directory or Path(settings.EMAIL_FILE_PATH)
 
     def send(self, message: Message) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -65,27 +95,6 @@ class FileBackend:
         path.write_text(
             f"To: {message.to}\nSubject: {message.subject}\n\n{message.body}\n", encoding="utf-8"
         )
-
-
-class SmtpBackend:
-    """E-mail through Django's SMTP backend, configured from PAINREG_SMTP_* variables."""
-
-    def send(self, message: Message) -> None:
-        from django.core.mail import EmailMessage, get_connection
-
-        connection = get_connection(
-            "django.core.mail.backends.smtp.EmailBackend",
-            host=os.environ.get("PAINREG_SMTP_HOST", "localhost"),
-            port=int(os.environ.get("PAINREG_SMTP_PORT", "587")),
-            username=os.environ.get("PAINREG_SMTP_USER", ""),
-            password=os.environ.get("PAINREG_SMTP_PASSWORD", ""),
-            use_tls=os.environ.get("PAINREG_SMTP_TLS", "1") == "1",
-            timeout=30,
-        )
-        sender = os.environ.get("PAINREG_SMTP_FROM", "no-reply@localhost")
-        EmailMessage(
-            message.subject, message.body, sender, [message.to], connection=connection
-        ).send()
 
 
 class SmsBackend:
@@ -99,25 +108,24 @@ class SmsBackend:
         raise NotImplementedError("an SMS gateway implements send(message)")
 
 
-_BUILTIN: dict[str, type] = {"console": ConsoleBackend, "file": FileBackend, "smtp": SmtpBackend}
+_SMS_BUILTIN: dict[str, type[MessageBackend]] = {"console": ConsoleBackend, "file": FileBackend}
 
 
-def _load(spec: str, channel: str) -> MessageBackend:
-    if spec in _BUILTIN and not (channel == "sms" and spec == "smtp"):
-        return _BUILTIN[spec]()
+def _sms_backend(spec: str) -> MessageBackend:
+    if spec in _SMS_BUILTIN:
+        return _SMS_BUILTIN[spec]()
     module_name, _, class_name = spec.rpartition(".")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError, ValueError):
-        from painreg.errors import UserError
-
         raise UserError(
-            f"unknown {channel} backend {spec!r}; use console, file"
-            f"{', smtp' if channel == 'email' else ''} or a dotted path to a class"
+            f"unknown sms backend {spec!r}; use console, file or a dotted path to a class"
         ) from None
     return cls()
 
 
 def backend_for(channel: str) -> MessageBackend:
-    variable = "PAINREG_EPROM_EMAIL_BACKEND" if channel == "email" else "PAINREG_EPROM_SMS_BACKEND"
-    return _load(os.environ.get(variable, "console"), channel)
+    """The backend of ``channel`` ("email" or "sms") as the settings configure it."""
+    if channel == "email":
+        return EmailBackend()
+    return _sms_backend(settings.PAINREG_EPROM_SMS_BACKEND)

@@ -4,8 +4,8 @@ Every gunicorn worker builds the same per-process caches on first use: the
 URL configuration and the view modules, the instrument catalogue and its
 item index, the questionnaire's text packs, the compiled patient templates
 (Django's cached template loader) and the scoring code. Built lazily, that
-is about a second of CPU inside the first requests each worker serves (the
-first page, the first submit), which a patient feels as a stall and a load
+work falls inside the first requests each worker serves (the first page,
+the first submit), which a patient feels as a stall and a load
 test as a latency spike (docs/eprom.md, "Load"). ``painreg.wsgi`` calls
 :func:`warm` once per process, at start.
 """

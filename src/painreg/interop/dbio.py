@@ -1,6 +1,6 @@
 """Export the register to interchange tables, and bulk-import them (Django side).
 
-Decisions (ARCHITECTURE.md "Interchange format"; issue 4):
+Decisions (ARCHITECTURE.md "Interchange format"; docs/operations.md "Large imports"):
 
 * **Export** streams from the database one chunk of registrations at a time
   (constant memory) and writes every column of the format plus the stored
@@ -568,10 +568,9 @@ class _Loader:
         """Planner statistics for the tables the import wrote to (PostgreSQL).
 
         Without them the first queries after an import plan blind until
-        autovacuum gets round to the tables: right after importing the scale-1
-        register, an export read all 16 million answers for every chunk of
-        2000 registrations (the occasions, never analysed, were estimated 20
-        times too many): 5.3 s per chunk instead of 0.3 s. The large loads
+        autovacuum gets round to the tables: an export right after a large
+        import, misled by occasions never analysed, read every answer for
+        every chunk of registrations (docs/operations.md). The large loads
         analyse their table already (``_bulk_load``).
         """
         with self.connection.cursor() as cursor:

@@ -31,11 +31,12 @@ Decisions (for DOMAIN.md):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from painreg.errors import UserError
 
@@ -110,7 +111,11 @@ def load_register(directory: Path | str) -> Register:
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """Hyndman-Fan definition 7 (linear interpolation); None for no values.
+    """The ``q`` quantile (0-1) of ``values``; None for no values.
+
+    Hyndman-Fan definition 7, linear interpolation between order statistics:
+    ``numpy.quantile(values, q, method="linear")`` (numpy's default, R's type 7),
+    rounded to 10 decimals so that 9.1 prints as 9.1.
 
     >>> percentile([10, 20, 30, 40], 0.5)
     25.0
@@ -119,11 +124,7 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     """
     if not values:
         return None
-    ordered = sorted(values)
-    h = (len(ordered) - 1) * q
-    low = math.floor(h)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (h - low) * (ordered[high] - ordered[low]), 10)
+    return round(float(np.quantile(values, q, method="linear")), 10)
 
 
 def wait_days(

@@ -1,6 +1,6 @@
 """Validation of incoming interchange files: every row, every column, every problem.
 
-Decision (ARCHITECTURE.md, "Interchange format"; issue 4): an import validates
+Decision (ARCHITECTURE.md, "Interchange format"): an import validates
 *everything first* and writes nothing if any row is rejected, and the report
 names file, row, column and reason for **all** problems, not only the first.
 So this module never stops at an error: it reads each file as raw text in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 
 import pytest
 
@@ -14,16 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def outbox(tmp_path, monkeypatch):
-    monkeypatch.setenv("PAINREG_EPROM_EMAIL_BACKEND", "file")
-    monkeypatch.setenv("PAINREG_EPROM_SMS_BACKEND", "file")
-    monkeypatch.setenv("PAINREG_EPROM_OUTBOX", str(tmp_path / "outbox"))
+def outbox(mailoutbox, monkeypatch):
+    """The e-mails sent, in Django's in-memory outbox (pytest-django's ``mailoutbox``)."""
     monkeypatch.setenv("PAINREG_PUBLIC_URL", "https://enkat.example.se")
-    return tmp_path / "outbox"
+    return mailoutbox
 
 
 def _sent(outbox):
-    return sorted(p.read_text() for p in outbox.glob("*.txt")) if outbox.exists() else []
+    return sorted(f"To: {', '.join(m.to)}\nSubject: {m.subject}\n\n{m.body}" for m in outbox)
 
 
 def test_the_invitation_message_is_sent_once_however_often_the_command_runs(invitation, outbox):
@@ -102,8 +101,12 @@ def test_the_one_year_follow_up_link_is_created_from_the_rehab_end_date(world, i
     assert reminders.send_due(one_year)["followup_invitations"] == 0  # only once
 
 
-def test_a_failing_gateway_is_recorded_and_reported(invitation, monkeypatch, capsys):
-    monkeypatch.setenv("PAINREG_EPROM_EMAIL_BACKEND", "painreg.eprom.messaging.SmsBackend")
+def test_a_failing_gateway_is_recorded_and_reported(invitation, settings, capsys):
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
     assert main(["send-reminders"]) == 1
     assert "failed: 1" in capsys.readouterr().out
     assert invitation.obj.messages.get(sequence=0).status == "failed"

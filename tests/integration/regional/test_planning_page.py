@@ -1,4 +1,4 @@
-"""The planning page: only a regional analyst of the region sees it (issue 7).
+"""The planning page: only a regional analyst of the region sees it (docs/regional.md).
 
 Users as in the registry tests (healthchecks habit): alice, registrar at a
 Stockholm unit; diana, regional analyst of Stockholm; fiona, regional analyst

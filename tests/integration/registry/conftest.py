@@ -82,5 +82,5 @@ def mark_rest_not_administered(user: Any, occasion: Any, reason: str = "ej aktue
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
-    """PBKDF2 with production work factor costs ~0.3 s per user; tests need no strength."""
+    """PBKDF2 at the production work factor is slow by design; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,4 @@
-"""Every measure of issue 8 on hand-computed small extracts (DuckDB)."""
+"""Every measure of docs/contacts.md on hand-computed small extracts (DuckDB)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from painreg.instruments import (
 )
 from painreg.instruments.model import DEFINITION_KEYS
 
-#: Fixed score columns (issue 3).
+#: Fixed score columns (docs/instruments.md, the scores of each instrument).
 FIXED_SCORES = {
     "hads": ("anxiety", "depression", "anxiety_category", "depression_category"),
     "pcs": ("total", "rumination", "magnification", "helplessness"),

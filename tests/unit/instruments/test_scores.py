@@ -290,8 +290,8 @@ def test_it_accepts_fractional_pain_duration_but_not_a_fractional_code() -> None
 
 
 def test_it_reports_mpi_as_not_classified_without_holder_parameters() -> None:
-    """Source: issue 3: without reference parameters the profile is not classified,
-    never guessed."""
+    """Source: docs/instruments.md (MPI): without reference parameters the profile
+    is not classified, never guessed."""
     result = score("mpi", {"mpi_1": 3})
     assert result["profile"] == "not_classified"
     assert result["pain_severity"] is None  # no item key configured

@@ -13,7 +13,7 @@ from painreg.regional.inputs import COUNT_COLUMNS
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "src/painreg/regional/examples/skr-2020"
 
-#: The keys the issue asks for at every level of the JSON.
+#: The keys at every level of the JSON: every count column of docs/regional.md and the rate.
 REQUIRED_KEYS = {
     "kbt", "ipt", "ikbt", "pdt", "emdr", "other_psych", "mmr1", "mmr2", "behavioural",
     "active_training", "other_pain", "mmr_total", "men", "women", "private", "public",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from painreg.errors import UserError
 from painreg.regional.need import Share, load_assumptions, need_per_year, parse_share_overrides
@@ -34,6 +37,17 @@ def test_percentiles_interpolate_between_order_statistics() -> None:
     assert percentile([10, 20, 30, 40, 50], 0.9) == 46
     assert percentile([7], 0.9) == 7
     assert percentile([], 0.5) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2000), min_size=2, max_size=300))
+def test_every_decile_agrees_with_the_standard_librarys_inclusive_quantiles(days) -> None:
+    """Python's statistics.quantiles(method="inclusive") interpolates the same way
+    (the minimum as the 0th and the maximum as the 100th percentile, R's type 7):
+    the deciles of any waits agree."""
+    deciles = statistics.quantiles(days, n=10, method="inclusive")
+    for k, expected in enumerate(deciles, start=1):
+        assert percentile(days, k / 10) == pytest.approx(expected, abs=1e-9)
 
 
 def test_waits_belong_to_the_year_they_ended_and_negative_ones_are_left_out() -> None:

@@ -196,8 +196,10 @@ def test_the_command_writes_a_small_register(tmp_path: Path) -> None:
     assert (tmp_path / "answers.csv").exists()
 
 
-def test_the_command_rejects_a_bad_year_range(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["synth", "registry", "/tmp/x", "--years", "2021-2013"]) == 2
+def test_the_command_rejects_a_bad_year_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["synth", "registry", str(tmp_path), "--years", "2021-2013"]) == 2
     assert "first year is after the last" in capsys.readouterr().err
 
 

@@ -1,4 +1,4 @@
-"""Database views of the interchange shape, for the unit dashboard (issue 5).
+"""Database views of the interchange shape, for the unit dashboard (docs/dashboard.md).
 
 Decision (ARCHITECTURE.md, "Where scores and indicators are computed"): the
 indicators are Ibis expressions over tables shaped like the interchange
@@ -12,8 +12,8 @@ through these views. They are read-only and hold no data of their own.
   the database keys (meaningless outside this database); no personnummer,
   external id or birth date appears. They stay integers, not text as in the
   files, so the joins of the indicators use the tables' indexes and the
-  planner's statistics (a join on ``CAST(id AS TEXT)`` made PostgreSQL pick
-  nested loops that ran for minutes on the scale-1 register). Nothing applies
+  planner's statistics (a join on ``CAST(id AS TEXT)`` makes PostgreSQL pick
+  nested loops, far too slow on a register of national size). Nothing applies
   string operations to ids; the dashboard declares them as the format does. Patients who opted out
   or were deleted are left out (``in_register``), with their registrations.
 * List columns (``work_measures``, ``programme``, ``secondary_diagnoses``) are

@@ -1,4 +1,4 @@
-"""An index and statistics for the unit dashboard's year filter (issue 5; PostgreSQL).
+"""An index and statistics for the unit dashboard's year filter (PostgreSQL).
 
 Every indicator starts from the registrations of one year, and the year is an
 expression (``base_registrations``: rehab by the year of ``rehab_end_date``,
