@@ -150,7 +150,7 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
     from painreg.cli.serve import setup_django
 
     setup_django()
-    from painreg.interop.dbio import export_register
+    from painreg.interop.export import export_register
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
         export_register(tmp, format="parquet", username=f"cli:{getpass.getuser()}:report")

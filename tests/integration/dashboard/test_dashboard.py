@@ -88,7 +88,7 @@ def _write_register(directory: Path) -> None:
 
 @pytest.fixture
 def world(tmp_path: Path, django_user_model: Any) -> SimpleNamespace:
-    from painreg.interop.dbio import import_register
+    from painreg.interop.load import import_register
     from painreg.registry import actions
     from painreg.registry.models import Region, Unit
 
