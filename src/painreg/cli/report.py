@@ -91,7 +91,7 @@ def _casemix_option(p: argparse.ArgumentParser) -> None:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from painreg.analytics.indicators import Filters, age_bounds
+    from painreg.analytics.context import Filters, age_bounds
 
     if args.age_group:
         try:
@@ -160,7 +160,7 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
 def _indicators(args: argparse.Namespace) -> int:
     import json
 
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
 
     register_ = load(args)
     result = compute_indicators(register_, args.year, filters=_filters(args), json_only=True)

@@ -9,7 +9,7 @@ DOMAIN.md "Publishing rules"):
   ``from_connection``), so a request sees exactly what the application sees,
   in the same transaction, without a second login to the database. The views
   are wrapped in :class:`painreg.analytics.load.Register` and
-  :func:`painreg.analytics.indicators.compute_indicators` runs unchanged.
+  :func:`painreg.analytics.compute.compute_indicators` runs unchanged.
 * The views' column types are taken from the one declaration of the format
   (:mod:`painreg.tidy.schema`), not from the database catalogue: no
   catalogue queries per request, and SQLite (whose views have no declared
@@ -36,15 +36,15 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from painreg.analytics.indicators import (
-    BY_KEY,
+from painreg.analytics.compute import compute_indicators
+from painreg.analytics.context import (
     CARE_LEVELS,
     CHANGE_OUTCOMES,
     Filters,
     age_bounds,
     base_registrations,
-    compute_indicators,
 )
+from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
 from painreg.reports.publishing import format_number, format_percent
 from painreg.reports.render import (
@@ -890,7 +890,7 @@ def _volume_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> Coun
 
 
 def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
-    from painreg.analytics.indicators import REASONS
+    from painreg.analytics.context import REASONS
     from painreg.analytics.stats import suppress_counts
 
     columns = ["", *(CATEGORY_LABELS[r] for r in REASONS), "Totalt"]
