@@ -58,7 +58,7 @@ def _int(value: str | None, default: int | None = None) -> int | None:
 
 
 def _register_for(user: Any, region: Region) -> Any:
-    from painreg.regional.waiting import Register, Registration, Unit
+    from painreg.regional.waiting import Registration, Unit, UnitsAndRegistrations
 
     rows = access.pseudonymised_registrations(user).filter(unit__region_id=region.code)
     units: dict[str, Unit] = {}
@@ -78,7 +78,7 @@ def _register_for(user: Any, region: Region) -> Any:
                 signed_off=row["signed_off_at"] is not None,
             )
         )
-    return Register(units, registrations)
+    return UnitsAndRegistrations(units, registrations)
 
 
 def _statistics() -> tuple[Any, Any]:

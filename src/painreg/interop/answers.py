@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from painreg.interop.bulk import BulkLoader, chunks, writes
 from painreg.interop.results import Progress
 from painreg.tidy import schema
-from painreg.tidy.validation import Report
+from painreg.tidy.validation import ValidationOutcome
 
 #: Occasions scored per chunk (~0.7 M answers at the synthetic register's shape).
 SCORE_CHUNK = 5_000
@@ -29,7 +29,7 @@ class AnswerWriter(BulkLoader):
     """Loads the answers file, then stores scores and statuses of the occasions it touched."""
 
     directory: Path
-    report: Report
+    report: ValidationOutcome
     progress: Progress
     #: Registration id (as in the files) -> database key, and the ids present before the import.
     reg_pk: dict[str, int]

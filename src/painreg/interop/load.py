@@ -29,7 +29,7 @@ from painreg.interop.answers import AnswerWriter
 from painreg.interop.bulk import db_datetime
 from painreg.interop.results import ImportRejected, ImportResult, Progress, no_progress
 from painreg.tidy import schema
-from painreg.tidy.validation import PERSONNUMMER_SHAPE, Known, Report, validate_directory
+from painreg.tidy.validation import PERSONNUMMER_SHAPE, Known, ValidationOutcome, validate_directory
 
 OCCASION_KINDS = {"rehab": schema.OCCASIONS, "assessment": ("initial",)}
 
@@ -80,7 +80,7 @@ def import_register(
     return result
 
 
-def _check_existing_registrations(directory: Path, report: Report) -> None:
+def _check_existing_registrations(directory: Path, report: ValidationOutcome) -> None:
     """A registration_id the register holds must be the same patient at the same unit.
 
     Ids of registrations entered in the application are database ids, so a
@@ -130,7 +130,7 @@ class _Loader(AnswerWriter):
     def __init__(
         self,
         directory: Path,
-        report: Report,
+        report: ValidationOutcome,
         result: ImportResult,
         username: str,
         progress: Progress,
@@ -380,7 +380,7 @@ class _Loader(AnswerWriter):
         )
 
 
-def iter_problems(report: Report) -> Iterable[str]:
+def iter_problems(report: ValidationOutcome) -> Iterable[str]:
     from painreg.tidy.validation import format_report
 
     return format_report(report)

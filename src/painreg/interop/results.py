@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from painreg.errors import UserError
-from painreg.tidy.validation import Report
+from painreg.tidy.validation import ValidationOutcome
 
 #: ``progress(what, done, total)``: called as work advances (``total`` None when unknown).
 Progress = Callable[[str, int, int | None], None]
@@ -27,14 +27,14 @@ class ExportResult:
 class ImportRejected(UserError):
     """Validation failed: nothing was written. ``report`` holds every problem."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: ValidationOutcome) -> None:
         self.report = report
         super().__init__(f"{report.total_problems:,} problem(s) in the files; nothing was imported")
 
 
 @dataclass
 class ImportResult:
-    report: Report
+    report: ValidationOutcome
     added: dict[str, int] = field(default_factory=dict)
     already_present: dict[str, int] = field(default_factory=dict)
     written: bool = False

@@ -96,7 +96,7 @@ def save_answers(
         _require(user, registration.unit, *ENTRY_ROLES)
     if source not in AnswerSource.values:
         raise ValueError(f"unknown answer source {source!r}")
-    report = validation.Report()
+    report = validation.Findings()
     clean: dict[str, float | None] = {}
     from painreg import instruments
 
@@ -135,7 +135,7 @@ def save_answers(
     if occasion.signed_off:
         problems = validation.occasion_signoff_problems(occasion)
         if problems:
-            validation.raise_errors(validation.Report(errors=problems))
+            validation.raise_errors(validation.Findings(errors=problems))
     _set_status(occasion, user, reason, set(stored))
     _event(
         user=user,

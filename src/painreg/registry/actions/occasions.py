@@ -114,7 +114,7 @@ def sign_off_occasion(*, user: Any, occasion: Occasion) -> Occasion:
         return occasion
     problems = validation.occasion_signoff_problems(occasion)
     if problems:
-        validation.raise_errors(validation.Report(errors=problems))
+        validation.raise_errors(validation.Findings(errors=problems))
     occasion.signed_off_at = timezone.now()
     occasion.signed_off_by = user if getattr(user, "pk", None) else None
     occasion.status = OccasionStatus.SIGNED_OFF

@@ -167,7 +167,7 @@ def update_registration(
     if registration.signed_off:
         problems = validation.registration_signoff_problems(registration)
         if problems:
-            validation.raise_errors(validation.Report(errors=problems))
+            validation.raise_errors(validation.Findings(errors=problems))
     _event(
         user=user,
         name="registration.update",
@@ -189,7 +189,7 @@ def sign_off_registration(*, user: Any, registration: Registration) -> Registrat
         return registration
     problems = validation.registration_signoff_problems(registration)
     if problems:
-        validation.raise_errors(validation.Report(errors=problems))
+        validation.raise_errors(validation.Findings(errors=problems))
     registration.signed_off_at = timezone.now()
     registration.signed_off_by = user if getattr(user, "pk", None) else None
     _stamp(registration, user)
