@@ -70,7 +70,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_annual)
 
     p = sub.add_parser("unit", help="one unit's report against its care level (HTML, PDF, Excel)")
-    p.add_argument("unit_id", metavar="UNIT_ID", help="the unit's id")
+    p.add_argument(
+        "unit_code", metavar="UNIT_CODE", help="the unit's code (unit_id in the interchange files)"
+    )
     common(p)
     p.add_argument("--output", type=Path, required=True, help="directory to write into")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
@@ -196,7 +198,7 @@ def _unit(args: argparse.Namespace) -> int:
     try:
         paths = write_unit_report(
             register_,
-            args.unit_id,
+            args.unit_code,
             args.year,
             args.output,
             filters=_filters(args),

@@ -677,7 +677,7 @@ def cached_dashboard(
 
 @dataclass(frozen=True)
 class UnitInfo:
-    unit_id: str  # the unit code (interchange unit_id)
+    unit_code: str  # the unit code (the interchange unit_id; the database key is the unit pk)
     name: str
     care_level: str
 
@@ -833,7 +833,7 @@ def build_dashboard(
     """The dashboard of ``unit`` from :func:`period_indicators`' result."""
     level = levels.get(unit.care_level, {"national": {}, "units": {}})
     national = level["national"]
-    unit_values = level["units"].get(unit.unit_id, {})
+    unit_values = level["units"].get(unit.unit_code, {})
     measures = []
     for key in ("coverage", *RATE_KEYS, *CHANGE_OUTCOMES):
         indicator = BY_KEY[key]
@@ -847,7 +847,7 @@ def build_dashboard(
         n_nat, d_nat = _measure_parts(key, national.get(key))
         others = []
         for other_id, values in sorted(level["units"].items()):
-            if other_id == unit.unit_id:
+            if other_id == unit.unit_code:
                 continue
             n, d = _measure_parts(key, values.get(key))
             others.append(_share_row(unit_names.get(other_id, other_id), n, d))

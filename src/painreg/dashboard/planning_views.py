@@ -64,12 +64,14 @@ def _register_for(user: Any, region: Region) -> Any:
     units: dict[str, Unit] = {}
     registrations = []
     for row in rows:
-        unit_id = str(row["unit__code"])
-        units.setdefault(unit_id, Unit(unit_id, unit_id, region.code, row["unit__care_level"]))
+        unit_code = str(row["unit__code"])
+        units.setdefault(
+            unit_code, Unit(unit_code, unit_code, region.code, row["unit__care_level"])
+        )
         registrations.append(
             Registration(
                 registration_id=str(row["id"]),
-                unit_id=unit_id,
+                unit_id=unit_code,
                 category=row["category"],
                 referral_date=None,
                 first_visit_date=row["first_visit_date"],
