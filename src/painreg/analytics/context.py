@@ -19,19 +19,15 @@ import ibis
 import ibis.expr.types as ir
 
 from painreg.analytics.load import Register
+from painreg.tidy import schema
 
 CARE_LEVELS = ("specialist", "primary")
 CHANGE4 = ("improved", "unchanged_positive", "unchanged_negative", "worsened")
 CHANGE3 = ("improved", "unchanged", "worsened")
-REASONS = ("own_decision", "other_medical", "other")
-EDUCATION = ("compulsory", "upper_secondary", "university", "other", "unknown")
-WORK_MEASURES = (
-    "rehab_plan",
-    "rtw_action_plan",
-    "ergonomic",
-    "planned_meetings",
-    "workplace_visit",
-)
+REASONS = schema.DISCONTINUATION_REASONS
+#: The interchange format's education levels, and ``unknown`` for an empty one.
+EDUCATION = (*schema.EDUCATION, "unknown")
+WORK_MEASURES = schema.WORK_MEASURES
 WAI_CATEGORIES = ("poor", "moderate", "good", "excellent")
 #: The change outcomes (share improved among those with the measure), in the
 #: 2021 report's order (figures 3-18): the annual report's unit comparisons and

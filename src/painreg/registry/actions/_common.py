@@ -18,6 +18,7 @@ from painreg.registry import access, validation
 from painreg.registry.guard import writes_allowed
 from painreg.registry.models import (
     Patient,
+    Registration,
     Unit,
 )
 
@@ -105,6 +106,35 @@ def _event(
         reason=reason,
         detail=detail,
     )
+
+
+def _registration_event(
+    *,
+    user: Any,
+    name: str,
+    registration: Registration,
+    obj: Any,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    username: str | None = None,
+) -> None:
+    """The audit event of a write to ``registration`` or one of its occasions."""
+    _event(
+        user=user,
+        name=name,
+        unit=registration.unit,
+        patient=registration.patient,
+        obj=obj,
+        reason=reason,
+        detail=detail,
+        username=username,
+    )
+
+
+def _refuse(problems: list[validation.Issue]) -> None:
+    """Refuse the write (``ValidationError`` keyed by field) when a check found ``problems``."""
+    if problems:
+        validation.raise_errors(validation.Findings(errors=problems))
 
 
 def _language() -> str:

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from painreg.registry import validation
 from painreg.registry.actions._common import (
-    _event,
     _need_reason,
+    _refuse,
+    _registration_event,
     _require,
     _stamp,
     action,
@@ -133,15 +134,12 @@ def save_answers(
             stored[item] = value
     recompute_scores(occasion, stored)
     if occasion.signed_off:
-        problems = validation.occasion_signoff_problems(occasion)
-        if problems:
-            validation.raise_errors(validation.Findings(errors=problems))
+        _refuse(validation.occasion_signoff_problems(occasion))
     _set_status(occasion, user, reason, set(stored))
-    _event(
+    _registration_event(
         user=user,
         name="answers.save",
-        unit=registration.unit,
-        patient=registration.patient,
+        registration=registration,
         obj=occasion,
         reason=reason,
         detail={"occasion": occasion.kind, "source": source, "changes": diff},

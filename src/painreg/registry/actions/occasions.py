@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from painreg.registry import validation
 from painreg.registry.actions._common import (
-    _event,
     _field_error,
     _need_reason,
+    _refuse,
+    _registration_event,
     _require,
     _stamp,
     action,
@@ -92,11 +93,10 @@ def set_not_administered(
     _stamp(occasion, user)
     occasion.save(update_fields=["not_administered"])
     _set_status(occasion, user)
-    _event(
+    _registration_event(
         user=user,
         name="occasion.not_administered",
-        unit=occasion.registration.unit,
-        patient=occasion.registration.patient,
+        registration=occasion.registration,
         obj=occasion,
         detail={"instrument": instrument, "reason": reason},
     )
@@ -112,19 +112,16 @@ def sign_off_occasion(*, user: Any, occasion: Occasion) -> Occasion:
     _require(user, occasion.registration.unit, *ENTRY_ROLES)
     if occasion.signed_off:
         return occasion
-    problems = validation.occasion_signoff_problems(occasion)
-    if problems:
-        validation.raise_errors(validation.Findings(errors=problems))
+    _refuse(validation.occasion_signoff_problems(occasion))
     occasion.signed_off_at = timezone.now()
     occasion.signed_off_by = user if getattr(user, "pk", None) else None
     occasion.status = OccasionStatus.SIGNED_OFF
     _stamp(occasion, user)
     occasion.save()
-    _event(
+    _registration_event(
         user=user,
         name="occasion.sign_off",
-        unit=occasion.registration.unit,
-        patient=occasion.registration.patient,
+        registration=occasion.registration,
         obj=occasion,
         detail={"occasion": occasion.kind},
     )
@@ -159,11 +156,10 @@ def reopen_occasion(*, user: Any, occasion: Occasion, reason: str) -> Occasion:
     _stamp(occasion, user, reason)
     occasion.save()
     _set_status(occasion, user, reason)
-    _event(
+    _registration_event(
         user=user,
         name="occasion.reopen",
-        unit=occasion.registration.unit,
-        patient=occasion.registration.patient,
+        registration=occasion.registration,
         obj=occasion,
         reason=reason,
         detail={"occasion": occasion.kind},

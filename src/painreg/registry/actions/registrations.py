@@ -14,6 +14,8 @@ from painreg.registry.actions._common import (
     _jsonable,
     _language,
     _need_reason,
+    _refuse,
+    _registration_event,
     _require,
     _stamp,
     action,
@@ -165,14 +167,11 @@ def update_registration(
     registration.save()
     _ensure_occasions(registration, user, reason)
     if registration.signed_off:
-        problems = validation.registration_signoff_problems(registration)
-        if problems:
-            validation.raise_errors(validation.Findings(errors=problems))
-    _event(
+        _refuse(validation.registration_signoff_problems(registration))
+    _registration_event(
         user=user,
         name="registration.update",
-        unit=registration.unit,
-        patient=registration.patient,
+        registration=registration,
         obj=registration,
         reason=reason,
         detail={"changes": diff},
@@ -187,18 +186,15 @@ def sign_off_registration(*, user: Any, registration: Registration) -> Registrat
     _require(user, registration.unit, *ENTRY_ROLES)
     if registration.signed_off:
         return registration
-    problems = validation.registration_signoff_problems(registration)
-    if problems:
-        validation.raise_errors(validation.Findings(errors=problems))
+    _refuse(validation.registration_signoff_problems(registration))
     registration.signed_off_at = timezone.now()
     registration.signed_off_by = user if getattr(user, "pk", None) else None
     _stamp(registration, user)
     registration.save()
-    _event(
+    _registration_event(
         user=user,
         name="registration.sign_off",
-        unit=registration.unit,
-        patient=registration.patient,
+        registration=registration,
         obj=registration,
     )
     return registration
@@ -216,11 +212,10 @@ def reopen_registration(*, user: Any, registration: Registration, reason: str) -
     registration.signed_off_by = None
     _stamp(registration, user, reason)
     registration.save()
-    _event(
+    _registration_event(
         user=user,
         name="registration.reopen",
-        unit=registration.unit,
-        patient=registration.patient,
+        registration=registration,
         obj=registration,
         reason=reason,
     )
