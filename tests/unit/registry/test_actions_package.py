@@ -49,7 +49,7 @@ def test_every_write_action_takes_keyword_only_arguments() -> None:
         for name in functions
         if name != "recompute_scores"
         and any(
-            p.kind is not inspect.Parameter.KEYWORD_ONLY
+            p.kind not in {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD}
             for p in inspect.signature(getattr(actions, name)).parameters.values()
         )
     )
