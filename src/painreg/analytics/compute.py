@@ -162,7 +162,7 @@ def compute_indicators(
 
     ``expressions``: a dict the caller keeps for one register, ``base`` and
     ``year``; each indicator's expression is built once into it and reused
-    (building them costs about 80 ms of CPU per call on the dashboard).
+    (building them is CPU work on every dashboard request; docs/dashboard.md).
     """
     if base is None:
         base = _materialised(register, base_registrations(register, filters))

@@ -71,7 +71,7 @@ def _response_rate(occasion: str, years_back: int) -> Callable[[Context], ir.Tab
     distinct answered registrations: a database answers "has this occasion an
     answer?" with one index look-up per registration (the unit dashboard on
     PostgreSQL), whereas the distinct set has to be built from every answer of
-    every year first (16 million rows on the scale-1 register). Same counts.
+    every year first (docs/dashboard.md has the figures). Same counts.
     """
 
     def build(ctx: Context) -> ir.Table:

@@ -34,8 +34,8 @@ def recompute_scores(occasion: Occasion, answers: Mapping[str, float] | None = N
     One occasion is one response, so each instrument present is scored with
     the single-response path ``instruments.score`` (numpy over arrays of
     length one). The batch path ``instruments.score_answers`` gives the same
-    numbers (tested) but pivots a pandas frame per instrument, which cost
-    about 0.5 s per saved form (docs/eprom.md, "Load"). Like the batch path,
+    numbers (tested) but pivots a pandas frame per instrument, too slow for
+    one saved form (docs/eprom.md, "Load"). Like the batch path,
     only number and boolean scores are stored (booleans as 0/1); category
     labels are derived from the numbers when needed.
 
@@ -162,8 +162,8 @@ def _write_answers(
     New and changed answers go in two bulk statements with their history rows
     in two more (:func:`_insert_history` for the new ones, simple-history's
     ``bulk_update_with_history`` for the changed), instead of two INSERTs and
-    a history manager per answer: a whole form of ~200 items was ~0.5 s of
-    the final submit. The history rows are the same as a ``save()`` writes: who
+    a history manager per answer, which dominated the final submit of a
+    whole form (docs/eprom.md, "Load"). The history rows are the same as a ``save()`` writes: who
     (``_history_user``), when, the new values (the previous row holds the
     old ones), the reason, ``+`` for created and ``~`` for changed. Removed
     answers are few and keep the per-row delete (history type ``-``).
