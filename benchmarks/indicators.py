@@ -45,7 +45,7 @@ def run_duckdb(directory: str, year: int, keys: list[str] | None, cold: bool = F
     import shutil
     from pathlib import Path
 
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
     from painreg.analytics.load import CACHE_DIR, load_register
 
     if cold:

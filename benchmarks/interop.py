@@ -77,7 +77,7 @@ def step(name: str, args: dict) -> dict:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        from painreg.interop.dbio import import_register
+        from painreg.interop.load import import_register
 
         backend = _backend_pid()
         server_before = _process_cpu(backend)
@@ -89,7 +89,7 @@ def step(name: str, args: dict) -> dict:
             extra["pg_cpu"] = None if server is None else server - server_before
     elif name == "export":
         _setup_django(args["db"])
-        from painreg.interop.dbio import export_register
+        from painreg.interop.export import export_register
 
         result = export_register(Path(args["dir"]), format="parquet", username="benchmark")
         rows = sum(result.rows.values())

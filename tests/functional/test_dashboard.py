@@ -28,7 +28,7 @@ pytestmark = [
 @pytest.fixture
 def registrar(tmp_path: Path, django_user_model: Any, settings: Any) -> Any:
     from painreg.accounts import otp
-    from painreg.interop.dbio import import_register
+    from painreg.interop.load import import_register
     from painreg.registry import actions
     from painreg.registry.models import Unit
     from painreg.synth.registry import generate

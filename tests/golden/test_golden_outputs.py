@@ -80,12 +80,13 @@ def test_the_annual_report_html_is_byte_equal_to_its_golden_file(synthetic: Path
 
 @pytest.mark.django_db
 def test_an_interchange_export_is_byte_equal_to_its_golden_files(tmp_path: Path) -> None:
-    from painreg.interop import dbio
+    from painreg.interop.export import export_register
+    from painreg.interop.load import import_register
     from painreg.synth.registry import generate
 
     generate(tmp_path / "in", scale=0.01, years=(2021, 2021))
-    dbio.import_register(tmp_path / "in", username="test")
-    dbio.export_register(tmp_path / "out", username="test")
+    import_register(tmp_path / "in", username="test")
+    export_register(tmp_path / "out", username="test")
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names, "the export wrote no files"
     for name in names:

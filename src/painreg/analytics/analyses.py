@@ -35,8 +35,9 @@ import ibis
 import pandas as pd
 
 from painreg.analytics import stats
-from painreg.analytics.indicators import Context, Filters, base_registrations
+from painreg.analytics.context import Context, Filters, base_registrations
 from painreg.analytics.load import Register
+from painreg.analytics.measures import change_expression, measure_values
 
 #: Baseline scores compared in the dropout analysis: (instrument, score, Swedish label).
 DROPOUT_SCORES = (
@@ -208,7 +209,6 @@ def casemix_frame(
     filters: Filters | None = None,
 ) -> pd.DataFrame:
     """One row per completed rehab registration with the outcome and the covariates."""
-    from painreg.analytics.indicators import change_expression, measure_values
     from painreg.instruments import change_rule
 
     ctx = Context(register, base_registrations(register, filters), year)

@@ -272,6 +272,20 @@ def _assemble(
     return Register(con=con, **tables)
 
 
+def mpi_profile_code(label: str) -> float:
+    """The numeric code of an MPI profile in ``scores`` (its index in the definition's labels).
+
+    Why a code: ``scores`` is numeric; a profile row (``mpi``, ``profile``) is
+    present only where the registry holder's classifier was applied (a stored
+    score, or :func:`mpi_profile_scores`). Without the
+    classifier there are no such rows (or only ``not_classified``): the
+    indicator is then empty and the report says so; nothing is guessed.
+    """
+    from painreg.instruments import get_instrument
+
+    return float(get_instrument("mpi").score_def("profile").labels.index(label))
+
+
 def mpi_profile_scores(answers: pa.Table, **options: Any) -> pa.Table:
     """MPI profile rows (``mpi``, ``profile``, value = the label's code) for ``answers``.
 
@@ -283,7 +297,6 @@ def mpi_profile_scores(answers: pa.Table, **options: Any) -> pa.Table:
     """
     import pyarrow.compute as pc
 
-    from painreg.analytics.indicators import mpi_profile_code
     from painreg.instruments import InstrumentError, score_frame
 
     mpi = answers.filter(pc.starts_with(answers["item"], "mpi_")).to_pandas()

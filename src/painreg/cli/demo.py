@@ -202,7 +202,7 @@ def load_synthetic_register(*, scale: float, years: tuple[int, int] = (2020, 202
     """
     import tempfile
 
-    from painreg.interop.dbio import import_register
+    from painreg.interop.load import import_register
     from painreg.synth.registry import generate
 
     with tempfile.TemporaryDirectory(prefix="painreg-demo-") as tmp:

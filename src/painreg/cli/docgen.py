@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 #: Relative path of the generated file -> "module:function" returning its text.
 GENERATED: dict[str, str] = {
-    "docs/indicators.md": "painreg.analytics.indicators:render_indicator_reference",
+    "docs/indicators.md": "painreg.analytics.reference:render_indicator_reference",
     "docs/cli.md": "painreg.cli.docgen:render_cli_reference",
     "docs/instruments.md": "painreg.instruments.catalogue:render_markdown",
     "docs/interchange.md": "painreg.tidy.reference:render_markdown",

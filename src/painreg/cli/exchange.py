@@ -2,8 +2,8 @@
 
 The format is :mod:`painreg.tidy.schema` (docs/interchange.md); validation
 is :mod:`painreg.tidy.validation`; the database side is
-:mod:`painreg.interop.dbio`. The ``fhir`` group is
-:mod:`painreg.cli.fhir`.
+:mod:`painreg.interop.export` and :mod:`painreg.interop.load`. The
+``fhir`` group is :mod:`painreg.cli.fhir`.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def run_export(args: argparse.Namespace) -> int:
     from painreg.cli.serve import setup_django
 
     setup_django()
-    from painreg.interop.dbio import export_register
+    from painreg.interop.export import export_register
 
     if args.date_from and args.date_to and args.date_to < args.date_from:
         raise UserError("--to is before --from")
@@ -124,7 +124,7 @@ def run_import(args: argparse.Namespace) -> int:
     from painreg.cli.serve import setup_django
 
     setup_django()
-    from painreg.interop.dbio import ImportRejected, import_register
+    from painreg.interop.load import ImportRejected, import_register
     from painreg.tidy.validation import format_report
 
     if not args.directory.is_dir():

@@ -182,7 +182,7 @@ def run_planning(args: argparse.Namespace) -> int:
     from painreg.regional.inputs import load_treatment_data
     from painreg.regional.need import load_assumptions, parse_share_overrides
     from painreg.regional.planning import build_planning
-    from painreg.regional.waiting import load_register
+    from painreg.regional.waiting import load_units_and_registrations
     from painreg.reports.regional_report import write_planning_report
 
     region = _region(args.region)
@@ -196,7 +196,7 @@ def run_planning(args: argparse.Namespace) -> int:
         year=args.year,
         data=load_treatment_data(args.data) if args.data else None,
         population=_population(args),
-        register=load_register(args.register) if args.register else None,
+        register=load_units_and_registrations(args.register) if args.register else None,
         shares=shares,
         options=_options(args),
         queue_date=args.queue_date,
@@ -210,10 +210,10 @@ def run_planning(args: argparse.Namespace) -> int:
 
 def run_waiting(args: argparse.Namespace) -> int:
     from painreg.regional.regions import REGIONS
-    from painreg.regional.waiting import load_register, waiting_report
+    from painreg.regional.waiting import load_units_and_registrations, waiting_report
     from painreg.reports.regional_report import write_json
 
-    register = load_register(args.register)
+    register = load_units_and_registrations(args.register)
     regions = (
         [_region(args.region)] if args.region else [c for c in REGIONS if register.units_of(c)]
     )

@@ -70,7 +70,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_annual)
 
     p = sub.add_parser("unit", help="one unit's report against its care level (HTML, PDF, Excel)")
-    p.add_argument("unit_id", metavar="UNIT_ID", help="the unit's id")
+    p.add_argument(
+        "unit_code", metavar="UNIT_CODE", help="the unit's code (unit_id in the interchange files)"
+    )
     common(p)
     p.add_argument("--output", type=Path, required=True, help="directory to write into")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
@@ -91,7 +93,7 @@ def _casemix_option(p: argparse.ArgumentParser) -> None:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from painreg.analytics.indicators import Filters, age_bounds
+    from painreg.analytics.context import Filters, age_bounds
 
     if args.age_group:
         try:
@@ -150,7 +152,7 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
     from painreg.cli.serve import setup_django
 
     setup_django()
-    from painreg.interop.dbio import export_register
+    from painreg.interop.export import export_register
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
         export_register(tmp, format="parquet", username=f"cli:{getpass.getuser()}:report")
@@ -160,7 +162,7 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
 def _indicators(args: argparse.Namespace) -> int:
     import json
 
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
 
     register_ = load(args)
     result = compute_indicators(register_, args.year, filters=_filters(args), json_only=True)
@@ -196,7 +198,7 @@ def _unit(args: argparse.Namespace) -> int:
     try:
         paths = write_unit_report(
             register_,
-            args.unit_id,
+            args.unit_code,
             args.year,
             args.output,
             filters=_filters(args),

@@ -9,7 +9,7 @@ DOMAIN.md "Publishing rules"; figures in docs/dashboard.md, "Performance"):
   ``from_connection``), so a request sees exactly what the application sees,
   in the same transaction, without a second login to the database. The views
   are wrapped in :class:`painreg.analytics.load.Register` and
-  :func:`painreg.analytics.indicators.compute_indicators` runs unchanged.
+  :func:`painreg.analytics.compute.compute_indicators` runs unchanged.
 * The views' column types are taken from the one declaration of the format
   (:mod:`painreg.tidy.schema`), not from the database catalogue: no
   catalogue queries per request, and SQLite (whose views have no declared
@@ -36,15 +36,15 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from painreg.analytics.indicators import (
-    BY_KEY,
+from painreg.analytics.compute import compute_indicators
+from painreg.analytics.context import (
     CARE_LEVELS,
     CHANGE_OUTCOMES,
     Filters,
     age_bounds,
     base_registrations,
-    compute_indicators,
 )
+from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
 from painreg.reports.publishing import format_number, format_percent
 from painreg.reports.render import (
@@ -675,7 +675,7 @@ def cached_dashboard(
 
 @dataclass(frozen=True)
 class UnitInfo:
-    unit_id: str  # the unit code (interchange unit_id)
+    unit_code: str  # the unit code (the interchange unit_id; the database key is the unit pk)
     name: str
     care_level: str
 
@@ -831,7 +831,7 @@ def build_dashboard(
     """The dashboard of ``unit`` from :func:`period_indicators`' result."""
     level = levels.get(unit.care_level, {"national": {}, "units": {}})
     national = level["national"]
-    unit_values = level["units"].get(unit.unit_id, {})
+    unit_values = level["units"].get(unit.unit_code, {})
     measures = []
     for key in ("coverage", *RATE_KEYS, *CHANGE_OUTCOMES):
         indicator = BY_KEY[key]
@@ -845,7 +845,7 @@ def build_dashboard(
         n_nat, d_nat = _measure_parts(key, national.get(key))
         others = []
         for other_id, values in sorted(level["units"].items()):
-            if other_id == unit.unit_id:
+            if other_id == unit.unit_code:
                 continue
             n, d = _measure_parts(key, values.get(key))
             others.append(_share_row(unit_names.get(other_id, other_id), n, d))
@@ -888,7 +888,7 @@ def _volume_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> Coun
 
 
 def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
-    from painreg.analytics.indicators import REASONS
+    from painreg.analytics.context import REASONS
     from painreg.analytics.stats import suppress_counts
 
     columns = ["", *(CATEGORY_LABELS[r] for r in REASONS), "Totalt"]

@@ -48,18 +48,20 @@ def _int(value: str | None, default: int | None = None) -> int | None:
 
 
 def _register_for(user: Any, region: Region) -> Any:
-    from painreg.regional.waiting import Register, Registration, Unit
+    from painreg.regional.waiting import Registration, Unit, UnitsAndRegistrations
 
     rows = access.pseudonymised_registrations(user).filter(unit__region_id=region.code)
     units: dict[str, Unit] = {}
     registrations = []
     for row in rows:
-        unit_id = str(row["unit__code"])
-        units.setdefault(unit_id, Unit(unit_id, unit_id, region.code, row["unit__care_level"]))
+        unit_code = str(row["unit__code"])
+        units.setdefault(
+            unit_code, Unit(unit_code, unit_code, region.code, row["unit__care_level"])
+        )
         registrations.append(
             Registration(
                 registration_id=str(row["id"]),
-                unit_id=unit_id,
+                unit_id=unit_code,
                 category=row["category"],
                 referral_date=None,
                 first_visit_date=row["first_visit_date"],
@@ -68,7 +70,7 @@ def _register_for(user: Any, region: Region) -> Any:
                 signed_off=row["signed_off_at"] is not None,
             )
         )
-    return Register(units, registrations)
+    return UnitsAndRegistrations(units, registrations)
 
 
 def _statistics() -> tuple[Any, Any]:

@@ -32,7 +32,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from painreg.analytics.indicators import Filters
+from painreg.analytics.context import Filters
 from painreg.dashboard.data import (
     FILTER_CHOICES,
     Selection,

@@ -16,7 +16,7 @@ from painreg.regional.need import Share, need_against_delivered
 from painreg.regional.population import Population
 from painreg.regional.regions import region_name
 from painreg.regional.tables import TableOptions, derived_counts
-from painreg.regional.waiting import Register, register_volume, waiting_report
+from painreg.regional.waiting import UnitsAndRegistrations, register_volume, waiting_report
 
 
 def build_planning(
@@ -25,7 +25,7 @@ def build_planning(
     year: int,
     data: TreatmentData | None,
     population: Population | None,
-    register: Register | None,
+    register: UnitsAndRegistrations | None,
     shares: list[Share],
     options: TableOptions,
     queue_date: dt.date | None = None,

@@ -69,7 +69,12 @@ class Unit:
 
 
 @dataclass
-class Register:
+class UnitsAndRegistrations:
+    """The units and registrations waiting times and volumes are counted from, in memory.
+
+    (The analytics' Ibis view of the register is :class:`painreg.analytics.load.Register`.)
+    """
+
     units: dict[str, Unit]
     registrations: list[Registration]
 
@@ -77,7 +82,7 @@ class Register:
         return [u for u in self.units.values() if region is None or u.region_code == region]
 
 
-def load_register(directory: Path | str) -> Register:
+def load_units_and_registrations(directory: Path | str) -> UnitsAndRegistrations:
     """``units`` and ``registrations`` from an interchange directory (CSV or Parquet)."""
     from painreg.tidy.schema import InterchangeError, read_tables
 
@@ -107,7 +112,7 @@ def load_register(directory: Path | str) -> Register:
         )
         for row in tables["registrations"].to_pylist()
     ]
-    return Register(units, registrations)
+    return UnitsAndRegistrations(units, registrations)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -235,7 +240,7 @@ def register_volume(registrations: Iterable[Registration], year: int) -> int:
 
 
 def waiting_report(
-    register: Register,
+    register: UnitsAndRegistrations,
     year: int,
     *,
     region: str | None = None,

@@ -58,7 +58,9 @@ class Issue:
 
 
 @dataclass
-class Report:
+class Findings:
+    """What a check found: errors block the write, warnings are shown with it."""
+
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 
@@ -68,7 +70,7 @@ class Report:
     def warning(self, field_name: str, code: str, sv: str, en: str) -> None:
         self.warnings.append(Issue(field_name, code, sv, en))
 
-    def extend(self, other: Report) -> None:
+    def extend(self, other: Findings) -> None:
         self.errors += other.errors
         self.warnings += other.warnings
 
@@ -77,7 +79,7 @@ class Report:
         return not self.errors
 
 
-def raise_errors(report: Report) -> None:
+def raise_errors(report: Findings) -> None:
     """Raise ``ValidationError({field: [messages]})`` when the report has errors."""
     if report.errors:
         by_field: dict[str, list[ValidationError]] = {}
@@ -149,10 +151,10 @@ def normalize_registration(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def check_registration(
     values: Mapping[str, Any], *, birth_date: dt.date | None = None, today: dt.date | None = None
-) -> Report:
+) -> Findings:
     """Check a registration's field values (the full set, after an update is applied)."""
     today = today or dt.date.today()
-    r = Report()
+    r = Findings()
     category = values.get("category")
     if category not in Category.values:
         r.error(
@@ -271,7 +273,7 @@ def check_registration(
     return r
 
 
-def _check_list(r: Report, name: str, value: Any, allowed: Iterable[str]) -> None:
+def _check_list(r: Findings, name: str, value: Any, allowed: Iterable[str]) -> None:
     allowed = set(allowed)
     if value is None:
         return
@@ -313,13 +315,13 @@ def check_answer(
     answered_on: dt.date | None,
     occasion: Occasion | None = None,
     today: dt.date | None = None,
-) -> Report:
+) -> Findings:
     """Check one answer: the catalogue's allowed values (error), the date (error if in
     the future, warning if outside the occasion's window)."""
     from painreg import instruments
 
     today = today or dt.date.today()
-    r = Report()
+    r = Findings()
     try:
         instruments.validate_value(item, value)
     except instruments.InstrumentError as exc:

@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from painreg.analytics.indicators import (
-    BY_KEY,
+from painreg.analytics.compute import compute_indicators
+from painreg.analytics.context import (
     CARE_LEVELS,
     CHANGE_OUTCOMES,
     EDUCATION,
     WORK_MEASURES,
     Filters,
-    compute_indicators,
 )
+from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import Register
 from painreg.analytics.stats import cochran_armitage_trend, newcombe_difference_interval
 from painreg.reports import render

@@ -87,7 +87,7 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Table:
+class InterchangeTable:
     """One interchange table: its columns, its key, and whether import reads it."""
 
     name: str
@@ -130,10 +130,10 @@ SOURCES = ("patient", "staff", "import")
 
 _C = Column
 
-TABLES: dict[str, Table] = {
+TABLES: dict[str, InterchangeTable] = {
     t.name: t
     for t in (
-        Table(
+        InterchangeTable(
             "units",
             "Care units reporting to the register (vårdenheter).",
             (
@@ -152,7 +152,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("unit_id",),
         ),
-        Table(
+        InterchangeTable(
             "unit_year_totals",
             "Patients who finished or discontinued MMR at the unit in a year, registered "
             "or not, as the unit reports it: the coverage denominator.",
@@ -163,7 +163,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("unit_id", "year"),
         ),
-        Table(
+        InterchangeTable(
             "patients",
             "Patients: personnummer (identified) or a pseudonym.",
             (
@@ -176,7 +176,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("patient_id",),
         ),
-        Table(
+        InterchangeTable(
             "registrations",
             "One patient's assessment or rehabilitation at one unit.",
             (
@@ -212,7 +212,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("registration_id",),
         ),
-        Table(
+        InterchangeTable(
             "answers",
             "One answered item of one occasion (long format; unanswered items have no row).",
             (
@@ -229,7 +229,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("registration_id", "occasion", "item"),
         ),
-        Table(
+        InterchangeTable(
             "scores",
             "Derived, never imported: the scores instruments.score_frame gives for the answers.",
             (
@@ -252,7 +252,7 @@ TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 IMPORTED_TABLES: tuple[str, ...] = tuple(n for n, t in TABLES.items() if t.imported)
 
 
-def get_table(name: str) -> Table:
+def get_table(name: str) -> InterchangeTable:
     try:
         return TABLES[name]
     except KeyError:
@@ -308,13 +308,13 @@ def file_columns(path: Path) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _check_columns(table: Table, path: Path, present: list[str]) -> None:
+def _check_columns(table: InterchangeTable, path: Path, present: list[str]) -> None:
     missing = [c.name for c in table.columns if not c.optional and c.name not in present]
     if missing:
         raise InterchangeError(f"{path.name}: missing column(s) {', '.join(missing)}")
 
 
-def conform(table: Table, data: pa.Table | pa.RecordBatch) -> pa.Table:
+def conform(table: InterchangeTable, data: pa.Table | pa.RecordBatch) -> pa.Table:
     """Arrange ``data`` as ``table``'s columns and types (absent optional columns empty).
 
     Empty strings become missing, list cells are made canonical and the default
@@ -349,7 +349,7 @@ def _canonical_lists(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pa.array([join_list(v) for v in values], pa.string())
 
 
-def _csv_read_options(table: Table, present: list[str]) -> dict[str, Any]:
+def _csv_read_options(table: InterchangeTable, present: list[str]) -> dict[str, Any]:
     types = {
         name: (table.column(name).arrow_type if name in table.column_map else pa.string())
         for name in present

@@ -40,7 +40,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from painreg.tidy import schema
-from painreg.tidy.schema import LIST_SEPARATOR, Column, Table
+from painreg.tidy.schema import LIST_SEPARATOR, Column, InterchangeTable
 
 #: Problems kept in memory (and listed); beyond this only counted. A file so
 #: broken that more rows fail is reported with its total and the first ones.
@@ -85,7 +85,7 @@ class Known:
 
 
 @dataclass
-class Report:
+class ValidationOutcome:
     """The outcome of validating a directory."""
 
     problems: list[Problem] = field(default_factory=list)
@@ -139,7 +139,7 @@ _NATIVE_TYPES = {
 
 
 def _raw_batches(
-    path: Path, report: Report, native: frozenset[str] = frozenset()
+    path: Path, report: ValidationOutcome, native: frozenset[str] = frozenset()
 ) -> Iterator[tuple[int, pa.Table]]:
     """(first row number, batch of string columns) of a CSV or Parquet file.
 
@@ -243,7 +243,7 @@ def _bad_rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _check_column(
-    report: Report, fname: str, col: Column, values: pa.ChunkedArray, start: int
+    report: ValidationOutcome, fname: str, col: Column, values: pa.ChunkedArray, start: int
 ) -> None:
     present = pc.is_valid(values)
     if not col.nullable:
@@ -354,7 +354,7 @@ INT_MAX = 2**31 - 1
 
 
 def _check_int_range(
-    report: Report, fname: str, col: Column, values: pa.ChunkedArray, start: int
+    report: ValidationOutcome, fname: str, col: Column, values: pa.ChunkedArray, start: int
 ) -> None:
     """Whole numbers beyond what the database stores (text or native Parquet)."""
     if _is_text(values):
@@ -405,10 +405,10 @@ class _State:
     assessments: set[str] = field(default_factory=set)
 
 
-def validate_directory(directory: Path | str, known: Known | None = None) -> Report:
+def validate_directory(directory: Path | str, known: Known | None = None) -> ValidationOutcome:
     """Validate every interchange file in ``directory``; never raises on bad data."""
     directory = Path(directory)
-    report = Report()
+    report = ValidationOutcome()
     known = known or Known()
     if not directory.is_dir():
         report.add(Problem(str(directory), None, None, "no such directory"))
@@ -449,7 +449,9 @@ def validate_directory(directory: Path | str, known: Known | None = None) -> Rep
     return report
 
 
-def _validate_table(report: Report, table: Table, path: Path, state: _State, known: Known) -> None:
+def _validate_table(
+    report: ValidationOutcome, table: InterchangeTable, path: Path, state: _State, known: Known
+) -> None:
     fname = path.name
     try:
         header = schema.file_columns(path)
@@ -500,7 +502,12 @@ def _column_list(batch: pa.Table, name: str) -> list:
 
 
 def _check_keys(
-    report: Report, fname: str, table: Table, batch: pa.Table, start: int, keys: set
+    report: ValidationOutcome,
+    fname: str,
+    table: InterchangeTable,
+    batch: pa.Table,
+    start: int,
+    keys: set,
 ) -> None:
     columns = [_column_list(batch, k) for k in table.key]
     for i, key in enumerate(zip(*columns, strict=True)):
@@ -516,7 +523,7 @@ def _check_keys(
 
 
 def _reference(
-    report: Report,
+    report: ValidationOutcome,
     fname: str,
     batch: pa.Table,
     start: int,
@@ -542,7 +549,7 @@ def _reference(
 
 
 def _check_unit_year_totals(
-    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
     _reference(report, fname, batch, start, "unit_id", "units", state, known.unit_ids)
     for i, (year, total) in enumerate(
@@ -555,7 +562,7 @@ def _check_unit_year_totals(
 
 
 def _check_units(
-    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
     for i, hsa in enumerate(_column_list(batch, "hsa_id")):
         if hsa is None:
@@ -572,7 +579,7 @@ def _check_units(
 
 
 def _check_patients(
-    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
     from painreg.tidy.personnummer import PersonnummerError, parse
 
@@ -609,7 +616,7 @@ def _check_patients(
 
 
 def _check_registrations(
-    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
     _reference(report, fname, batch, start, "patient_id", "patients", state, known.patient_ids)
     _reference(report, fname, batch, start, "unit_id", "units", state, known.unit_ids)
@@ -662,7 +669,7 @@ def _check_registrations(
 
 
 def _check_answers(
-    report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
     from painreg.instruments.engine import find_invalid
     from painreg.instruments.model import InstrumentError, find_item, get_instrument
@@ -750,7 +757,7 @@ def _item_code(item_id: str) -> int:
 
 
 def _reference_indexed(
-    report: Report, fname: str, batch: pa.Table, start: int, not_found: pa.Array
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, not_found: pa.Array
 ) -> None:
     values = batch.column("registration_id")
     bad = pc.and_(pc.is_valid(values), not_found)
@@ -766,7 +773,7 @@ def _reference_indexed(
         )
 
 
-def _check_answer_duplicates(report: Report, state: _State) -> None:
+def _check_answer_duplicates(report: ValidationOutcome, state: _State) -> None:
     if not state.answer_keys:
         return
     keys = np.concatenate(state.answer_keys)
@@ -817,7 +824,7 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def format_report(report: Report, limit: int = 50) -> Iterable[str]:
+def format_report(report: ValidationOutcome, limit: int = 50) -> Iterable[str]:
     """Lines for people: the problems (up to ``limit``), then the totals."""
     problems = report.sorted_problems()
     for p in problems[:limit]:

@@ -88,7 +88,7 @@ def _write_register(directory: Path) -> None:
 
 @pytest.fixture
 def world(tmp_path: Path, django_user_model: Any) -> SimpleNamespace:
-    from painreg.interop.dbio import import_register
+    from painreg.interop.load import import_register
     from painreg.registry import actions
     from painreg.registry.models import Region, Unit
 
@@ -264,7 +264,7 @@ def test_it_sums_a_period_of_years(world: SimpleNamespace) -> None:
 
 def test_it_counts_as_the_same_expressions_over_the_files(world: SimpleNamespace) -> None:
     """The views give the analytics core what the interchange files give it."""
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
     from painreg.analytics.load import load_register
     from painreg.dashboard.data import DASHBOARD_KEYS, live_register
 
@@ -279,7 +279,8 @@ def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
 ) -> None:
     """The dashboard's path (one year's base registrations of one care level in
     a temporary table, stand-in literals) gives what the files give."""
-    from painreg.analytics.indicators import Filters, compute_indicators
+    from painreg.analytics.compute import compute_indicators
+    from painreg.analytics.context import Filters
     from painreg.analytics.load import load_register
     from painreg.dashboard.data import (
         DASHBOARD_KEYS,
@@ -354,7 +355,7 @@ def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
     world: SimpleNamespace,
 ) -> None:
     """painreg.wsgi warms the templates: a one-filter selection compiles no new base SQL."""
-    from painreg.analytics.indicators import Filters
+    from painreg.analytics.context import Filters
     from painreg.dashboard import data as dashboard_data
 
     dashboard_data._templates.clear()
@@ -376,7 +377,8 @@ def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
 
 def test_it_compiles_each_selection_shape_once_to_the_same_sql(world: SimpleNamespace) -> None:
     """A selection of an already compiled shape gets the SQL a direct compilation gives."""
-    from painreg.analytics.indicators import BY_KEY, Context, Filters, base_registrations
+    from painreg.analytics.context import Context, Filters, base_registrations
+    from painreg.analytics.indicators import BY_KEY
     from painreg.dashboard import data as dashboard_data
 
     register = dashboard_data.live_register()

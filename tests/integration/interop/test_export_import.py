@@ -10,7 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from painreg.interop import dbio
+from painreg.interop import answers as answer_writer
+from painreg.interop import bulk, export, load
 from painreg.tidy.schema import read_tables
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +48,13 @@ def test_export_import_into_an_empty_database_export_gives_identical_files(
     synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Exercise the large-load path (foreign keys checked in one pass on PostgreSQL).
-    monkeypatch.setattr(dbio, "BULK_LOAD_THRESHOLD", 0)
-    dbio.import_register(synthetic, username="test")
-    first = dbio.export_register(tmp_path / "first", username="test")
+    monkeypatch.setattr(bulk, "BULK_LOAD_THRESHOLD", 0)
+    load.import_register(synthetic, username="test")
+    first = export.export_register(tmp_path / "first", username="test")
     assert first.rows["answers"] > 1000 and first.rows["scores"] > 100
     _wipe_register()
-    dbio.import_register(tmp_path / "first", username="test")
-    dbio.export_register(tmp_path / "second", username="test")
+    load.import_register(tmp_path / "first", username="test")
+    export.export_register(tmp_path / "second", username="test")
     assert _files(tmp_path / "first") == _files(tmp_path / "second")
 
 
@@ -64,7 +65,7 @@ def test_on_postgresql_an_import_leaves_planner_statistics_for_every_table_it_wr
 
     if connection.vendor != "postgresql":
         pytest.skip("ANALYZE is PostgreSQL's")
-    dbio.import_register(synthetic, username="test")
+    load.import_register(synthetic, username="test")
     tables = ("unit", "unityeartotal", "patient", "registration", "occasion", "answer", "score")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -80,8 +81,8 @@ def test_on_postgresql_an_import_leaves_planner_statistics_for_every_table_it_wr
 
 
 def test_export_keeps_every_column_of_the_imported_files(synthetic: Path, tmp_path: Path) -> None:
-    dbio.import_register(synthetic, username="test")
-    dbio.export_register(tmp_path, username="test", format="parquet")
+    load.import_register(synthetic, username="test")
+    export.export_register(tmp_path, username="test", format="parquet")
     original, exported = read_tables(synthetic), read_tables(tmp_path)
     for name in ("units", "unit_year_totals", "patients", "registrations", "answers"):
         key = original[name].column_names[0]
@@ -103,9 +104,9 @@ def test_export_keeps_every_column_of_the_imported_files(synthetic: Path, tmp_pa
 def test_reimporting_the_same_files_adds_nothing(synthetic: Path) -> None:
     from painreg.registry.models import Answer, Score
 
-    first = dbio.import_register(synthetic, username="test")
+    first = load.import_register(synthetic, username="test")
     answers, scores = Answer.objects.count(), Score.objects.count()
-    second = dbio.import_register(synthetic, username="test")
+    second = load.import_register(synthetic, username="test")
     assert first.added["answers"] == answers > 0
     assert sum(second.added.values()) == 0
     assert second.already_present["answers"] == answers
@@ -131,8 +132,8 @@ def test_a_large_load_in_two_steps_gives_the_same_register_and_keeps_every_index
     from painreg.registry.models import Answer, Occasion, Score
     from painreg.tidy.schema import write_table
 
-    monkeypatch.setattr(dbio, "BULK_LOAD_THRESHOLD", 0)
-    monkeypatch.setattr(dbio, "SCORE_CHUNK", 50)  # many chunks, read ahead by a thread
+    monkeypatch.setattr(bulk, "BULK_LOAD_THRESHOLD", 0)
+    monkeypatch.setattr(answer_writer, "SCORE_CHUNK", 50)  # many chunks, read ahead by a thread
     before = _indexes_and_constraints()
     half = tmp_path / "half"
     half.mkdir()
@@ -143,9 +144,9 @@ def test_a_large_load_in_two_steps_gives_the_same_register_and_keeps_every_index
             keep = pc.is_in(table.column("registration_id"), pa.array(ids[: len(ids) // 2]))
             table = table.filter(keep)
         write_table(half, name, [table], "csv")
-    first = dbio.import_register(half, username="test")
+    first = load.import_register(half, username="test")
     assert 0 < first.added["answers"] < tables["answers"].num_rows
-    second = dbio.import_register(synthetic, username="test")
+    second = load.import_register(synthetic, username="test")
     assert second.already_present["answers"] == first.added["answers"]
     assert Answer.objects.count() == tables["answers"].num_rows
     assert _indexes_and_constraints() == before
@@ -156,7 +157,7 @@ def test_a_large_load_in_two_steps_gives_the_same_register_and_keeps_every_index
     )
     statuses = sorted(Occasion.objects.values_list("registration__ref", "kind", "status"))
     _wipe_register()
-    dbio.import_register(synthetic, username="test")
+    load.import_register(synthetic, username="test")
     assert (
         sorted(
             Score.objects.values_list(
@@ -178,8 +179,8 @@ def test_an_import_with_one_bad_row_writes_nothing(synthetic: Path, tmp_path: Pa
     first = lines[1].split(",")
     lines.append(",".join([first[0], '"initial"', '"hads_1"', "9", *first[4:]]))
     answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(dbio.ImportRejected) as rejected:
-        dbio.import_register(tmp_path, username="test")
+    with pytest.raises(load.ImportRejected) as rejected:
+        load.import_register(tmp_path, username="test")
     problems = [str(p) for p in rejected.value.report.problems]
     assert any(f"row {len(lines) - 1}, column value: 9 is outside 0-3" in p for p in problems)
     assert Unit.objects.count() == 0 and Patient.objects.count() == 0
@@ -190,7 +191,7 @@ def test_an_import_stores_scores_statuses_and_one_audit_event(synthetic: Path) -
     from painreg.instruments import score
     from painreg.registry.models import Answer, Occasion, Score
 
-    dbio.import_register(synthetic, username="importer")
+    load.import_register(synthetic, username="importer")
     events = AuditEvent.objects.filter(action="register.import")
     assert events.count() == 1 and events.get().username == "importer"
     occasion = Occasion.objects.filter(answers__item="hads_1").first()
@@ -224,11 +225,11 @@ def test_opted_out_patients_never_appear_in_exports(synthetic: Path, tmp_path: P
     from painreg.registry.guard import writes_allowed
     from painreg.registry.models import Patient
 
-    dbio.import_register(synthetic, username="test")
+    load.import_register(synthetic, username="test")
     patient = Patient.objects.filter(personnummer__isnull=False).first()
     with writes_allowed():
         Patient.objects.filter(pk=patient.pk).update(opted_out_at=timezone.now())
-    dbio.export_register(tmp_path, username="test")
+    export.export_register(tmp_path, username="test")
     text = "".join(p.read_text(encoding="utf-8") for p in tmp_path.iterdir())
     assert patient.personnummer not in text
     regs = read_tables(tmp_path, ["registrations"])["registrations"]
@@ -242,10 +243,10 @@ def test_a_pseudonymised_export_is_a_stable_keyed_hash(
     """ARCHITECTURE.md: patient_id = HMAC-SHA256 of the 12-digit personnummer, hex."""
     from painreg.registry.models import Patient
 
-    monkeypatch.setenv(dbio.PSEUDONYM_KEY_ENV, KEY)
-    dbio.import_register(synthetic, username="test")
-    dbio.export_register(tmp_path / "a", username="test", pseudonymised=True)
-    dbio.export_register(tmp_path / "b", username="test", pseudonymised=True)
+    monkeypatch.setenv(export.PSEUDONYM_KEY_ENV, KEY)
+    load.import_register(synthetic, username="test")
+    export.export_register(tmp_path / "a", username="test", pseudonymised=True)
+    export.export_register(tmp_path / "b", username="test", pseudonymised=True)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
     ids = read_tables(tmp_path / "a", ["patients"])["patients"].column("patient_id").to_pylist()
     number = Patient.objects.filter(personnummer__isnull=False).first().personnummer
@@ -260,16 +261,16 @@ def test_a_pseudonymised_export_needs_the_secret(
 ) -> None:
     from painreg.errors import UserError
 
-    monkeypatch.delenv(dbio.PSEUDONYM_KEY_ENV, raising=False)
+    monkeypatch.delenv(export.PSEUDONYM_KEY_ENV, raising=False)
     with pytest.raises(UserError, match="PAINREG_PSEUDONYM_KEY"):
-        dbio.export_register(tmp_path, username="test", pseudonymised=True)
+        export.export_register(tmp_path, username="test", pseudonymised=True)
 
 
 def test_exports_are_written_to_the_access_log(synthetic: Path, tmp_path: Path) -> None:
     from painreg.audit.models import AccessLog
 
-    dbio.import_register(synthetic, username="test")
-    result = dbio.export_register(
+    load.import_register(synthetic, username="test")
+    result = export.export_register(
         tmp_path, username="anna", units=["S001", "S002"], date_from=dt.date(2021, 1, 1)
     )
     entry = AccessLog.objects.get(action="export")
@@ -303,12 +304,12 @@ def test_registrations_entered_in_the_app_round_trip(tmp_path: Path) -> None:
         answers={f"hads_{i}": 1 for i in range(1, 15)},
         answered_on=dt.date(2021, 1, 9),
     )
-    dbio.export_register(tmp_path / "first", username="test")
+    export.export_register(tmp_path / "first", username="test")
     regs = read_tables(tmp_path / "first", ["registrations"])["registrations"].to_pylist()
     assert regs[0]["registration_id"] == str(reg.pk)
     _wipe_register()
-    dbio.import_register(tmp_path / "first", username="test")
-    dbio.export_register(tmp_path / "second", username="test")
+    load.import_register(tmp_path / "first", username="test")
+    export.export_register(tmp_path / "second", username="test")
     assert _files(tmp_path / "first") == _files(tmp_path / "second")
 
 
@@ -356,8 +357,8 @@ def test_it_rejects_a_file_naming_another_patients_registration(tmp_path: Path) 
     (tmp_path / "answers.csv").write_text(
         f"registration_id,occasion,item,value,answered_on\n{reg.pk},initial,hads_1,2,2021-02-01\n"
     )
-    with pytest.raises(dbio.ImportRejected) as rejected:
-        dbio.import_register(tmp_path, username="test")
+    with pytest.raises(load.ImportRejected) as rejected:
+        load.import_register(tmp_path, username="test")
     assert "exists in the register for another patient or unit" in str(
         rejected.value.report.problems[0]
     )

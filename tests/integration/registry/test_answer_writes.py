@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from painreg import instruments
+from painreg import audit, instruments
 from painreg.audit.models import AuditEvent
 from painreg.registry import actions
 from painreg.registry.models import Answer, Score
@@ -121,7 +121,7 @@ def test_a_failure_after_the_bulk_write_leaves_no_answer_and_no_history(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(actions.audit, "record_event", broken)
+    monkeypatch.setattr(audit, "record_event", broken)
     with pytest.raises(RuntimeError):
         actions.save_answers(
             user=world.alice,

@@ -33,10 +33,10 @@ def _wipe_register() -> None:
 
 
 def test_indicators_from_the_database_equal_those_from_the_files(synthetic, tmp_path):
-    from painreg.interop import dbio
+    from painreg.interop.load import import_register
 
     _wipe_register()
-    dbio.import_register(synthetic, username="test")
+    import_register(synthetic, username="test")
     from_files, from_db = tmp_path / "files.json", tmp_path / "db.json"
     assert main(["report", "indicators", "--data", str(synthetic), "--year", "2021",
                  "--output", str(from_files)]) == 0  # fmt: skip

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def national(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
     from painreg.analytics.load import load_register
 
     directory = tmp_path_factory.mktemp("scale1")

@@ -22,15 +22,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from painreg.analytics.indicators import (
-    BY_KEY,
-    INDICATORS,
-    Filters,
-    change_expression,
-    compute_indicators,
-    render_indicator_reference,
-)
+from painreg.analytics.compute import compute_indicators
+from painreg.analytics.context import Filters
+from painreg.analytics.indicators import BY_KEY, INDICATORS
 from painreg.analytics.load import register_from_arrow
+from painreg.analytics.measures import change_expression
+from painreg.analytics.reference import render_indicator_reference
 from painreg.tidy.schema import get_table
 
 D = dt.date
@@ -392,7 +389,7 @@ def test_the_healthcare_regions_agree_with_the_registry_list():
     """registry/data/regions.csv is the registry's list (förordning 2023:1203)."""
     import csv
 
-    from painreg.analytics.indicators import HEALTHCARE_REGIONS
+    from painreg.analytics.context import HEALTHCARE_REGIONS
     from painreg.cli.docgen import ROOT
 
     path = ROOT / "src/painreg/registry/data/regions.csv"

@@ -108,7 +108,7 @@ def test_reading_parquet_directly_gives_the_same_indicators_as_reading_through_a
     synthetic, tmp_path
 ):
     """The DuckDB fast path for Parquet files equals the typed Arrow reader of interop."""
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
     from painreg.analytics.load import register_from_arrow
     from painreg.tidy.schema import read_tables
 
@@ -127,7 +127,7 @@ def test_a_missing_directory_is_one_clear_error(tmp_path):
 def test_stored_mpi_profiles_pass_the_spot_check_and_are_used(synthetic, tmp_path):
     """A stored profile (the holder's classifier's, coded as in the definition) is
     not re-derivable here: it is kept, not compared."""
-    from painreg.analytics.indicators import mpi_profile_code
+    from painreg.analytics.load import mpi_profile_code
 
     directory = _copy(synthetic, tmp_path / "d")
     stored = score_answers(read_table(directory, "answers"))

@@ -15,7 +15,7 @@ from painreg.regional.need import Share, load_assumptions, need_per_year, parse_
 from painreg.regional.waiting import (
     Registration,
     expected_wait_months,
-    load_register,
+    load_units_and_registrations,
     percentile,
     queue_at,
     summarise_waits,
@@ -105,10 +105,10 @@ def test_the_expected_wait_of_the_audit_is_about_16_months() -> None:
 
 
 def test_the_waiting_report_measures_places_from_rehab_starts(audit_registrations: list) -> None:
-    from painreg.regional.waiting import Register, Unit
+    from painreg.regional.waiting import Unit, UnitsAndRegistrations
 
     unit = Unit("J1", "Smärtrehab Östersund", "23", "specialist")
-    register = Register({"J1": unit}, audit_registrations)
+    register = UnitsAndRegistrations({"J1": unit}, audit_registrations)
     report = waiting_report(register, 2021, region="23")
     total = report["total"]
     assert total["queue"]["waiting_for_rehab"] == 35
@@ -123,7 +123,7 @@ def test_the_waiting_report_measures_places_from_rehab_starts(audit_registration
 
 
 def test_it_reads_the_register_from_interchange_files(register_dir: Path) -> None:
-    register = load_register(register_dir)
+    register = load_units_and_registrations(register_dir)
     assert {u.region_code for u in register.units_of("23")} == {"23"}
     assert len(register.registrations) == 63
     assert waiting_report(register, 2021, region="23")["total"]["queue"]["waiting_for_rehab"] == 35
@@ -132,7 +132,7 @@ def test_it_reads_the_register_from_interchange_files(register_dir: Path) -> Non
 def test_a_missing_register_table_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "units.csv").write_text("unit_id,name,region_code,care_level\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"no registrations\.csv"):
-        load_register(tmp_path)
+        load_units_and_registrations(tmp_path)
 
 
 def test_need_is_the_population_times_the_shares() -> None:

@@ -107,7 +107,7 @@ def test_a_missing_data_directory_is_one_clear_error(tmp_path, capsys):
 
 
 def test_the_report_shows_mental_wellbeing_over_the_years_as_figure_32_does(register):
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
     from painreg.reports.annual import _mean_ci, build_report
 
     report = build_report(register, 2021)

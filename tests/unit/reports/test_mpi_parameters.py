@@ -47,7 +47,7 @@ def _load(argv: list[str]):  # type: ignore[no-untyped-def]
 
 
 def test_the_holders_parameters_classify_mpi_profiles(register_dir: Path, tmp_path: Path) -> None:
-    from painreg.analytics.indicators import compute_indicators
+    from painreg.analytics.compute import compute_indicators
 
     params = tmp_path / "mpi.json"
     params.write_text(json.dumps(PARAMETERS))

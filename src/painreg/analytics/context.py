@@ -1,0 +1,175 @@
+"""Who is counted: the code lists, the filters, the base registrations, an indicator's context.
+
+Decisions (DOMAIN.md, "Counting rules of the indicators"):
+
+- Filters (sex, age group, education, diagnosis group, programme) restrict
+  the registrations before any indicator is counted.
+- A registration belongs to a year by its counting date: rehab by
+  ``rehab_end_date``, assessment by ``first_visit_date``
+  (:func:`base_registrations`).
+
+Pure Python on Ibis; no Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from painreg.analytics.load import Register
+from painreg.tidy import schema
+
+CARE_LEVELS = ("specialist", "primary")
+CHANGE4 = ("improved", "unchanged_positive", "unchanged_negative", "worsened")
+CHANGE3 = ("improved", "unchanged", "worsened")
+REASONS = schema.DISCONTINUATION_REASONS
+#: The interchange format's education levels, and ``unknown`` for an empty one.
+EDUCATION = (*schema.EDUCATION, "unknown")
+WORK_MEASURES = schema.WORK_MEASURES
+WAI_CATEGORIES = ("poor", "moderate", "good", "excellent")
+#: The change outcomes (share improved among those with the measure), in the
+#: 2021 report's order (figures 3-18): the annual report's unit comparisons and
+#: the unit dashboard show these.
+CHANGE_OUTCOMES = (
+    "global_life_situation",
+    "global_pain_experience",
+    "global_pain_handling",
+    "eqvas_change",
+    "hads_anxiety_change",
+    "hads_depression_change",
+    "pcs_change",
+    "wai_change",
+)
+ACTIVITY_CATEGORIES = (
+    "none", "under_30", "from_30_to_60", "from_60_to_90", "from_90_to_150", "from_150_to_300",
+    "over_300",
+)  # fmt: skip
+AGE_GROUPS = ("16-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
+#: Sjukvårdsregion of each region (SCB county code), förordning 2023:1203. A copy of
+#: registry/data/regions.csv (analytics may not import the Django app); a test
+#: checks they agree.
+HEALTHCARE_REGIONS: dict[str, str] = {
+    "01": "stockholm_gotland", "09": "stockholm_gotland",
+    "03": "mellansverige", "04": "mellansverige", "17": "mellansverige",
+    "18": "mellansverige", "19": "mellansverige", "20": "mellansverige", "21": "mellansverige",
+    "05": "sydostra", "06": "sydostra", "08": "sydostra",
+    "07": "sodra", "10": "sodra", "12": "sodra", "13": "sodra",
+    "14": "vastra",
+    "22": "norra", "23": "norra", "24": "norra", "25": "norra",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A patient group. Empty fields do not filter.
+
+    ``age_group`` is "a-b" or "a+" (age = year of first visit − birth year);
+    ``diagnosis`` is an ICD-10 prefix compared upper-case without the dot
+    (``M79`` matches ``M79.7``); ``programme`` matches registrations whose
+    programme list holds it.
+    """
+
+    sex: str | None = None
+    age_group: str | None = None
+    education: str | None = None
+    diagnosis: str | None = None
+    programme: str | None = None
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.__dict__.items() if v]
+        return ", ".join(parts) or "alla patienter"
+
+
+def age_bounds(group: str) -> tuple[int, int | None]:
+    """``"20-29" -> (20, 29)``, ``"66+" -> (66, None)``."""
+    text = group.strip()
+    try:
+        if text.endswith("+"):
+            return int(text[:-1]), None
+        low, high = text.split("-")
+        return int(low), int(high)
+    except ValueError:
+        raise ValueError(f"age group {group!r} is not like 20-29 or 66+") from None
+
+
+def has_item(list_column: ir.StringValue, value: str) -> ir.BooleanValue:
+    # Lists are ';'-joined strings (interop.schema); wrap so whole elements match.
+    return (ibis.literal(";") + list_column.fill_null("") + ";").contains(f";{value};")
+
+
+def base_registrations(register: Register, filters: Filters | None = None) -> ir.Table:
+    """Signed-off registrations with unit, patient, year, age and discontinuation reason.
+
+    ``year``: rehab by ``rehab_end_date`` (null while ongoing), assessment by
+    ``first_visit_date``. ``reason``: the discontinuation reason, ``other`` when
+    discontinued without one, null when not discontinued.
+    """
+    r = register.registrations
+    r = r.filter(r.signed_off.fill_null(True))
+    units = register.units.select("unit_id", "care_level", "region_code")
+    patients = register.patients.select(
+        patient_key=register.patients.patient_id,
+        sex=register.patients.sex,
+        birth_year=register.patients.birth_year,
+    )
+    t = r.inner_join(units, "unit_id").left_join(patients, r.patient_id == patients.patient_key)
+    discontinued = t.discontinued.fill_null(False)
+    t = t.mutate(
+        year=ibis.cases(
+            (t.category == "rehab", t.rehab_end_date.year()),
+            else_=t.first_visit_date.year(),
+        ),
+        age=t.first_visit_date.year() - t.birth_year,
+        is_discontinued=discontinued,
+        reason=ibis.cases(
+            (discontinued, t.discontinuation_reason.fill_null("other")), else_=ibis.null("str")
+        ),
+    )
+    t = t.drop("patient_key")
+    if filters is None:
+        return t
+    if filters.sex:
+        t = t.filter(t.sex == filters.sex)
+    if filters.age_group:
+        low, high = age_bounds(filters.age_group)
+        t = t.filter(t.age >= low)
+        if high is not None:
+            t = t.filter(t.age <= high)
+    if filters.education:
+        t = t.filter(t.education == filters.education)
+    if filters.diagnosis:
+        prefix = filters.diagnosis.upper().replace(".", "")
+        t = t.filter(t.main_diagnosis.upper().replace(".", "").startswith(prefix))
+    if filters.programme:
+        t = t.filter(has_item(t.programme, filters.programme))
+    return t
+
+
+@dataclass
+class Context:
+    """What an indicator's expression is built from."""
+
+    register: Register
+    base: ir.Table
+    year: int
+
+    def rehab(self, year: int | None = None) -> ir.Table:
+        """Rehab registrations of the year (discontinued included)."""
+        b = self.base
+        return b.filter((b.category == "rehab") & (b.year == (year or self.year)))
+
+    def completed(self, year: int | None = None) -> ir.Table:
+        """Completed (not discontinued) rehab registrations of the year."""
+        r = self.rehab(year)
+        return r.filter(~r.is_discontinued)
+
+    def assessments(self) -> ir.Table:
+        b = self.base
+        return b.filter((b.category == "assessment") & (b.year == self.year))
+
+    def score(self, instrument: str, score: str, occasion: str) -> ir.Table:
+        s = self.register.scores
+        s = s.filter((s.instrument == instrument) & (s.score == score) & (s.occasion == occasion))
+        return s.select("registration_id", "value")

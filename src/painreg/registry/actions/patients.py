@@ -1,0 +1,165 @@
+"""Patients: identified by personnummer or an external id; opt-out and deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from painreg.audit.history import purge_allowed
+from painreg.registry.actions._common import (
+    _event,
+    _field_error,
+    _language,
+    _need_reason,
+    _require,
+    _require_coordinator,
+    _stamp,
+    action,
+)
+from painreg.registry.models import (
+    ENTRY_ROLES,
+    Answer,
+    Occasion,
+    Patient,
+    Registration,
+    Role,
+    Unit,
+)
+from painreg.tidy import personnummer as pnr
+
+
+def _patient_from_personnummer(user: Any, text: str) -> Patient:
+    try:
+        number = pnr.parse(text)
+    except pnr.PersonnummerError as exc:
+        raise _field_error("personnummer", exc.message(_language()), exc.code) from None
+    patient = Patient.objects.filter(personnummer=number.digits).first()
+    if patient is None:
+        patient = Patient(
+            personnummer=number.digits,
+            sex=number.sex,
+            birth_date=number.birth_date,
+            birth_year=number.birth_year,
+        )
+        _stamp(patient, user)
+        patient.save()
+    return patient
+
+
+@action
+def create_external_patient(
+    *, user: Any, external_id: str, sex: str = "", birth_year: int | None = None
+) -> Patient:
+    """An imported patient known only by another register's pseudonymous id."""
+    _require_coordinator(user)
+    if pnr.is_valid(external_id):
+        raise _field_error(
+            "external_id",
+            "Id:t är ett giltigt personnummer; registrera patienten med personnummer.",
+            "is_personnummer",
+        )
+    patient = Patient(external_id=external_id, sex=sex or "", birth_year=birth_year)
+    patient.full_clean()
+    _stamp(patient, user)
+    patient.save()
+    _event(user=user, name="patient.create_external", unit=None, patient=patient, obj=patient)
+    return patient
+
+
+@action
+def opt_out_patient(*, user: Any, unit: Unit, patient: Patient, reason: str = "") -> Patient:
+    """The patient declines the register: their data leaves every output."""
+    _require(user, unit, *ENTRY_ROLES)
+    _patient_in_unit(patient, unit)
+    if patient.opted_out_at is None:
+        patient.opted_out_at = timezone.now()
+        _stamp(patient, user, reason)
+        patient.save(update_fields=["opted_out_at"])
+        _event(
+            user=user,
+            name="patient.opt_out",
+            unit=unit,
+            patient=patient,
+            obj=patient,
+            reason=reason,
+        )
+    return patient
+
+
+@action
+def cancel_opt_out(*, user: Any, unit: Unit, patient: Patient, reason: str) -> Patient:
+    _require(user, unit, *ENTRY_ROLES)
+    _patient_in_unit(patient, unit)
+    _need_reason(True, reason)
+    if patient.opted_out_at is not None:
+        patient.opted_out_at = None
+        _stamp(patient, user, reason)
+        patient.save(update_fields=["opted_out_at"])
+        _event(
+            user=user, name="patient.cancel_opt_out", unit=unit, patient=patient, obj=patient,
+            reason=reason,
+        )  # fmt: skip
+    return patient
+
+
+@action
+def delete_patient(*, user: Any, unit: Unit | None, patient: Patient, reason: str) -> Patient:
+    """Deletion on the patient's request: removes the identifying data, every
+    registration with its occasions, answers and scores, and their change
+    history; the patient row stays as an anonymous tombstone so the audit
+    trail still has something to point at. The deletion itself is audited
+    (without the personnummer). Unit manager of a unit with a registration
+    for the patient, or the national coordinator (``unit=None``).
+    """
+    if unit is None:
+        _require_coordinator(user)
+    else:
+        _require(user, unit, Role.UNIT_MANAGER)
+        _patient_in_unit(patient, unit)
+    _need_reason(True, reason)
+    registrations = list(patient.registrations.all())
+    counts = {
+        "registrations": len(registrations),
+        "answers": Answer.objects.filter(occasion__registration__patient=patient).count(),
+    }
+    reg_ids = [r.pk for r in registrations]
+    occ_ids = list(
+        Occasion.objects.filter(registration_id__in=reg_ids).values_list("pk", flat=True)
+    )
+    for reg in registrations:
+        for occasion in reg.occasions.all():
+            occasion.scores.all().delete()
+            for answer in occasion.answers.all():
+                answer.delete()
+            occasion.delete()
+        reg.delete()
+    patient.personnummer = None
+    patient.external_id = None
+    patient.birth_date = None
+    patient.deleted_at = timezone.now()
+    _stamp(patient, user, "deleted on request")
+    patient.save()
+    # The history rows hold the identifying values; the purge is the one
+    # lawful exception to append-only history (audit.history).
+    with purge_allowed():
+        Answer.history.filter(occasion_id__in=occ_ids).delete()
+        Occasion.history.filter(registration_id__in=reg_ids).delete()
+        Registration.history.filter(patient_id=patient.pk).delete()
+        Patient.history.filter(id=patient.pk).delete()
+    _event(
+        user=user,
+        name="patient.delete_on_request",
+        unit=unit,
+        patient=patient,
+        obj=patient,
+        reason=reason,
+        detail=counts,
+    )
+    return patient
+
+
+def _patient_in_unit(patient: Patient, unit: Unit) -> None:
+    if not patient.registrations.filter(unit=unit).exists() or patient.deleted_at is not None:
+        raise PermissionDenied
