@@ -41,3 +41,17 @@ def _default_language_after_each_test() -> Iterator[None]:
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _deletions_file_in_tmp(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[None]:
+    """Tombstones of deletions on request go to a file of the test's own, never var/."""
+    if "django_db" not in request.keywords and "settings" not in request.fixturenames:
+        yield
+        return
+    from django.conf import settings
+
+    old = settings.PAINREG_DELETIONS_FILE
+    settings.PAINREG_DELETIONS_FILE = tmp_path_factory.mktemp("deletions") / "deletions.log"
+    yield
+    settings.PAINREG_DELETIONS_FILE = old

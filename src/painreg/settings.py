@@ -41,6 +41,10 @@ def _env_bool(name: str, default: bool) -> bool:
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("PAINREG_VAR_DIR", Path.cwd() / "var"))
+#: Tombstones of patients deleted on request (registry.tombstones): keep this file
+#: outside the database and its backups, so a restore can be followed by
+#: ``painreg reapply-deletions``.
+PAINREG_DELETIONS_FILE = Path(os.environ.get("PAINREG_DELETIONS_FILE", VAR_DIR / "deletions.log"))
 
 DEBUG = _env_bool("PAINREG_DEBUG", False)
 #: The local demo: plain http on localhost, demo users (see ``painreg demo``).

@@ -7,6 +7,9 @@ this package does not need Django to be set up):
   transaction (field-level old/new values come from django-simple-history).
 * :func:`log_access` - called by every view or export that shows
   identifiable patient data.
+* :func:`redact_patient` - deletion on request: blanks what the patient's
+  audit events and access-log rows say (their payloads), keeps that they
+  happened, and records the SHA-256 of every payload it blanked.
 
 The scoped reads of the log (a unit manager's browse of the unit's log, a
 patient's access extract) are in :mod:`painreg.registry.access`, with every
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "log_access",
     "record_event",
+    "redact_patient",
 ]
 
 
@@ -83,4 +87,54 @@ def log_access(
         unit=unit,
         patient=patient,
         detail=detail[:500],
+    )
+
+
+def payload_digest(row: AuditEvent | AccessLog) -> str:
+    """SHA-256 of what an audit row says beyond the fact (reason and detail), canonical JSON.
+
+    A tamper-evident chain that commits to this digest still verifies after a
+    redaction: the redaction event keeps the digest of every payload it blanked.
+    """
+    import hashlib
+    import json
+
+    payload = {"reason": getattr(row, "reason", ""), "detail": row.detail}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def redact_patient(
+    *, user: Any, patient: Patient, unit: Unit | None, reason: str, tombstone: str = ""
+) -> AuditEvent:
+    """Blank the payloads of the patient's audit rows (of ``unit`` only, when given).
+
+    Deletion on request (patientdatalagen 7 kap. 6 §) must not leave answer
+    values, diagnoses and dates in the audit events of the anonymous row that
+    remains. Who did what to which record and when stays; the reason and the
+    detail become empty. The redaction is itself an audit event, whose detail
+    lists the digest (:func:`payload_digest`) of every payload it blanked and
+    the deletion's ``tombstone`` (a keyed hash of the identifier, nothing
+    readable). Call inside the deletion's transaction, under
+    ``audit.history.purge_allowed``.
+    """
+    from painreg.audit.models import AccessLog, AuditEvent
+
+    events = AuditEvent.objects.filter(patient=patient)
+    views = AccessLog.objects.filter(patient=patient)
+    if unit is not None:
+        events, views = events.filter(unit=unit), views.filter(unit=unit)
+    digests = {
+        "events": {str(e.pk): payload_digest(e) for e in events.exclude(reason="", detail={})},
+        "access": {str(v.pk): payload_digest(v) for v in views.exclude(detail="")},
+    }
+    events.filter(pk__in=[int(k) for k in digests["events"]]).update(reason="", detail={})
+    views.filter(pk__in=[int(k) for k in digests["access"]]).update(detail="")
+    return record_event(
+        user=user,
+        action="audit.redact",
+        unit=unit,
+        patient=patient,
+        reason=reason,
+        detail={"digests": digests, "tombstone": tombstone},
     )

@@ -4,22 +4,21 @@ History rows of the registry models may be created (simple-history does that
 on every save) but not changed or deleted, with one lawful exception:
 deletion of a patient's data on request (patientdatalagen 7 kap. 6 §, the
 patient's right to have data removed from a national quality register)
-must also remove the identifying values kept in the history. That purge runs
-only inside :func:`purge_allowed`, used by ``registry.actions.delete_patient``,
-which writes its own audit event.
+must also remove the identifying values kept in the history, and the values
+the audit events' payloads hold (:func:`painreg.audit.redact_patient`). That
+purge runs only inside :func:`purge_allowed`, used by
+``registry.actions.delete_patient``, which writes its own audit event.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 from collections.abc import Iterator
 
 from django.db.models.signals import pre_delete, pre_save
 
+from painreg.audit.models import PURGE as _PURGE
 from painreg.audit.models import AppendOnlyError
-
-_PURGE: contextvars.ContextVar[bool] = contextvars.ContextVar("history_purge", default=False)
 
 
 @contextlib.contextmanager

@@ -14,6 +14,8 @@ so deleting a user, unit or patient never rewrites an audit row.
 
 from __future__ import annotations
 
+import contextvars
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,8 +26,18 @@ class AppendOnlyError(RuntimeError):
     """Audit records cannot be changed or deleted by the application."""
 
 
+#: Set only while a patient's data is deleted on request (``audit.history.purge_allowed``):
+#: history rows may then be deleted, and audit rows' payloads redacted.
+PURGE: contextvars.ContextVar[bool] = contextvars.ContextVar("history_purge", default=False)
+
+#: The fields a redaction may blank: what was written, never that it was written.
+REDACTABLE = frozenset({"reason", "detail"})
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        if PURGE.get() and set(kwargs) <= REDACTABLE:
+            return super().update(**kwargs)
         raise AppendOnlyError(f"{self.model.__name__} is append-only")
 
     def delete(self):  # type: ignore[no-untyped-def]

@@ -82,6 +82,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     extract.set_defaults(handler=run_access_extract)
 
+    reapply = subparsers.add_parser(
+        "reapply-deletions",
+        help="after restoring a backup: delete again the patients deleted on request",
+        description="Read the deletions file (PAINREG_DELETIONS_FILE) and delete again every "
+        "patient whose identifier has a tombstone there: run it after every restore of the "
+        "database from a backup (docs/operations.md). Deleting again is audited; running it "
+        "twice deletes nothing more.",
+    )
+    reapply.add_argument(
+        "--file", type=Path, metavar="FILE", help="the deletions file (default: the setting)"
+    )
+    reapply.set_defaults(handler=run_reapply_deletions)
+
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
@@ -271,4 +284,16 @@ def run_access_extract(args: argparse.Namespace) -> int:
     for row in table:
         out.add_row(*row)
     Console().print(out)
+    return 0
+
+
+def run_reapply_deletions(args: argparse.Namespace) -> int:
+    setup_django()
+    from painreg.registry import actions, tombstones
+
+    path = args.file or tombstones.deletions_file()
+    if args.file is not None and not path.exists():
+        raise UserError(f"no such deletions file: {path}")
+    deleted = actions.reapply_deletions(path=path)
+    print(f"{path}: {len(tombstones.read(path))} tombstone(s); {deleted} patient(s) deleted again")
     return 0

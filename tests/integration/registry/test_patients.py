@@ -73,7 +73,8 @@ def test_deletion_on_request_removes_identifying_data_answers_and_history(
     assert not Answer.history.exists()
     event = AuditEvent.objects.get(action="patient.delete_on_request")
     assert event.username == "charlie" and event.reason == "begäran 2025-05-02"
-    assert event.detail == {"registrations": 1, "answers": 14}
+    assert event.detail["registrations"] == 1 and event.detail["answers"] == 14
+    assert event.detail["identity_removed"] is True
     assert "191212" not in repr(list(AuditEvent.objects.values()))
     # The unit no longer sees the patient; the log of who looked remains.
     assert not access.patients_for(world.alice, world.unit_a).exists()

@@ -36,6 +36,7 @@ from painreg.registry.actions.patients import (
     create_external_patient,
     delete_patient,
     opt_out_patient,
+    reapply_deletions,
 )
 from painreg.registry.actions.registrations import (
     create_registration,
@@ -53,6 +54,7 @@ __all__ = [
     "create_unit",
     "delete_patient",
     "opt_out_patient",
+    "reapply_deletions",
     "recompute_scores",
     "remove_membership",
     "reopen_occasion",

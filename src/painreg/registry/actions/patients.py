@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from painreg import audit
 from painreg.audit.history import purge_allowed
+from painreg.registry import tombstones
 from painreg.registry.actions._common import (
     _event,
     _field_error,
@@ -106,12 +109,18 @@ def cancel_opt_out(*, user: Any, unit: Unit, patient: Patient, reason: str) -> P
 
 @action
 def delete_patient(*, user: Any, unit: Unit | None, patient: Patient, reason: str) -> Patient:
-    """Deletion on the patient's request: removes the identifying data, every
-    registration with its occasions, answers and scores, and their change
-    history; the patient row stays as an anonymous tombstone so the audit
-    trail still has something to point at. The deletion itself is audited
-    (without the personnummer). Unit manager of a unit with a registration
-    for the patient, or the national coordinator (``unit=None``).
+    """Deletion on the patient's request (patientdatalagen 7 kap. 6 §).
+
+    A unit manager deletes what belongs to their unit: its registrations with
+    their occasions, answers, scores and change history, and the payloads of
+    the unit's audit rows about the patient (:func:`painreg.audit.redact_patient`).
+    When no registration of the patient remains, or when the national
+    coordinator deletes (``unit=None``: every unit's), the identity goes too:
+    the personnummer, external id and date of birth are removed, the patient
+    row stays as an anonymous row that the audit trail points at, and a
+    tombstone (:mod:`painreg.registry.tombstones`) is written so the deletion
+    can be applied again after a restored backup. The deletion itself is
+    audited, without the identifier.
     """
     if unit is None:
         _require_coordinator(user)
@@ -119,35 +128,30 @@ def delete_patient(*, user: Any, unit: Unit | None, patient: Patient, reason: st
         _require(user, unit, Role.UNIT_MANAGER)
         _patient_in_unit(patient, unit)
     _need_reason(True, reason)
-    registrations = list(patient.registrations.all())
-    counts = {
-        "registrations": len(registrations),
-        "answers": Answer.objects.filter(occasion__registration__patient=patient).count(),
-    }
-    reg_ids = [r.pk for r in registrations]
-    occ_ids = list(
-        Occasion.objects.filter(registration_id__in=reg_ids).values_list("pk", flat=True)
-    )
-    for reg in registrations:
-        for occasion in reg.occasions.all():
-            occasion.scores.all().delete()
-            for answer in occasion.answers.all():
-                answer.delete()
-            occasion.delete()
-        reg.delete()
-    patient.personnummer = None
-    patient.external_id = None
-    patient.birth_date = None
-    patient.deleted_at = timezone.now()
-    _stamp(patient, user, "deleted on request")
-    patient.save()
-    # The history rows hold the identifying values; the purge is the one
-    # lawful exception to append-only history (audit.history).
+    registrations = patient.registrations.all()
+    if unit is not None:
+        registrations = registrations.filter(unit=unit)
+    counts = _delete_registrations(list(registrations))
+    whole = unit is None or not patient.registrations.exists()
+    tombstone = ""
+    if whole:
+        value = tombstones.identifier(patient)
+        tombstone = tombstones.digest(value) if value else ""
+        patient.personnummer = None
+        patient.external_id = None
+        patient.birth_date = None
+        patient.deleted_at = timezone.now()
+        _stamp(patient, user, "deleted on request")
+        patient.save()
+        # The history rows hold the identifying values; the purge is the one
+        # lawful exception to append-only history (audit.history).
+        with purge_allowed():
+            Patient.history.filter(id=patient.pk).delete()
     with purge_allowed():
-        Answer.history.filter(occasion_id__in=occ_ids).delete()
-        Occasion.history.filter(registration_id__in=reg_ids).delete()
-        Registration.history.filter(patient_id=patient.pk).delete()
-        Patient.history.filter(id=patient.pk).delete()
+        audit.redact_patient(
+            user=user, patient=patient, unit=None if whole else unit, reason=reason,
+            tombstone=tombstone,
+        )  # fmt: skip
     _event(
         user=user,
         name="patient.delete_on_request",
@@ -155,9 +159,57 @@ def delete_patient(*, user: Any, unit: Unit | None, patient: Patient, reason: st
         patient=patient,
         obj=patient,
         reason=reason,
-        detail=counts,
+        detail={**counts, "identity_removed": whole, "tombstone": tombstone},
     )
+    if tombstone:
+        # Before the commit: a tombstone whose deletion then failed only makes
+        # ``reapply-deletions`` finish what the patient asked for.
+        tombstones.append(tombstone)
     return patient
+
+
+def _delete_registrations(registrations: list[Registration]) -> dict[str, int]:
+    """Delete registrations with their occasions, answers, scores and change history."""
+    reg_ids = [r.pk for r in registrations]
+    occ_ids = list(
+        Occasion.objects.filter(registration_id__in=reg_ids).values_list("pk", flat=True)
+    )
+    counts = {
+        "registrations": len(reg_ids),
+        "answers": Answer.objects.filter(occasion_id__in=occ_ids).count(),
+    }
+    for reg in registrations:
+        for occasion in reg.occasions.all():
+            occasion.scores.all().delete()
+            for answer in occasion.answers.all():
+                answer.delete()
+            occasion.delete()
+        reg.delete()
+    with purge_allowed():
+        Answer.history.filter(occasion_id__in=occ_ids).delete()
+        Occasion.history.filter(registration_id__in=reg_ids).delete()
+        Registration.history.filter(id__in=reg_ids).delete()
+    return counts
+
+
+def reapply_deletions(*, path: Path | None = None) -> int:
+    """Delete again every patient whose identifier has a tombstone (after a restore).
+
+    Returns how many patients were deleted; running it again deletes none.
+    """
+    found = tombstones.read(path)
+    if not found:
+        return 0
+    deleted = 0
+    for patient in Patient.objects.filter(deleted_at__isnull=True).iterator():
+        value = tombstones.identifier(patient)
+        if value and tombstones.matches(value, found):
+            delete_patient(
+                user=None, unit=None, patient=patient,
+                reason="deletion on request applied again after a restore",
+            )  # fmt: skip
+            deleted += 1
+    return deleted
 
 
 def _patient_in_unit(patient: Patient, unit: Unit) -> None:
