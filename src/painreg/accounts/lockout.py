@@ -16,10 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_failure_limit
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 class AccountAndAddressHandler(AxesDatabaseHandler):
@@ -33,3 +35,12 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         if address >= settings.PAINREG_LOGIN_ADDRESS_FAILURE_LIMIT:
             return max(pair, get_failure_limit(request, credentials))
         return pair
+
+
+def locked_addresses(username: str) -> int:
+    """At how many addresses the user name is locked now (the account pages show it)."""
+    return AccessAttempt.objects.filter(
+        username=username,
+        attempt_time__gte=timezone.now() - get_cool_off(),
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+    ).count()
