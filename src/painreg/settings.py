@@ -183,6 +183,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # aaaaaaaaaaaa, abcabcabcabc: one short piece repeated (NIST SP 800-63B).
+    {"NAME": "painreg.accounts.passwords.RepetitionValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username is refused before its password is checked.

@@ -380,11 +380,16 @@ class PatientDecisionForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    """The unit manager gives an existing account a role in the unit."""
+    """The unit manager gives an existing account a role in the unit.
 
-    username = forms.CharField(
-        label=_("User name"),
-        max_length=150,
+    The account is named by its user name *and* its e-mail address, and any
+    mismatch gets the same message, so the form cannot be used to find out
+    which user names exist.
+    """
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address of the account"),
         help_text=_("The person's account must exist; the national coordinator creates accounts."),
     )
     role = forms.ChoiceField(
@@ -393,14 +398,27 @@ class MembershipForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def clean_username(self) -> Any:
+    def clean(self) -> dict[str, Any]:
         from django.contrib.auth import get_user_model
 
-        name = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=name, is_active=True).first()
-        if user is None:
-            raise ValidationError(_("There is no active account with this user name."))
-        return user
+        data = super().clean() or {}
+        if "username" in data and "email" in data:
+            member = (
+                get_user_model()
+                .objects.filter(
+                    username=data["username"].strip(),
+                    email__iexact=data["email"].strip(),
+                    is_active=True,
+                )
+                .first()
+            )
+            if member is None:
+                self.add_error(
+                    "username",
+                    _("No active account has this user name and e-mail address."),
+                )
+            data["member"] = member
+        return data
 
 
 class ReopenForm(forms.Form):
