@@ -1,8 +1,10 @@
-"""A cast of staff in two units and an invited patient, for the security tests.
+"""The registry tests' cast of staff in two units, plus an invited patient.
 
 alice: registrar at unit A; bob: registrar at unit B; charlie: unit manager
-at A; dora: unit manager at B; erik: national coordinator. The patient
-19121212-1212 has a rehab registration at A with an open invitation.
+at A; diana: regional analyst; erik: national coordinator (from
+``tests/integration/registry/conftest.py``); here also dora, unit manager at
+B. The patient 19121212-1212 has a rehab registration at A with an open
+invitation.
 """
 
 from __future__ import annotations
@@ -13,35 +15,23 @@ from typing import Any
 
 import pytest
 
-PASSWORD = "correct-horse-battery-staple"
+from ..integration.registry.conftest import PASSWORD, fast_password_hashing, world
+
+__all__ = ["PASSWORD", "dora", "fast_password_hashing", "world"]
+
 BIRTH_DATE = "1912-12-12"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def world(django_user_model: Any) -> SimpleNamespace:
+def dora(world: SimpleNamespace) -> Any:
+    """Unit manager of B (the other unit's manager), also as ``world.dora``."""
+    from django.contrib.auth import get_user_model
+
     from painreg.registry import actions
 
-    unit_a = actions.create_unit(
-        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
-    )
-    unit_b = actions.create_unit(
-        user=None, code="B", name="Vårdcentral B", region="14", care_level="primary"
-    )
-    users = {
-        name: django_user_model.objects.create_user(name, password=PASSWORD)
-        for name in ("alice", "bob", "charlie", "dora", "erik")
-    }
-    actions.add_membership(user=None, member=users["alice"], role="registrar", unit=unit_a)
-    actions.add_membership(user=None, member=users["bob"], role="registrar", unit=unit_b)
-    actions.add_membership(user=None, member=users["charlie"], role="unit_manager", unit=unit_a)
-    actions.add_membership(user=None, member=users["dora"], role="unit_manager", unit=unit_b)
-    actions.add_membership(user=None, member=users["erik"], role="national_coordinator")
-    return SimpleNamespace(unit_a=unit_a, unit_b=unit_b, **users)
+    world.dora = get_user_model().objects.create_user("dora", password=PASSWORD)
+    actions.add_membership(user=None, member=world.dora, role="unit_manager", unit=world.unit_b)
+    return world.dora
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from painreg.accounts.testing import login_verified
 
 from .conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dora")]
 
 ADDRESS = "198.51.100.23"
 

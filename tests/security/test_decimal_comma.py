@@ -1,6 +1,6 @@
 """Staff number fields read a decimal comma and a decimal point alike, on any browser.
 
-The browser test (tests/functional/test_decimal_comma.py) types "2,5" key by
+The browser test (tests/functional/test_staff_main_path.py) types "2,5" key by
 key; these check the forms behind it without a browser.
 """
 
