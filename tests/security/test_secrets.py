@@ -100,3 +100,8 @@ def test_the_published_demo_totp_key_does_not_log_in_outside_demo_mode(
     settings.DEMO = True
     response = Client().post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_a_trusted_proxy_that_is_not_an_address_refuses_start_up() -> None:
+    result = _start(SETTINGS, PAINREG_DEMO="1", PAINREG_TRUSTED_PROXIES="10.0.0.5,proxy.region.se")
+    _one_line_refusal(result, "PAINREG_TRUSTED_PROXIES")
