@@ -2,12 +2,14 @@
 
 Design (OWASP ASVS V2/V3 practice): step one is Django's own
 ``AuthenticationForm`` (hashers, inactive users refused), wrapped by
-django-axes, which counts failures per username and locks out after
-``AXES_FAILURE_LIMIT``. Step two checks a TOTP code with django-otp (replay
-protection, throttling); a wrong code is reported to axes as a failed login
-too, so guessing codes locks the account exactly like guessing passwords.
-After each step the session key is rotated (session fixation). A person who
-has no device yet is sent to enrolment with a QR code.
+django-axes, which counts failures per user name and client address and
+locks out after ``AXES_FAILURE_LIMIT`` (``accounts.lockout``). Step two
+checks a TOTP code with django-otp (replay protection, throttling); a wrong
+code is reported to axes as a failed login too, so guessing codes locks the
+account exactly like guessing passwords. After each step the session key is
+rotated (session fixation). A person who has no device yet is sent to
+enrolment with a QR code; the device and its confirmation are written by
+``accounts.actions``.
 """
 
 from __future__ import annotations
