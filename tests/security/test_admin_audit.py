@@ -118,3 +118,27 @@ def test_deleting_a_user_in_the_admin_is_audited(
     coordinator.post(f"/admin/auth/user/{world.bob.pk}/delete/", {"post": "yes"})
     (event,) = _events("user.delete")
     assert event.object_id == str(world.bob.pk) and event.username == "erik"
+
+
+def test_a_membership_deleted_on_the_users_admin_page_is_audited(
+    coordinator: Client, world: SimpleNamespace
+) -> None:
+    from painreg.registry.models import Membership
+
+    membership = Membership.objects.get(user=world.alice)
+    data = {
+        "username": "alice",
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        **_inline("memberships", total=1, initial=1),
+        "memberships-0-id": membership.pk,
+        "memberships-0-user": world.alice.pk,
+        "memberships-0-DELETE": "on",
+    }
+    response = coordinator.post(f"/admin/auth/user/{world.alice.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    (event,) = _events("membership.remove")
+    assert event.detail == {"member": "alice", "role": "registrar"}
