@@ -168,3 +168,8 @@ def test_confirming_a_new_authenticator_is_audited(world: SimpleNamespace) -> No
     assert response.status_code == 302
     (event,) = _events("account.enrol")
     assert event.username == "bob" and event.detail == {"member": "bob"}
+
+
+def test_the_coordinators_admin_links_a_user_to_their_login_page(world: SimpleNamespace) -> None:
+    page = _as(world.erik).get(f"/admin/auth/user/{world.alice.pk}/change/").content.decode()
+    assert f'href="{_page(world.alice)}"' in page

@@ -33,6 +33,7 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -239,6 +240,14 @@ class StaffUserAdmin(MembershipWrites, AuditedAdmin, CoordinatorOnly, UserAdmin)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personuppgifter"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined", "login_page")}),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "login_page"]
+
+    @admin.display(description=_("Inloggning"))
+    def login_page(self, obj: Any) -> str:
+        """Where the coordinator unlocks the login or resets two-factor (audited, with a reason)."""
+        if obj.pk is None:
+            return "–"
+        url = reverse("accounts:staff_account", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Lås upp eller återställ tvåfaktor"))
