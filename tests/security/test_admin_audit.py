@@ -26,6 +26,11 @@ def _events(action: str) -> list[Any]:
     return list(AuditEvent.objects.filter(action=action, username="erik"))
 
 
+def _alice(**fields: Any) -> dict[str, Any]:
+    """The change form of alice's user page, as posted, with ``fields`` on top."""
+    return {"username": "alice", "first_name": "", "last_name": "", "email": "", **fields}
+
+
 def _inline(prefix: str, total: int = 0, initial: int = 0) -> dict[str, Any]:
     return {
         f"{prefix}-TOTAL_FORMS": total,
@@ -72,17 +77,15 @@ def test_deleting_memberships_in_the_admin_is_audited_one_by_one_and_in_bulk(
 def test_a_membership_added_on_the_users_admin_page_is_audited(
     coordinator: Client, world: SimpleNamespace
 ) -> None:
-    data = {
-        "username": "alice",
-        "first_name": "",
-        "last_name": "",
-        "email": "",
-        "is_active": "on",
+    data = _alice(
+        is_active="on",
         **_inline("memberships", total=1),
-        "memberships-0-role": "unit_manager",
-        "memberships-0-unit": world.unit_a.pk,
-        "memberships-0-region": "",
-    }
+        **{
+            "memberships-0-role": "unit_manager",
+            "memberships-0-unit": world.unit_a.pk,
+            "memberships-0-region": "",
+        },
+    )
     response = coordinator.post(f"/admin/auth/user/{world.alice.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     (event,) = _events("membership.add")
@@ -92,13 +95,7 @@ def test_a_membership_added_on_the_users_admin_page_is_audited(
 def test_changing_a_user_or_a_password_in_the_admin_is_audited(
     coordinator: Client, world: SimpleNamespace
 ) -> None:
-    data = {
-        "username": "alice",
-        "first_name": "Alice",
-        "last_name": "",
-        "email": "",
-        **_inline("memberships"),
-    }  # is_active left out: the account is deactivated
+    data = _alice(first_name="Alice", **_inline("memberships"))  # no is_active: deactivated
     response = coordinator.post(f"/admin/auth/user/{world.alice.pk}/change/", data)
     assert response.status_code == 302
     (event,) = _events("user.change")
@@ -126,17 +123,15 @@ def test_a_membership_deleted_on_the_users_admin_page_is_audited(
     from painreg.registry.models import Membership
 
     membership = Membership.objects.get(user=world.alice)
-    data = {
-        "username": "alice",
-        "first_name": "",
-        "last_name": "",
-        "email": "",
-        "is_active": "on",
+    data = _alice(
+        is_active="on",
         **_inline("memberships", total=1, initial=1),
-        "memberships-0-id": membership.pk,
-        "memberships-0-user": world.alice.pk,
-        "memberships-0-DELETE": "on",
-    }
+        **{
+            "memberships-0-id": membership.pk,
+            "memberships-0-user": world.alice.pk,
+            "memberships-0-DELETE": "on",
+        },
+    )
     response = coordinator.post(f"/admin/auth/user/{world.alice.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert not Membership.objects.filter(pk=membership.pk).exists()
