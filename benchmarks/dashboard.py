@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -78,6 +79,8 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL to the PostgreSQL database holding the register (see --help)")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
+    # Production settings refuse to start without a strong key; any random one serves here.
+    os.environ.setdefault("PAINREG_SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
     django.setup()

@@ -29,6 +29,7 @@ import http.client
 import os
 import random
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -493,7 +494,8 @@ def main() -> int:
     KEEP_ALIVE = not args.no_keep_alive
     if args.quick:
         args.duration, args.stage_seconds = 40.0, 10.0
-    os.environ.setdefault("PAINREG_SECRET_KEY", "benchmark-" + "x" * 40)
+    # Production settings refuse a weak key; a random one serves the benchmark's server.
+    os.environ.setdefault("PAINREG_SECRET_KEY", secrets.token_urlsafe(50))
     name = f"painreg_bench_{os.getpid()}"
     database_url = setup_database(name)
     os.environ["DATABASE_URL"] = database_url

@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,8 @@ def _rows(directory: Path) -> int:
 def _setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
+    # Production settings refuse to start without a strong key; any random one serves here.
+    os.environ.setdefault("PAINREG_SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
     django.setup()

@@ -29,6 +29,7 @@ import argparse
 import http.client
 import os
 import random
+import secrets
 import signal
 import socket
 import sys
@@ -177,7 +178,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (3)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
     args = parser.parse_args()
-    os.environ.setdefault("PAINREG_SECRET_KEY", "soak-" + "k3Y9" * 12)
+    os.environ.setdefault("PAINREG_SECRET_KEY", secrets.token_urlsafe(50))
     name = f"painreg_soak_{os.getpid()}"
     database_url = load.setup_database(name)
     os.environ["DATABASE_URL"] = database_url

@@ -6,7 +6,9 @@ server is set in environment variables, documented in ``docs/operations.md``.
 
 ==========================  ==============================================================
 ``DATABASE_URL``            database; default embedded SQLite at ``var/painreg.sqlite3``
-``PAINREG_SECRET_KEY``      required in production (refuses to start without it)
+``PAINREG_SECRET_KEY``      required outside demo and tests: 32+ random characters
+``PAINREG_PSEUDONYM_KEY``   the pseudonymised exports' key; when set, as strong
+``PAINREG_TRUSTED_PROXIES`` proxies whose X-Forwarded-For names the client (default none)
 ``PAINREG_DEBUG``           ``1`` for development only (tracebacks in pages)
 ``PAINREG_DEMO``            ``1`` for the local demo (plain http, demo logins)
 ``PAINREG_ALLOWED_HOSTS``   comma-separated host names
@@ -23,7 +25,10 @@ apps add their entries to the section they belong to.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+from collections import Counter
 from pathlib import Path
 
 import dj_database_url
@@ -52,14 +57,36 @@ DEMO = _env_bool("PAINREG_DEMO", False)
 #: Production: neither debug nor demo. Security settings below depend on it.
 PRODUCTION = not (DEBUG or DEMO)
 
+#: Set by pytest for the whole run: the test suite, like the demo, runs without real keys.
+TESTING = "PYTEST_VERSION" in os.environ
+#: Real keys are required everywhere else, whatever starts Django (gunicorn, uwsgi,
+#: mod_wsgi, manage.py, ``painreg``): see :func:`check_keys` at the end.
+KEYS_REQUIRED = not (DEMO or TESTING)
+
 _DEV_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("PAINREG_SECRET_KEY", _DEV_KEY)
+#: The registry holder's key of pseudonymised exports (``interop.dbio.pseudonym_key``).
+PAINREG_PSEUDONYM_KEY = os.environ.get("PAINREG_PSEUDONYM_KEY", "")
 
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("PAINREG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
     if h.strip()
 ]
+
+#: Reverse proxies whose ``X-Forwarded-For`` gives the client's address (addresses
+#: or networks, comma-separated; default none: REMOTE_ADDR is the client).
+PAINREG_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("PAINREG_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in PAINREG_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PAINREG_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(write e.g. 10.0.0.5,10.1.0.0/24)"
+        ) from None
 
 # --- Applications ----------------------------------------------------------
 
@@ -160,28 +187,35 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # aaaaaaaaaaaa, abcabcabcabc: one short piece repeated (NIST SP 800-63B).
+    {"NAME": "painreg.accounts.passwords.RepetitionValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend; refuses the published demo logins outside demo mode.
+    "painreg.accounts.backends.StaffBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registry:home"
-# Lockout (django-axes): 5 failed passwords or TOTP codes per username lock it
-# for 30 minutes; counted per username so an attacker cannot lock a whole
-# clinic out by sharing one IP address, nor spread guesses over many addresses.
+# Lockout (django-axes, painreg.accounts.lockout): 5 failed passwords or TOTP
+# codes for one user name from one address lock that pair for 30 minutes, so
+# nobody can lock a colleague out from elsewhere; 30 failures from one address
+# (any user names) lock the address, against password spraying.
 AXES_FAILURE_LIMIT = int(os.environ.get("PAINREG_LOGIN_FAILURE_LIMIT", "5"))
+PAINREG_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("PAINREG_LOGIN_ADDRESS_FAILURE_LIMIT", "30")
+)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "painreg.accounts.lockout.AccountAndAddressHandler"
+# The client's address behind the trusted proxies only (painreg.accounts.addresses).
+AXES_CLIENT_IP_CALLABLE = "painreg.accounts.addresses.client_address"
 # A right password must not wipe out the wrong TOTP codes before it (codes could
 # then be guessed between password logins); failures expire after the cool-off.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "painreg.accounts.views.locked_out"
 AXES_VERBOSE = False
-# axes.W006 suggests also counting per IP address; we deliberately count per
-# username only (see above and docs/security.md).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 OTP_TOTP_ISSUER = os.environ.get("PAINREG_TOTP_ISSUER", "Smärtregistret")
 # A wrong TOTP code doubles the wait before the next try (django-otp throttling).
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -259,13 +293,51 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 
+#: A key must be this long and carry this much information (see :func:`key_problem`).
+MIN_KEY_LENGTH = 32
+MIN_KEY_BITS = 128
+_KEY_ADVICE = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def key_problem(name: str, value: str) -> str | None:
+    """Why ``value`` is not a strong key (one line naming ``name``), or None when it is.
+
+    Strong: at least :data:`MIN_KEY_LENGTH` characters and an estimated
+    :data:`MIN_KEY_BITS` bits, the length times the Shannon entropy of its
+    characters, which refuses repeated characters and short patterns
+    (``aaaa...``, ``abab...``); 128 bits is NIST SP 800-57's strength for keys
+    in use beyond 2030. The published development key is refused by name.
+    """
+    if not value or value == _DEV_KEY:
+        return f"{name} is not set; {_KEY_ADVICE}"
+    if len(value) < MIN_KEY_LENGTH:
+        length = f"{len(value)} characters, at least {MIN_KEY_LENGTH}"
+        return f"{name} is too short ({length}); {_KEY_ADVICE}"
+    counts = Counter(value).values()
+    bits = -sum(n * math.log2(n / len(value)) for n in counts)
+    if bits < MIN_KEY_BITS:
+        return f"{name} is too predictable (repeated characters or a pattern); {_KEY_ADVICE}"
+    return None
+
+
+def check_keys() -> None:
+    """Refuse weak keys: the secret key always, the pseudonym key when it is set."""
+    problems = [key_problem("PAINREG_SECRET_KEY", SECRET_KEY)]
+    if PAINREG_PSEUDONYM_KEY:
+        problems.append(key_problem("PAINREG_PSEUDONYM_KEY", PAINREG_PSEUDONYM_KEY))
+    for problem in problems:
+        if problem:
+            raise ImproperlyConfigured(problem)
+
+
 def check_production_settings() -> None:
-    """Refuse to serve production with the development key (called by ``painreg serve``)."""
-    if PRODUCTION and SECRET_KEY == _DEV_KEY:
-        raise ImproperlyConfigured(
-            "PAINREG_SECRET_KEY is not set; set it to a long random value "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
-        )
+    """Refuse to serve production with weak keys (``painreg serve`` asks before gunicorn)."""
+    if PRODUCTION:
+        check_keys()
+
+
+if KEYS_REQUIRED:
+    check_keys()
 
 
 # --- Logging ---------------------------------------------------------------

@@ -171,3 +171,39 @@ def test_a_registrar_registers_a_patient_and_signs_off_the_initial_occasion(
     page.wait_for_selector("h1:has-text('Bjud in patienten att svara')")
     page.click("nav >> text=Patientenkäter")
     page.wait_for_selector("h1:has-text('Patientenkäter')")
+
+
+@pytest.mark.parametrize("typed", ["2,5", "2.5"])
+def test_a_registrar_types_two_and_a_half_years_with_a_comma_or_a_point(
+    live_server: Any, browser_page: Any, registrar: Any, typed: str
+) -> None:
+    """The background question says "0,5 för ett halvår": "2,5" typed key by key into a
+    Swedish-locale browser is stored as 2.5 (a browser's number field made it 25)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from painreg.accounts.testing import login_verified
+    from painreg.registry import actions
+    from painreg.registry.models import Answer, Unit
+
+    user, _device = registrar
+    facts = {
+        "category": "rehab",
+        "first_visit_date": dt.date(2025, 1, 20),
+        "main_diagnosis": "M79.7",
+    }
+    registration = actions.create_registration(
+        user=user, unit=Unit.objects.get(), personnummer="19121212-1212", **facts
+    )
+    client = Client()
+    login_verified(client, user)
+    page = browser_page
+    session = client.cookies["sessionid"].value
+    page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    url = reverse("registry:occasion_entry", args=[registration.pk, "initial", "background"])
+    page.goto(live_server.url + url)
+    page.fill("#id_answered_on", "2025-01-20")
+    page.locator("#id_background_1").press_sequentially(typed)  # key by key, as a person types
+    page.click("main button[type=submit]:has-text('Spara svar')")
+    page.wait_for_selector("text=Svaren på")
+    assert Answer.objects.get(item="background_1").value == 2.5

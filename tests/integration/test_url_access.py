@@ -129,6 +129,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "decision": "delete",
         "membership_id": world.alice.memberships.get().pk,
         "invitation_id": world.invitation.pk,
+        "user_id": world.alice.pk,  # a login of unit A's staff (unlock, reset two-factor)
         # django.contrib.admin's own parameters
         "object_id": world.unit_a.pk,
         "id": world.alice.pk,
@@ -182,7 +183,8 @@ def _other_app_models() -> list[Any]:
     return [
         model
         for model in apps.get_models()
-        if model._meta.app_label in {"eprom", "audit"}
+        # eprom, audit, and the login state of staff: TOTP devices, failed logins (axes)
+        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes"}
         and model.__name__ not in {"AccessLog", "AuditEvent"}  # views may append to these
     ]
 
@@ -232,7 +234,11 @@ def test_it_lists_url_patterns_to_check() -> None:
 
 
 def test_it_gives_no_data_of_another_unit_at_any_url(world: SimpleNamespace) -> None:
+    from painreg.accounts.otp import ensure_totp_device
+
     values = _path_values(world)
+    ensure_totp_device(world.alice)  # a device a stranger's reset would remove
+    _clients(world)  # Bob's own device exists before the snapshot
     before = _snapshot()
     failures = []
     checked = 0

@@ -27,4 +27,5 @@ def staff(request: HttpRequest) -> dict[str, Any]:
     context["is_unit_manager"] = bool(
         unit is not None and Role.UNIT_MANAGER in access.roles_in(user, unit)
     )
+    context["may_reset_accounts"] = access.may_reset_accounts(user, unit)
     return context

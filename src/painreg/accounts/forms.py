@@ -22,3 +22,25 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         return self.cleaned_data["token"].strip()
+
+
+class AccountActionForm(forms.Form):
+    """What a unit manager or the coordinator does to a colleague's login, and why."""
+
+    UNLOCK = "unlock"
+    RESET_TWO_FACTOR = "reset_two_factor"
+
+    action = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[
+            (UNLOCK, _("Unlock the login (clears the failed attempts)")),
+            (RESET_TWO_FACTOR, _("Reset two-factor login (the person sets up a new app)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the audit trail, for example how you checked who asked."),
+    )

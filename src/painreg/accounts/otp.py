@@ -14,7 +14,8 @@ verification page also shows the current code of demo users in a marked
 banner. Demo mode is never production (``settings.PRODUCTION`` is false
 when ``DEMO`` is set; :mod:`painreg.accounts.checks` warns when it is served
 beyond this machine), and :func:`is_demo_device` only ever recognises the
-published demo key, so a real user's code is never shown.
+published demo key, so a real user's code is never shown. Outside demo mode a
+person with the demo key cannot log in at all (``accounts.backends``).
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ def is_demo_device(device: TOTPDevice | None) -> bool:
     return bool(
         device is not None and getattr(settings, "DEMO", False) and device.key == DEMO_TOTP_KEY_HEX
     )
+
+
+def has_demo_key(user: AbstractBaseUser) -> bool:
+    """Whether any device of the person carries the published demo key."""
+    return TOTPDevice.objects.filter(user=user, key=DEMO_TOTP_KEY_HEX).exists()
 
 
 def demo_login_hint() -> str:

@@ -2,12 +2,14 @@
 
 Design (OWASP ASVS V2/V3 practice): step one is Django's own
 ``AuthenticationForm`` (hashers, inactive users refused), wrapped by
-django-axes, which counts failures per username and locks out after
-``AXES_FAILURE_LIMIT``. Step two checks a TOTP code with django-otp (replay
-protection, throttling); a wrong code is reported to axes as a failed login
-too, so guessing codes locks the account exactly like guessing passwords.
-After each step the session key is rotated (session fixation). A person who
-has no device yet is sent to enrolment with a QR code.
+django-axes, which counts failures per user name and client address and
+locks out after ``AXES_FAILURE_LIMIT`` (``accounts.lockout``). Step two
+checks a TOTP code with django-otp (replay protection, throttling); a wrong
+code is reported to axes as a failed login too, so guessing codes locks the
+account exactly like guessing passwords. After each step the session key is
+rotated (session fixation). A person who has no device yet is sent to
+enrolment with a QR code; the device and its confirmation are written by
+``accounts.actions``.
 """
 
 from __future__ import annotations
@@ -28,13 +30,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from painreg.accounts import otp
+from painreg.accounts import actions, otp
 from painreg.accounts.forms import TokenForm
-
-#: Session key of the not yet confirmed device during enrolment.
-_ENROL_SESSION_KEY = "painreg_enrol_device_id"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -122,16 +120,6 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/verify.html", context)
 
 
-def _enrolment_device(request: HttpRequest) -> TOTPDevice:
-    """The unconfirmed device shown during enrolment (kept across reloads)."""
-    device_id = request.session.get(_ENROL_SESSION_KEY)
-    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name=otp.DEVICE_NAME, confirmed=False)
-        request.session[_ENROL_SESSION_KEY] = device.pk
-    return device
-
-
 @sensitive_post_parameters("token")
 @csrf_protect
 @never_cache
@@ -144,14 +132,11 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         # Replacing a device is done by an administrator, never by someone
         # who has only shown the password.
         return redirect(_with_next("accounts:verify", next_url))
-    device = _enrolment_device(request)
+    device = actions.enrolment_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-            request.session.pop(_ENROL_SESSION_KEY, None)
+            actions.confirm_enrolment(member=request.user, device=device)
             request.session.cycle_key()
             otp_login(request, device)
             messages.success(request, _("Two-factor login is now set up."))

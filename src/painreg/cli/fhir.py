@@ -69,12 +69,9 @@ def _questionnaire(args: argparse.Namespace) -> int:
 
 
 def _setup_django() -> None:
-    import os
+    from painreg.cli.serve import setup_django
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
-    django.setup()
+    setup_django()  # one place that turns a refused setting into one line
 
 
 def _export(args: argparse.Namespace) -> int:

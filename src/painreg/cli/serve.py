@@ -100,9 +100,13 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painreg.settings")
     import django
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
 
     if not settings.configured or not _apps_ready():
-        django.setup()
+        try:
+            django.setup()
+        except ImproperlyConfigured as exc:  # a refused setting, e.g. a weak key
+            raise UserError(str(exc)) from None
     if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
         name = str(settings.DATABASES["default"]["NAME"])
         if name != ":memory:" and not name.startswith("file:"):

@@ -31,6 +31,7 @@ from painreg.eprom.models import (
     MessageKind,
     MessageStatus,
     ScheduledMessage,
+    UnknownLinkThrottle,
     answerable,
 )
 from painreg.registry import access, validation
@@ -41,7 +42,8 @@ MAX_FAILED_ATTEMPTS = 5
 #: Tries of the identity check per link in ``TOKEN_WINDOW`` (right or wrong).
 TOKEN_RATE_LIMIT = 10
 TOKEN_WINDOW = dt.timedelta(minutes=15)
-#: Failed tries (wrong answers and unknown links) per address in ``ADDRESS_WINDOW``.
+#: Requests for unknown links per address in ``ADDRESS_WINDOW`` (then HTTP 429 for
+#: unknown links only: a link that exists is limited by the two rules above alone).
 ADDRESS_RATE_LIMIT = 20
 ADDRESS_WINDOW = dt.timedelta(hours=1)
 #: Days after the invitation that reminders are sent.
@@ -307,17 +309,20 @@ def _identity_matches(invitation: Invitation, answer: str) -> bool:
     return any([hmac.compare_digest(digits, c) for c in candidates])
 
 
-def address_throttled(address_hash: str) -> bool:
-    since = timezone.now() - ADDRESS_WINDOW
-    failures = IdentityAttempt.objects.filter(
-        address_hash=address_hash, success=False, at__gte=since
-    ).count()
-    return failures >= ADDRESS_RATE_LIMIT
-
-
-def record_unknown_token(address_hash: str) -> None:
-    """A request for a link that does not exist: counts against the address."""
-    IdentityAttempt.objects.create(invitation=None, address_hash=address_hash, success=False)
+@transaction.atomic
+def record_unknown_link(address_hash: str) -> bool:
+    """Count a request for a link that does not exist; True when the address is over
+    ``ADDRESS_RATE_LIMIT`` in ``ADDRESS_WINDOW``. Rows of past windows are deleted."""
+    now = timezone.now()
+    UnknownLinkThrottle.objects.filter(window_start__lt=now - ADDRESS_WINDOW).delete()
+    row, _ = UnknownLinkThrottle.objects.select_for_update().get_or_create(
+        address_hash=address_hash, defaults={"window_start": now}
+    )
+    if row.count >= ADDRESS_RATE_LIMIT:
+        return True  # over the bound: not counted further, the row stays as it is
+    row.count = F("count") + 1
+    row.save(update_fields=["count"])
+    return False
 
 
 @transaction.atomic
@@ -332,8 +337,6 @@ def verify_identity(*, invitation: Invitation, answer: str, address_hash: str) -
         return IdentityResult("closed")
     if invitation.locked:
         return IdentityResult("locked")
-    if address_throttled(address_hash):
-        return IdentityResult("throttled")
     recent = invitation.attempts.filter(at__gte=timezone.now() - TOKEN_WINDOW).count()
     if recent >= TOKEN_RATE_LIMIT:
         return IdentityResult("throttled")

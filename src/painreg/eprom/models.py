@@ -129,13 +129,10 @@ def answerable(
 
 
 class IdentityAttempt(models.Model):
-    """One try at the identity check (or a request for an unknown token): the log
-    behind the lockout and the rate limits. The address is kept only as a keyed
-    hash, enough to count tries from the same place."""
+    """One try at the identity check of a link: the log behind the lockout and the
+    per-link rate limit. The address is kept only as a keyed hash."""
 
-    invitation = models.ForeignKey(
-        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="attempts"
-    )
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="attempts")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     address_hash = models.CharField(max_length=64, db_index=True)
     success = models.BooleanField(default=False)
@@ -145,6 +142,23 @@ class IdentityAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.success else 'fail'}"
+
+
+class UnknownLinkThrottle(models.Model):
+    """Requests for links that do not exist, counted per address (keyed hash) in a window.
+
+    One row per address: a flood of made-up links adds to a count, not to the
+    table, and a row whose window has passed is deleted by the next request
+    for an unknown link (``eprom.actions.record_unknown_link``). It never
+    limits the identity check of a link that exists.
+    """
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField(default=timezone.now, db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.count} since {self.window_start:%Y-%m-%d %H:%M}"
 
 
 class MessageKind(models.TextChoices):

@@ -9,6 +9,8 @@ reload never resubmit. Every page save is an autosave (``eprom.actions``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painreg import instruments
+from painreg.accounts.addresses import client_address
 from painreg.eprom import actions, questionnaire, tokens, uitext
 from painreg.eprom.models import Invitation, InvitationStatus
 
@@ -27,17 +30,36 @@ SESSION_LANGUAGE = "eprom_language"
 
 
 def _address(request: HttpRequest) -> str:
-    # Behind the region's reverse proxy, REMOTE_ADDR is set from the trusted
-    # X-Forwarded-For by the proxy configuration (docs/eprom.md), not here.
-    return tokens.hash_address(request.META.get("REMOTE_ADDR", ""))
+    # The client's address behind the trusted proxies (PAINREG_TRUSTED_PROXIES).
+    return tokens.hash_address(client_address(request))
+
+
+class _TooManyUnknownLinks(Exception):
+    """An address asked for too many links that do not exist (answered with 429)."""
 
 
 def _get_invitation(request: HttpRequest, token: str) -> Invitation:
     invitation = actions.find_by_token(token)
     if invitation is None:
-        actions.record_unknown_token(_address(request))
+        if actions.record_unknown_link(_address(request)):
+            raise _TooManyUnknownLinks
         raise Http404
     return invitation
+
+
+def _answers_unknown_link_floods(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A patient page that answers 429 once the address asked for too many unknown links."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _TooManyUnknownLinks:
+            return _render(
+                request, "eprom/message.html", _language(request), {"kind": "throttled"}, 429
+            )
+
+    return wrapper
 
 
 def _language(request: HttpRequest, invitation: Invitation | None = None) -> uitext.UiPack:
@@ -95,6 +117,7 @@ def _switch_language(request: HttpRequest) -> HttpResponse | None:
     return redirect(request.path)
 
 
+@_answers_unknown_link_floods
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, token: str) -> HttpResponse:
@@ -185,6 +208,7 @@ def _instrument_name(instrument_id: str, language: str) -> str:
     return name.get(language) or name.get("sv") or instrument_id
 
 
+@_answers_unknown_link_floods
 @never_cache
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
@@ -251,6 +275,7 @@ def _credit(instrument_id: str, language: str) -> str:
     return pack.credit if pack is not None else ""
 
 
+@_answers_unknown_link_floods
 @never_cache
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, token: str) -> HttpResponse:
@@ -295,6 +320,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "eprom/review.html", ui, context, status=400 if message else 200)
 
 
+@_answers_unknown_link_floods
 @never_cache
 def done(request: HttpRequest, token: str) -> HttpResponse:
     invitation, ui = _require_session(request, token)
@@ -303,6 +329,7 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "eprom/message.html", ui, {"kind": "done"})
 
 
+@_answers_unknown_link_floods
 @require_POST
 def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
     """The patient opts out of reminders for this link."""

@@ -27,6 +27,7 @@ from painreg.eprom import actions, status
 from painreg.eprom.models import Invitation, InvitationStatus
 from painreg.registry import access
 from painreg.registry.decorators import staff_required
+from painreg.registry.forms import WholeNumberField
 from painreg.registry.models import ENTRY_ROLES, Occasion
 from painreg.reports.publishing import format_percent
 
@@ -48,7 +49,7 @@ def _get_invitation_for_user(request: HttpRequest, invitation_id: int) -> Invita
 
 
 class InviteForm(forms.Form):
-    valid_days = forms.IntegerField(
+    valid_days = WholeNumberField(
         label=gettext_lazy("Valid for (days)"), min_value=1, max_value=120, initial=30
     )
     language = forms.ChoiceField(

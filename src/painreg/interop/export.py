@@ -39,12 +39,14 @@ def pseudonym_key() -> bytes:
     """The registry holder's secret for pseudonyms (settings or environment)."""
     from django.conf import settings
 
-    key = getattr(settings, "PAINREG_PSEUDONYM_KEY", None) or os.environ.get(PSEUDONYM_KEY_ENV)
-    if not key or len(key) < 16:
+    from painreg.settings import key_problem
+
+    key = getattr(settings, "PAINREG_PSEUDONYM_KEY", None) or os.environ.get(PSEUDONYM_KEY_ENV, "")
+    problem = key_problem(PSEUDONYM_KEY_ENV, key)
+    if problem:
         raise UserError(
-            f"a pseudonymised export needs the registry holder's secret: set {PSEUDONYM_KEY_ENV} "
-            "to a long random value (at least 16 characters) and keep it; the same secret "
-            "gives the same pseudonyms in every export"
+            f"a pseudonymised export needs the registry holder's secret (the same secret "
+            f"gives the same pseudonyms in every export; keep it): {problem}"
         )
     return key.encode("utf-8")
 

@@ -103,6 +103,36 @@ def is_national_coordinator(user: Any) -> bool:
     )
 
 
+def staff_accounts_for(user: Any, unit: Unit | None) -> QuerySet[Any]:
+    """Accounts whose lockout and two-factor ``user`` may reset, never their own.
+
+    The national coordinator: every account. A unit manager: the people with a
+    role in ``unit`` (the current unit) where they manage it, except national
+    coordinators, whom only a coordinator resets. Anyone else: none.
+    """
+    from django.contrib.auth import get_user_model
+
+    accounts = get_user_model().objects.exclude(pk=getattr(user, "pk", None))
+    if not _authenticated(user):
+        return accounts.none()
+    if is_national_coordinator(user):
+        return accounts
+    if not may_reset_accounts(user, unit):
+        return accounts.none()
+    return (
+        accounts.filter(memberships__unit=unit)
+        .exclude(memberships__role=Role.NATIONAL_COORDINATOR)
+        .distinct()
+    )
+
+
+def may_reset_accounts(user: Any, unit: Unit | None) -> bool:
+    """Whether the person has the account pages at all (coordinator, unit manager)."""
+    return is_national_coordinator(user) or (
+        unit is not None and Role.UNIT_MANAGER in roles_in(user, unit)
+    )
+
+
 def regions_for(user: Any) -> QuerySet[Region]:
     """Regions whose pseudonymised data the user may analyse (all for coordinators)."""
     if not _authenticated(user):

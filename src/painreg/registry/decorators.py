@@ -1,4 +1,5 @@
-"""``staff_required``: the gate in front of every staff page.
+"""``staff_required``: the gate in front of every staff page; ``verified_required``: its
+first two steps, for pages that need no unit.
 
 A staff page needs (1) a logged-in person, (2) who has passed the TOTP step
 in this session, and (3) who belongs to at least one unit (the current unit
@@ -28,7 +29,9 @@ def _redirect_to(url_name: str, request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
 
 
-def staff_required(view: View) -> View:
+def verified_required(view: View) -> View:
+    """Steps (1) and (2) only: pages of people who need no unit (the coordinator's)."""
+
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         user = request.user
@@ -36,6 +39,15 @@ def staff_required(view: View) -> View:
             return _redirect_to("accounts:login", request)
         if not user.is_verified():
             return _redirect_to("accounts:verify", request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view: View) -> View:
+    @verified_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         unit = current_unit(request)
         if unit is None:
             raise PermissionDenied("Not a member of any unit.")

@@ -61,6 +61,40 @@ def _date_field(label: str, *, required: bool = False, help_text: str = "") -> f
     )
 
 
+class _TypedNumber:
+    """A number as people type it, with a decimal comma (Swedish: 2,5) or a point.
+
+    Rendered as a text field with ``inputmode`` (the phone shows its number
+    keys), never ``type=number``: a browser's number field reads the keys by
+    its own locale rules, and some drop a comma, so "2,5" arrived as 25. As a
+    text field the server gets exactly what was typed and reads both
+    separators. Every staff field people type a number into is one of the two
+    classes below.
+    """
+
+    widget = forms.TextInput
+    inputmode = "decimal"
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)  # type: ignore[misc]
+        return {**attrs, "inputmode": self.inputmode, "autocomplete": "off"}
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class DecimalNumberField(_TypedNumber, forms.DecimalField):
+    """A decimal number, typed with a comma or a point."""
+
+
+class WholeNumberField(_TypedNumber, forms.IntegerField):
+    """A whole number ("2,0" and "2.0" are 2; "2,5" is refused, never 25)."""
+
+    inputmode = "numeric"
+
+
 def parse_personnummer(text: str) -> pnr.Personnummer:
     """Parse a personnummer or raise ``ValidationError`` with the number's own message."""
     try:
@@ -226,8 +260,8 @@ class SignOffForm(forms.Form):
 
 
 class UnitYearTotalForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    rehab_patients_total = forms.IntegerField(
+    year = WholeNumberField(label=_("Year"), min_value=2000, max_value=2100)
+    rehab_patients_total = WholeNumberField(
         label=_("Patients who finished or discontinued MMR"),
         min_value=0,
         help_text=_("All MMR patients of the year at the unit, registered or not."),
@@ -249,8 +283,9 @@ class InstrumentAnswersForm(forms.Form):
     Coded items are radio buttons labelled from the instrument's text pack
     (``instruments.option_labels``), with "not answered" first so a blank on
     paper stays blank; numeric items (VAS 0-100 and the like) are number
-    fields with the catalogue's range. Field names are the item ids, so an
-    action's errors keyed by item land next to their question.
+    fields with the catalogue's range that take a decimal comma or point.
+    Field names are the item ids, so an action's errors keyed by item land
+    next to their question.
     """
 
     answered_on = _date_field(_("Date answered"), required=True)
@@ -285,17 +320,13 @@ class InstrumentAnswersForm(forms.Form):
                     label=label, choices=choices, required=False, widget=forms.RadioSelect
                 )
             else:
-                field = forms.DecimalField(
+                field = (WholeNumberField if item.integer else DecimalNumberField)(
                     label=label,
                     required=False,
                     min_value=item.min,
                     max_value=item.max,
-                    decimal_places=0 if item.integer else None,
                     help_text=_("%(min)s to %(max)s; leave empty if not answered.")
                     % {"min": _code(item.min), "max": _code(item.max)},
-                    widget=forms.NumberInput(
-                        attrs={"step": "1" if item.integer else "any", "inputmode": "decimal"}
-                    ),
                 )
             field.item_id = item.id  # type: ignore[attr-defined]
             self.fields[item.id] = field
@@ -349,11 +380,16 @@ class PatientDecisionForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    """The unit manager gives an existing account a role in the unit."""
+    """The unit manager gives an existing account a role in the unit.
 
-    username = forms.CharField(
-        label=_("User name"),
-        max_length=150,
+    The account is named by its user name *and* its e-mail address, and any
+    mismatch gets the same message, so the form cannot be used to find out
+    which user names exist.
+    """
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address of the account"),
         help_text=_("The person's account must exist; the national coordinator creates accounts."),
     )
     role = forms.ChoiceField(
@@ -362,14 +398,27 @@ class MembershipForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def clean_username(self) -> Any:
+    def clean(self) -> dict[str, Any]:
         from django.contrib.auth import get_user_model
 
-        name = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=name, is_active=True).first()
-        if user is None:
-            raise ValidationError(_("There is no active account with this user name."))
-        return user
+        data = super().clean() or {}
+        if "username" in data and "email" in data:
+            member = (
+                get_user_model()
+                .objects.filter(
+                    username=data["username"].strip(),
+                    email__iexact=data["email"].strip(),
+                    is_active=True,
+                )
+                .first()
+            )
+            if member is None:
+                self.add_error(
+                    "username",
+                    _("No active account has this user name and e-mail address."),
+                )
+            data["member"] = member
+        return data
 
 
 class ReopenForm(forms.Form):

@@ -116,7 +116,7 @@ def unit_members(request: HttpRequest) -> HttpResponse:
         try:
             actions.add_membership(
                 user=request.user,
-                member=form.cleaned_data["username"],
+                member=form.cleaned_data["member"],
                 role=form.cleaned_data["role"],
                 unit=unit,
             )

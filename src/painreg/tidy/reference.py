@@ -45,7 +45,7 @@ Users, audit history and invitations are not part of the format by design.
 `YYYYMMDDNNNN` without separator, in an identified export.
 `painreg export --pseudonymise` writes instead the HMAC-SHA256 (hex, 64
 characters) of that 12-digit form, keyed with the registry holder's secret
-`PAINREG_PSEUDONYM_KEY` (environment, at least 16 characters; keep it safe
+`PAINREG_PSEUDONYM_KEY` (environment, at least 32 random characters; keep it safe
 and keep it unchanged: the same secret gives the same pseudonym in every
 export, so the holder, and only the holder, can link two extracts). Patients
 known only by an external id are keyed as HMAC-SHA256 of `ext:<id>`. A

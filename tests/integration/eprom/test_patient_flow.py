@@ -77,14 +77,15 @@ def test_staff_reopen_unlocks_with_a_reason_and_is_audited(client, invitation, w
     assert event.reason == "Patienten ringde" and event.username == "alice"
 
 
-def test_it_rate_limits_an_address_across_links(client, invitation, monkeypatch):
+def test_it_rate_limits_unknown_links_per_address(client, invitation, monkeypatch):
     from painreg.eprom import actions
 
     monkeypatch.setattr(actions, "ADDRESS_RATE_LIMIT", 3)
     for _ in range(3):
-        client.get("/enkat/" + "B" * 43 + "/")  # unknown links count against the address
-    response = verify(client, invitation.token, BIRTH_DATE)
-    assert response.status_code == 429
+        assert client.get("/enkat/" + "B" * 43 + "/").status_code == 404
+    assert client.get("/enkat/" + "C" * 43 + "/").status_code == 429
+    # A link that exists is limited per link only (tests/security/test_throttles.py).
+    assert verify(client, invitation.token, BIRTH_DATE).status_code == 302
 
 
 def test_it_rate_limits_one_link(client, invitation, monkeypatch):

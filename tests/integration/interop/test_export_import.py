@@ -16,7 +16,7 @@ from painreg.tidy.schema import read_tables
 
 pytestmark = pytest.mark.django_db
 
-KEY = "a-long-registry-holder-secret"
+KEY = "a-long-registry-holder-secret-Zq7Vw2KpLx9"
 
 
 @pytest.fixture(scope="module")

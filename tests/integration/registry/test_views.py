@@ -407,7 +407,10 @@ def test_it_lets_the_unit_manager_give_and_remove_roles_in_the_unit(
     url = reverse("registry:unit_members")
     assert _client(world.alice).get(url).status_code == 403
     manager = _client(world.charlie)
-    response = manager.post(url, {"username": "diana", "role": "clinician"})
+    world.diana.email = "diana@example.org"
+    world.diana.save()
+    data = {"username": "diana", "email": "Diana@example.org", "role": "clinician"}
+    response = manager.post(url, data)
     assert response.status_code == 302
     membership = Membership.objects.get(user=world.diana, unit=world.unit_a)
     bob_membership = Membership.objects.get(user=world.bob)
@@ -415,7 +418,7 @@ def test_it_lets_the_unit_manager_give_and_remove_roles_in_the_unit(
     assert manager.post(reverse(remove, args=[bob_membership.pk])).status_code == 404
     assert manager.post(reverse(remove, args=[membership.pk])).status_code == 302
     assert not Membership.objects.filter(user=world.diana, unit=world.unit_a).exists()
-    response = manager.post(url, {"username": "nobody", "role": "clinician"})
+    response = manager.post(url, {**data, "username": "nobody"})
     assert 'id="id_username_error"' in response.content.decode()
 
 

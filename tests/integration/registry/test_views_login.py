@@ -144,6 +144,7 @@ def test_it_shows_the_demo_code_only_in_demo_mode(
     client: Client, world: SimpleNamespace, settings: Any
 ) -> None:
     otp.ensure_totp_device(world.alice, key_hex=otp.DEMO_TOTP_KEY_HEX)
+    settings.DEMO = True  # a demo login gets past the password in demo mode only
     _password_step(client, "alice")
     settings.DEMO = False
     assert 'data-testid="demo-code"' not in client.get(reverse("accounts:verify")).content.decode()
