@@ -48,7 +48,7 @@ import pyarrow.csv as pacsv
 
 from painreg.errors import UserError
 from painreg.tidy import schema
-from painreg.tidy.validation import PERSONNUMMER_SHAPE, Known, Report, validate_directory
+from painreg.tidy.validation import Known, Report, validate_directory
 
 Progress = Callable[[str, int, int | None], None]
 PSEUDONYM_KEY_ENV = "PAINREG_PSEUDONYM_KEY"
@@ -382,7 +382,7 @@ def _check_existing_registrations(directory: Path, report: Report) -> None:
     ):
         if rid not in ours:
             continue
-        patient = pnr.parse(pid).digits if PERSONNUMMER_SHAPE.match(pid) else pid
+        patient = pnr.patient_key(pid)
         if ours[rid] != (patient, unit):
             report.add(
                 Problem(
@@ -660,7 +660,7 @@ class _Loader:
             data.column("birth_year").to_pylist(),
             strict=True,
         ):
-            if PERSONNUMMER_SHAPE.match(pid):
+            if pnr.looks_like_personnummer(pid):
                 parsed = pnr.parse(pid)  # validated already
                 if parsed.digits in existing:
                     present += 1
@@ -722,8 +722,7 @@ class _Loader:
         created = _db_datetime(self.connection, self.now)
 
         def patient(pid: str) -> int:
-            key = pnr.parse(pid).digits if PERSONNUMMER_SHAPE.match(pid) else pid
-            return patient_pk[key]
+            return patient_pk[pnr.patient_key(pid)]
 
         def js(value: str | None) -> str:
             return json.dumps(schema.split_list(value))

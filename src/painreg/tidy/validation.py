@@ -53,7 +53,6 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: ICD-10 (and ICD-10-SE) code: letter, two digits, optional dot and up to 4 more.
 ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$")
 _ICD10_ARROW = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
-PERSONNUMMER_SHAPE = re.compile(r"^[0-9]{8}-?[0-9]{4}$")
 
 
 @dataclass(frozen=True)
@@ -539,7 +538,7 @@ def _check_units(
 def _check_patients(
     report: Report, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
-    from painreg.tidy.personnummer import PersonnummerError, parse
+    from painreg.tidy.personnummer import PersonnummerError, looks_like_personnummer, parse
 
     ids = _column_list(batch, "patient_id")
     years = _column_list(batch, "birth_year")
@@ -548,7 +547,7 @@ def _check_patients(
             continue
         if _is_int(year) and not 1890 <= int(year) <= dt.date.today().year:
             report.add(Problem(fname, start + i, "birth_year", f"{year} is not a plausible year"))
-        if not PERSONNUMMER_SHAPE.match(pid):
+        if not looks_like_personnummer(pid):
             continue  # an external pseudonymous id
         try:
             pnr = parse(pid)
