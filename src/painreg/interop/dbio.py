@@ -137,7 +137,7 @@ def export_register(
         )
     )
     result.rows["units"] = schema.write_table(
-        directory, "units", [_rows_table("units", unit_rows)], format
+        directory, "units", [_rows_table("units", unit_rows)], format, private=True
     )
     totals = UnitYearTotal.objects.filter(unit__in=unit_qs)
     if date_from:
@@ -146,7 +146,11 @@ def export_register(
         totals = totals.filter(year__lte=date_to.year)
     total_rows = sorted(totals.values_list("unit__code", "year", "rehab_patients_total"))
     result.rows["unit_year_totals"] = schema.write_table(
-        directory, "unit_year_totals", [_rows_table("unit_year_totals", total_rows)], format
+        directory,
+        "unit_year_totals",
+        [_rows_table("unit_year_totals", total_rows)],
+        format,
+        private=True,
     )
 
     regs = Registration.objects.in_register().filter(unit__in=unit_qs)
@@ -186,7 +190,7 @@ def export_register(
             )
     patient_rows = sorted((patient_id[p[0]], p[3] or None, p[4]) for p in patient_list)
     result.rows["patients"] = schema.write_table(
-        directory, "patients", [_rows_table("patients", patient_rows)], format
+        directory, "patients", [_rows_table("patients", patient_rows)], format, private=True
     )
     result.patients = len(patient_rows)
 
@@ -201,7 +205,7 @@ def export_register(
         for r in reg_list
     ]  # fmt: skip
     result.rows["registrations"] = schema.write_table(
-        directory, "registrations", [_rows_table("registrations", reg_rows)], format
+        directory, "registrations", [_rows_table("registrations", reg_rows)], format, private=True
     )
 
     pks = [r[0] for r in reg_list]
@@ -247,8 +251,8 @@ def _export_answers_and_scores(
     from painreg.registry.models import Answer, Score
 
     with (
-        schema.TableWriter(directory, "answers", format) as answers,
-        schema.TableWriter(directory, "scores", format) as scores,
+        schema.TableWriter(directory, "answers", format, private=True) as answers,
+        schema.TableWriter(directory, "scores", format, private=True) as scores,
     ):
         for start in range(0, len(pks), EXPORT_CHUNK):
             chunk = pks[start : start + EXPORT_CHUNK]

@@ -114,12 +114,16 @@ class Report:
     def write_csv(self, path: Path) -> None:
         """Every listed problem as CSV (file,row,column,reason) for a spreadsheet."""
         import csv
+        import io
 
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["file", "row", "column", "reason"])
-            for p in self.sorted_problems():
-                writer.writerow([p.file, "" if p.row is None else p.row, p.column or "", p.reason])
+        from painreg.outputs import write_output
+
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
+        writer.writerow(["file", "row", "column", "reason"])
+        for p in self.sorted_problems():
+            writer.writerow([p.file, "" if p.row is None else p.row, p.column or "", p.reason])
+        write_output(path, text.getvalue())
 
 
 # --------------------------------------------------------------------------- reading raw
