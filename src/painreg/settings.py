@@ -88,6 +88,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # --- Middleware ------------------------------------------------------------
 
 MIDDLEWARE = [
+    # 400 for a NUL character in the path, query or form, before any view or query.
+    "painreg.accounts.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Swedish unless the person picked English with the switch (not the browser's language).
