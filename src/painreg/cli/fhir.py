@@ -101,6 +101,16 @@ def _export(args: argparse.Namespace) -> int:
         ).distinct()
     bundle = fhir.export_responses(occasions)
     audit.log_access(user=None, username="system", action=AccessAction.EXPORT, detail=detail)
+    # Every subject in the bundle: each patient's access extract lists the export.
+    audit.log_access_many(
+        user=None,
+        username="system",
+        action=AccessAction.EXPORT,
+        patient_ids=occasions.filter(answers__isnull=False).values_list(
+            "registration__patient_id", flat=True
+        ),
+        detail=detail,
+    )
     _write(bundle, args.output, private=True)  # personnummer in every subject
     print(f"{len(bundle['entry'])} QuestionnaireResponse(s)", file=sys.stderr)
     return 0

@@ -218,15 +218,23 @@ def export_register(
         scope.append(f"units {','.join(units)}")
     if date_from or date_to:
         scope.append(f"dates {date_from or '…'}–{date_to or '…'}")
+    detail = f"interchange export ({what}, {format}) to {directory}"
     audit.log_access(
         user=user,
         action=AccessAction.EXPORT,
         username=username,
         detail=(
-            f"interchange export ({what}, {format}) to {directory}: "
-            f"{result.patients} patients, {result.rows['registrations']} registrations"
+            f"{detail}: {result.patients} patients, {result.rows['registrations']} registrations"
             + (f"; {'; '.join(scope)}" if scope else "")
         ),
+    )
+    # The files hold each patient's data: each patient's access extract lists the export.
+    audit.log_access_many(
+        user=user,
+        action=AccessAction.EXPORT,
+        username=username,
+        patient_ids=[p[0] for p in patient_list],
+        detail=detail,
     )
     return result
 
