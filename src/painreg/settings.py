@@ -7,6 +7,8 @@ server is set in environment variables, documented in ``docs/operations.md``.
 ==========================  ==============================================================
 ``DATABASE_URL``            database; default embedded SQLite at ``var/painreg.sqlite3``
 ``PAINREG_SECRET_KEY``      required in production (refuses to start without it)
+``PAINREG_SECRET_KEY_FALLBACKS``  earlier secret keys, comma-separated, while rotating
+                            (sessions and questionnaire links made with them keep working)
 ``PAINREG_DEBUG``           ``1`` for development only (tracebacks in pages)
 ``PAINREG_DEMO``            ``1`` for the local demo (plain http, demo logins)
 ``PAINREG_ALLOWED_HOSTS``   comma-separated host names
@@ -50,6 +52,10 @@ PRODUCTION = not (DEBUG or DEMO)
 
 _DEV_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("PAINREG_SECRET_KEY", _DEV_KEY)
+#: Django's own key rotation (sessions, password-reset links); eprom.tokens uses them too.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("PAINREG_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 
 ALLOWED_HOSTS = [
     h.strip()

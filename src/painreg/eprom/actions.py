@@ -110,7 +110,7 @@ def _skip_pending(invitation: Invitation, note: str) -> None:
 
 def token_of(invitation: Invitation) -> str:
     """The link token (rebuilt from the stored nonce and the server secret)."""
-    return tokens.token_for(invitation.token_nonce)
+    return tokens.token_for(invitation.token_nonce, invitation.token_hash)
 
 
 def find_by_token(token: str) -> Invitation | None:
