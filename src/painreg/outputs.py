@@ -8,9 +8,10 @@ replace the device node with a regular file (as root, for every other
 program on the machine). So:
 
 * ``-`` (or no path) writes to standard output;
-* a character device or a FIFO is opened and written through;
-* a symbolic link is refused, never silently replaced by a file (write to
-  the file it points at, or remove the link);
+* a character device or a FIFO is opened and written through, also through
+  a symbolic link to one (``/dev/stdout``, ``/dev/fd/3``);
+* any other symbolic link is refused, never silently replaced by a file
+  (write to the file it points at, or remove the link);
 * a folder, a socket or a block device is refused.
 
 ``private=True`` creates the file readable and writable by its owner only
@@ -111,13 +112,18 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _kind(path: Path) -> str:
-    """file (regular or absent) | stream (character device, FIFO) | link | folder | other."""
+    """file (regular or absent) | stream (character device, FIFO, or a link to one) |
+    link | folder | other."""
     try:
         mode = path.lstat().st_mode
     except FileNotFoundError:
         return "file"
     if stat.S_ISLNK(mode):
-        return "link"
+        try:
+            target = path.stat().st_mode
+        except OSError:
+            return "link"
+        return "stream" if stat.S_ISCHR(target) or stat.S_ISFIFO(target) else "link"
     if stat.S_ISREG(mode):
         return "file"
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
@@ -131,8 +137,8 @@ def _refuse(path: Path) -> None:
     kind = _kind(path)
     if kind == "link":
         raise UserError(
-            f"{path}: is a symbolic link (to {os.readlink(path)}); name the file itself "
-            "or remove the link"
+            f"{path}: is a symbolic link (to {os.readlink(path)}); name the file itself, "
+            "remove the link, or give - for standard output"
         )
     if kind == "folder":
         raise UserError(f"{path}: is a folder; give a file name")

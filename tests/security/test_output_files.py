@@ -107,6 +107,15 @@ def test_a_symbolic_link_is_refused_and_neither_it_nor_its_target_changes(
     assert target.read_text() == "keep me"
 
 
+def test_a_symbolic_link_to_a_device_is_written_through_and_kept(
+    tmp_path: Path, device: Path
+) -> None:
+    link = tmp_path / "stdout"
+    link.symlink_to(device)  # like /dev/stdout -> /proc/self/fd/1
+    outputs.write_output(link, "x")
+    assert link.is_symlink() and _still_the_device(device)
+
+
 def test_a_folder_given_as_the_file_is_refused_with_one_line(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="is a folder") as caught:
         outputs.write_output(tmp_path, "{}")
