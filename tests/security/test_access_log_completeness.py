@@ -45,52 +45,21 @@ def _routes(patterns: list[Any], prefix: str = "") -> list[str]:
 
 
 @pytest.fixture
-def world(django_user_model: Any, settings: Any) -> SimpleNamespace:
-    from painreg.eprom import actions as eprom_actions
+def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
+    from painreg.eprom import actions
     from painreg.eprom.models import Invitation
-    from painreg.registry import actions
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    unit = actions.create_unit(
-        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
-    )
-    manager = django_user_model.objects.create_user("alice", password="x")
-    actions.add_membership(user=None, member=manager, role="unit_manager", unit=unit)
-    today = dt.date.today()
-    registrations = [
-        actions.create_registration(
-            user=manager,
-            unit=unit,
-            personnummer=number,
-            category="rehab",
-            first_visit_date=today - dt.timedelta(days=60),
-            rehab_start_date=today - dt.timedelta(days=50),
-            main_diagnosis="M79.7",
-        )
-        for number in (SHOWN, OTHER)
-    ]
-    registration = registrations[0]
-    for each in registrations:
-        actions.save_answers(
-            user=manager,
-            occasion=each.occasions.get(kind="initial"),
-            answers={"hads_1": 1},
-            answered_on=today - dt.timedelta(days=60),
-        )
-    invitation, _token = eprom_actions.create_invitation(
-        user=manager, occasion=registration.occasions.get(kind="end")
+    world = sec2_world
+    world.manager = world.alice
+    world.other = world.register_patient(OTHER)
+    world.invitation, _token = actions.create_invitation(
+        user=world.manager, occasion=world.registration.occasions.get(kind="end")
     )
     # Past its end: a non-responder on the overview, and a link staff may reopen.
-    Invitation.objects.filter(pk=invitation.pk).update(
+    Invitation.objects.filter(pk=world.invitation.pk).update(
         valid_until=timezone.now() - dt.timedelta(days=1)
     )
-    return SimpleNamespace(
-        unit=unit,
-        manager=manager,
-        registration=registration,
-        other=registrations[1],
-        invitation=invitation,
-    )
+    return world
 
 
 def _path_values(world: SimpleNamespace) -> dict[str, Any]:
@@ -232,14 +201,7 @@ def test_a_unit_export_is_in_the_extracts_of_that_units_patients_only(
     unit_b = actions.create_unit(
         user=None, code="B", name="Vårdcentral B", region="14", care_level="primary"
     )
-    actions.create_registration(
-        user=None,
-        unit=unit_b,
-        personnummer="19800202-0009",
-        category="assessment",
-        first_visit_date=dt.date.today(),
-        main_diagnosis="M79.7",
-    )
+    world.register_patient("19800202-0009", unit_b)
     assert main(["export", str(tmp_path / "out"), "--units", "B"]) == 0
     assert _exports("19800202-0009") and not _exports(SHOWN)
 

@@ -5,7 +5,7 @@ and the reminders' link stay the same token (docs/operations.md, "Rotating the k
 
 from __future__ import annotations
 
-import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,29 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def invitation(django_user_model: Any, settings: Any) -> tuple[Any, str]:
-    from painreg.eprom import actions as eprom_actions
-    from painreg.registry import actions
+def invitation(sec2_world: SimpleNamespace, settings: Any) -> tuple[Any, str]:
+    from painreg.eprom import actions
 
     settings.SECRET_KEY = "the-old-secret-key-" + "x" * 40
-    unit = actions.create_unit(
-        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
-    )
-    alice = django_user_model.objects.create_user("alice", password="x")
-    actions.add_membership(user=None, member=alice, role="registrar", unit=unit)
-    today = dt.date.today()
-    registration = actions.create_registration(
-        user=alice,
-        unit=unit,
-        personnummer="19121212-1212",
-        category="rehab",
-        first_visit_date=today - dt.timedelta(days=5),
-        rehab_start_date=today - dt.timedelta(days=2),
-        main_diagnosis="M79.7",
-    )
-    return eprom_actions.create_invitation(
-        user=alice, occasion=registration.occasions.get(kind="initial")
-    )
+    occasion = sec2_world.registration.occasions.get(kind="end")
+    return actions.create_invitation(user=sec2_world.alice, occasion=occasion)
 
 
 def test_after_a_rotation_with_the_old_key_as_fallback_the_link_is_rebuilt_unchanged(

@@ -8,7 +8,6 @@ null device); no test ever names a real device.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import stat
 import threading
@@ -239,30 +238,8 @@ def test_a_command_given_a_symbolic_link_says_so_in_one_line_and_keeps_the_link(
 
 
 @pytest.fixture
-def world(django_user_model: Any) -> SimpleNamespace:
-    from painreg.registry import actions
-
-    unit = actions.create_unit(
-        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
-    )
-    alice = django_user_model.objects.create_user("alice", password="x")
-    actions.add_membership(user=None, member=alice, role="registrar", unit=unit)
-    registration = actions.create_registration(
-        user=alice,
-        unit=unit,
-        personnummer="19121212-1212",
-        category="rehab",
-        first_visit_date=dt.date(2025, 1, 20),
-        rehab_start_date=dt.date(2025, 2, 3),
-        main_diagnosis="M79.7",
-    )
-    actions.save_answers(
-        user=alice,
-        occasion=registration.occasions.get(kind="initial"),
-        answers={"hads_1": 1},
-        answered_on=dt.date(2025, 1, 20),
-    )
-    return SimpleNamespace(unit=unit, alice=alice, registration=registration)
+def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
+    return sec2_world
 
 
 def _mode(path: Path) -> int:

@@ -1,0 +1,56 @@
+"""The cast of the identifier, output-file, access-log and key-rotation tests.
+
+Unit A (Smärtrehab A) with its manager alice (the manager may also register
+and invite), and one patient, 19121212-1212 (born 1912-12-12), with a rehab
+registration whose initial occasion holds an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+PERSONNUMMER = "19121212-1212"
+
+
+def _register_patient(world: SimpleNamespace, personnummer: str, unit: Any = None) -> Any:
+    """A rehab registration of ``personnummer`` at ``unit`` (default: unit A), its
+    initial answers saved."""
+    from painreg.registry import actions
+
+    today = dt.date.today()
+    registration = actions.create_registration(
+        user=None if unit else world.alice,
+        unit=unit or world.unit,
+        personnummer=personnummer,
+        category="rehab",
+        first_visit_date=today - dt.timedelta(days=60),
+        rehab_start_date=today - dt.timedelta(days=50),
+        main_diagnosis="M79.7",
+    )
+    actions.save_answers(
+        user=None,
+        occasion=registration.occasions.get(kind="initial"),
+        answers={"hads_1": 1},
+        answered_on=today - dt.timedelta(days=60),
+    )
+    return registration
+
+
+@pytest.fixture
+def sec2_world(django_user_model: Any, settings: Any) -> SimpleNamespace:
+    from painreg.registry import actions
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = SimpleNamespace()
+    world.unit = actions.create_unit(
+        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
+    )
+    world.alice = django_user_model.objects.create_user("alice", password="x")
+    actions.add_membership(user=None, member=world.alice, role="unit_manager", unit=world.unit)
+    world.registration = _register_patient(world, PERSONNUMMER)
+    world.register_patient = lambda number, unit=None: _register_patient(world, number, unit)
+    return world
