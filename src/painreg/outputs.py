@@ -96,7 +96,10 @@ def create_private(path: Path | str) -> Path:
     name (Arrow's CSV and Parquet writers): an existing file is emptied and its mode
     narrowed before anything is written into it."""
     path = Path(path)
-    if _kind(path) != "file":
+    kind = _kind(path)
+    if kind == "stream":
+        return path  # a device or FIFO: written through, its mode untouched
+    if kind != "file":
         _refuse(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, PRIVATE_MODE)
     try:

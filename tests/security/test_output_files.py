@@ -146,6 +146,19 @@ def test_a_private_write_to_a_device_leaves_the_devices_mode_alone(device: Path)
     assert stat.S_IMODE(device.lstat().st_mode) == before and _still_the_device(device)
 
 
+def test_a_table_file_created_private_is_emptied_and_narrowed_but_a_device_is_left_alone(
+    tmp_path: Path, device: Path
+) -> None:
+    table = tmp_path / "patients.csv"
+    table.write_text("old rows")
+    table.chmod(0o644)
+    outputs.create_private(table)
+    assert table.read_text() == "" and stat.S_IMODE(table.stat().st_mode) == 0o600
+    before = device.lstat()
+    outputs.create_private(device)
+    assert _still_the_device(device) and device.lstat().st_mode == before.st_mode
+
+
 def test_several_files_are_renamed_into_place_only_after_all_were_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
