@@ -73,6 +73,23 @@ def test_an_interchange_id_in_other_digits_is_a_personnummer_not_a_pseudonym() -
     assert pnr.patient_key("a3f9c0") == "a3f9c0"
 
 
+def test_an_interchange_id_with_another_dash_is_refused_by_the_validator_not_made_a_pseudonym(
+    tmp_path: Path,
+) -> None:
+    from painreg.tidy.validation import Known, validate_directory
+
+    (tmp_path / "patients.csv").write_text(
+        "patient_id,sex,birth_year\n19121212\u20131212,M,1912\n", encoding="utf-8"
+    )
+    report = validate_directory(tmp_path, Known())
+    assert [(p.column, p.reason) for p in report.problems] == [
+        (
+            "patient_id",
+            "looks like a personnummer but is not valid: " + pnr.MESSAGES["characters"][1],
+        )
+    ]
+
+
 # --- every input path, against the database -----------------------------------
 
 

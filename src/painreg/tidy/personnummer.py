@@ -215,8 +215,22 @@ def is_valid(text: str | None, *, today: dt.date | None = None) -> bool:
 
 def looks_like_personnummer(patient_id: str) -> bool:
     """Whether an interchange ``patient_id`` is meant as a personnummer (12 digits,
-    optional ``-``, in any script) rather than an external pseudonymous id."""
-    return bool(_INTERCHANGE_SHAPE.match(normalise(patient_id)))
+    optional ``-``, in any script) rather than an external pseudonymous id.
+
+    Twelve digits around another dash (an en dash, say) look like one too, so
+    that :func:`parse` refuses them with a message instead of the id becoming
+    a second, pseudonymous identity of the same person.
+    """
+    text = normalise(patient_id)
+    if _INTERCHANGE_SHAPE.match(text):
+        return True
+    digits = text[:8] + text[9:]
+    return (
+        len(text) == 13
+        and digits.isascii()
+        and digits.isdigit()
+        and unicodedata.category(text[8]) == "Pd"
+    )
 
 
 def patient_key(patient_id: str) -> str:
