@@ -7,6 +7,8 @@ server is set in environment variables, documented in ``docs/operations.md``.
 ==========================  ==============================================================
 ``DATABASE_URL``            database; default embedded SQLite at ``var/painreg.sqlite3``
 ``PAINREG_SECRET_KEY``      required outside demo and tests: 32+ random characters
+``PAINREG_SECRET_KEY_FALLBACKS``  earlier secret keys, comma-separated, while rotating
+                            (sessions and questionnaire links made with them keep working)
 ``PAINREG_PSEUDONYM_KEY``   the pseudonymised exports' key; when set, as strong
 ``PAINREG_TRUSTED_PROXIES`` proxies whose X-Forwarded-For names the client (default none)
 ``PAINREG_DEBUG``           ``1`` for development only (tracebacks in pages)
@@ -65,7 +67,12 @@ KEYS_REQUIRED = not (DEMO or TESTING)
 
 _DEV_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("PAINREG_SECRET_KEY", _DEV_KEY)
-#: The registry holder's key of pseudonymised exports (``interop.dbio.pseudonym_key``).
+#: Django's own key rotation (sessions, password-reset links); eprom.tokens and the
+#: deletion tombstones (registry.tombstones) use them too.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("PAINREG_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+#: The registry holder's key of pseudonymised exports (``interop.export.pseudonym_key``).
 PAINREG_PSEUDONYM_KEY = os.environ.get("PAINREG_PSEUDONYM_KEY", "")
 
 ALLOWED_HOSTS = [
@@ -119,6 +126,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # --- Middleware ------------------------------------------------------------
 
 MIDDLEWARE = [
+    # 400 for a NUL character in the path, query or form, before any view or query.
+    "painreg.accounts.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Swedish unless the person picked English with the switch (not the browser's language).

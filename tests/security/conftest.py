@@ -1,10 +1,15 @@
-"""The registry tests' cast of staff in two units, plus an invited patient.
+"""The casts of the security tests.
 
-alice: registrar at unit A; bob: registrar at unit B; charlie: unit manager
-at A; diana: regional analyst; erik: national coordinator (from
-``tests/integration/registry/conftest.py``); here also dora, unit manager at
-B. The patient 19121212-1212 has a rehab registration at A with an open
-invitation.
+From the registry tests: alice, registrar at unit A; bob, registrar at unit B;
+charlie, unit manager at A; diana, regional analyst; erik, national
+coordinator (``tests/integration/registry/conftest.py``); here also dora, unit
+manager at B, and ``invitation``: the patient 19121212-1212 with a rehab
+registration at A and an open invitation.
+
+``sec2_world``, for the identifier, output-file, access-log and key-rotation
+tests: unit A (Smärtrehab A) with its manager alice (who may also register and
+invite), and one patient, 19121212-1212 (born 1912-12-12), with a rehab
+registration whose initial occasion holds an answer.
 """
 
 from __future__ import annotations
@@ -52,3 +57,46 @@ def invitation(world: SimpleNamespace) -> SimpleNamespace:
     occasion = registration.occasions.get(kind="initial")
     obj, token = eprom_actions.create_invitation(user=world.alice, occasion=occasion)
     return SimpleNamespace(obj=obj, token=token)
+
+
+PERSONNUMMER = "19121212-1212"
+
+
+def _register_patient(world: SimpleNamespace, personnummer: str, unit: Any = None) -> Any:
+    """A rehab registration of ``personnummer`` at ``unit`` (default: unit A), its
+    initial answers saved."""
+    from painreg.registry import actions
+
+    today = dt.date.today()
+    registration = actions.create_registration(
+        user=None if unit else world.alice,
+        unit=unit or world.unit,
+        personnummer=personnummer,
+        category="rehab",
+        first_visit_date=today - dt.timedelta(days=60),
+        rehab_start_date=today - dt.timedelta(days=50),
+        main_diagnosis="M79.7",
+    )
+    actions.save_answers(
+        user=None,
+        occasion=registration.occasions.get(kind="initial"),
+        answers={"hads_1": 1},
+        answered_on=today - dt.timedelta(days=60),
+    )
+    return registration
+
+
+@pytest.fixture
+def sec2_world(django_user_model: Any, settings: Any) -> SimpleNamespace:
+    from painreg.registry import actions
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = SimpleNamespace()
+    world.unit = actions.create_unit(
+        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
+    )
+    world.alice = django_user_model.objects.create_user("alice", password="x")
+    actions.add_membership(user=None, member=world.alice, role="unit_manager", unit=world.unit)
+    world.registration = _register_patient(world, PERSONNUMMER)
+    world.register_patient = lambda number, unit=None: _register_patient(world, number, unit)
+    return world

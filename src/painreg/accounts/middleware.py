@@ -9,6 +9,10 @@
   security practice asks for unattended terminals; SESSION_COOKIE_AGE caps the
   total length.
 * Language: Swedish first (see :class:`SwedishFirstLocaleMiddleware`).
+* A NUL character anywhere in the path, the query or a posted form is a bad
+  request (400) before any view runs: PostgreSQL refuses NUL in text, so a
+  ``%00`` reaching a query would end as a server error (see
+  :class:`NulCharacterMiddleware`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -43,6 +47,38 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class NulCharacterMiddleware:
+    """400 for a request with a NUL character in its path, query or form fields.
+
+    Every URL converter, query parameter and form value then reaches the views
+    without one; Django's form fields refuse NUL too, but path parameters and
+    ``request.GET`` reads do not.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or _has_nul(request.GET) or _posted_form_has_nul(request):
+            return HttpResponseBadRequest("Bad request: NUL character", content_type="text/plain")
+        return self.get_response(request)
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()
+    )
+
+
+def _posted_form_has_nul(request: HttpRequest) -> bool:
+    if request.method != "POST" or request.content_type not in _FORM_TYPES:
+        return False
+    return _has_nul(request.POST)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class IdleSessionMiddleware:

@@ -6,7 +6,9 @@ this package does not need Django to be set up):
 * :func:`record_event` - called by ``registry.actions`` inside each write's
   transaction (field-level old/new values come from django-simple-history).
 * :func:`log_access` - called by every view or export that shows
-  identifiable patient data.
+  identifiable patient data; :func:`log_access_many` when one page or one
+  file shows several patients: one entry per patient, so each patient's
+  access extract (loggutdrag) lists it.
 * :func:`redact_patient` - deletion on request: blanks what the patient's
   audit events and access-log rows say (their payloads), keeps that they
   happened, and records the SHA-256 of every payload it blanked.
@@ -21,6 +23,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models import Model
 
     from painreg.audit.models import AccessLog, AuditEvent
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "log_access",
+    "log_access_many",
     "record_event",
     "redact_patient",
 ]
@@ -76,16 +81,46 @@ def log_access(
     username: str | None = None,
 ) -> AccessLog:
     """Record that ``user`` saw identifiable data (``action``: an ``AccessAction`` value)."""
+    entry = _access_entry(user=user, action=action, unit=unit, detail=detail, username=username)
+    entry.patient = patient
+    entry.save()
+    return entry
+
+
+def log_access_many(
+    *,
+    user: Any,
+    action: str,
+    patient_ids: Iterable[int],
+    unit: Unit | None = None,
+    detail: str = "",
+    username: str | None = None,
+) -> int:
+    """One access-log entry per distinct patient in ``patient_ids`` (a list page, an
+    export file); returns how many were written."""
+    from painreg.audit.models import AccessLog
+
+    entries = []
+    for pk in sorted(set(patient_ids)):
+        entry = _access_entry(user=user, action=action, unit=unit, detail=detail, username=username)
+        entry.patient_id = pk
+        entries.append(entry)
+    AccessLog.objects.bulk_create(entries, batch_size=5_000)
+    return len(entries)
+
+
+def _access_entry(
+    *, user: Any, action: str, unit: Unit | None, detail: str, username: str | None
+) -> AccessLog:
     from painreg.audit.models import AccessAction, AccessLog
 
     if action not in AccessAction.values:
         raise ValueError(f"unknown access action {action!r}; one of {AccessAction.values}")
-    return AccessLog.objects.create(
+    return AccessLog(
         user=user if getattr(user, "pk", None) else None,
         username=username if username is not None else _username(user),
         action=action,
         unit=unit,
-        patient=patient,
         detail=detail[:500],
     )
 

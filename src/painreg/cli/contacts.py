@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from painreg.errors import UserError
+from painreg.outputs import write_output
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -144,16 +145,7 @@ def _date(text: str | None, option: str) -> date | None:
 
 def _write_json(result: dict, path: Path | None) -> None:
     text = json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"
-    if path is None:
-        sys.stdout.write(text)
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)  # never half-written
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+    write_output(path, text)
 
 
 def _summary(validation: dict) -> None:

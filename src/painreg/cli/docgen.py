@@ -14,6 +14,8 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+from painreg.outputs import write_output
+
 ROOT = Path(__file__).resolve().parents[3]
 
 #: Relative path of the generated file -> "module:function" returning its text.
@@ -79,9 +81,7 @@ def _help(parser: argparse.ArgumentParser, prog: str) -> str:
 
 def main() -> None:
     for rel, spec in GENERATED.items():
-        path = ROOT / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(renderer(spec)(), encoding="utf-8")
+        write_output(ROOT / rel, renderer(spec)())
         print(f"wrote {rel}")
 
 

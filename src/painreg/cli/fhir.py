@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from painreg.errors import UserError
+from painreg.outputs import write_output
 
 
 def register(subparsers: Any) -> None:
@@ -45,15 +46,8 @@ def register(subparsers: Any) -> None:
     fhir.set_defaults(handler=lambda args: fhir.print_help() or 2)
 
 
-def _write(data: dict[str, Any], output: Path | None) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}; check the path") from None
+def _write(data: dict[str, Any], output: Path | None, *, private: bool = False) -> None:
+    write_output(output, json.dumps(data, ensure_ascii=False, indent=2) + "\n", private=private)
 
 
 def _questionnaire(args: argparse.Namespace) -> int:
@@ -104,7 +98,17 @@ def _export(args: argparse.Namespace) -> int:
         ).distinct()
     bundle = fhir.export_responses(occasions)
     audit.log_access(user=None, username="system", action=AccessAction.EXPORT, detail=detail)
-    _write(bundle, args.output)
+    # Every subject in the bundle: each patient's access extract lists the export.
+    audit.log_access_many(
+        user=None,
+        username="system",
+        action=AccessAction.EXPORT,
+        patient_ids=occasions.filter(answers__isnull=False).values_list(
+            "registration__patient_id", flat=True
+        ),
+        detail=detail,
+    )
+    _write(bundle, args.output, private=True)  # personnummer in every subject
     print(f"{len(bundle['entry'])} QuestionnaireResponse(s)", file=sys.stderr)
     return 0
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from painreg.errors import UserError
+from painreg.outputs import write_output
 
 
 def register(subparsers: Any) -> None:
@@ -167,10 +168,7 @@ def _indicators(args: argparse.Namespace) -> int:
     register_ = load(args)
     result = compute_indicators(register_, args.year, filters=_filters(args), json_only=True)
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(args.output.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.output)  # never a half-written file
+    write_output(args.output, text)
     print(f"wrote {args.output}")
     return 0
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from painreg.errors import UserError
+from painreg.outputs import write_output
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -150,10 +151,7 @@ def run_text_template(args: argparse.Namespace) -> int:
 
     instrument = _instrument_or_error(args.instrument)
     text = placeholder_pack(instrument.id, args.lang)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(args.output, text)
     return 0
 
 
@@ -184,15 +182,12 @@ def run_score(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     result = pd.concat([table[["id"]], scores], axis=1)
     text = _to_csv(result, instrument)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(args.output, text)
     if problems:
         report = "".join(f"{p.message()}\n" for p in problems)
         header = f"{len(problems)} invalid value(s); those rows have empty scores:\n"
         if args.report:
-            args.report.write_text(header + report, encoding="utf-8")
+            write_output(args.report, header + report)
         else:
             sys.stderr.write(header + report)
     return 0

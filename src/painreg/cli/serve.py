@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from painreg.errors import UserError
+from painreg.outputs import write_output
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,6 +75,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     extract.add_argument("--unit", metavar="CODE", help="only this unit's entries (unit code)")
     extract.add_argument(
         "--format", choices=["table", "csv"], default="table", help="output format"
+    )
+    extract.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="file to write, readable by its owner only (default: standard output)",
     )
     extract.add_argument(
         "--requested-by",
@@ -243,6 +250,7 @@ def run_access_extract(args: argparse.Namespace) -> int:
     setup_django()
     import csv
     import getpass
+    import io
 
     from django.utils import timezone
 
@@ -275,9 +283,11 @@ def run_access_extract(args: argparse.Namespace) -> int:
         for r in rows
     ]
     if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(table)
+        write_output(args.output, text.getvalue(), private=True)
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -287,7 +297,12 @@ def run_access_extract(args: argparse.Namespace) -> int:
         out.add_column(name)
     for row in table:
         out.add_row(*row)
-    Console().print(out)
+    if args.output is None:
+        Console().print(out)
+        return 0
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(out)
+    write_output(args.output, console.file.getvalue(), private=True)
     return 0
 
 

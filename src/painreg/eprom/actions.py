@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from painreg.eprom.models import (
 )
 from painreg.registry import access, validation
 from painreg.registry.models import ENTRY_ROLES, Occasion, OccasionStatus
+from painreg.tidy import personnummer as pnr
 
 #: Wrong identity answers before the link locks (staff reopen it).
 MAX_FAILED_ATTEMPTS = 5
@@ -290,7 +292,8 @@ def _identity_matches(invitation: Invitation, answer: str) -> bool:
     """Date of birth (ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD or ÅÅMMDD) or the personnummer's last four digits."""
     patient = invitation.occasion.registration.patient
     number = patient.personnummer or ""
-    digits = "".join(ch for ch in answer if ch.isdigit())
+    answer = pnr.normalise(answer)  # digits of any script, as the staff forms read them
+    digits = "".join(ch for ch in answer if ch in string.digits)
     if len(number) != 12 or len(digits) != len("".join(answer.split()).replace("-", "")):
         return False
     candidates: list[str] = []

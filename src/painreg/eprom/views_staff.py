@@ -3,6 +3,9 @@
 Every object is fetched through a ``_get_x_for_user`` helper built on
 ``registry.access`` (another unit's registration or invitation is 404); the
 actions check the role again (403 for a member without an entry role).
+Every page that shows a patient's personnummer logs the view with that
+patient (``_log``), error pages included, so the patient's access extract
+lists it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,16 @@ from painreg.reports.publishing import format_percent
 
 def _get_occasion_for_user(request: HttpRequest, registration_id: int, kind: str) -> Occasion:
     return access.get_occasion_for_user(request.user, request.unit, registration_id, kind)
+
+
+def _log(request: HttpRequest, occasion: Occasion, detail: str) -> None:
+    audit.log_access(
+        user=request.user,
+        action=AccessAction.VIEW_REGISTRATION,
+        patient=occasion.registration.patient,
+        unit=request.unit,
+        detail=detail,
+    )
 
 
 def _get_invitation_for_user(request: HttpRequest, invitation_id: int) -> Invitation:
@@ -96,6 +109,7 @@ def invite(request: HttpRequest, registration_id: int, kind: str) -> HttpRespons
         else:
             messages.success(request, _("The invitation is created."))
             return redirect("eprom:invitation_detail", invitation_id=invitation.pk)
+    _log(request, occasion, f"eprom invite {occasion.registration_id} {occasion.kind}")
     return render(
         request,
         "eprom/staff_invite.html",
@@ -108,20 +122,13 @@ def invite(request: HttpRequest, registration_id: int, kind: str) -> HttpRespons
 @require_http_methods(["GET"])
 def invitation_detail(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _get_invitation_for_user(request, invitation_id)
-    patient = invitation.occasion.registration.patient
-    audit.log_access(
-        user=request.user,
-        action=AccessAction.VIEW_REGISTRATION,
-        patient=patient,
-        unit=request.unit,
-        detail=f"eprom invitation {invitation.pk}",
-    )
     return _detail_page(request, invitation, ReopenForm())
 
 
 def _detail_page(
     request: HttpRequest, invitation: Invitation, form: ReopenForm, status_code: int = 200
 ) -> HttpResponse:
+    _log(request, invitation.occasion, f"eprom invitation {invitation.pk}")
     link = qr = ""
     if invitation.answerable:
         link = public_link(request, actions.token_of(invitation))
@@ -175,13 +182,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     registrations = access.registrations_for(request.user, request.unit).in_register()
     rows = status.rows_for(registrations, timezone.localdate())
     to_call = [r for r in rows if r.to_call]
-    if to_call:
-        audit.log_access(
-            user=request.user,
-            action=AccessAction.VIEW_REGISTRATION,
-            unit=request.unit,
-            detail=f"eprom non-responders ({len(to_call)})",
-        )
+    audit.log_access_many(
+        user=request.user,
+        action=AccessAction.VIEW_REGISTRATION,
+        patient_ids=[row.registration.patient_id for row in to_call],
+        unit=request.unit,
+        detail=f"eprom non-responders ({len(to_call)})",
+    )
     summary = status.summary(rows)
     for line in summary:
         line["rate_text"] = (

@@ -40,6 +40,7 @@ from typing import Any
 import yaml
 
 from painreg.instruments.model import InstrumentError, find_item, get_instrument
+from painreg.outputs import write_output
 
 PACK_KEYS_REQUIRED = frozenset({"pack", "instrument", "version", "language", "licence", "items"})
 PACK_KEYS_OPTIONAL = frozenset({"credit", "placeholder", "title", "instructions"})
@@ -249,7 +250,5 @@ def load_pack(path: Path) -> Path:
     target_dir = text_pack_dir()
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{pack.instrument}.{pack.language}.yaml"
-    temporary = target.with_suffix(".yaml.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)  # atomic: never a half-written pack
+    write_output(target, text)  # atomic: never a half-written pack
     return target

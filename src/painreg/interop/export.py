@@ -99,7 +99,7 @@ def export_register(
         )
     )
     result.rows["units"] = schema.write_table(
-        directory, "units", [_rows_table("units", unit_rows)], format
+        directory, "units", [_rows_table("units", unit_rows)], format, private=True
     )
     totals = UnitYearTotal.objects.filter(unit__in=unit_qs)
     if date_from:
@@ -108,7 +108,11 @@ def export_register(
         totals = totals.filter(year__lte=date_to.year)
     total_rows = sorted(totals.values_list("unit__code", "year", "rehab_patients_total"))
     result.rows["unit_year_totals"] = schema.write_table(
-        directory, "unit_year_totals", [_rows_table("unit_year_totals", total_rows)], format
+        directory,
+        "unit_year_totals",
+        [_rows_table("unit_year_totals", total_rows)],
+        format,
+        private=True,
     )
 
     regs = Registration.objects.in_register().filter(unit__in=unit_qs)
@@ -148,7 +152,7 @@ def export_register(
             )
     patient_rows = sorted((patient_id[p[0]], p[3] or None, p[4]) for p in patient_list)
     result.rows["patients"] = schema.write_table(
-        directory, "patients", [_rows_table("patients", patient_rows)], format
+        directory, "patients", [_rows_table("patients", patient_rows)], format, private=True
     )
     result.patients = len(patient_rows)
 
@@ -163,7 +167,7 @@ def export_register(
         for r in reg_list
     ]  # fmt: skip
     result.rows["registrations"] = schema.write_table(
-        directory, "registrations", [_rows_table("registrations", reg_rows)], format
+        directory, "registrations", [_rows_table("registrations", reg_rows)], format, private=True
     )
 
     pks = [r[0] for r in reg_list]
@@ -176,15 +180,23 @@ def export_register(
         scope.append(f"units {','.join(units)}")
     if date_from or date_to:
         scope.append(f"dates {date_from or '…'}–{date_to or '…'}")
+    detail = f"interchange export ({what}, {format}) to {directory}"
     audit.log_access(
         user=user,
         action=AccessAction.EXPORT,
         username=username,
         detail=(
-            f"interchange export ({what}, {format}) to {directory}: "
-            f"{result.patients} patients, {result.rows['registrations']} registrations"
+            f"{detail}: {result.patients} patients, {result.rows['registrations']} registrations"
             + (f"; {'; '.join(scope)}" if scope else "")
         ),
+    )
+    # The files hold each patient's data: each patient's access extract lists the export.
+    audit.log_access_many(
+        user=user,
+        action=AccessAction.EXPORT,
+        username=username,
+        patient_ids=[p[0] for p in patient_list],
+        detail=detail,
     )
     return result
 
@@ -209,8 +221,8 @@ def _export_answers_and_scores(
     from painreg.registry.models import Answer, Score
 
     with (
-        schema.TableWriter(directory, "answers", format) as answers,
-        schema.TableWriter(directory, "scores", format) as scores,
+        schema.TableWriter(directory, "answers", format, private=True) as answers,
+        schema.TableWriter(directory, "scores", format, private=True) as scores,
     ):
         for start in range(0, len(pks), EXPORT_CHUNK):
             chunk = pks[start : start + EXPORT_CHUNK]

@@ -29,7 +29,7 @@ from painreg.interop.answers import AnswerWriter
 from painreg.interop.bulk import db_datetime
 from painreg.interop.results import ImportRejected, ImportResult, Progress, no_progress
 from painreg.tidy import schema
-from painreg.tidy.validation import PERSONNUMMER_SHAPE, Known, ValidationOutcome, validate_directory
+from painreg.tidy.validation import Known, ValidationOutcome, validate_directory
 
 OCCASION_KINDS = {"rehab": schema.OCCASIONS, "assessment": ("initial",)}
 
@@ -111,7 +111,7 @@ def _check_existing_registrations(directory: Path, report: ValidationOutcome) ->
     ):
         if rid not in ours:
             continue
-        patient = pnr.parse(pid).digits if PERSONNUMMER_SHAPE.match(pid) else pid
+        patient = pnr.patient_key(pid)
         if ours[rid] != (patient, unit):
             report.add(
                 Problem(
@@ -238,7 +238,7 @@ class _Loader(AnswerWriter):
             data.column("birth_year").to_pylist(),
             strict=True,
         ):
-            if PERSONNUMMER_SHAPE.match(pid):
+            if pnr.looks_like_personnummer(pid):
                 parsed = pnr.parse(pid)  # validated already
                 if parsed.digits in existing:
                     present += 1
@@ -300,8 +300,7 @@ class _Loader(AnswerWriter):
         created = db_datetime(self.connection, self.now)
 
         def patient(pid: str) -> int:
-            key = pnr.parse(pid).digits if PERSONNUMMER_SHAPE.match(pid) else pid
-            return patient_pk[key]
+            return patient_pk[pnr.patient_key(pid)]
 
         def js(value: str | None) -> str:
             return json.dumps(schema.split_list(value))

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from painreg import audit
+from painreg.audit.models import AccessAction
 from painreg.registry import access, actions
 from painreg.registry.decorators import staff_required
 from painreg.registry.forms import (
@@ -66,6 +68,14 @@ def access_log(request: HttpRequest) -> HttpResponse:
             )
     entries = access.access_log_for_unit(user=request.user, unit=unit)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    # The page shows each entry's personnummer: every patient on it is logged.
+    audit.log_access_many(
+        user=request.user,
+        action=AccessAction.BROWSE_ACCESS_LOG,
+        patient_ids=[entry.patient_id for entry in page if entry.patient_id],
+        unit=unit,
+        detail=f"access log page {page.number}",
+    )
     context = {
         "nav": "access_log",
         "unit": unit,

@@ -19,7 +19,6 @@ Decisions:
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from painreg.analytics.context import (
 from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import Register
 from painreg.analytics.stats import cochran_armitage_trend, newcombe_difference_interval
+from painreg.outputs import write_outputs
 from painreg.reports import render
 from painreg.reports.publishing import format_number, format_percent
 
@@ -1027,18 +1027,6 @@ def render_html(report: Report) -> str:
     return env.get_template("report.html").render(report=report, insufficient=render.INSUFFICIENT)
 
 
-def _write_all(directory: Path, files: Sequence[tuple[str, bytes]]) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in files:
-        tmp = directory / (name + ".tmp")
-        tmp.write_bytes(content)
-        written.append((tmp, directory / name))
-    for tmp, final in written:
-        tmp.replace(final)
-    return [final for _, final in written]
-
-
 def _files(report: Report, stem: str, pdf: bool) -> list[tuple[str, bytes]]:
     html = render_html(report)
     files = [(f"{stem}.html", html.encode("utf-8"))]
@@ -1062,7 +1050,7 @@ def write_annual_report(
 ) -> list[Path]:
     """Render the annual report and write HTML, PDF and one Excel appendix per care level."""
     report = build_report(register, year, filters=filters, casemix_outcome=casemix_outcome)
-    return _write_all(Path(directory), _files(report, f"arsrapport-{year}", pdf))
+    return write_outputs(Path(directory), _files(report, f"arsrapport-{year}", pdf))
 
 
 def write_unit_report(
@@ -1079,4 +1067,4 @@ def write_unit_report(
     report = build_report(
         register, year, filters=filters, unit=unit, casemix_outcome=casemix_outcome
     )
-    return _write_all(Path(directory), _files(report, f"enhetsrapport-{unit}-{year}", pdf))
+    return write_outputs(Path(directory), _files(report, f"enhetsrapport-{unit}-{year}", pdf))

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from painreg.contacts.schema import PROFESSION_LABELS_SV, PROFESSIONS
-from painreg.errors import UserError
+from painreg.outputs import write_outputs
 from painreg.reports.publishing import format_number, format_percent
 from painreg.reports.render import Cell, RenderedTable
 
@@ -413,20 +413,6 @@ def write_report(result: dict[str, Any], directory: Path) -> list[Path]:
     html = render_html(result)
     pdf = weasyprint.HTML(string=html).write_pdf()
     xlsx = render_excel(result)
-    directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, data in (
-            ("report.html", html.encode("utf-8")),
-            ("report.pdf", pdf),
-            ("report.xlsx", xlsx),
-        ):
-            path = directory / name
-            tmp = path.with_name(name + ".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-            written.append(path)
-    except OSError as exc:
-        raise UserError(f"cannot write the report to {directory}: {exc.strerror}") from None
-    return written
+    return write_outputs(
+        Path(directory), [("report.html", html), ("report.pdf", pdf), ("report.xlsx", xlsx)]
+    )

@@ -23,10 +23,12 @@ Decisions:
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from painreg.outputs import write_output, write_outputs
 from painreg.regional.regions import NATIONAL_CODE, REGIONS, region_name
 from painreg.reports.publishing import format_number, format_percent
 from painreg.reports.render import Cell, RenderedTable
@@ -353,10 +355,10 @@ def render_template(name: str, **context: Any) -> str:
     return _environment().get_template(name).render(**context)
 
 
-def write_excel(path: Path, models: list[RenderedTable]) -> None:
+def write_excel(path: Path | BinaryIO, models: list[RenderedTable]) -> None:
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = xlsxwriter.Workbook(str(path) if isinstance(path, Path) else path)
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     formats = {f: workbook.add_format({"num_format": f}) for f in ("0", "0.0", "0%")}
     grey = workbook.add_format({"font_color": "#666666", "italic": True})
@@ -380,28 +382,26 @@ def write_excel(path: Path, models: list[RenderedTable]) -> None:
     workbook.close()
 
 
+def _json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(
-        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
-    )
+    write_output(path, _json_text(data))
 
 
 def _write_all(output: Path, stem: str, data: dict[str, Any], charts: dict[str, str], html: str,
                models: list[RenderedTable] | None = None) -> list[Path]:  # fmt: skip
     """Write the rendered files; everything is rendered before the first write, so bad
     input never leaves half a report behind."""
-    output.mkdir(parents=True, exist_ok=True)
-    written = [output / f"{stem}.json"]
-    write_json(written[0], data)
+    files: list[tuple[str, str | bytes]] = [(f"{stem}.json", _json_text(data))]
     if models is not None:
-        written.append(output / f"{stem}.xlsx")
-        write_excel(written[-1], models)
-    for key, text in charts.items():
-        written.append(output / f"{stem}-{key}.svg")
-        written[-1].write_text(text, encoding="utf-8")
-    written.append(output / f"{stem}.html")
-    written[-1].write_text(html, encoding="utf-8")
-    return written
+        workbook = io.BytesIO()
+        write_excel(workbook, models)
+        files.append((f"{stem}.xlsx", workbook.getvalue()))
+    files += [(f"{stem}-{key}.svg", text) for key, text in charts.items()]
+    files.append((f"{stem}.html", html))
+    return write_outputs(output, files)
 
 
 def write_tables_report(tables: dict[str, Any], output: Path) -> list[Path]:

@@ -12,6 +12,12 @@ folkbokföringslagen 18 §):
   the year they turn 100. Surrounding blanks are ignored; anything else is a
   format error (we do not guess a century for ``YYMMDDNNNN``: a wrong guess
   would silently make another person).
+* Digits are read in any script: every Unicode decimal digit (Arabic-Indic
+  ``١``, full-width ``１``, Devanagari ``१`` ...) is taken as its ASCII digit
+  and compatibility forms (full-width hyphen) as their plain form, by
+  :func:`normalise` before anything else, so one person is one number however
+  it was typed. NFKC alone would not do: it leaves Arabic-Indic digits as they
+  are, while a regular expression's ``\\d`` and ``int()`` accept them.
 * A coordination number (samordningsnummer) adds 60 to the day of birth.
 * The last digit is a Luhn (mod 10) check digit over the ten-digit form
   ``YYMMDDNNN``.
@@ -26,21 +32,31 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 __all__ = [
     "Personnummer",
     "PersonnummerError",
     "is_valid",
+    "looks_like_personnummer",
     "luhn_check_digit",
+    "normalise",
     "parse",
+    "patient_key",
 ]
 
+# re.ASCII: ``\d`` is 0-9 only, so nothing that skipped :func:`normalise` gets through.
 _PATTERN = re.compile(
     r"^(?:(?P<century>\d{2})(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep12>-?)"
     r"|(?P<yy10>\d{2})(?P<mm10>\d{2})(?P<dd10>\d{2})(?P<sep10>[-+]))"
-    r"(?P<serial>\d{3})(?P<check>\d)$"
+    r"(?P<serial>\d{3})(?P<check>\d)$",
+    re.ASCII,
 )
+
+#: The interchange format's personnummer: 12 digits, optionally ``YYYYMMDD-NNNN``
+#: (ARCHITECTURE.md); any other ``patient_id`` is an external pseudonym.
+_INTERCHANGE_SHAPE = re.compile(r"^[0-9]{8}-?[0-9]{4}$")
 
 #: code -> (Swedish message, English message). Kept together so that a new
 #: kind of error cannot get one language only.
@@ -69,6 +85,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(- eller +).",
         "The date of birth in the number is in the future. Check the year and the separator "
         "(- or +).",
+    ),
+    "characters": (
+        "Personnumret innehåller tecken som inte är siffror. Skriv bara siffror och - eller +.",
+        "The number contains characters that are not digits. Write digits and - or + only.",
     ),
     "checksum": (
         "Kontrollsiffran stämmer inte. Kontrollera att numret är rätt inskrivet.",
@@ -120,6 +140,25 @@ def luhn_check_digit(nine_digits: str) -> int:
     return (10 - total % 10) % 10
 
 
+def normalise(text: str | None) -> str:
+    """``text`` with blanks stripped, compatibility forms folded (NFKC) and every
+    Unicode decimal digit replaced by its ASCII digit.
+
+    The one normalisation of typed identifiers and dates of birth: web forms,
+    import, FHIR, the patient's identity check and the command line all read
+    numbers through it (directly or through :func:`parse`).
+
+    >>> normalise(" ١٩٦٠٠٩٠٨-٣٢٧٧ ")
+    '19600908-3277'
+    >>> normalise("１９６０－０９－０８")
+    '1960-09-08'
+    """
+    folded = unicodedata.normalize("NFKC", text or "").strip()
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in folded
+    )
+
+
 def parse(text: str | None, *, today: dt.date | None = None) -> Personnummer:
     """Validate ``text`` and return the number; raise :class:`PersonnummerError`.
 
@@ -132,12 +171,12 @@ def parse(text: str | None, *, today: dt.date | None = None) -> Personnummer:
     datetime.date(1912, 12, 12)
     """
     today = today or dt.date.today()
-    text = (text or "").strip()
+    text = normalise(text)
     if not text:
         raise PersonnummerError("empty")
     m = _PATTERN.match(text)
     if m is None:
-        raise PersonnummerError("format")
+        raise PersonnummerError("format" if text.isascii() else "characters")
     g = m.groupdict()
     ten_digit = g["yy10"] is not None
     yy, mm, dd = (g["yy10"], g["mm10"], g["dd10"]) if ten_digit else (g["yy"], g["mm"], g["dd"])
@@ -172,6 +211,33 @@ def is_valid(text: str | None, *, today: dt.date | None = None) -> bool:
     except PersonnummerError:
         return False
     return True
+
+
+def looks_like_personnummer(patient_id: str) -> bool:
+    """Whether an interchange ``patient_id`` is meant as a personnummer (12 digits,
+    optional ``-``, in any script) rather than an external pseudonymous id.
+
+    Twelve digits around another dash (an en dash, say) look like one too, so
+    that :func:`parse` refuses them with a message instead of the id becoming
+    a second, pseudonymous identity of the same person.
+    """
+    text = normalise(patient_id)
+    if _INTERCHANGE_SHAPE.match(text):
+        return True
+    digits = text[:8] + text[9:]
+    return (
+        len(text) == 13
+        and digits.isascii()
+        and digits.isdigit()
+        and unicodedata.category(text[8]) == "Pd"
+    )
+
+
+def patient_key(patient_id: str) -> str:
+    """The register's key for an interchange ``patient_id``: the canonical 12 digits
+    of a personnummer (raises :class:`PersonnummerError` if it is not a valid
+    one), any other id unchanged (an external pseudonym)."""
+    return parse(patient_id).digits if looks_like_personnummer(patient_id) else patient_id
 
 
 def _century_year(yy: int, month: int, day: int, *, plus: bool, today: dt.date) -> int:

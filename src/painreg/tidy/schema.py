@@ -33,6 +33,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from painreg.outputs import create_private
+
 FORMATS: tuple[str, ...] = ("csv", "parquet")
 
 #: Separator of list columns.
@@ -445,10 +447,14 @@ class TableWriter:
 
     ``write(batch)`` accepts an Arrow table or record batch, a pandas
     DataFrame or a list of dicts; each is conformed to the schema and
-    appended, so memory stays bounded by one batch.
+    appended, so memory stays bounded by one batch. ``private``: the file is
+    created readable by its owner only (mode 0600), for tables that hold
+    identities.
     """
 
-    def __init__(self, directory: Path | str, name: str, format: str = "csv") -> None:
+    def __init__(
+        self, directory: Path | str, name: str, format: str = "csv", *, private: bool = False
+    ) -> None:
         if format not in FORMATS:
             raise InterchangeError(f"unknown format {format!r}; use csv or parquet")
         self.table = get_table(name)
@@ -463,6 +469,8 @@ class TableWriter:
         self.rows = 0
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
+        if private:
+            create_private(self.path)  # the writers below keep an existing file's mode
         schema = self.table.arrow_schema
         if format == "csv":
             self._writer: Any = pacsv.CSVWriter(
@@ -502,7 +510,12 @@ class TableWriter:
 
 
 def write_table(
-    directory: Path | str, name: str, batches: Iterable[Any] | Any, format: str = "csv"
+    directory: Path | str,
+    name: str,
+    batches: Iterable[Any] | Any,
+    format: str = "csv",
+    *,
+    private: bool = False,
 ) -> int:
     """Write table ``name`` to ``directory/name.<format>`` from batches; returns rows written.
 
@@ -515,7 +528,7 @@ def write_table(
         or (isinstance(batches, list) and batches and isinstance(batches[0], dict))
     ):
         batches = [batches]
-    with TableWriter(directory, name, format) as writer:
+    with TableWriter(directory, name, format, private=private) as writer:
         for batch in batches:
             writer.write(batch)
     return writer.rows

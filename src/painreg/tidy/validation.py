@@ -53,7 +53,6 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: ICD-10 (and ICD-10-SE) code: letter, two digits, optional dot and up to 4 more.
 ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$")
 _ICD10_ARROW = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
-PERSONNUMMER_SHAPE = re.compile(r"^[0-9]{8}-?[0-9]{4}$")
 
 
 @dataclass(frozen=True)
@@ -115,12 +114,16 @@ class ValidationOutcome:
     def write_csv(self, path: Path) -> None:
         """Every listed problem as CSV (file,row,column,reason) for a spreadsheet."""
         import csv
+        import io
 
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["file", "row", "column", "reason"])
-            for p in self.sorted_problems():
-                writer.writerow([p.file, "" if p.row is None else p.row, p.column or "", p.reason])
+        from painreg.outputs import write_output
+
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
+        writer.writerow(["file", "row", "column", "reason"])
+        for p in self.sorted_problems():
+            writer.writerow([p.file, "" if p.row is None else p.row, p.column or "", p.reason])
+        write_output(path, text.getvalue())
 
 
 # --------------------------------------------------------------------------- reading raw
@@ -581,7 +584,7 @@ def _check_units(
 def _check_patients(
     report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
-    from painreg.tidy.personnummer import PersonnummerError, parse
+    from painreg.tidy.personnummer import PersonnummerError, looks_like_personnummer, parse
 
     ids = _column_list(batch, "patient_id")
     years = _column_list(batch, "birth_year")
@@ -590,7 +593,7 @@ def _check_patients(
             continue
         if _is_int(year) and not 1890 <= int(year) <= dt.date.today().year:
             report.add(Problem(fname, start + i, "birth_year", f"{year} is not a plausible year"))
-        if not PERSONNUMMER_SHAPE.match(pid):
+        if not looks_like_personnummer(pid):
             continue  # an external pseudonymous id
         try:
             pnr = parse(pid)

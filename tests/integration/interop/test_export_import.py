@@ -273,9 +273,12 @@ def test_exports_are_written_to_the_access_log(synthetic: Path, tmp_path: Path) 
     result = export.export_register(
         tmp_path, username="anna", units=["S001", "S002"], date_from=dt.date(2021, 1, 1)
     )
-    entry = AccessLog.objects.get(action="export")
+    entry = AccessLog.objects.get(action="export", patient=None)
     assert entry.username == "anna"
     assert f"{result.patients} patients" in entry.detail and "S001,S002" in entry.detail
+    # and one entry per patient in the files, for each patient's access extract
+    per_patient = AccessLog.objects.filter(action="export", patient__isnull=False)
+    assert per_patient.count() == result.patients > 0
     units = read_tables(tmp_path, ["units"])["units"].column("unit_id").to_pylist()
     assert units == ["S001", "S002"]
 

@@ -1,0 +1,252 @@
+"""Every page and every file that shows a patient is in that patient's access extract.
+
+The walk requests every URL pattern of the project as the unit's manager
+(GET, then an empty POST, which renders the error pages): whenever a
+response shows the patient's personnummer, the patient's access-log entries
+must have grown by that request. New views are covered without touching
+this file. The exporting commands (``painreg export``, ``painreg fhir
+export-responses``) must leave an entry in the extract of every patient in
+the file, and of no other. The same walk then puts a NUL character in every
+text parameter and the query: a bad request (400) or not found (404), never
+a server error (PostgreSQL refuses NUL in text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from painreg.cli import main
+
+pytestmark = pytest.mark.django_db
+
+SHOWN = "19121212-1212"  # the patient of unit A
+OTHER = "19900101-0017"  # a second patient of unit A, for "no other patient"
+
+_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            out += _routes(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            out.append(prefix + str(p.pattern))
+    return out
+
+
+@pytest.fixture
+def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
+    from painreg.eprom import actions
+    from painreg.eprom.models import Invitation
+
+    world = sec2_world
+    world.manager = world.alice
+    world.other = world.register_patient(OTHER)
+    world.invitation, _token = actions.create_invitation(
+        user=world.manager, occasion=world.registration.occasions.get(kind="end")
+    )
+    # Past its end: a non-responder on the overview, and a link staff may reopen.
+    Invitation.objects.filter(pk=world.invitation.pk).update(
+        valid_until=timezone.now() - dt.timedelta(days=1)
+    )
+    return world
+
+
+def _path_values(world: SimpleNamespace) -> dict[str, Any]:
+    reg = world.registration
+    return {
+        "registration_id": reg.pk,
+        "patient_id": reg.patient_id,
+        "unit_id": world.unit.pk,
+        "kind": "end",
+        "instrument": "hads",
+        "key": "response_rate_end",
+        "decision": "delete",
+        "membership_id": world.manager.memberships.get().pk,
+        "invitation_id": world.invitation.pk,
+        "object_id": world.unit.pk,
+        "id": world.manager.pk,
+        "app_label": "registry",
+        "content_type_id": 1,
+        "url": "registry/unit/",
+        "path": "painreg/painreg.css",
+        "token": "no-such-token",
+        "number": 1,
+    }
+
+
+def _fill(route: str, values: dict[str, Any], text: str | None = None) -> str:
+    """The route with a value for each parameter (``text`` for every ``str`` one)."""
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group("name")
+        assert name in values, f"<{name}> of {route!r} has no test value: add it to _path_values"
+        if text is not None and match.group("converter") in (None, "str", "slug", "path"):
+            return text
+        return str(values[name])
+
+    path = _PARAM.sub(sub, route)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values.get(m.group(1), "x")), path)
+    return "/" + path.lstrip("^").rstrip("$").replace("\\Z", "")
+
+
+def _manager(world: SimpleNamespace) -> Client:
+    from painreg.accounts.testing import login_verified
+
+    client = Client(raise_request_exception=False)
+    login_verified(client, world.manager)
+    return client
+
+
+def _logged(patient: Any) -> int:
+    from painreg.audit.models import AccessLog
+
+    return AccessLog.objects.filter(patient=patient).count()
+
+
+def _extract(number: str) -> list[Any]:
+    from painreg.registry import access
+
+    return access.access_extract(number, requested_by="test")
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def test_every_page_that_shows_the_patient_is_logged_with_the_patient(
+    world: SimpleNamespace,
+) -> None:
+    patient = world.registration.patient
+    client = _manager(world)
+    values = _path_values(world)
+    shown, failures = [], []
+    for method in ("get", "post"):
+        for route in _routes(get_resolver().url_patterns):
+            if route == "konto/logga-ut/":
+                continue  # would end the walk's session; shows no one
+            path = _fill(route, values)
+            before = _logged(patient)
+            response = getattr(client, method)(path)
+            body = response.content.decode(errors="replace")
+            if SHOWN in body or SHOWN.replace("-", "") in body:
+                shown.append(f"{method.upper()} {route}")
+                if _logged(patient) == before:
+                    failures.append(f"{method.upper()} {route} ({response.status_code})")
+    assert not failures, "shows the patient without logging it:\n" + "\n".join(failures)
+    # The walk reached the pages this test is about (a vacuous walk would pass).
+    for route in (
+        "personal/oversikt/",
+        "personal/registreringar/<int:registration_id>/tillfallen/<str:kind>/inbjudan/",
+        "personal/inbjudningar/<int:invitation_id>/oppna-igen/",
+        "atkomstlogg/",
+    ):
+        assert any(s.endswith(route) for s in shown), route
+
+
+def test_the_access_log_page_logs_the_patients_it_lists_and_no_one_else(
+    world: SimpleNamespace,
+) -> None:
+    from painreg.audit.models import AccessAction, AccessLog
+
+    client = _manager(world)
+    assert client.get(f"/registreringar/{world.registration.pk}/").status_code == 200
+    assert client.get("/atkomstlogg/").status_code == 200
+    browsed = AccessLog.objects.filter(action=AccessAction.BROWSE_ACCESS_LOG)
+    assert set(browsed.exclude(patient=None).values_list("patient_id", flat=True)) == {
+        world.registration.patient_id
+    }
+
+
+def test_the_overview_logs_each_non_responder_it_lists(world: SimpleNamespace) -> None:
+    client = _manager(world)
+    assert SHOWN in client.get("/enkat/personal/oversikt/").content.decode()
+    actions = [row.action for row in _extract(SHOWN)]
+    assert "visade registrering" in actions
+    assert "visade registrering" not in [row.action for row in _extract(OTHER)]
+
+
+# --- exporting commands ----------------------------------------------------------------
+
+
+def _exports(number: str) -> list[str]:
+    return [row.detail for row in _extract(number) if row.action == "exporterade"]
+
+
+def test_an_identified_export_is_in_the_extract_of_every_patient_in_it(
+    world: SimpleNamespace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", str(tmp_path / "out")]) == 0
+    assert len(_exports(SHOWN)) == len(_exports(OTHER)) == 1
+    assert "interchange export (identified, csv)" in _exports(SHOWN)[0]
+    capsys.readouterr()
+    assert main(["access-extract", SHOWN, "--format", "csv"]) == 0
+    assert ',access,exporterade,"interchange export (identified' in capsys.readouterr().out
+
+
+def test_a_unit_export_is_in_the_extracts_of_that_units_patients_only(
+    world: SimpleNamespace, tmp_path: Path
+) -> None:
+    from painreg.registry import actions
+
+    unit_b = actions.create_unit(
+        user=None, code="B", name="Vårdcentral B", region="14", care_level="primary"
+    )
+    world.register_patient("19800202-0009", unit_b)
+    assert main(["export", str(tmp_path / "out"), "--units", "B"]) == 0
+    assert _exports("19800202-0009") and not _exports(SHOWN)
+
+
+def test_a_fhir_export_is_in_the_extract_of_the_patient_in_the_bundle_only(
+    world: SimpleNamespace, tmp_path: Path
+) -> None:
+    argv = ["fhir", "export-responses", "--registration", str(world.registration.pk)]
+    assert main([*argv, "--output", str(tmp_path / "bundle.json")]) == 0
+    assert _exports(SHOWN) == [f"fhir export registration {world.registration.pk}"]
+    assert _exports(OTHER) == []
+
+
+def test_a_fhir_export_of_a_unit_is_in_the_extract_of_each_patient_in_the_bundle(
+    world: SimpleNamespace, tmp_path: Path
+) -> None:
+    today = dt.date.today()
+    argv = ["fhir", "export-responses", "--unit", "A", "--from",
+            str(today - dt.timedelta(days=90)), "--to", str(today)]  # fmt: skip
+    assert main([*argv, "--output", str(tmp_path / "bundle.json")]) == 0
+    assert len(_exports(SHOWN)) == len(_exports(OTHER)) == 1
+
+
+# --- a NUL character in a URL ----------------------------------------------------------
+
+
+def test_a_nul_in_any_text_parameter_is_a_bad_request_not_a_server_error(
+    world: SimpleNamespace,
+) -> None:
+    client = _manager(world)
+    values = _path_values(world)
+    failures = []
+    for route in _routes(get_resolver().url_patterns):
+        if not any(m.group("converter") in (None, "str") for m in _PARAM.finditer(route)):
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(_fill(route, values, text="a\x00b"))
+            if response.status_code not in (400, 404):
+                failures.append(f"{method.upper()} {route}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_nul_in_the_query_or_a_posted_form_is_a_bad_request(world: SimpleNamespace) -> None:
+    client = _manager(world)
+    assert client.get("/patienter/", {"personnummer": "1912\x001212"}).status_code == 400
+    assert client.get("/atkomstlogg/", {"page": "\x00"}).status_code == 400
+    assert client.post("/atkomstlogg/", {"extract-personnummer": "\x00"}).status_code == 400
+    assert client.get("/patienter/", {"personnummer": SHOWN}).status_code == 200
