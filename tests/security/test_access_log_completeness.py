@@ -73,6 +73,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "key": "response_rate_end",
         "decision": "delete",
         "membership_id": world.manager.memberships.get().pk,
+        "user_id": world.manager.pk,
         "invitation_id": world.invitation.pk,
         "object_id": world.unit.pk,
         "id": world.manager.pk,

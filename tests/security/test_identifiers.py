@@ -131,10 +131,11 @@ def test_the_unit_search_finds_the_patient_by_full_width_digits(world: SimpleNam
 def test_an_import_of_the_same_id_in_arabic_indic_digits_adds_no_pseudonymous_patient(
     world: SimpleNamespace, tmp_path: Path
 ) -> None:
-    from painreg.interop import dbio
+    from painreg.interop.export import export_register
+    from painreg.interop.load import import_register
     from painreg.registry.models import Patient
 
-    dbio.export_register(tmp_path, username="test")
+    export_register(tmp_path, username="test")
     for name in ("patients.csv", "registrations.csv"):
         path = tmp_path / name
         with path.open(newline="", encoding="utf-8") as f:
@@ -145,7 +146,7 @@ def test_an_import_of_the_same_id_in_arabic_indic_digits_adds_no_pseudonymous_pa
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-    dbio.import_register(tmp_path, username="test")
+    import_register(tmp_path, username="test")
     assert list(Patient.objects.values_list("personnummer", "external_id")) == [(DIGITS, None)]
 
 

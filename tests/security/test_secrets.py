@@ -78,7 +78,7 @@ def test_demo_mode_starts_without_keys() -> None:
 
 def test_a_pseudonymised_export_refuses_a_weak_key(monkeypatch: Any) -> None:
     from painreg.errors import UserError
-    from painreg.interop import dbio
+    from painreg.interop import export as dbio
 
     monkeypatch.setenv(dbio.PSEUDONYM_KEY_ENV, "a" * 16)
     with pytest.raises(UserError, match="PAINREG_PSEUDONYM_KEY"):
