@@ -30,7 +30,6 @@ years and decides what may be shown.
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 from dataclasses import dataclass, field
@@ -46,10 +45,9 @@ from painreg.analytics.indicators import (
     compute_indicators,
 )
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
-from painreg.reports.publishing import format_number, format_percent
+from painreg.reports.publishing import MIN_PUBLISHED, PRIMARY_MARK, format_number, format_percent
 from painreg.reports.render import (
     INSUFFICIENT,
-    MIN_SHOWN,
     NOT_SHOWN,
     PUBLISHING_NOTE,
     Share,
@@ -717,7 +715,7 @@ class ShareRow:
 
     @property
     def note(self) -> str:
-        if self.own and self.share.denominator < MIN_SHOWN and self.share.denominator > 0:
+        if self.own and self.share.denominator < MIN_PUBLISHED and self.share.denominator > 0:
             return "endast för enhetens personal"
         return INSUFFICIENT if self.share.status == "grey" else ""
 
@@ -933,12 +931,9 @@ def _funnel_svg(measure: Measure) -> str:
 
 def dashboard_excel(dashboard: Dashboard) -> bytes:
     """The dashboard as an Excel workbook: one sheet of shares, one per count table."""
-    import xlsxwriter
+    from painreg.reports.publishing import Cell, ExcelBook, Table
 
-    from painreg.reports.render import write_excel_table
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = ExcelBook()
     title = f"{dashboard.unit.name}: {dashboard.selection.describe()}"
     rows: list[list[Any]] = []
     grey: list[bool] = []
@@ -951,9 +946,7 @@ def dashboard_excel(dashboard: Dashboard) -> bytes:
                  row.note]
             )  # fmt: skip
             grey.append(row.share.status == "grey" and not row.own)
-    write_excel_table(
-        book,
-        "Andelar",
+    shares = Table.of_values(
         title,
         [
             "Indikator",
@@ -967,12 +960,13 @@ def dashboard_excel(dashboard: Dashboard) -> bytes:
         ],
         rows,
         kinds=["text", "text", "int", "int", "pct", "pct", "pct", "text"],
-        grey_rows=grey,
+        grey=grey,
     )
+    book.table_sheet(shares, "Andelar")
     for table in dashboard.tables:
-        write_excel_table(book, table.title, f"{table.title}: {title}", table.columns, table.rows)
-    book.close()
-    return buffer.getvalue()
+        cells = [[Cell(text) for text in row] for row in table.rows]
+        book.table_sheet(Table(f"{table.title}: {title}", table.columns, cells), table.title)
+    return book.close()
 
 
 def _excel_share(row: ShareRow) -> tuple[Any, Any, Any]:
@@ -992,4 +986,4 @@ def _excel_count(value: int, row: ShareRow, *, denominator: bool = False) -> Any
         return value
     if not denominator:
         return NOT_SHOWN
-    return "<5" if 0 < value < MIN_SHOWN else value
+    return PRIMARY_MARK if 0 < value < MIN_PUBLISHED else value
