@@ -295,7 +295,11 @@ def outcome_section(
             )
         )
     hidden_units = hidden - (1 if nat["n"] < MIN_PUBLISHED else 0)
-    note = f"{hidden_units} enheter med färre än 5 patienter visas inte." if hidden_units else ""
+    note = (
+        f"{hidden_units} enheter med färre än {MIN_PUBLISHED} patienter visas inte."
+        if hidden_units
+        else ""
+    )
     section.tables.append(
         Table.of_values(
             "Per enhet",
