@@ -29,6 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from painreg.analytics.stats import suppress_counts
 from painreg.contacts.schema import PROFESSION_LABELS_SV, PROFESSIONS
 from painreg.errors import UserError
 from painreg.reports.publishing import (
@@ -44,6 +45,7 @@ from painreg.reports.publishing import (
     format_percent,
     render_template,
 )
+from painreg.reports.render import suppressed_cells
 
 #: Cohort size from which the ten most frequent attenders' total is shown.
 MIN_TOP_CONTACTS = 10
@@ -85,23 +87,10 @@ def _additive(
     labels: list[str], counts: list[int], total_label: str = "Totalt"
 ) -> list[list[Cell]]:
     """Rows of a one-column count table with its total, primary and secondary suppression."""
-    from painreg.analytics.stats import suppress_counts
-
-    table = suppress_counts([[c] for c in counts]) if counts else None
-    rows = []
-    for i, label in enumerate([*labels, total_label]):
-        if table is None:
-            rows.append([Cell(label), Cell("0", 0)])
-            continue
-        status, value = table.status[i, 0], int(table.counts[i, 0])
-        if status == "primary":
-            cell = Cell(PRIMARY_MARK, css="suppressed")
-        elif status == "secondary":
-            cell = Cell(SECONDARY_MARK, css="suppressed")
-        else:
-            cell = Cell(format_number(value), value)
-        rows.append([Cell(label), cell])
-    return rows
+    if not counts:
+        return [[Cell(label), Cell("0", 0)] for label in [*labels, total_label]]
+    cells = suppressed_cells(suppress_counts([[c] for c in counts]))
+    return [[Cell(label), row[0]] for label, row in zip([*labels, total_label], cells, strict=True)]
 
 
 def _prof(name: str) -> str:

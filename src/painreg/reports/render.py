@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from painreg.analytics.stats import suppress_counts, wilson_interval
+from painreg.analytics.stats import SuppressedTable, suppress_counts, wilson_interval
 from painreg.reports.publishing import (
     INSUFFICIENT,
+    INT_FORMAT,
     MIN_PUBLISHED,
     MIN_SOLID,
     NOT_SHOWN,
@@ -47,6 +48,7 @@ __all__ = [
     "funnel_chart",
     "share",
     "stacked_share_chart",
+    "suppressed_cells",
     "suppressed_table",
 ]
 
@@ -102,24 +104,29 @@ def suppressed_table(
     or "x"), the last row and column being the totals: the keyword
     arguments of a :class:`painreg.reports.publishing.Table`.
     """
-    table = suppress_counts(counts)
-    display = table.display(lambda v: format_number(v))
     labels = [*row_labels, total_label]
     rows = [
-        [
-            Cell(labels[i]),
-            *(
-                Cell(text, int(table.counts[i, j]), number_format="# ##0")
-                if not table.hidden[i, j]
-                else Cell(text, css="suppressed")
-                for j, text in enumerate(cells)
-            ),
-        ]
-        for i, cells in enumerate(display)
+        [Cell(label), *cells]
+        for label, cells in zip(labels, suppressed_cells(suppress_counts(counts)), strict=True)
     ]
     if len(row_labels) == 1:  # one row: its column totals would only repeat it
         rows = rows[:1]
     return {"columns": ["", *column_labels, total_label], "rows": rows}
+
+
+def suppressed_cells(table: SuppressedTable) -> list[list[Cell]]:
+    """The cells of a suppressed table with its totals: a shown count carries
+    its value, a hidden one reads its mark ("<5" or "x") and has none."""
+    display = table.display(lambda v: format_number(v))
+    return [
+        [
+            Cell(text, int(table.counts[i, j]), number_format=INT_FORMAT)
+            if not table.hidden[i, j]
+            else Cell(text, css="suppressed")
+            for j, text in enumerate(cells)
+        ]
+        for i, cells in enumerate(display)
+    ]
 
 
 # ---------------------------------------------------------------------------

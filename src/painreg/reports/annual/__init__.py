@@ -29,8 +29,7 @@ from painreg.reports.annual.model import Report, UnknownUnit
 from painreg.reports.annual.report import (
     build_report,
     render_html,
-    write_annual_report,
-    write_unit_report,
+    write_report,
 )
 
 __all__ = [
@@ -39,6 +38,5 @@ __all__ = [
     "UnknownUnit",
     "build_report",
     "render_html",
-    "write_annual_report",
-    "write_unit_report",
+    "write_report",
 ]

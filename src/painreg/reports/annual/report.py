@@ -93,32 +93,20 @@ def _files(report: Report, stem: str, pdf: bool) -> list[tuple[str, bytes]]:
     return files
 
 
-def write_annual_report(
+def write_report(
     register: Register,
     year: int,
     directory: Path,
     *,
+    unit: str | None = None,
     filters: Filters | None = None,
     pdf: bool = True,
     casemix_outcome: str = "global_life_situation",
 ) -> list[Path]:
-    """Render the annual report and write HTML, PDF and one Excel appendix per care level."""
-    report = build_report(register, year, filters=filters, casemix_outcome=casemix_outcome)
-    return _write_all(Path(directory), _files(report, f"arsrapport-{year}", pdf))
-
-
-def write_unit_report(
-    register: Register,
-    unit: str,
-    year: int,
-    directory: Path,
-    *,
-    filters: Filters | None = None,
-    pdf: bool = True,
-    casemix_outcome: str = "global_life_situation",
-) -> list[Path]:
-    """One unit's report against its care level: HTML, PDF and its level's appendix."""
+    """Render and write the annual report (HTML, PDF, one Excel appendix per care
+    level) or, for ``unit``, that unit's report against its care level."""
     report = build_report(
         register, year, filters=filters, unit=unit, casemix_outcome=casemix_outcome
     )
-    return _write_all(Path(directory), _files(report, f"enhetsrapport-{unit}-{year}", pdf))
+    stem = f"arsrapport-{year}" if unit is None else f"enhetsrapport-{unit}-{year}"
+    return _write_all(Path(directory), _files(report, stem, pdf))
