@@ -15,9 +15,13 @@ from painreg.reports import publishing
 from painreg.reports.publishing import Cell, ExcelBook, Table
 
 SRC = Path(painreg.__file__).parent
-#: Every module that renders for people (DOMAIN.md, "Publishing rules").
+#: Every module that renders numbers for people (DOMAIN.md, "Publishing rules").
 RENDERERS = sorted(
-    [*(SRC / "reports").rglob("*.py"), *(SRC / "dashboard").rglob("*.py")],
+    [
+        *(SRC / "reports").rglob("*.py"),
+        *(SRC / "dashboard").rglob("*.py"),
+        *(SRC / "eprom").glob("*views*.py"),
+    ]
 )
 TEMPLATES = sorted(
     [*(SRC / "reports" / "templates").rglob("*.html"), *(SRC / "templates").rglob("*.html")]
