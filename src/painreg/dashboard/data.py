@@ -45,7 +45,14 @@ from painreg.analytics.indicators import (
     compute_indicators,
 )
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
-from painreg.reports.publishing import MIN_PUBLISHED, PRIMARY_MARK, format_number, format_percent
+from painreg.reports.publishing import (
+    MIN_PUBLISHED,
+    PRIMARY_MARK,
+    Cell,
+    Table,
+    format_number,
+    format_percent,
+)
 from painreg.reports.render import (
     INSUFFICIENT,
     NOT_SHOWN,
@@ -747,19 +754,12 @@ class Measure:
 
 
 @dataclass
-class CountTable:
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-
-
-@dataclass
 class Dashboard:
     unit: UnitInfo
     selection: Selection
     own: bool  # the viewer may see the unit's patients
     measures: list[Measure]
-    tables: list[CountTable]
+    tables: list[Table]
     note: str = PUBLISHING_NOTE
     #: Funnel plots drawn so far (SVG per measure key), kept with the cached dashboard.
     charts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -877,17 +877,17 @@ def build_dashboard(
     return Dashboard(unit=unit, selection=selection, own=own, measures=measures, tables=tables)
 
 
-def _volume_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
+def _volume_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> Table:
     columns = ["", "Avslutade MMR", "Avbrutna MMR", "Enbart utredning"]
     rows = []
     for label, values, is_own in ((unit.name, mine, own), ("Riket", national, False)):
         discontinued = sum((values.get("discontinued") or {}).values())
         counts = [values.get("completed_rehab") or 0, discontinued, values.get("assessments") or 0]
-        rows.append([label, *(_count(int(c), is_own, True) for c in counts)])
-    return CountTable("Volymer", columns, rows)
+        rows.append([Cell(label), *(Cell(_count(int(c), is_own, True)) for c in counts)])
+    return Table("Volymer", columns, rows)
 
 
-def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
+def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> Table:
     from painreg.analytics.indicators import REASONS
     from painreg.analytics.stats import suppress_counts
 
@@ -901,8 +901,8 @@ def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -
             # One row with its total: secondary suppression within the row.
             display = suppress_counts([counts]).display(lambda v: format_number(v))
             cells = list(display[0])
-        rows.append([label, *cells])
-    return CountTable("Avbrott per orsak", columns, rows)
+        rows.append([Cell(label), *map(Cell, cells)])
+    return Table("Avbrott per orsak", columns, rows)
 
 
 def _funnel_points(measure: Measure) -> list[dict[str, Any]]:
@@ -931,7 +931,7 @@ def _funnel_svg(measure: Measure) -> str:
 
 def dashboard_excel(dashboard: Dashboard) -> bytes:
     """The dashboard as an Excel workbook: one sheet of shares, one per count table."""
-    from painreg.reports.publishing import Cell, ExcelBook, Table
+    from painreg.reports.publishing import ExcelBook
 
     book = ExcelBook()
     title = f"{dashboard.unit.name}: {dashboard.selection.describe()}"
@@ -964,8 +964,7 @@ def dashboard_excel(dashboard: Dashboard) -> bytes:
     )
     book.table_sheet(shares, "Andelar")
     for table in dashboard.tables:
-        cells = [[Cell(text) for text in row] for row in table.rows]
-        book.table_sheet(Table(f"{table.title}: {title}", table.columns, cells), table.title)
+        book.table_sheet(Table(f"{table.title}: {title}", table.columns, table.rows), table.title)
     return book.close()
 
 
