@@ -39,6 +39,9 @@ import numpy as np
 from scipy import stats as _sps
 
 __all__ = [
+    "MIN_PUBLISHED",
+    "PRIMARY_MARK",
+    "SECONDARY_MARK",
     "SuppressedTable",
     "cochran_armitage_trend",
     "exact_poisson_interval",
@@ -298,6 +301,16 @@ def standardised_mean_difference(a: Sequence[float], b: Sequence[float]) -> floa
 # ---------------------------------------------------------------------------
 # Small-cell suppression (DOMAIN.md, publishing rules)
 
+#: The smallest count that may be published, and the smallest denominator of a
+#: group (unit, region, patient group) that is shown (DOMAIN.md, "Publishing
+#: rules"). The one definition: ``painreg.reports.publishing`` and everything
+#: rendered take it from here, as the analytics layer sits below the reports.
+MIN_PUBLISHED = 5
+#: What a count from 1 to ``MIN_PUBLISHED - 1`` reads instead of its value.
+PRIMARY_MARK = f"<{MIN_PUBLISHED}"
+#: What a cell hidden only so that a primary one cannot be recovered reads.
+SECONDARY_MARK = "x"
+
 SHOWN, PRIMARY, SECONDARY = "shown", "primary", "secondary"
 
 
@@ -314,10 +327,7 @@ class SuppressedTable:
 
     counts: np.ndarray
     status: np.ndarray
-    threshold: int = 5
-
-    PRIMARY_MARK = "<5"
-    SECONDARY_MARK = "x"
+    threshold: int = MIN_PUBLISHED
 
     @property
     def publishable(self) -> bool:
@@ -336,9 +346,9 @@ class SuppressedTable:
             for j in range(self.counts.shape[1]):
                 st = self.status[i, j]
                 if st == PRIMARY:
-                    row.append(self.PRIMARY_MARK)
+                    row.append(PRIMARY_MARK)
                 elif st == SECONDARY:
-                    row.append(self.SECONDARY_MARK)
+                    row.append(SECONDARY_MARK)
                 else:
                     row.append(fmt(int(self.counts[i, j])))
             out.append(row)
@@ -364,7 +374,7 @@ def _lines(shape: tuple[int, int]) -> list[list[tuple[int, int]]]:
 
 
 def suppress_counts(
-    table: Sequence[Sequence[int]] | np.ndarray, threshold: int = 5
+    table: Sequence[Sequence[int]] | np.ndarray, threshold: int = MIN_PUBLISHED
 ) -> SuppressedTable:
     """Primary and secondary suppression of a count table published with its totals.
 
@@ -425,7 +435,7 @@ def suppress_counts(
 
 
 def recoverable_cells(
-    ext: np.ndarray, status: np.ndarray, threshold: int = 5
+    ext: np.ndarray, status: np.ndarray, threshold: int = MIN_PUBLISHED
 ) -> list[tuple[int, int]]:
     """Hidden cells of an extended table whose value the published cells determine.
 

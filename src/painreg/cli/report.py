@@ -174,10 +174,10 @@ def _indicators(args: argparse.Namespace) -> int:
 
 
 def _annual(args: argparse.Namespace) -> int:
-    from painreg.reports.annual import write_annual_report
+    from painreg.reports.annual import write_report
 
     register_ = load(args)
-    for path in write_annual_report(
+    for path in write_report(
         register_,
         args.year,
         args.output,
@@ -190,15 +190,15 @@ def _annual(args: argparse.Namespace) -> int:
 
 
 def _unit(args: argparse.Namespace) -> int:
-    from painreg.reports.annual import UnknownUnit, write_unit_report
+    from painreg.reports.annual import UnknownUnit, write_report
 
     register_ = load(args)
     try:
-        paths = write_unit_report(
+        paths = write_report(
             register_,
-            args.unit_code,
             args.year,
             args.output,
+            unit=args.unit_code,
             filters=_filters(args),
             pdf=not args.no_pdf,
             casemix_outcome=args.casemix_outcome,

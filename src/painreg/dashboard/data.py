@@ -30,7 +30,6 @@ years and decides what may be shown.
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 from dataclasses import dataclass, field
@@ -46,10 +45,16 @@ from painreg.analytics.context import (
 )
 from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
-from painreg.reports.publishing import format_number, format_percent
+from painreg.reports.publishing import (
+    MIN_PUBLISHED,
+    PRIMARY_MARK,
+    Cell,
+    Table,
+    format_number,
+    format_percent,
+)
 from painreg.reports.render import (
     INSUFFICIENT,
-    MIN_SHOWN,
     NOT_SHOWN,
     PUBLISHING_NOTE,
     Share,
@@ -715,7 +720,7 @@ class ShareRow:
 
     @property
     def note(self) -> str:
-        if self.own and self.share.denominator < MIN_SHOWN and self.share.denominator > 0:
+        if self.own and self.share.denominator < MIN_PUBLISHED and self.share.denominator > 0:
             return "endast för enhetens personal"
         return INSUFFICIENT if self.share.status == "grey" else ""
 
@@ -747,19 +752,12 @@ class Measure:
 
 
 @dataclass
-class CountTable:
-    title: str
-    columns: list[str]
-    rows: list[list[str]]
-
-
-@dataclass
 class Dashboard:
     unit: UnitInfo
     selection: Selection
     own: bool  # the viewer may see the unit's patients
     measures: list[Measure]
-    tables: list[CountTable]
+    tables: list[Table]
     note: str = PUBLISHING_NOTE
     #: Funnel plots drawn so far (SVG per measure key), kept with the cached dashboard.
     charts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -877,17 +875,17 @@ def build_dashboard(
     return Dashboard(unit=unit, selection=selection, own=own, measures=measures, tables=tables)
 
 
-def _volume_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
+def _volume_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> Table:
     columns = ["", "Avslutade MMR", "Avbrutna MMR", "Enbart utredning"]
     rows = []
     for label, values, is_own in ((unit.name, mine, own), ("Riket", national, False)):
         discontinued = sum((values.get("discontinued") or {}).values())
         counts = [values.get("completed_rehab") or 0, discontinued, values.get("assessments") or 0]
-        rows.append([label, *(_count(int(c), is_own, True) for c in counts)])
-    return CountTable("Volymer", columns, rows)
+        rows.append([Cell(label), *(Cell(_count(int(c), is_own, True)) for c in counts)])
+    return Table("Volymer", columns, rows)
 
 
-def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> CountTable:
+def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -> Table:
     from painreg.analytics.context import REASONS
     from painreg.analytics.stats import suppress_counts
 
@@ -901,8 +899,8 @@ def _discontinued_table(unit: UnitInfo, mine: dict, national: dict, own: bool) -
             # One row with its total: secondary suppression within the row.
             display = suppress_counts([counts]).display(lambda v: format_number(v))
             cells = list(display[0])
-        rows.append([label, *cells])
-    return CountTable("Avbrott per orsak", columns, rows)
+        rows.append([Cell(label), *map(Cell, cells)])
+    return Table("Avbrott per orsak", columns, rows)
 
 
 def _funnel_points(measure: Measure) -> list[dict[str, Any]]:
@@ -931,12 +929,9 @@ def _funnel_svg(measure: Measure) -> str:
 
 def dashboard_excel(dashboard: Dashboard) -> bytes:
     """The dashboard as an Excel workbook: one sheet of shares, one per count table."""
-    import xlsxwriter
+    from painreg.reports.publishing import ExcelBook
 
-    from painreg.reports.render import write_excel_table
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = ExcelBook()
     title = f"{dashboard.unit.name}: {dashboard.selection.describe()}"
     rows: list[list[Any]] = []
     grey: list[bool] = []
@@ -949,9 +944,7 @@ def dashboard_excel(dashboard: Dashboard) -> bytes:
                  row.note]
             )  # fmt: skip
             grey.append(row.share.status == "grey" and not row.own)
-    write_excel_table(
-        book,
-        "Andelar",
+    shares = Table.of_values(
         title,
         [
             "Indikator",
@@ -965,12 +958,12 @@ def dashboard_excel(dashboard: Dashboard) -> bytes:
         ],
         rows,
         kinds=["text", "text", "int", "int", "pct", "pct", "pct", "text"],
-        grey_rows=grey,
+        grey=grey,
     )
+    book.table_sheet(shares, "Andelar")
     for table in dashboard.tables:
-        write_excel_table(book, table.title, f"{table.title}: {title}", table.columns, table.rows)
-    book.close()
-    return buffer.getvalue()
+        book.table_sheet(Table(f"{table.title}: {title}", table.columns, table.rows), table.title)
+    return book.close()
 
 
 def _excel_share(row: ShareRow) -> tuple[Any, Any, Any]:
@@ -990,4 +983,4 @@ def _excel_count(value: int, row: ShareRow, *, denominator: bool = False) -> Any
         return value
     if not denominator:
         return NOT_SHOWN
-    return "<5" if 0 < value < MIN_SHOWN else value
+    return PRIMARY_MARK if 0 < value < MIN_PUBLISHED else value

@@ -32,7 +32,7 @@ from painreg.registry import access
 from painreg.registry.decorators import staff_required
 from painreg.registry.forms import WholeNumberField
 from painreg.registry.models import ENTRY_ROLES, Occasion
-from painreg.reports.publishing import format_percent
+from painreg.reports.publishing import MIN_PUBLISHED, format_percent
 
 
 def _get_occasion_for_user(request: HttpRequest, registration_id: int, kind: str) -> Occasion:
@@ -193,7 +193,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     for line in summary:
         line["rate_text"] = (
             format_percent(line["response_rate"], lang=(request.LANGUAGE_CODE or "sv")[:2])
-            if line["response_rate"] is not None and line["invited"] >= 5
+            if line["response_rate"] is not None and line["invited"] >= MIN_PUBLISHED
             else ""
         )
     return render(

@@ -26,27 +26,35 @@ a temporary name, so a failure never leaves half a report.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
+from painreg.analytics.stats import suppress_counts
 from painreg.contacts.schema import PROFESSION_LABELS_SV, PROFESSIONS
 from painreg.outputs import write_outputs
-from painreg.reports.publishing import format_number, format_percent
-from painreg.reports.render import Cell, RenderedTable
+from painreg.reports.publishing import (
+    INSUFFICIENT,
+    MIN_PUBLISHED,
+    MIN_SOLID,
+    PRIMARY_MARK,
+    SECONDARY_MARK,
+    Cell,
+    ExcelBook,
+    Table,
+    format_number,
+    format_percent,
+    render_template,
+)
+from painreg.reports.render import suppressed_cells
 
-TEMPLATES = Path(__file__).with_name("templates") / "contacts"
-MIN_GROUP = 5
-MIN_SHARE = 5
-GREY_BELOW = 10
-INSUFFICIENT = "otillräckligt underlag"
-HIDDEN = "<5"
-SECONDARY = "x"
+#: Cohort size from which the ten most frequent attenders' total is shown.
+MIN_TOP_CONTACTS = 10
 PUBLISHING_NOTE = (
-    "Antal 1–4 visas som <5; x döljer ett antal som annars kunde räknas fram ur "
-    "summorna. Andelar visas när nämnaren är minst 5 och antalet inte är dolt; under 10 "
-    "är de grå och markerade otillräckligt underlag. Vårdcentraler med färre än 5 "
-    "patienter i kohorten visas inte men ingår i regionens siffror."
+    f"Antal 1–{MIN_PUBLISHED - 1} visas som {PRIMARY_MARK}; {SECONDARY_MARK} döljer ett "
+    "antal som annars kunde räknas fram ur summorna. Andelar visas när nämnaren är minst "
+    f"{MIN_PUBLISHED} och antalet inte är dolt; under {MIN_SOLID} är de grå och markerade "
+    f"{INSUFFICIENT}. Vårdcentraler med färre än {MIN_PUBLISHED} patienter i kohorten visas "
+    "inte men ingår i regionens siffror."
 )
 SHARE_LABELS = {
     "multiple_professions": "Fler än en profession satte diagnosen",
@@ -61,16 +69,16 @@ def _count(value: int | None) -> Cell:
     """A count under the primary rule: 1-4 hidden."""
     if value is None:
         return Cell("–")
-    if 0 < value < MIN_GROUP:
-        return Cell(HIDDEN, css="suppressed")
+    if 0 < value < MIN_PUBLISHED:
+        return Cell(PRIMARY_MARK, css="suppressed")
     return Cell(format_number(value), value)
 
 
 def _share(count_cell: Cell, count: int, denominator: int) -> Cell:
-    if denominator < MIN_SHARE or count_cell.css:
+    if denominator < MIN_PUBLISHED or count_cell.css:
         return Cell("–", css="suppressed")
     share = count / denominator
-    if denominator < GREY_BELOW:
+    if denominator < MIN_SOLID:
         return Cell(f"{format_percent(share, 1)} ({INSUFFICIENT})", share, "insufficient", "0.0%")
     return Cell(format_percent(share, 1), share, number_format="0.0%")
 
@@ -79,46 +87,33 @@ def _additive(
     labels: list[str], counts: list[int], total_label: str = "Totalt"
 ) -> list[list[Cell]]:
     """Rows of a one-column count table with its total, primary and secondary suppression."""
-    from painreg.analytics.stats import suppress_counts
-
-    table = suppress_counts([[c] for c in counts]) if counts else None
-    rows = []
-    for i, label in enumerate([*labels, total_label]):
-        if table is None:
-            rows.append([Cell(label), Cell("0", 0)])
-            continue
-        status, value = table.status[i, 0], int(table.counts[i, 0])
-        if status == "primary":
-            cell = Cell(HIDDEN, css="suppressed")
-        elif status == "secondary":
-            cell = Cell(SECONDARY, css="suppressed")
-        else:
-            cell = Cell(format_number(value), value)
-        rows.append([Cell(label), cell])
-    return rows
+    if not counts:
+        return [[Cell(label), Cell("0", 0)] for label in [*labels, total_label]]
+    cells = suppressed_cells(suppress_counts([[c] for c in counts]))
+    return [[Cell(label), row[0]] for label, row in zip([*labels, total_label], cells, strict=True)]
 
 
 def _prof(name: str) -> str:
     return PROFESSION_LABELS_SV.get(name, name)
 
 
-def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
+def _group_tables(m: dict[str, Any], prefix: str = "") -> list[Table]:
     n = m["patients"]
-    tables: list[RenderedTable] = []
+    tables: list[Table] = []
 
-    t = RenderedTable(f"{prefix}patients", "Patienter i kohorten", ["", "Antal"])
+    t = Table("Patienter i kohorten", ["", "Antal"], key=f"{prefix}patients")
     t.rows = _additive(
         ["Kvinnor", "Män"], [m["patients_by_sex"]["F"], m["patients_by_sex"]["M"]], "Patienter"
     )
-    if n >= MIN_GROUP and m["birth_year_min"] is not None:
+    if n >= MIN_PUBLISHED and m["birth_year_min"] is not None:
         t.rows.append([Cell("Födda"), Cell(f"{m['birth_year_min']}–{m['birth_year_max']}")])
     tables.append(t)
 
-    t = RenderedTable(
-        f"{prefix}professions",
+    t = Table(
         "Professioner som satte diagnosen",
         ["Profession", "Patienter", "Andel av kohorten"],
         note="Samma patient kan ha fått diagnosen av flera professioner.",
+        key=f"{prefix}professions",
     )
     for prof, count in m["diagnosed_by_profession"].items():
         cell = _count(count)
@@ -126,30 +121,31 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
     tables.append(t)
 
     dist = m["professions_count_distribution"]
-    t = RenderedTable(
-        f"{prefix}profession_count",
+    t = Table(
         "Antal professioner som satte diagnosen per patient",
         ["Antal professioner", "Patienter"],
+        key=f"{prefix}profession_count",
     )
     t.rows = _additive([f"{k}" for k in dist], list(dist.values()), "Patienter")
     tables.append(t)
 
-    t = RenderedTable(
-        f"{prefix}combinations",
+    t = Table(
         "Kombinationer av professioner (två eller fler)",
         ["Professioner", "Patienter"],
+        key=f"{prefix}combinations",
     )
     for combo in m["profession_combinations"]:
         names = ", ".join(_prof(p) for p in sorted(combo["professions"], key=PROFESSIONS.index))
         t.rows.append([Cell(names), _count(combo["patients"])])
     tables.append(t)
 
-    t = RenderedTable(
-        f"{prefix}caregivers",
+    t = Table(
         "Vårdgivare och mångbesökare",
         ["Mått", "Patienter", "Andel av kohorten"],
-        note="Vårdgivarnivå: antal under 5 visas alltid som <5. Mångbesökare: fler än "
+        note=f"Vårdgivarnivå: antal under {MIN_PUBLISHED} visas alltid som {PRIMARY_MARK}. "
+        "Mångbesökare: fler än "
         f"{m['frequent_threshold']} kontakter (alla orsaker) under perioden.",
+        key=f"{prefix}caregivers",
     )
     rows = [
         (
@@ -169,7 +165,7 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
     for label, count in rows:
         cell = _count(count)
         t.rows.append([Cell(label), cell, _share(cell, count, n)])
-    if n >= GREY_BELOW and len(m["top_contacts"]) == 10:
+    if n >= MIN_TOP_CONTACTS and len(m["top_contacts"]) == 10:
         total = sum(m["top_contacts"])
         t.rows.append(
             [
@@ -181,14 +177,14 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
     tables.append(t)
 
     c = m["continuity"]
-    t = RenderedTable(
-        f"{prefix}continuity",
+    t = Table(
         "Kontinuitet (alla kontakter med identifierad vårdgivare)",
         ["", "Patienter", "UPC", "COC", "SECON", "MMCI"],
         note=f"Medelvärden över patienter med minst {c['min_visits']} kontakter. UPC: "
         "andel kontakter hos den vanligaste vårdgivaren (Breslau & Reeb); COC: Bice & "
         "Boxerman; SECON: andel på varandra följande kontakter hos samma vårdgivare "
         "(Steinwachs); MMCI: Magill & Senf.",
+        key=f"{prefix}continuity",
     )
     for label, values in [
         ("Alla professioner", c),
@@ -197,8 +193,8 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
         patients = values["patients"]
         row = [Cell(label), _count(patients)]
         for key in ("upc", "coc", "secon", "mmci"):
-            if patients >= MIN_GROUP and values[key] is not None:
-                css = "insufficient" if patients < GREY_BELOW else ""
+            if patients >= MIN_PUBLISHED and values[key] is not None:
+                css = "insufficient" if patients < MIN_SOLID else ""
                 row.append(Cell(format_number(values[key], 2), values[key], css, "0.00"))
             else:
                 row.append(Cell("–", css="suppressed"))
@@ -207,12 +203,12 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
 
     if "sick_leave" in m:
         s = m["sick_leave"]
-        t = RenderedTable(
-            f"{prefix}sick_leave",
+        t = Table(
             "Sjukskrivning kopplad till diagnosen",
             ["", "Antal"],
             note=f"Sjukfall: intyg från samma enhet med högst {s['gap_days']} dagar "
             "emellan; längd = slut − start + 1 dagar.",
+            key=f"{prefix}sick_leave",
         )
         t.rows = _additive(
             ["Kvinnor", "Män"], [s["by_sex"]["F"], s["by_sex"]["M"]], "Sjukskrivna patienter"
@@ -228,11 +224,10 @@ def _group_tables(m: dict[str, Any], prefix: str = "") -> list[RenderedTable]:
     return tables
 
 
-def _comparison_table(result: dict[str, Any]) -> RenderedTable:
+def _comparison_table(result: dict[str, Any]) -> Table:
     comp = result["comparison"]
     p, q = result["period"], comp["period"]
-    t = RenderedTable(
-        "comparison",
+    t = Table(
         "Jämförelse mellan perioderna",
         [
             "Mått",
@@ -243,6 +238,7 @@ def _comparison_table(result: dict[str, Any]) -> RenderedTable:
         ],
         note="Skillnad = perioden minus jämförelseperioden; intervall enligt Newcombe "
         "(hybrid score). Visas när båda andelarna kan visas.",
+        key="comparison",
     )
     for name, d in comp["differences"].items():
         label = (
@@ -269,19 +265,19 @@ def _comparison_table(result: dict[str, Any]) -> RenderedTable:
     return t
 
 
-def _units_table(units: dict[str, dict[str, Any]]) -> RenderedTable:
-    shown = {u: m for u, m in units.items() if m["patients"] >= MIN_GROUP}
+def _units_table(units: dict[str, dict[str, Any]]) -> Table:
+    shown = {u: m for u, m in units.items() if m["patients"] >= MIN_PUBLISHED}
     hidden = [u for u in units if u not in shown]
     if len(hidden) == 1 and shown:
         # Secondary: one hidden centre could be recovered from the region total.
         smallest = min(shown, key=lambda u: (shown[u]["patients"], u))
         shown.pop(smallest)
-    t = RenderedTable(
-        "units",
+    t = Table(
         "Vårdcentralerna sida vid sida",
         ["Mått", *shown],
         note=f"{len(units) - len(shown)} vårdcentral(er) med få patienter visas inte "
         "men ingår i regionens siffror.",
+        key="units",
     )
     rows: list[tuple[str, Any]] = [
         ("Patienter", lambda m: (m["patients"], None)),
@@ -306,7 +302,7 @@ def _units_table(units: dict[str, dict[str, Any]]) -> RenderedTable:
         row = [Cell(f"Kontinuitet {key.upper()}")]
         for m in shown.values():
             c = m["continuity"]
-            if c["patients"] >= MIN_GROUP and c[key] is not None:
+            if c["patients"] >= MIN_PUBLISHED and c[key] is not None:
                 row.append(Cell(format_number(c[key], 2), c[key], number_format="0.00"))
             else:
                 row.append(Cell("–", css="suppressed"))
@@ -314,7 +310,7 @@ def _units_table(units: dict[str, dict[str, Any]]) -> RenderedTable:
     return t
 
 
-def build_tables(result: dict[str, Any]) -> list[RenderedTable]:
+def build_tables(result: dict[str, Any]) -> list[Table]:
     """Every table of the report, suppressed, in reading order."""
     tables = _group_tables(result)
     if "comparison" in result:
@@ -322,11 +318,11 @@ def build_tables(result: dict[str, Any]) -> list[RenderedTable]:
     if "units" in result:
         tables.append(_units_table(result["units"]))
     v = result["validation"]["contacts"]
-    t = RenderedTable(
-        "validation",
+    t = Table(
         "Underlaget",
         ["", "Rader"],
         note="Avvisade rader listas med fil, rad, kolumn och orsak i JSON-filen.",
+        key="validation",
     )
     t.rows = [
         [Cell("Rader i filerna"), Cell(format_number(v["rows"]), v["rows"])],
@@ -351,14 +347,9 @@ def _titles(result: dict[str, Any]) -> tuple[str, str]:
 
 
 def render_html(result: dict[str, Any]) -> str:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html"]),
-    )
     title, subtitle = _titles(result)
-    return env.get_template("report.html").render(
+    return render_template(
+        "contacts/report.html",
         title=title,
         subtitle=subtitle,
         tables=build_tables(result),
@@ -367,43 +358,10 @@ def render_html(result: dict[str, Any]) -> str:
 
 
 def render_excel(result: dict[str, Any]) -> bytes:
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    grey = book.add_format({"font_color": "#888888"})
-    formats: dict[str, Any] = {}
-    sheet = book.add_worksheet("Uppföljning")
-    title, subtitle = _titles(result)
-    sheet.write(0, 0, title, bold)
-    sheet.write(1, 0, subtitle)
-    row = 3
-    for table in build_tables(result):
-        sheet.write(row, 0, table.title, bold)
-        row += 1
-        for j, column in enumerate(table.columns):
-            sheet.write(row, j, column, bold)
-        row += 1
-        for cells in table.rows:
-            for j, cell in enumerate(cells):
-                if cell.value is not None and not cell.css:
-                    fmt = formats.setdefault(
-                        cell.number_format, book.add_format({"num_format": cell.number_format})
-                    )
-                    sheet.write_number(row, j, cell.value, fmt)
-                else:
-                    sheet.write_string(row, j, cell.text, grey if cell.css else None)
-            row += 1
-        if table.note:
-            sheet.write(row, 0, table.note, grey)
-            row += 1
-        row += 1
-    sheet.write(row, 0, PUBLISHING_NOTE, grey)
-    sheet.set_column(0, 0, 55)
-    sheet.set_column(1, 12, 18)
-    book.close()
-    return buffer.getvalue()
+    """Every table on one sheet, one under the other, as the HTML reads."""
+    book = ExcelBook()
+    book.stacked_sheet("Uppföljning", _titles(result), build_tables(result), PUBLISHING_NOTE)
+    return book.close()
 
 
 def write_report(result: dict[str, Any], directory: Path) -> list[Path]:

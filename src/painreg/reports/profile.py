@@ -30,14 +30,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from painreg import instruments
-from painreg.reports.publishing import format_number
+from painreg.reports import publishing
+from painreg.reports.publishing import MIN_PUBLISHED, format_number
 
 OCCASIONS = ("initial", "end", "followup_1y")
 OCCASION_LABELS = {
     "sv": {"initial": "Initialt", "end": "Avslut", "followup_1y": "1 år"},
     "en": {"initial": "Initial", "end": "End", "followup_1y": "1 year"},
 }
-MIN_REFERENCE_N = 5
+#: Fewest patients a reference is drawn from: the publishing threshold.
+MIN_REFERENCE_N = MIN_PUBLISHED
 BAND_COLOURS = ("#e3f1e6", "#fbf0d0", "#f7dcdc", "#eadcf0", "#dde8f3")
 
 
@@ -113,7 +115,7 @@ def measures_of(scores: list[tuple[str, str, str, float]]) -> list[Measure]:
 
 
 def reference(values: list[float]) -> Reference | None:
-    """Median and quartiles (numpy linear = R type 7); None below 5 values."""
+    """Median and quartiles (numpy linear = R type 7); None below MIN_REFERENCE_N values."""
     if len(values) < MIN_REFERENCE_N:
         return None
     q1, median, q3 = np.percentile(np.asarray(values, dtype=float), [25, 50, 75])
@@ -124,7 +126,6 @@ def chart_svg(measure: Measure, language: str = "sv") -> str:
     """Bands as background, reference IQR as a bar with the median, the patient as a line."""
     import altair as alt
     import pandas as pd
-    import vl_convert
 
     labels = OCCASION_LABELS.get(language, OCCASION_LABELS["sv"])
     order = [labels[o] for o in OCCASIONS]
@@ -175,7 +176,7 @@ def chart_svg(measure: Measure, language: str = "sv") -> str:
         layers.append(line.mark_line(color="#b00020", strokeWidth=2.5))
         layers.append(line.mark_point(color="#b00020", filled=True, size=90))
     chart = alt.layer(*layers).properties(width=260, height=180, title=measure.title)
-    return vl_convert.vegalite_to_svg(chart.to_json(), format_locale="sv-SE")
+    return publishing.chart_svg(chart)
 
 
 def svg_data_uri(svg: str) -> str:

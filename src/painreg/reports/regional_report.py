@@ -23,20 +23,27 @@ Decisions:
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from painreg.outputs import write_output, write_outputs
 from painreg.regional.regions import NATIONAL_CODE, REGIONS, region_name
-from painreg.reports.publishing import format_number, format_percent
-from painreg.reports.render import Cell, RenderedTable
+from painreg.reports.publishing import (
+    INSUFFICIENT,
+    MIN_PUBLISHED,
+    MIN_SOLID,
+    Cell,
+    ExcelBook,
+    Table,
+    chart_svg,
+    format_number,
+    format_percent,
+    render_template,
+)
 
 NOT_REPORTED = "ej rapporterat"
 NO_RATE = "–"
-INSUFFICIENT = "otillräckligt underlag"
-TEMPLATES = Path(__file__).with_name("templates") / "regional"
 
 #: Swedish labels of the measures, as the SKR report names them.
 MEASURE_LABELS: dict[str, str] = {
@@ -87,10 +94,10 @@ def share_cell(part: int | None, whole: int | None) -> Cell:
     """``"n (p %)"``; the share only for denominators of 5 or more, greyed below 10."""
     if part is None:
         return Cell(NOT_REPORTED, css="not-reported")
-    if whole is None or whole < 5:
+    if whole is None or whole < MIN_PUBLISHED:
         return Cell(format_number(part), part)
     text = f"{format_number(part)} ({format_percent(part / whole)})"
-    if whole < 10:
+    if whole < MIN_SOLID:
         return Cell(f"{text} {INSUFFICIENT}", part, css="insufficient")
     return Cell(text, part)
 
@@ -100,7 +107,7 @@ def _rows(tables: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [*regions, (NATIONAL_CODE, tables["national"])]
 
 
-def table_models(tables: dict[str, Any]) -> list[RenderedTable]:
+def table_models(tables: dict[str, Any]) -> list[Table]:
     """Tables 2-8 of the report, as cells."""
     year = tables["year"]
     band = tables["age_band"]
@@ -109,10 +116,10 @@ def table_models(tables: dict[str, Any]) -> list[RenderedTable]:
         if tables["population_source"]
         else " Utan befolkningsfil beräknas inga tal per 1000 invånare (–)."
     )
-    models: list[RenderedTable] = []
+    models: list[Table] = []
 
     def add(key: str, title: str, columns: list[str], make: Any, note: str = "") -> None:
-        table = RenderedTable(key, title, ["Region", *columns], note=note)
+        table = Table(title, ["Region", *columns], note=note, key=key)
         for code, level in _rows(tables):
             table.rows.append([Cell(region_name(code), css="name"), *make(level)])
         models.append(table)
@@ -214,18 +221,18 @@ def table_models(tables: dict[str, Any]) -> list[RenderedTable]:
     return models
 
 
-def _change_table(tables: dict[str, Any]) -> RenderedTable | None:
+def _change_table(tables: dict[str, Any]) -> Table | None:
     """Every national measure reported both this year and the previous one."""
     change = tables["national"].get("change") or {}
     if not change:
         return None
     year = tables["year"]
-    table = RenderedTable(
-        "change",
+    table = Table(
         f"Förändring sedan {year - 1}, riket",
         ["Mått", str(year - 1), str(year), "Förändring", "Procent"],
         note="Endast mått som rapporterats båda åren; summor jämförs bara när samma delar "
         "rapporterats båda åren.",
+        key="change",
     )
     for measure, c in change.items():
         decimals = 1 if measure.endswith("per_1000") else 0
@@ -276,18 +283,18 @@ def _compensation_note(comp: dict[str, Any]) -> str:
 
 def _series_table(
     tables: dict[str, Any], key: str, measure: str, rate_key: str, title: str, label: str
-) -> RenderedTable:
+) -> Table:
     years = sorted({row["year"] for row in tables["series"]})
     by = {(row["year"], row["region_code"]): row for row in tables["series"]}
     columns: list[str] = []
     for year in years:
         columns += [f"{year} {label}", f"{year} per 1000"]
-    table = RenderedTable(
-        key,
+    table = Table(
         f"{title} ({years[0]}–{years[-1]})",
         ["Region", *columns],
         note="Per 1000 invånare i åldern 16–65 år före 2017 och 16–67 år från 2017 "
         "(som i SKR:s rapporter).",
+        key=key,
     )
     for code in [*sorted(REGIONS), NATIONAL_CODE]:
         cells = [Cell(region_name(code), css="name")]
@@ -302,10 +309,9 @@ def _series_table(
 
 
 def svg(chart: Any) -> str:
-    """An Altair chart as SVG text, rendered by vl-convert (no browser)."""
-    import vl_convert
-
-    return vl_convert.vegalite_to_svg(chart.to_json())
+    """A chart of these pages as SVG text, in Vega's default number format as
+    the regional pages have always been drawn."""
+    return chart_svg(chart, locale=None)
 
 
 def series_charts(tables: dict[str, Any]) -> dict[str, str]:
@@ -337,49 +343,12 @@ def series_charts(tables: dict[str, Any]) -> dict[str, str]:
 # ----------------------------------------------------------------------------- writers
 
 
-def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["number"] = lambda v, d=0: format_number(v, d)
-    env.filters["percent"] = lambda v, d=0: format_percent(v, d)
-    return env
-
-
-def render_template(name: str, **context: Any) -> str:
-    return _environment().get_template(name).render(**context)
-
-
-def write_excel(path: Path | BinaryIO, models: list[RenderedTable]) -> None:
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(str(path) if isinstance(path, Path) else path)
-    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    formats = {f: workbook.add_format({"num_format": f}) for f in ("0", "0.0", "0%")}
-    grey = workbook.add_format({"font_color": "#666666", "italic": True})
+def excel_bytes(models: list[Table]) -> bytes:
+    """One sheet per table, named by its key."""
+    book = ExcelBook()
     for model in models:
-        sheet = workbook.add_worksheet(model.key)
-        sheet.write(0, 0, model.title, bold)
-        for col, name in enumerate(model.columns):
-            sheet.write(2, col, name, bold)
-        for r, row in enumerate(model.rows, start=3):
-            for col, cell in enumerate(row):
-                if cell.value is not None and cell.css not in ("insufficient",):
-                    sheet.write_number(
-                        r, col, cell.value, formats.get(cell.number_format, formats["0"])
-                    )
-                else:
-                    sheet.write(r, col, cell.text, grey if cell.css else None)
-        if model.note:
-            sheet.write(len(model.rows) + 4, 0, model.note)
-        sheet.set_column(0, 0, 22)
-        sheet.set_column(1, len(model.columns), 14)
-    workbook.close()
+        book.table_sheet(model, model.key, note="")
+    return book.close()
 
 
 def _json_text(data: dict[str, Any]) -> str:
@@ -391,14 +360,12 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _write_all(output: Path, stem: str, data: dict[str, Any], charts: dict[str, str], html: str,
-               models: list[RenderedTable] | None = None) -> list[Path]:  # fmt: skip
+               models: list[Table] | None = None) -> list[Path]:  # fmt: skip
     """Write the rendered files; everything is rendered before the first write, so bad
     input never leaves half a report behind."""
     files: list[tuple[str, str | bytes]] = [(f"{stem}.json", _json_text(data))]
     if models is not None:
-        workbook = io.BytesIO()
-        write_excel(workbook, models)
-        files.append((f"{stem}.xlsx", workbook.getvalue()))
+        files.append((f"{stem}.xlsx", excel_bytes(models)))
     files += [(f"{stem}-{key}.svg", text) for key, text in charts.items()]
     files.append((f"{stem}.html", html))
     return write_outputs(output, files)
@@ -409,7 +376,8 @@ def write_tables_report(tables: dict[str, Any], output: Path) -> list[Path]:
     models = table_models(tables)
     charts = series_charts(tables)
     html = render_template(
-        "tables.html",
+        "regional/tables.html",
+        trim_blocks=True,
         tables=tables,
         models=models,
         charts=charts,
@@ -458,7 +426,7 @@ def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
         points = []
         for unit in waiting["units"]:
             wait = unit["waits"]["first_visit_to_rehab_start"]
-            if wait["n"] >= 5:  # publishing rule: no group under 5 patients
+            if wait["n"] >= MIN_PUBLISHED:  # publishing rule: no group under the threshold
                 points += [
                     {"enhet": unit["name"], "mått": "median", "dagar": wait["median_days"]},
                     {"enhet": unit["name"], "mått": "90:e percentil", "dagar": wait["p90_days"]},
@@ -485,12 +453,13 @@ def planning_charts(planning: dict[str, Any]) -> dict[str, str]:
                 ("waiting_for_first_visit", "till första besök"),
                 ("waiting_for_rehab", "till rehabstart"),
             )
-            if row[key] is not None and not 1 <= row[key] <= 4
+            if row[key] is not None and not 0 < row[key] < MIN_PUBLISHED
         ]
         if months:
             charts["queue"] = svg(
                 alt.Chart(
-                    alt.Data(values=months), title="Kö vid varje månads slut (1–4 visas inte)"
+                    alt.Data(values=months),
+                    title=f"Kö vid varje månads slut (1–{MIN_PUBLISHED - 1} visas inte)",
                 )
                 .mark_line(point=True)
                 .encode(
@@ -533,7 +502,8 @@ def render_planning_html(
 ) -> str:
     charts = planning_charts(planning) if charts is None else charts
     return render_template(
-        "planning.html",
+        "regional/planning.html",
+        trim_blocks=True,
         p=planning,
         charts=charts,
         queue_cells=queue_cells(planning),

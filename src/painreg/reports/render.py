@@ -1,5 +1,5 @@
 """Rendering pieces shared by the reports: proportions under the publishing rules,
-suppressed count tables, charts as SVG, Excel tables.
+suppressed count tables, the charts (Altair specifications).
 
 Decisions (DOMAIN.md, "Publishing rules"), in one place so every report applies
 them alike:
@@ -9,8 +9,9 @@ them alike:
   its 95% Wilson interval (:func:`painreg.analytics.stats.wilson_interval`).
 - Count tables go through :func:`painreg.analytics.stats.suppress_counts`
   (primary "<5", secondary "x").
-- Numbers and percentages are formatted by :mod:`painreg.reports.publishing`; charts
-  use Vega's sv-SE locale (decimal comma) and Swedish labels.
+- The threshold, marks, numbers, table model, SVG conversion and Excel writer
+  are :mod:`painreg.reports.publishing`'s; charts use Vega's sv-SE locale
+  (decimal comma) and Swedish labels.
 
 This module renders; it computes nothing the analytics core could.
 """
@@ -18,22 +19,38 @@ This module renders; it computes nothing the analytics core could.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from painreg.analytics.stats import suppress_counts, wilson_interval
-from painreg.reports.publishing import format_number, format_percent
-
-MIN_SHOWN = 5  # denominators below this are not shown
-MIN_SOLID = 10  # denominators below this are greyed
-INSUFFICIENT = "otillräckligt underlag"
-NOT_SHOWN = "–"
-PUBLISHING_NOTE = (
-    "Grupper med färre än 5 patienter i nämnaren visas inte men ingår i totalerna. "
-    "Antal 1–4 visas som \u201d<5\u201d; \u201dx\u201d är dolt för att skydda små tal. "
-    "Andelar med nämnare 5–9 är gråmarkerade (otillräckligt underlag). "
-    "Intervall: 95 % Wilson-konfidensintervall."
+from painreg.analytics.stats import SuppressedTable, suppress_counts, wilson_interval
+from painreg.reports.publishing import (
+    INSUFFICIENT,
+    INT_FORMAT,
+    MIN_PUBLISHED,
+    MIN_SOLID,
+    NOT_SHOWN,
+    PUBLISHING_NOTE,
+    Cell,
+    chart_svg,
+    count_text,
+    format_number,
+    format_percent,
 )
+
+__all__ = [
+    "INSUFFICIENT",
+    "NOT_SHOWN",
+    "PUBLISHING_NOTE",
+    "Share",
+    "bar_chart",
+    "chart_svg",
+    "count_text",
+    "funnel_chart",
+    "share",
+    "stacked_share_chart",
+    "suppressed_cells",
+    "suppressed_table",
+]
 
 
 @dataclass(frozen=True)
@@ -64,31 +81,9 @@ class Share:
         return f"{low}–{high}"
 
 
-@dataclass
-class Cell:
-    """One rendered table cell: the text people see, the machine value (for
-    Excel), a CSS class (e.g. ``suppressed``) and the Excel number format."""
-
-    text: str
-    value: float | int | None = None
-    css: str = ""
-    number_format: str = "0"
-
-
-@dataclass
-class RenderedTable:
-    """A table ready for HTML and Excel: rows of :class:`Cell`."""
-
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list[Cell]] = field(default_factory=list)
-    note: str = ""
-
-
 def share(numerator: int, denominator: int) -> Share:
     """A proportion with its Wilson interval and its publishing status."""
-    if denominator < MIN_SHOWN:
+    if denominator < MIN_PUBLISHED:
         return Share(numerator, denominator, None, None, None, "hidden")
     low, high = wilson_interval(numerator, denominator)
     status = "grey" if denominator < MIN_SOLID else "ok"
@@ -104,34 +99,38 @@ def suppressed_table(
 ) -> dict[str, Any]:
     """A count table with totals, cells suppressed per the publishing rules.
 
-    Returns ``{"columns": [...], "rows": [[label, cell, ...], ...]}`` of text,
-    the last row and column being the totals.
+    Returns ``{"columns": [...], "rows": [[label, cell, ...], ...]}`` of
+    :class:`Cell` (a shown count carries its value; a hidden one reads "<5"
+    or "x"), the last row and column being the totals: the keyword
+    arguments of a :class:`painreg.reports.publishing.Table`.
     """
-    table = suppress_counts(counts)
-    display = table.display(lambda v: format_number(v))
     labels = [*row_labels, total_label]
-    rows = [[labels[i], *cells] for i, cells in enumerate(display)]
+    rows = [
+        [Cell(label), *cells]
+        for label, cells in zip(labels, suppressed_cells(suppress_counts(counts)), strict=True)
+    ]
     if len(row_labels) == 1:  # one row: its column totals would only repeat it
         rows = rows[:1]
     return {"columns": ["", *column_labels, total_label], "rows": rows}
 
 
-def count_text(value: int) -> str:
-    """A single published count: 1-4 as "<5" (a lone count has no secondary cell)."""
-    return "<5" if 0 < value < MIN_SHOWN else format_number(value)
+def suppressed_cells(table: SuppressedTable) -> list[list[Cell]]:
+    """The cells of a suppressed table with its totals: a shown count carries
+    its value, a hidden one reads its mark ("<5" or "x") and has none."""
+    display = table.display(lambda v: format_number(v))
+    return [
+        [
+            Cell(text, int(table.counts[i, j]), number_format=INT_FORMAT)
+            if not table.hidden[i, j]
+            else Cell(text, css="suppressed")
+            for j, text in enumerate(cells)
+        ]
+        for i, cells in enumerate(display)
+    ]
 
 
 # ---------------------------------------------------------------------------
 # Charts
-
-SV_LOCALE = "sv-SE"
-
-
-def chart_svg(chart: Any) -> str:
-    """An Altair chart as SVG text (vl-convert, Swedish number format)."""
-    import vl_convert
-
-    return vl_convert.vegalite_to_svg(chart.to_json(), format_locale=SV_LOCALE)
 
 
 def funnel_chart(
@@ -146,7 +145,7 @@ def funnel_chart(
     from painreg.analytics.stats import funnel_limits
 
     max_n = max([p["n"] for p in points] + [20])
-    ns = np.unique(np.linspace(MIN_SHOWN, max_n * 1.05, 120).astype(int))
+    ns = np.unique(np.linspace(MIN_PUBLISHED, max_n * 1.05, 120).astype(int))
     rows = []
     for confidence, label in ((0.95, "95 %"), (0.998, "99,8 %")):
         low, high = funnel_limits(target, ns, confidence)
@@ -244,65 +243,3 @@ def stacked_share_chart(
         )
         .properties(title=title, width=460, height=height)
     )
-
-
-# ---------------------------------------------------------------------------
-# Excel
-
-
-def excel_formats(book: Any) -> dict[str, Any]:
-    """The formats every appendix uses (percent with Swedish display via the workbook locale)."""
-    return {
-        "title": book.add_format({"bold": True, "font_size": 13}),
-        "note": book.add_format({"italic": True, "font_color": "#666666"}),
-        "int": book.add_format({"num_format": "# ##0"}),
-        "pct": book.add_format({"num_format": "0%"}),
-        "grey_pct": book.add_format({"num_format": "0%", "font_color": "#999999"}),
-        "grey": book.add_format({"font_color": "#999999"}),
-    }
-
-
-def write_excel_table(
-    book: Any,
-    sheet_name: str,
-    title: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    kinds: Sequence[str] | None = None,
-    grey_rows: Sequence[bool] | None = None,
-    note: str = PUBLISHING_NOTE,
-) -> Any:
-    """One worksheet holding a formatted Excel table (filter buttons, banded rows).
-
-    ``kinds`` per column: "text", "int" or "pct" (a share 0..1); None cells
-    stay empty, text cells are written as text.
-    """
-    formats = excel_formats(book)
-    sheet = book.add_worksheet(sheet_name[:31])
-    sheet.write(0, 0, title, formats["title"])
-    kinds = list(kinds or ["text"] * len(columns))
-    first = 2
-    for i, row in enumerate(rows):
-        grey = bool(grey_rows and grey_rows[i])
-        for j, value in enumerate(row):
-            r = first + 1 + i
-            if value is None:
-                sheet.write_blank(r, j, None)
-            elif kinds[j] == "pct" and isinstance(value, float):
-                sheet.write_number(r, j, value, formats["grey_pct" if grey else "pct"])
-            elif kinds[j] == "int" and isinstance(value, int):
-                sheet.write_number(r, j, value, formats["int"])
-            else:
-                sheet.write_string(r, j, str(value), formats["grey"] if grey else None)
-    sheet.add_table(
-        first,
-        0,
-        first + max(len(rows), 1),
-        len(columns) - 1,
-        {"columns": [{"header": c} for c in columns], "style": "Table Style Light 9"},
-    )
-    sheet.write(first + max(len(rows), 1) + 2, 0, note, formats["note"])
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, len(columns) - 1, 14)
-    return sheet

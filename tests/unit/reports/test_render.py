@@ -30,8 +30,10 @@ def test_a_proportion_of_10_or_more_is_shown_plainly_with_swedish_format():
 def test_a_count_table_hides_small_counts_and_a_second_cell():
     table = render.suppressed_table(["A", "B"], ["x1", "x2", "x3"], [[3, 12, 20], [9, 7, 6]])
     assert table["columns"] == ["", "x1", "x2", "x3", "Totalt"]
-    assert table["rows"][0][:3] == ["A", "<5", "x"]
-    assert table["rows"][-1][0] == "Totalt"
+    assert [cell.text for cell in table["rows"][0][:3]] == ["A", "<5", "x"]
+    assert table["rows"][-1][0].text == "Totalt"
+    # A shown count keeps its number (Excel writes it as a number), a hidden one has none.
+    assert table["rows"][0][3].value == 20 and table["rows"][0][1].value is None
 
 
 def test_a_funnel_chart_renders_to_svg_with_swedish_labels():
