@@ -37,31 +37,20 @@ from painreg.analytics.load import Register
 from painreg.analytics.stats import cochran_armitage_trend, newcombe_difference_interval
 from painreg.reports import render
 from painreg.reports.publishing import format_number, format_percent
+from painreg.tidy import vocabulary
 
 TEMPLATES = Path(__file__).with_name("templates") / "annual"
 
 LEVEL_LABEL = {"specialist": "MMRsv (specialistvård)", "primary": "MMRpv (primärvård)"}
 LEVEL_SHORT = {"specialist": "MMRsv", "primary": "MMRpv"}
-CATEGORY_SV = {
-    "improved": "Förbättrad",
-    "unchanged_positive": "Oförändrat positiv",
-    "unchanged_negative": "Oförändrat negativ",
-    "unchanged": "Oförändrad",
-    "worsened": "Försämrad",
-}
-REASON_SV = {
-    "own_decision": "Eget beslut",
-    "other_medical": "Annan medicinsk kontakt",
-    "other": "Annat",
-}
+CATEGORY_SV = vocabulary.CHANGE_CATEGORIES.headings()
+REASON_SV = vocabulary.DISCONTINUATION_REASONS.headings()
 EDUCATION_SV = {
-    "compulsory": "Grundskola",
-    "upper_secondary": "Gymnasium",
-    "university": "Universitet/högskola",
-    "other": "Annan",
-    "unknown": "Uppgift saknas",
+    **vocabulary.EDUCATION.headings(),
+    vocabulary.UNKNOWN.value: vocabulary.UNKNOWN.heading(),
 }
-OCCASION_SV = {"initial": "initialt", "end": "avslut", "followup_1y": "1 år"}
+# In running text, as "hads (initialt)".
+OCCASION_SV = {k: v[:1].lower() + v[1:] for k, v in vocabulary.OCCASIONS.headings().items()}
 TEST_SV = {"mann_whitney": "Mann–Whitney", "chi2": "χ²", "fisher": "Fisher", "none": "–"}
 ACTIVITY_SV = {
     "none": "Ingen tid alls",
@@ -73,13 +62,7 @@ ACTIVITY_SV = {
     "over_300": "> 300 min",
 }
 WAI_SV = {"poor": "Dålig", "moderate": "Måttlig", "good": "Bra", "excellent": "Utmärkt"}
-WORK_SV = {
-    "rehab_plan": "Rehabiliteringsplan",
-    "rtw_action_plan": "Handlingsplan för återgång",
-    "ergonomic": "Ergonomiska åtgärder",
-    "planned_meetings": "Planerade möten",
-    "workplace_visit": "Arbetsplatsbesök",
-}
+WORK_SV = vocabulary.WORK_MEASURES.headings()
 TREND_KEYS = (
     "completed_rehab",
     "assessments",
@@ -772,24 +755,16 @@ def _casemix_section(
     return section
 
 
-HEALTHCARE_REGION_SV = {
-    "stockholm_gotland": "Stockholm-Gotland",
-    "mellansverige": "Mellansverige",
-    "sydostra": "Sydöstra",
-    "sodra": "Södra",
-    "vastra": "Västra",
-    "norra": "Norra",
-}
+HEALTHCARE_REGION_SV = vocabulary.HEALTHCARE_REGIONS.headings()
 
 
 def _regional_coverage_table(data: dict[str, Any]) -> Table:
     """Coverage per healthcare region and region (units that reported a total)."""
-    from painreg.regional.regions import REGIONS
-
+    regions = vocabulary.REGIONS.headings()
     rows = []
     for key, label_of in (
         ("healthcare_regions", lambda k: f"Sjukvårdsregion {HEALTHCARE_REGION_SV.get(k, k)}"),
-        ("regions", lambda k: REGIONS.get(k, k)),
+        ("regions", lambda k: regions.get(k, k)),
     ):
         for group, values in data.get(key, {}).items():
             cov = values.get("coverage")
