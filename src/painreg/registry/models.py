@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from painreg.registry.guard import GuardedModel, GuardedQuerySet
-from painreg.tidy import vocabulary
+from painreg.tidy import rules, vocabulary
 
 
 def _choices(name: str, codes: vocabulary.CodeList) -> type[models.TextChoices]:
@@ -407,10 +407,12 @@ class Registration(GuardedModel):
 
     @property
     def counting_year(self) -> int | None:
-        """The year the registration counts in (DOMAIN.md, counting rules)."""
-        if self.category == Category.REHAB:
-            return self.rehab_end_date.year if self.rehab_end_date else None
-        return self.first_visit_date.year if self.first_visit_date else None
+        """The year the registration counts in (:func:`painreg.tidy.rules.counting_year`)."""
+        return rules.counting_year(
+            self.category,
+            first_visit_date=self.first_visit_date,
+            rehab_end_date=self.rehab_end_date,
+        )
 
 
 OccasionKind = _choices("OccasionKind", vocabulary.OCCASIONS)
