@@ -95,6 +95,15 @@ class ExportResult:
     patients: int = 0
 
 
+def counting_date_between(lo: dt.date, hi: dt.date) -> Any:
+    """:func:`painreg.tidy.rules.counting_date` in ``lo``..``hi``, as a Django ``Q``."""
+    from django.db.models import Q
+
+    return Q(category="rehab", rehab_end_date__range=(lo, hi)) | (
+        ~Q(category="rehab") & Q(first_visit_date__range=(lo, hi))
+    )
+
+
 def export_register(
     directory: Path | str,
     *,
@@ -110,12 +119,10 @@ def export_register(
     """Write the interchange tables of the register (or a selection) to ``directory``.
 
     ``units`` limits to those unit codes; ``date_from``/``date_to`` to the
-    registrations whose counting date (DOMAIN.md: rehab end date for rehab,
-    first visit for assessment; first visit for ongoing rehab) lies in the
-    range, and to the unit-year totals of those years.
+    registrations whose counting date (:func:`painreg.tidy.rules.counting_date`;
+    an ongoing rehab has none) lies in the range, and to the unit-year totals
+    of those years.
     """
-    from django.db.models import Q
-
     from painreg import audit
     from painreg.audit.models import AccessAction
     from painreg.registry.models import Patient, Registration, Unit, UnitYearTotal
@@ -153,11 +160,7 @@ def export_register(
     if date_from or date_to:
         lo = date_from or dt.date(1900, 1, 1)
         hi = date_to or dt.date(2999, 12, 31)
-        regs = regs.filter(
-            Q(category="rehab", rehab_end_date__range=(lo, hi))
-            | Q(category="rehab", rehab_end_date=None, first_visit_date__range=(lo, hi))
-            | Q(category="assessment", first_visit_date__range=(lo, hi))
-        )
+        regs = regs.filter(counting_date_between(lo, hi))
     reg_fields = (
         "pk", "ref", "patient_id", "unit__code", "category", "referral_date",
         "first_visit_date", "rehab_start_date", "rehab_end_date", "discontinued",
@@ -971,28 +974,12 @@ class _Loader:
         return self._insert(Score, table.column_names, table)
 
     def _set_statuses(self, answers: pa.Table, catalogue: _ItemCatalogue) -> None:
-        """Status as ``registry.validation.status_from_items`` gives it, vectorised.
-
-        An occasion with answers is "partial" when an instrument it has answers
-        of lacks a required item, else "answered"; signed-off occasions keep
-        theirs.
-        """
+        """Store :func:`answered_statuses`; signed-off occasions keep theirs."""
         from painreg.registry.models import Occasion
 
         if answers.num_rows == 0:
             return
-        occasion_ids, occasion = np.unique(
-            answers.column("occasion_id").to_numpy(), return_inverse=True
-        )
-        encoded = pc.dictionary_encode(answers.column("item")).combine_chunks()
-        instrument, required = catalogue.codes(encoded.dictionary.to_pylist())
-        codes = encoded.indices.to_numpy()
-        n = catalogue.size
-        key = occasion * n + instrument[codes]
-        answered = np.bincount(key, weights=required[codes], minlength=occasion_ids.size * n)
-        present = np.bincount(key, minlength=occasion_ids.size * n) > 0
-        lacking = present & (answered < np.tile(catalogue.required_total, occasion_ids.size))
-        complete = ~lacking.reshape(occasion_ids.size, n).any(axis=1)
+        occasion_ids, complete = answered_statuses(answers, catalogue)
         for status, mask in (("answered", complete), ("partial", ~complete)):
             ids = occasion_ids[mask].tolist()
             if not ids:
@@ -1023,6 +1010,31 @@ class _Loader:
                 "already_present": self.result.already_present,
             },
         )
+
+
+def answered_statuses(
+    answers: pa.Table, catalogue: _ItemCatalogue | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`painreg.tidy.rules.occasion_status` of occasions with answers and no
+    sign-off, vectorised: the occasion ids, and for each whether it is "answered"
+    (True) or "partial" (False). ``answers``: ``occasion_id`` and ``item``, each
+    item once per occasion; nothing is marked not administered in an import.
+    ``catalogue``: the import's, so instruments are coded once per import.
+    """
+    if catalogue is None:
+        catalogue = _ItemCatalogue()
+    occasion_ids, occasion = np.unique(
+        answers.column("occasion_id").to_numpy(), return_inverse=True
+    )
+    encoded = pc.dictionary_encode(answers.column("item")).combine_chunks()
+    instrument, required = catalogue.codes(encoded.dictionary.to_pylist())
+    codes = encoded.indices.to_numpy()
+    n = catalogue.size
+    key = occasion * n + instrument[codes]
+    answered = np.bincount(key, weights=required[codes], minlength=occasion_ids.size * n)
+    present = np.bincount(key, minlength=occasion_ids.size * n) > 0
+    lacking = present & (answered < np.tile(catalogue.required_total, occasion_ids.size))
+    return occasion_ids, ~lacking.reshape(occasion_ids.size, n).any(axis=1)
 
 
 class _ItemCatalogue:
