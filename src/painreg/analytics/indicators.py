@@ -466,7 +466,7 @@ def _education(population: str) -> Callable[[Context], ir.Table]:
 
 
 def _sex_shares(ctx: Context) -> ir.Table:
-    return _count_by(ctx.completed(), "sex", ("F", "M"), total="n")
+    return _count_by(ctx.completed(), "sex", vocabulary.SEXES.values, total="n")
 
 
 def _age_groups(ctx: Context) -> ir.Table:
@@ -740,8 +740,8 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "sex", "Kön", "Sex", "completed rehab registrations by sex", _COMPLETED, _COMPLETED,
-        "(text, Del 3)", "categories", _sex_shares, categories=("F", "M"), has_total=True,
-        in_json=False,
+        "(text, Del 3)", "categories", _sex_shares, categories=vocabulary.SEXES.values,
+        has_total=True, in_json=False,
     ),
     Indicator(
         "age_group", "Åldersgrupp", "Age group", "completed rehab registrations by age group",
