@@ -38,6 +38,7 @@ from painreg.analytics import stats
 from painreg.analytics.context import Context, Filters, base_registrations
 from painreg.analytics.load import Register
 from painreg.analytics.measures import change_expression, measure_values
+from painreg.tidy import vocabulary
 
 #: Baseline scores compared in the dropout analysis: (instrument, score, Swedish label).
 DROPOUT_SCORES = (
@@ -234,7 +235,7 @@ def casemix_frame(
     t = t.select(
         "registration_id", "unit_id", "age", "sex", "baseline", "pain_duration",
         improved=(t.category == "improved").cast("int64"),
-        education=t.education.fill_null("unknown"),
+        education=t.education.fill_null(vocabulary.UNKNOWN.value),
         sick_leave=(t.sick_leave > 0).cast("int64"),
     )  # fmt: skip
     return t.to_pandas()

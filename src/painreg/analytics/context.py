@@ -19,15 +19,15 @@ import ibis
 import ibis.expr.types as ir
 
 from painreg.analytics.load import Register
-from painreg.tidy import schema
+from painreg.tidy import vocabulary
 
 CARE_LEVELS = ("specialist", "primary")
 CHANGE4 = ("improved", "unchanged_positive", "unchanged_negative", "worsened")
 CHANGE3 = ("improved", "unchanged", "worsened")
-REASONS = schema.DISCONTINUATION_REASONS
-#: The interchange format's education levels, and ``unknown`` for an empty one.
-EDUCATION = (*schema.EDUCATION, "unknown")
-WORK_MEASURES = schema.WORK_MEASURES
+REASONS = vocabulary.DISCONTINUATION_REASONS.values
+#: Education of the registrations, with the group of those that gave none.
+EDUCATION = (*vocabulary.EDUCATION.values, vocabulary.UNKNOWN.value)
+WORK_MEASURES = vocabulary.WORK_MEASURES.values
 WAI_CATEGORIES = ("poor", "moderate", "good", "excellent")
 #: The change outcomes (share improved among those with the measure), in the
 #: 2021 report's order (figures 3-18): the annual report's unit comparisons and
@@ -47,18 +47,8 @@ ACTIVITY_CATEGORIES = (
     "over_300",
 )  # fmt: skip
 AGE_GROUPS = ("16-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
-#: Sjukvårdsregion of each region (SCB county code), förordning 2023:1203. A copy of
-#: registry/data/regions.csv (analytics may not import the Django app); a test
-#: checks they agree.
-HEALTHCARE_REGIONS: dict[str, str] = {
-    "01": "stockholm_gotland", "09": "stockholm_gotland",
-    "03": "mellansverige", "04": "mellansverige", "17": "mellansverige",
-    "18": "mellansverige", "19": "mellansverige", "20": "mellansverige", "21": "mellansverige",
-    "05": "sydostra", "06": "sydostra", "08": "sydostra",
-    "07": "sodra", "10": "sodra", "12": "sodra", "13": "sodra",
-    "14": "vastra",
-    "22": "norra", "23": "norra", "24": "norra", "25": "norra",
-}  # fmt: skip
+#: Sjukvårdsregion of each region (SCB county code), förordning 2023:1203.
+HEALTHCARE_REGIONS: dict[str, str] = vocabulary.HEALTHCARE_REGION_OF
 
 
 @dataclass(frozen=True)
@@ -99,6 +89,13 @@ def has_item(list_column: ir.StringValue, value: str) -> ir.BooleanValue:
     return (ibis.literal(";") + list_column.fill_null("") + ";").contains(f";{value};")
 
 
+def counting_year(t: ir.Table) -> ir.IntegerColumn:
+    """:func:`painreg.tidy.rules.counting_year` as an Ibis expression over registrations."""
+    return ibis.cases(
+        (t.category == "rehab", t.rehab_end_date.year()), else_=t.first_visit_date.year()
+    )
+
+
 def base_registrations(register: Register, filters: Filters | None = None) -> ir.Table:
     """Signed-off registrations with unit, patient, year, age and discontinuation reason.
 
@@ -117,10 +114,7 @@ def base_registrations(register: Register, filters: Filters | None = None) -> ir
     t = r.inner_join(units, "unit_id").left_join(patients, r.patient_id == patients.patient_key)
     discontinued = t.discontinued.fill_null(False)
     t = t.mutate(
-        year=ibis.cases(
-            (t.category == "rehab", t.rehab_end_date.year()),
-            else_=t.first_visit_date.year(),
-        ),
+        year=counting_year(t),
         age=t.first_visit_date.year() - t.birth_year,
         is_discontinued=discontinued,
         reason=ibis.cases(

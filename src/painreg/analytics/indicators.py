@@ -40,6 +40,7 @@ from painreg.analytics.context import (
 )
 from painreg.analytics.load import mpi_profile_code
 from painreg.analytics.measures import band_index, change_counts, count_by, measure_values
+from painreg.tidy import vocabulary
 
 # ---------------------------------------------------------------------------
 # The counting expressions
@@ -184,14 +185,14 @@ def _satisfied(ctx: Context) -> ir.Table:
 def _education(population: str) -> Callable[[Context], ir.Table]:
     def build(ctx: Context) -> ir.Table:
         t = ctx.completed() if population == "rehab" else ctx.assessments()
-        t = t.mutate(level=t.education.fill_null("unknown"))
+        t = t.mutate(level=t.education.fill_null(vocabulary.UNKNOWN.value))
         return count_by(t, "level", EDUCATION, total="n")
 
     return build
 
 
 def _sex_shares(ctx: Context) -> ir.Table:
-    return count_by(ctx.completed(), "sex", ("F", "M"), total="n")
+    return count_by(ctx.completed(), "sex", vocabulary.SEXES.values, total="n")
 
 
 def _age_groups(ctx: Context) -> ir.Table:
@@ -465,8 +466,8 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "sex", "Kön", "Sex", "completed rehab registrations by sex", _COMPLETED, _COMPLETED,
-        "(text, Del 3)", "categories", _sex_shares, categories=("F", "M"), has_total=True,
-        in_json=False,
+        "(text, Del 3)", "categories", _sex_shares, categories=vocabulary.SEXES.values,
+        has_total=True, in_json=False,
     ),
     Indicator(
         "age_group", "Åldersgrupp", "Age group", "completed rehab registrations by age group",

@@ -8,6 +8,8 @@ ever see canonical columns and values.
 
 from __future__ import annotations
 
+from painreg.tidy import vocabulary
+
 #: Canonical professions (DOMAIN.md), in the order reports list them.
 PROFESSIONS: tuple[str, ...] = (
     "physician",
@@ -40,7 +42,7 @@ PROFESSION_LABELS_SV: dict[str, str] = {
 PROFESSION_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(PROFESSIONS)}
 
 CONTACT_TYPES: tuple[str, ...] = ("visit", "phone", "digital", "other")
-SEXES: tuple[str, ...] = ("F", "M")
+SEXES: tuple[str, ...] = vocabulary.SEXES.values
 EXTENTS: tuple[str, ...] = ("25", "50", "75", "100")
 
 #: Contact columns: required ones must be present in the file (after header

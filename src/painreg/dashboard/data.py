@@ -37,6 +37,7 @@ from typing import Any
 
 from painreg.analytics.compute import compute_indicators
 from painreg.analytics.context import (
+    AGE_GROUPS,
     CARE_LEVELS,
     CHANGE_OUTCOMES,
     Filters,
@@ -61,6 +62,7 @@ from painreg.reports.render import (
     count_text,
     share,
 )
+from painreg.tidy import vocabulary
 
 VIEW_PREFIX = "painreg_ix_"
 
@@ -77,28 +79,15 @@ DASHBOARD_KEYS = (
 )
 
 CATEGORY_LABELS = {
-    "improved": "Förbättrad",
-    "unchanged_positive": "Oförändrat positiv",
-    "unchanged_negative": "Oförändrat negativ",
-    "unchanged": "Oförändrad",
-    "worsened": "Försämrad",
-    "own_decision": "Eget beslut",
-    "other_medical": "Annan medicinsk orsak",
-    "other": "Annan orsak",
+    **vocabulary.CHANGE_CATEGORIES.headings(),
+    **vocabulary.DISCONTINUATION_REASONS.headings(),
 }
-LEVEL_LABELS = {"specialist": "Specialistvård", "primary": "Primärvård"}
+LEVEL_LABELS = vocabulary.CARE_LEVELS.headings()
 FILTER_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
-    "sex": (("F", "Kvinnor"), ("M", "Män")),
-    "age_group": tuple(
-        (g, f"{g} år") for g in ("16-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
-    ),
-    "education": (
-        ("compulsory", "Grundskola"),
-        ("upper_secondary", "Gymnasium"),
-        ("university", "Universitet/högskola"),
-        ("other", "Annan"),
-    ),
-    "programme": (("cbt", "KBT"), ("act", "ACT"), ("digital", "Digitalt"), ("on_site", "På plats")),
+    "sex": tuple(vocabulary.SEXES.headings().items()),
+    "age_group": tuple((g, f"{g} år") for g in AGE_GROUPS),
+    "education": tuple(vocabulary.EDUCATION.headings().items()),
+    "programme": tuple(vocabulary.PROGRAMMES.headings().items()),
 }
 
 

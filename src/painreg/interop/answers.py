@@ -218,28 +218,12 @@ class AnswerWriter(BulkLoader):
         return self._insert(Score, table.column_names, table)
 
     def _set_statuses(self, answers: pa.Table, catalogue: _ItemCatalogue) -> None:
-        """Status as ``registry.validation.status_from_items`` gives it, vectorised.
-
-        An occasion with answers is "partial" when an instrument it has answers
-        of lacks a required item, else "answered"; signed-off occasions keep
-        theirs.
-        """
+        """Store :func:`answered_statuses`; signed-off occasions keep theirs."""
         from painreg.registry.models import Occasion
 
         if answers.num_rows == 0:
             return
-        occasion_ids, occasion = np.unique(
-            answers.column("occasion_id").to_numpy(), return_inverse=True
-        )
-        encoded = pc.dictionary_encode(answers.column("item")).combine_chunks()
-        instrument, required = catalogue.codes(encoded.dictionary.to_pylist())
-        codes = encoded.indices.to_numpy()
-        n = catalogue.size
-        key = occasion * n + instrument[codes]
-        answered = np.bincount(key, weights=required[codes], minlength=occasion_ids.size * n)
-        present = np.bincount(key, minlength=occasion_ids.size * n) > 0
-        lacking = present & (answered < np.tile(catalogue.required_total, occasion_ids.size))
-        complete = ~lacking.reshape(occasion_ids.size, n).any(axis=1)
+        occasion_ids, complete = answered_statuses(answers, catalogue)
         for status, mask in (("answered", complete), ("partial", ~complete)):
             ids = occasion_ids[mask].tolist()
             if not ids:
@@ -255,6 +239,31 @@ class AnswerWriter(BulkLoader):
             with writes():
                 for part in chunks(ids, 900):
                     Occasion.objects.filter(pk__in=part, signed_off_at=None).update(status=status)
+
+
+def answered_statuses(
+    answers: pa.Table, catalogue: _ItemCatalogue | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`painreg.tidy.rules.occasion_status` of occasions with answers and no
+    sign-off, vectorised: the occasion ids, and for each whether it is "answered"
+    (True) or "partial" (False). ``answers``: ``occasion_id`` and ``item``, each
+    item once per occasion; nothing is marked not administered in an import.
+    ``catalogue``: the import's, so instruments are coded once per import.
+    """
+    if catalogue is None:
+        catalogue = _ItemCatalogue()
+    occasion_ids, occasion = np.unique(
+        answers.column("occasion_id").to_numpy(), return_inverse=True
+    )
+    encoded = pc.dictionary_encode(answers.column("item")).combine_chunks()
+    instrument, required = catalogue.codes(encoded.dictionary.to_pylist())
+    codes = encoded.indices.to_numpy()
+    n = catalogue.size
+    key = occasion * n + instrument[codes]
+    answered = np.bincount(key, weights=required[codes], minlength=occasion_ids.size * n)
+    present = np.bincount(key, minlength=occasion_ids.size * n) > 0
+    lacking = present & (answered < np.tile(catalogue.required_total, occasion_ids.size))
+    return occasion_ids, ~lacking.reshape(occasion_ids.size, n).any(axis=1)
 
 
 class _ItemCatalogue:

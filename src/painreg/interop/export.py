@@ -57,6 +57,15 @@ def pseudonymise(identifier: str, key: bytes, *, external: bool = False) -> str:
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def counting_date_between(lo: dt.date, hi: dt.date) -> Any:
+    """:func:`painreg.tidy.rules.counting_date` in ``lo``..``hi``, as a Django ``Q``."""
+    from django.db.models import Q
+
+    return Q(category="rehab", rehab_end_date__range=(lo, hi)) | (
+        ~Q(category="rehab") & Q(first_visit_date__range=(lo, hi))
+    )
+
+
 def export_register(
     directory: Path | str,
     *,
@@ -72,12 +81,10 @@ def export_register(
     """Write the interchange tables of the register (or a selection) to ``directory``.
 
     ``units`` limits to those unit codes; ``date_from``/``date_to`` to the
-    registrations whose counting date (DOMAIN.md: rehab end date for rehab,
-    first visit for assessment; first visit for ongoing rehab) lies in the
-    range, and to the unit-year totals of those years.
+    registrations whose counting date (:func:`painreg.tidy.rules.counting_date`;
+    an ongoing rehab has none) lies in the range, and to the unit-year totals
+    of those years.
     """
-    from django.db.models import Q
-
     from painreg import audit
     from painreg.audit.models import AccessAction
     from painreg.registry.models import Patient, Registration, Unit, UnitYearTotal
@@ -119,11 +126,7 @@ def export_register(
     if date_from or date_to:
         lo = date_from or dt.date(1900, 1, 1)
         hi = date_to or dt.date(2999, 12, 31)
-        regs = regs.filter(
-            Q(category="rehab", rehab_end_date__range=(lo, hi))
-            | Q(category="rehab", rehab_end_date=None, first_visit_date__range=(lo, hi))
-            | Q(category="assessment", first_visit_date__range=(lo, hi))
-        )
+        regs = regs.filter(counting_date_between(lo, hi))
     reg_fields = (
         "pk", "ref", "patient_id", "unit__code", "category", "referral_date",
         "first_visit_date", "rehab_start_date", "rehab_end_date", "discontinued",

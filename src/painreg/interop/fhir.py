@@ -35,6 +35,7 @@ from collections import defaultdict
 from typing import Any
 
 from painreg import instruments
+from painreg.tidy import vocabulary
 
 QUESTIONNAIRE_URL = "urn:painreg:questionnaire:"
 OCCASION_SYSTEM = "urn:painreg:occasion"
@@ -42,7 +43,7 @@ PERSONNUMMER_SYSTEM = "urn:oid:1.2.752.129.2.1.3.1"
 SAMORDNINGSNUMMER_SYSTEM = "urn:oid:1.2.752.129.2.1.3.3"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
-OCCASION_KINDS = ("initial", "end", "followup_1y")
+OCCASION_KINDS = vocabulary.OCCASIONS.values
 
 
 class FhirError(ValueError):

@@ -10,32 +10,13 @@ figures that have no regional breakdown.
 
 from __future__ import annotations
 
+from painreg.tidy import vocabulary
+
 NATIONAL_CODE = "00"
 
-#: SCB county code -> the region's name as shown in tables (SKR's short form).
-REGIONS: dict[str, str] = {
-    "01": "Stockholm",
-    "03": "Uppsala",
-    "04": "Södermanland",
-    "05": "Östergötland",
-    "06": "Jönköping",
-    "07": "Kronoberg",
-    "08": "Kalmar",
-    "09": "Gotland",
-    "10": "Blekinge",
-    "12": "Skåne",
-    "13": "Halland",
-    "14": "Västra Götaland",
-    "17": "Värmland",
-    "18": "Örebro",
-    "19": "Västmanland",
-    "20": "Dalarna",
-    "21": "Gävleborg",
-    "22": "Västernorrland",
-    "23": "Jämtland Härjedalen",
-    "24": "Västerbotten",
-    "25": "Norrbotten",
-}
+#: SCB county code -> the region's name as shown in tables (SKR's short form,
+#: ``vocabulary.REGIONS``' heading).
+REGIONS: dict[str, str] = vocabulary.REGIONS.headings()
 
 NATIONAL_NAME = "Hela riket"
 

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from painreg.errors import UserError
+from painreg.tidy import rules
 
 WAITS: dict[str, tuple[str, str]] = {
     "referral_to_first_visit": ("referral_date", "first_visit_date"),
@@ -234,8 +235,10 @@ def register_volume(registrations: Iterable[Registration], year: int) -> int:
         for reg in registrations
         if reg.category == "rehab"
         and reg.signed_off
-        and reg.rehab_end_date is not None
-        and reg.rehab_end_date.year == year
+        and rules.counting_year(
+            reg.category, first_visit_date=reg.first_visit_date, rehab_end_date=reg.rehab_end_date
+        )
+        == year
     )
 
 

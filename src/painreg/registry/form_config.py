@@ -21,9 +21,10 @@ from typing import Any
 import yaml
 
 from painreg import instruments
+from painreg.tidy import vocabulary
 
-CARE_LEVELS = ("primary", "specialist")
-OCCASION_KINDS = ("initial", "end", "followup_1y")
+CARE_LEVELS = vocabulary.CARE_LEVELS.values
+OCCASION_KINDS = vocabulary.OCCASIONS.values
 
 
 @functools.cache

@@ -3,8 +3,10 @@ occasions, answers and stored scores.
 
 Design decisions (see ``docs/registry.md``):
 
-* Regions are data (``data/regions.csv``, loaded by a migration): the 21 SCB
-  county codes with their real gaps, grouped in the six healthcare regions.
+* Regions are data (``painreg.tidy.vocabulary.REGIONS``, loaded by a
+  migration): the 21 SCB county codes with their real gaps, grouped in the
+  six healthcare regions. Every code list's values and labels come from
+  ``painreg.tidy.vocabulary``.
 * Roles are memberships: one row per (user, role, scope). Unit roles
   (registrar, clinician, unit manager) are scoped to a unit, the regional
   analyst to a region, the national coordinator to nothing.
@@ -25,10 +27,31 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from painreg.registry.guard import GuardedModel, GuardedQuerySet
+from painreg.tidy import rules, vocabulary
+
+
+def _choices(name: str, codes: vocabulary.CodeList) -> type[models.TextChoices]:
+    """Django choices of a code list: the vocabulary's values, and its label in the
+    active language (the labels live in the vocabulary, not in the message catalogue).
+    Member names are the values upper-cased (``Category.REHAB``)."""
+    return models.TextChoices(
+        name,
+        [(c.value.upper(), (c.value, _active_label(c))) for c in codes],
+        module=__name__,
+    )
+
+
+def _code_label(code: vocabulary.Code) -> str:
+    return code.label(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+_active_label = lazy(_code_label, str)
 
 
 def _history() -> HistoricalRecords:
@@ -39,22 +62,11 @@ def _history() -> HistoricalRecords:
 # --- Regions and units -------------------------------------------------------
 
 
-class HealthcareRegion(models.TextChoices):
-    """Sjukvårdsregion: the six groups of regions (förordning 2023:1203)."""
-
-    STOCKHOLM_GOTLAND = "stockholm_gotland", "Stockholm-Gotland"
-    MELLANSVERIGE = "mellansverige", "Mellansverige"
-    SYDOSTRA = "sydostra", "Sydöstra"
-    SODRA = "sodra", "Södra"
-    VASTRA = "vastra", "Västra"
-    NORRA = "norra", "Norra"
-
+#: Sjukvårdsregion: the six groups of regions (förordning 2023:1203).
+HealthcareRegion = _choices("HealthcareRegion", vocabulary.HEALTHCARE_REGIONS)
 
 #: SCB county codes (länskoder) of the 21 regions; 02, 11, 15 and 16 no longer exist.
-REGION_CODES: tuple[str, ...] = (
-    "01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13",
-    "14", "17", "18", "19", "20", "21", "22", "23", "24", "25",
-)  # fmt: skip
+REGION_CODES: tuple[str, ...] = vocabulary.REGION_CODES
 
 
 class Region(models.Model):
@@ -84,9 +96,7 @@ class Region(models.Model):
         return f"{self.code} {self.name}"
 
 
-class CareLevel(models.TextChoices):
-    PRIMARY = "primary", _("primärvård")
-    SPECIALIST = "specialist", _("specialistvård")
+CareLevel = _choices("CareLevel", vocabulary.CARE_LEVELS)
 
 
 class Unit(models.Model):
@@ -226,9 +236,7 @@ class Membership(models.Model):
 # --- Patients ----------------------------------------------------------------
 
 
-class Sex(models.TextChoices):
-    FEMALE = "F", _("kvinna")
-    MALE = "M", _("man")
+Sex = _choices("Sex", vocabulary.SEXES)
 
 
 class PatientQuerySet(GuardedQuerySet):
@@ -280,7 +288,9 @@ class Patient(GuardedModel):
                 ),
                 name="patient_identified_once_or_deleted",
             ),
-            models.CheckConstraint(condition=Q(sex__in=["F", "M", ""]), name="patient_sex_known"),
+            models.CheckConstraint(
+                condition=Q(sex__in=[*Sex.values, ""]), name="patient_sex_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -307,37 +317,11 @@ class Patient(GuardedModel):
 # --- Registrations and occasions -------------------------------------------
 
 
-class Category(models.TextChoices):
-    ASSESSMENT = "assessment", _("endast utredning")
-    REHAB = "rehab", _("multimodal rehabilitering")
-
-
-class DiscontinuationReason(models.TextChoices):
-    OWN_DECISION = "own_decision", _("eget beslut")
-    OTHER_MEDICAL = "other_medical", _("annan medicinsk kontakt")
-    OTHER = "other", _("annat")
-
-
-class Education(models.TextChoices):
-    COMPULSORY = "compulsory", _("grundskola")
-    UPPER_SECONDARY = "upper_secondary", _("gymnasium")
-    UNIVERSITY = "university", _("universitet eller högskola")
-    OTHER = "other", _("annan")
-
-
-class WorkMeasure(models.TextChoices):
-    REHAB_PLAN = "rehab_plan", _("rehabiliteringsplan")
-    RTW_ACTION_PLAN = "rtw_action_plan", _("handlingsplan för återgång i arbete")
-    ERGONOMIC = "ergonomic", _("ergonomiska åtgärder")
-    PLANNED_MEETINGS = "planned_meetings", _("planerade möten med andra aktörer")
-    WORKPLACE_VISIT = "workplace_visit", _("arbetsplatsbesök")
-
-
-class ProgrammeFeature(models.TextChoices):
-    CBT = "cbt", _("KBT-baserat")
-    ACT = "act", _("ACT-baserat")
-    DIGITAL = "digital", _("digitalt")
-    ON_SITE = "on_site", _("på plats")
+Category = _choices("Category", vocabulary.REGISTRATION_CATEGORIES)
+DiscontinuationReason = _choices("DiscontinuationReason", vocabulary.DISCONTINUATION_REASONS)
+Education = _choices("Education", vocabulary.EDUCATION)
+WorkMeasure = _choices("WorkMeasure", vocabulary.WORK_MEASURES)
+ProgrammeFeature = _choices("ProgrammeFeature", vocabulary.PROGRAMMES)
 
 
 class RegistrationQuerySet(GuardedQuerySet):
@@ -423,23 +407,16 @@ class Registration(GuardedModel):
 
     @property
     def counting_year(self) -> int | None:
-        """The year the registration counts in (DOMAIN.md, counting rules)."""
-        if self.category == Category.REHAB:
-            return self.rehab_end_date.year if self.rehab_end_date else None
-        return self.first_visit_date.year if self.first_visit_date else None
+        """The year the registration counts in (:func:`painreg.tidy.rules.counting_year`)."""
+        return rules.counting_year(
+            self.category,
+            first_visit_date=self.first_visit_date,
+            rehab_end_date=self.rehab_end_date,
+        )
 
 
-class OccasionKind(models.TextChoices):
-    INITIAL = "initial", _("initialt")
-    END = "end", _("avslut")
-    FOLLOWUP_1Y = "followup_1y", _("1-årsuppföljning")
-
-
-class OccasionStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("ej påbörjad")
-    PARTIAL = "partial", _("delvis besvarad")
-    ANSWERED = "answered", _("besvarad")
-    SIGNED_OFF = "signed_off", _("klarmarkerad")
+OccasionKind = _choices("OccasionKind", vocabulary.OCCASIONS)
+OccasionStatus = _choices("OccasionStatus", vocabulary.OCCASION_STATUSES)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -527,10 +504,7 @@ class Occasion(GuardedModel):
         )
 
 
-class AnswerSource(models.TextChoices):
-    PATIENT = "patient", _("patient")
-    STAFF = "staff", _("personal")
-    IMPORT = "import", _("import")
+AnswerSource = _choices("AnswerSource", vocabulary.ANSWER_SOURCES)
 
 
 class Answer(GuardedModel):

@@ -24,17 +24,13 @@ from django.utils.translation import get_language
 
 from painreg.registry.models import (
     Category,
-    DiscontinuationReason,
-    Education,
     Occasion,
     OccasionKind,
     OccasionStatus,
-    ProgrammeFeature,
     Registration,
-    WorkMeasure,
     due_window,
 )
-from painreg.tidy import diagnoses
+from painreg.tidy import diagnoses, rules, vocabulary
 
 NON_FIELD = "__all__"
 
@@ -152,53 +148,90 @@ def normalize_registration(values: Mapping[str, Any]) -> dict[str, Any]:
 def check_registration(
     values: Mapping[str, Any], *, birth_date: dt.date | None = None, today: dt.date | None = None
 ) -> Findings:
-    """Check a registration's field values (the full set, after an update is applied)."""
-    today = today or dt.date.today()
+    """Check a registration's field values (the full set, after an update is applied).
+
+    One check per job, in the order their findings are listed: category,
+    dates (type, order, against birth and today), discontinuation,
+    diagnoses, the other code lists. The rules themselves are stated in
+    :mod:`painreg.tidy.rules` and the code lists in :mod:`painreg.tidy.vocabulary`;
+    this module words the findings for people.
+    """
     r = Findings()
     category = values.get("category")
-    if category not in Category.values:
+    _check_category(r, category)
+    dates = _dates(r, values)
+    _check_date_order(r, dates, category)
+    _check_dates_in_life(r, dates, birth_date=birth_date, today=today or dt.date.today())
+    _check_discontinuation(r, values, dates, category)
+    _check_diagnoses(r, values)
+    education = values.get("education") or ""
+    if education and education not in vocabulary.EDUCATION:
+        r.error("education", "choice", "Okänd utbildningsnivå.", "Unknown education level.")
+    _check_list(r, "work_measures", values.get("work_measures"), vocabulary.WORK_MEASURES.values)
+    _check_list(r, "programme", values.get("programme"), vocabulary.PROGRAMMES.values)
+    return r
+
+
+def _check_category(r: Findings, category: Any) -> None:
+    if category not in vocabulary.REGISTRATION_CATEGORIES:
         r.error(
             "category",
             "category",
             "Välj patientkategori (endast utredning eller multimodal rehabilitering).",
             "Choose the patient category (assessment only or multimodal rehabilitation).",
         )
+
+
+def _dates(r: Findings, values: Mapping[str, Any]) -> dict[str, dt.date | None]:
+    """The four dates by field; a value that is not a date is an error and counts as empty."""
     dates = {name: values.get(name) for name in _DATE_LABELS}
     for name, value in dates.items():
         if value is not None and not isinstance(value, dt.date):
             sv, en = _DATE_LABELS[name]
             r.error(name, "date", f"{sv} är inte ett datum.", f"{en} is not a date.")
             dates[name] = None
-    ref, first, start, end = (dates[k] for k in _DATE_LABELS)
+    return dates
 
-    if ref and first and ref > first:
-        r.error(
-            "referral_date",
-            "referral_after_first_visit",
-            "Remissdatum kan inte vara efter första besöket.",
-            "The referral date cannot be after the first visit.",
-        )
-    if first and start and start < first:
-        r.error(
-            "rehab_start_date",
-            "rehab_start_before_first_visit",
-            "Rehabiliteringen kan inte starta före första besöket.",
-            "Rehabilitation cannot start before the first visit.",
-        )
-    if start and end and end < start:
-        r.error(
-            "rehab_end_date",
-            "rehab_end_before_start",
-            "Avslutsdatum för rehabiliteringen kan inte vara före startdatum.",
-            "The rehab end date cannot be before the rehab start date.",
-        )
-    if end and not start and category == Category.REHAB:
-        r.error(
-            "rehab_start_date",
-            "rehab_end_without_start",
-            "Ange startdatum för rehabiliteringen när avslutsdatum finns.",
-            "Enter the rehab start date when there is an end date.",
-        )
+
+#: How each of :func:`painreg.tidy.rules.date_problems`' findings is shown: field, sv, en.
+_DATE_ORDER_MESSAGES: dict[str, tuple[str, str, str]] = {
+    rules.REFERRAL_AFTER_FIRST_VISIT: (
+        "referral_date",
+        "Remissdatum kan inte vara efter första besöket.",
+        "The referral date cannot be after the first visit.",
+    ),
+    rules.REHAB_START_BEFORE_FIRST_VISIT: (
+        "rehab_start_date",
+        "Rehabiliteringen kan inte starta före första besöket.",
+        "Rehabilitation cannot start before the first visit.",
+    ),
+    rules.REHAB_END_BEFORE_START: (
+        "rehab_end_date",
+        "Avslutsdatum för rehabiliteringen kan inte vara före startdatum.",
+        "The rehab end date cannot be before the rehab start date.",
+    ),
+    rules.REHAB_END_WITHOUT_START: (
+        "rehab_start_date",
+        "Ange startdatum för rehabiliteringen när avslutsdatum finns.",
+        "Enter the rehab start date when there is an end date.",
+    ),
+}
+
+
+def _check_date_order(r: Findings, dates: Mapping[str, dt.date | None], category: Any) -> None:
+    for code in rules.date_problems(**dates):
+        # Any rehab date of an assessment is itself the error (assessment_with_rehab),
+        # so a missing start is asked for only in a rehab registration.
+        if code == rules.REHAB_END_WITHOUT_START and category != Category.REHAB:
+            continue
+        field_name, sv, en = _DATE_ORDER_MESSAGES[code]
+        r.error(field_name, code, sv, en)
+
+
+def _check_dates_in_life(
+    r: Findings, dates: Mapping[str, dt.date | None], *, birth_date: dt.date | None, today: dt.date
+) -> None:
+    """No date before the patient's birth (error); a date in the future is a warning."""
     if birth_date is not None:
         for name, value in dates.items():
             if value is not None and value < birth_date:
@@ -212,16 +245,20 @@ def check_registration(
     for name, value in dates.items():
         if value is not None and value > today:
             sv, en = _DATE_LABELS[name]
-            r.warning(
-                name,
-                "future_date",
-                f"{sv} ligger i framtiden.",
-                f"{en} is in the future.",
-            )
+            r.warning(name, "future_date", f"{sv} ligger i framtiden.", f"{en} is in the future.")
 
+
+def _check_discontinuation(
+    r: Findings, values: Mapping[str, Any], dates: Mapping[str, dt.date | None], category: Any
+) -> None:
     discontinued = bool(values.get("discontinued"))
     reason = values.get("discontinuation_reason") or ""
-    if category == Category.ASSESSMENT and (start or end or discontinued):
+    if rules.rehab_fields_of_assessment(
+        category,
+        rehab_start_date=dates["rehab_start_date"],
+        rehab_end_date=dates["rehab_end_date"],
+        discontinued=discontinued,
+    ):
         r.error(
             "category",
             "assessment_with_rehab",
@@ -230,14 +267,16 @@ def check_registration(
             "An assessment-only registration has no rehab dates or discontinuation. Change the "
             "category to multimodal rehabilitation or remove the dates.",
         )
-    if reason and reason not in DiscontinuationReason.values:
+    if reason and reason not in vocabulary.DISCONTINUATION_REASONS:
         r.error(
             "discontinuation_reason",
             "choice",
             "Okänd orsak till avbrott.",
             "Unknown discontinuation reason.",
         )
-    if reason and not discontinued:
+    if rules.reason_without_discontinuation(
+        discontinued=discontinued, discontinuation_reason=reason
+    ):
         r.error(
             "discontinuation_reason",
             "reason_without_discontinuation",
@@ -252,6 +291,8 @@ def check_registration(
             "The discontinuation reason is missing; it counts as 'other'.",
         )
 
+
+def _check_diagnoses(r: Findings, values: Mapping[str, Any]) -> None:
     main = values.get("main_diagnosis") or ""
     if main and not diagnoses.is_valid_icd10(main):
         r.error("main_diagnosis", "icd10", diagnoses.MESSAGE_SV, diagnoses.MESSAGE_EN)
@@ -264,13 +305,6 @@ def check_registration(
                 f"The secondary diagnosis {code!s} has the wrong format. Write an ICD-10 code, "
                 "such as M54.5.",
             )
-
-    education = values.get("education") or ""
-    if education and education not in Education.values:
-        r.error("education", "choice", "Okänd utbildningsnivå.", "Unknown education level.")
-    _check_list(r, "work_measures", values.get("work_measures"), WorkMeasure.values)
-    _check_list(r, "programme", values.get("programme"), ProgrammeFeature.values)
-    return r
 
 
 def _check_list(r: Findings, name: str, value: Any, allowed: Iterable[str]) -> None:
@@ -408,7 +442,7 @@ def occasion_signoff_problems(occasion: Occasion) -> list[Issue]:
         )
         return problems
     form = occasion_form(occasion)
-    missing_by_instrument = missing_required(answered, not_administered, form=form)
+    missing_by_instrument = rules.missing_required(answered, not_administered, form=form)
     for instrument_id, missing in missing_by_instrument.items():
         definition_items = _item_ids(instrument_id)
         if not answered & definition_items:
@@ -440,40 +474,13 @@ def _item_ids(instrument_id: str) -> set[str]:
     return set(instruments.get_instrument(instrument_id).item_ids)
 
 
-def missing_required(
-    answered: set[str], not_administered: Mapping[str, str], *, form: Iterable[str] = ()
-) -> dict[str, list[str]]:
-    """Instrument -> its required items not answered, for every instrument of the
-    ``form`` and every other instrument with at least one answer, except those
-    marked not administered."""
-    from painreg import instruments
-
-    administered: set[str] = set(form)
-    for item_id in answered:
-        try:
-            administered.add(instruments.find_item(item_id).instrument)
-        except instruments.InstrumentError:
-            continue
-    out: dict[str, list[str]] = {}
-    for instrument_id in sorted(administered - set(not_administered)):
-        definition = instruments.get_instrument(instrument_id)
-        missing = [i.id for i in definition.items if i.required and i.id not in answered]
-        if missing:
-            out[instrument_id] = missing
-    return out
-
-
 def status_from_items(
     answered: set[str], *, not_administered: Mapping[str, str], signed_off: bool
 ) -> str:
-    """An occasion's status from its answered items (no database access)."""
-    if signed_off:
-        return OccasionStatus.SIGNED_OFF
-    if not answered:
-        return OccasionStatus.NOT_STARTED
-    if missing_required(answered, not_administered):
-        return OccasionStatus.PARTIAL
-    return OccasionStatus.ANSWERED
+    """An occasion's status from its answered items (:func:`painreg.tidy.rules.occasion_status`)."""
+    return OccasionStatus(
+        rules.occasion_status(answered, not_administered=not_administered, signed_off=signed_off)
+    )
 
 
 def registration_signoff_problems(registration: Registration) -> list[Issue]:

@@ -32,12 +32,10 @@ import numpy as np
 from painreg import instruments
 from painreg.reports import publishing
 from painreg.reports.publishing import MIN_PUBLISHED, format_number
+from painreg.tidy import vocabulary
 
-OCCASIONS = ("initial", "end", "followup_1y")
-OCCASION_LABELS = {
-    "sv": {"initial": "Initialt", "end": "Avslut", "followup_1y": "1 år"},
-    "en": {"initial": "Initial", "end": "End", "followup_1y": "1 year"},
-}
+OCCASIONS = vocabulary.OCCASIONS.values
+OCCASION_LABELS = {language: vocabulary.OCCASIONS.headings(language) for language in ("sv", "en")}
 #: Fewest patients a reference is drawn from: the publishing threshold.
 MIN_REFERENCE_N = MIN_PUBLISHED
 BAND_COLOURS = ("#e3f1e6", "#fbf0d0", "#f7dcdc", "#eadcf0", "#dde8f3")

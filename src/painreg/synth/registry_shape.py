@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from painreg.tidy import vocabulary
+
 #: Completed (not discontinued) rehab registrations per year and care level.
 #: specialist 2018-2021: report, "Figur 23. Antal avslutade patienter, MMRsv
 #: 2018-2021" (3264, 2943, 2357, 2531); primary 2021: report, "Beskrivning av
@@ -210,13 +212,10 @@ _PRIMARY: tuple[tuple[str, int, int | None], ...] = (
 )  # fmt: skip
 _PRIMARY_SMALL = {4, 12, 16}
 
-_REGION_NAMES = {
-    "01": "Stockholm", "03": "Uppsala", "04": "Sörmland", "05": "Östergötland",
-    "06": "Jönköping", "07": "Kronoberg", "08": "Kalmar", "09": "Gotland", "10": "Blekinge",
-    "12": "Skåne", "13": "Halland", "14": "Västra Götaland", "17": "Värmland", "18": "Örebro",
-    "19": "Västmanland", "20": "Dalarna", "21": "Gävleborg", "22": "Västernorrland",
-    "23": "Jämtland Härjedalen", "24": "Västerbotten", "25": "Norrbotten",
-}  # fmt: skip
+#: Region names in the synthetic units' names: SKR's short names, except that
+#: the units of region 04 have always been named after "Region Sörmland" (the
+#: synthetic register stays the same for the same seed and scale).
+_REGION_NAMES = {**vocabulary.REGIONS.headings(), "04": "Sörmland"}
 
 
 def _named(prefix: str, region_codes: list[str]) -> list[str]:

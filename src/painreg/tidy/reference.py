@@ -69,10 +69,10 @@ pseudonymised, format, units, dates) and how many patients.
 scores the register stored when the answers were saved). `--units` keeps the
 named units; `--from`/`--to` keep the registrations whose counting date
 (DOMAIN.md: the rehab end date of a rehab registration, the first visit of
-an assessment, the first visit of a rehab still ongoing) lies in the range,
-and the unit-year totals of those years. Without a selection every patient
-in the register is exported, with one only those of the exported
-registrations. The export streams one chunk of registrations at a time and
+an assessment) lies in the range, and the unit-year totals of those years; a
+rehab still ongoing belongs to no year and is left out of a dated export.
+Without a selection every patient in the register is exported, with one only
+those of the exported registrations. The export streams one chunk of registrations at a time and
 shows progress.
 
 ## Import

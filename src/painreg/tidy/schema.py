@@ -34,6 +34,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from painreg.outputs import create_private
+from painreg.tidy import vocabulary
 
 FORMATS: tuple[str, ...] = ("csv", "parquet")
 
@@ -51,10 +52,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 }
 
 #: SCB county codes (län) of the 21 regions.
-REGION_CODES: tuple[str, ...] = (
-    "01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13",
-    "14", "17", "18", "19", "20", "21", "22", "23", "24", "25",
-)  # fmt: skip
+REGION_CODES: tuple[str, ...] = vocabulary.REGION_CODES
 
 
 class InterchangeError(ValueError):
@@ -114,21 +112,16 @@ class InterchangeTable:
         return self.column_map[name]
 
 
-SEX = ("F", "M")
-CARE_LEVELS = ("primary", "specialist")
-CATEGORIES = ("assessment", "rehab")
-OCCASIONS = ("initial", "end", "followup_1y")
-DISCONTINUATION_REASONS = ("own_decision", "other_medical", "other")
-EDUCATION = ("compulsory", "upper_secondary", "university", "other")
-WORK_MEASURES = (
-    "rehab_plan",
-    "rtw_action_plan",
-    "ergonomic",
-    "planned_meetings",
-    "workplace_visit",
-)
-PROGRAMMES = ("cbt", "act", "digital", "on_site")
-SOURCES = ("patient", "staff", "import")
+# The enums' codes (their labels are in painreg.tidy.vocabulary too).
+SEX = vocabulary.SEXES.values
+CARE_LEVELS = vocabulary.CARE_LEVELS.values
+CATEGORIES = vocabulary.REGISTRATION_CATEGORIES.values
+OCCASIONS = vocabulary.OCCASIONS.values
+DISCONTINUATION_REASONS = vocabulary.DISCONTINUATION_REASONS.values
+EDUCATION = vocabulary.EDUCATION.values
+WORK_MEASURES = vocabulary.WORK_MEASURES.values
+PROGRAMMES = vocabulary.PROGRAMMES.values
+SOURCES = vocabulary.ANSWER_SOURCES.values
 
 _C = Column
 

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from painreg.tidy import schema
+from painreg.tidy import rules, schema
 from painreg.tidy.schema import LIST_SEPARATOR, Column, InterchangeTable
 
 #: Problems kept in memory (and listed); beyond this only counted. A file so
@@ -640,35 +641,53 @@ def _check_registrations(
             state.assessments.add(rid)
     for i in range(batch.num_rows):
         row = {k: v[i] for k, v in cols.items()}
-        first = _date(row["first_visit_date"])
-        rstart = _date(row["rehab_start_date"])
-        rend = _date(row["rehab_end_date"])
-        referral = _date(row["referral_date"])
-        where = start + i
-        if row["category"] == "assessment":
-            for name in ("rehab_start_date", "rehab_end_date"):
-                if row[name] is not None:
-                    report.add(Problem(fname, where, name, "an assessment has no rehab dates"))
-            if row["discontinued"] == "true":
-                report.add(
-                    Problem(fname, where, "discontinued", "an assessment cannot be discontinued")
-                )
-        if row["discontinuation_reason"] is not None and row["discontinued"] != "true":
-            report.add(
-                Problem(
-                    fname, where, "discontinuation_reason", "given but discontinued is not true"
-                )
-            )
-        if rend and not rstart:
-            report.add(
-                Problem(fname, where, "rehab_start_date", "required when rehab_end_date is given")
-            )
-        if rend and rstart and rend < rstart:
-            report.add(Problem(fname, where, "rehab_end_date", "is before rehab_start_date"))
-        if rstart and first and rstart < first:
-            report.add(Problem(fname, where, "rehab_start_date", "is before first_visit_date"))
-        if referral and first and first < referral:
-            report.add(Problem(fname, where, "first_visit_date", "is before referral_date"))
+        _check_registration_row(report, fname, start + i, row)
+
+
+#: How each of :func:`painreg.tidy.rules.date_problems`' findings is reported: column,
+#: reason. In this order (the import report lists a row's problems so).
+_DATE_ORDER_PROBLEMS: dict[str, tuple[str, str]] = {
+    rules.REHAB_END_WITHOUT_START: ("rehab_start_date", "required when rehab_end_date is given"),
+    rules.REHAB_END_BEFORE_START: ("rehab_end_date", "is before rehab_start_date"),
+    rules.REHAB_START_BEFORE_FIRST_VISIT: ("rehab_start_date", "is before first_visit_date"),
+    rules.REFERRAL_AFTER_FIRST_VISIT: ("first_visit_date", "is before referral_date"),
+}
+_ASSESSMENT_PROBLEMS: dict[str, str] = {
+    "rehab_start_date": "an assessment has no rehab dates",
+    "rehab_end_date": "an assessment has no rehab dates",
+    "discontinued": "an assessment cannot be discontinued",
+}
+
+
+def _check_registration_row(
+    report: ValidationOutcome, fname: str, where: int, row: dict[str, Any]
+) -> None:
+    """The rules of :mod:`painreg.tidy.rules` on one registration row (cells as text)."""
+    discontinued = row["discontinued"] == "true"
+    # Set is what counts here, so the cells go in as written (a malformed date is
+    # reported by the cell check and is still a rehab date an assessment may not have).
+    for name in rules.rehab_fields_of_assessment(
+        row["category"],
+        rehab_start_date=row["rehab_start_date"],
+        rehab_end_date=row["rehab_end_date"],
+        discontinued=discontinued,
+    ):
+        report.add(Problem(fname, where, name, _ASSESSMENT_PROBLEMS[name]))
+    if rules.reason_without_discontinuation(
+        discontinued=discontinued, discontinuation_reason=row["discontinuation_reason"]
+    ):
+        report.add(
+            Problem(fname, where, "discontinuation_reason", "given but discontinued is not true")
+        )
+    found = rules.date_problems(
+        referral_date=_date(row["referral_date"]),
+        first_visit_date=_date(row["first_visit_date"]),
+        rehab_start_date=_date(row["rehab_start_date"]),
+        rehab_end_date=_date(row["rehab_end_date"]),
+    )
+    for code, (column, reason) in _DATE_ORDER_PROBLEMS.items():
+        if code in found:
+            report.add(Problem(fname, where, column, reason))
 
 
 def _check_answers(

@@ -385,19 +385,6 @@ def test_regions_and_healthcare_regions_sum_their_units(result):
     }
 
 
-def test_the_healthcare_regions_agree_with_the_registry_list():
-    """registry/data/regions.csv is the registry's list (förordning 2023:1203)."""
-    import csv
-
-    from painreg.analytics.context import HEALTHCARE_REGIONS
-    from painreg.cli.docgen import ROOT
-
-    path = ROOT / "src/painreg/registry/data/regions.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = {row["code"]: row["healthcare_region"] for row in csv.DictReader(f)}
-    assert rows == HEALTHCARE_REGIONS
-
-
 def _toy_classifier(scales):  # type: ignore[no-untyped-def]
     # Not the MPI-S classifier (the holder's, not published): a stand-in to inject.
     return ["adaptive_coper" if v <= 2 else "dysfunctional" for v in scales["pain_severity"]]

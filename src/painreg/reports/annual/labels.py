@@ -4,28 +4,18 @@ drawn over the years."""
 
 from __future__ import annotations
 
+from painreg.tidy import vocabulary
+
 LEVEL_LABEL = {"specialist": "MMRsv (specialistvård)", "primary": "MMRpv (primärvård)"}
 LEVEL_SHORT = {"specialist": "MMRsv", "primary": "MMRpv"}
-CATEGORY_SV = {
-    "improved": "Förbättrad",
-    "unchanged_positive": "Oförändrat positiv",
-    "unchanged_negative": "Oförändrat negativ",
-    "unchanged": "Oförändrad",
-    "worsened": "Försämrad",
-}
-REASON_SV = {
-    "own_decision": "Eget beslut",
-    "other_medical": "Annan medicinsk kontakt",
-    "other": "Annat",
-}
+CATEGORY_SV = vocabulary.CHANGE_CATEGORIES.headings()
+REASON_SV = vocabulary.DISCONTINUATION_REASONS.headings()
 EDUCATION_SV = {
-    "compulsory": "Grundskola",
-    "upper_secondary": "Gymnasium",
-    "university": "Universitet/högskola",
-    "other": "Annan",
-    "unknown": "Uppgift saknas",
+    **vocabulary.EDUCATION.headings(),
+    vocabulary.UNKNOWN.value: vocabulary.UNKNOWN.heading(),
 }
-OCCASION_SV = {"initial": "initialt", "end": "avslut", "followup_1y": "1 år"}
+# In running text, as "hads (initialt)".
+OCCASION_SV = {k: v[:1].lower() + v[1:] for k, v in vocabulary.OCCASIONS.headings().items()}
 TEST_SV = {"mann_whitney": "Mann–Whitney", "chi2": "χ²", "fisher": "Fisher", "none": "–"}
 ACTIVITY_SV = {
     "none": "Ingen tid alls",
@@ -37,13 +27,7 @@ ACTIVITY_SV = {
     "over_300": "> 300 min",
 }
 WAI_SV = {"poor": "Dålig", "moderate": "Måttlig", "good": "Bra", "excellent": "Utmärkt"}
-WORK_SV = {
-    "rehab_plan": "Rehabiliteringsplan",
-    "rtw_action_plan": "Handlingsplan för återgång",
-    "ergonomic": "Ergonomiska åtgärder",
-    "planned_meetings": "Planerade möten",
-    "workplace_visit": "Arbetsplatsbesök",
-}
+WORK_SV = vocabulary.WORK_MEASURES.headings()
 TREND_KEYS = (
     "completed_rehab",
     "assessments",
@@ -62,11 +46,4 @@ TREND_KEYS = (
 #: Said instead of figure 22 when no MPI profile is classified (no classifier given).
 MPI_NOT_CLASSIFIED = "MPI-profil ej klassificerad (klassificerare saknas)"
 
-HEALTHCARE_REGION_SV = {
-    "stockholm_gotland": "Stockholm-Gotland",
-    "mellansverige": "Mellansverige",
-    "sydostra": "Sydöstra",
-    "sodra": "Södra",
-    "vastra": "Västra",
-    "norra": "Norra",
-}
+HEALTHCARE_REGION_SV = vocabulary.HEALTHCARE_REGIONS.headings()

@@ -19,6 +19,7 @@ from painreg.reports.publishing import (
     format_number,
     format_percent,
 )
+from painreg.tidy import vocabulary
 
 
 def mean_change_table(nat: dict[str, Any]) -> Table:
@@ -146,12 +147,11 @@ def casemix_section(
 
 def regional_coverage_table(data: dict[str, Any]) -> Table:
     """Coverage per healthcare region and region (units that reported a total)."""
-    from painreg.regional.regions import REGIONS
-
+    regions = vocabulary.REGIONS.headings()
     rows = []
     for key, label_of in (
         ("healthcare_regions", lambda k: f"Sjukvårdsregion {HEALTHCARE_REGION_SV.get(k, k)}"),
-        ("regions", lambda k: REGIONS.get(k, k)),
+        ("regions", lambda k: regions.get(k, k)),
     ):
         for group, values in data.get(key, {}).items():
             cov = values.get("coverage")
