@@ -62,8 +62,14 @@ def deletions_file() -> Path:
 
 
 def append(tombstone: str, path: Path | None = None) -> None:
-    """Add a tombstone to the deletions file (created readable by its owner only), durably."""
+    """Add a tombstone to the deletions file (created readable by its owner only), durably.
+
+    A tombstone already there (a deletion applied again after a restore) is not
+    written twice.
+    """
     path = path or deletions_file()
+    if tombstone in read(path):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps({"at": dt.datetime.now(dt.UTC).isoformat(), "tombstone": tombstone})
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -115,3 +115,4 @@ def test_a_restored_backup_brings_the_patient_back_until_the_deletions_are_appli
     ).exists()
     assert main(["reapply-deletions"]) == 0
     assert "0 patient(s) deleted again" in capsys.readouterr().out
+    assert settings.PAINREG_DELETIONS_FILE.read_text() == tombstones  # not written twice

@@ -192,10 +192,12 @@ def _delete_registrations(registrations: list[Registration]) -> dict[str, int]:
     return counts
 
 
+@action
 def reapply_deletions(*, path: Path | None = None) -> int:
     """Delete again every patient whose identifier has a tombstone (after a restore).
 
-    Returns how many patients were deleted; running it again deletes none.
+    One transaction: all of them or none. Returns how many patients were
+    deleted; running it again deletes none.
     """
     found = tombstones.read(path)
     if not found:
