@@ -1,4 +1,12 @@
-"""Test-wide options: slow tests run only with PAINREG_SLOW=1 (``make test-all``)."""
+"""Test-wide options: slow tests run only with PAINREG_SLOW=1 (``make test-all``);
+``never`` marks what an engine cannot do (ibis's habit).
+
+A test compared across engines names the engine it runs on in its ``engine``
+parameter (``duckdb``, ``pyspark``), or, for a database test, it runs on the
+configured database (``sqlite``, ``postgresql``). ``@pytest.mark.never(["sqlite"],
+reason="...")`` skips it on the engines listed, with the reason in the report,
+instead of a skip or an ``if`` inside the test.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,41 @@ from collections.abc import Iterator
 
 import pytest
 
+#: Django's database backends by the engine names the ``never`` marker uses.
+_DATABASE_ENGINES = {
+    "django.db.backends.sqlite3": "sqlite",
+    "django.db.backends.postgresql": "postgresql",
+}
+
+
+def _engine_of(item: pytest.Item) -> str | None:
+    """The engine ``item`` runs on: its ``engine`` parameter, else the test database's."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "engine" in callspec.params:
+        return str(callspec.params["engine"])
+    if item.get_closest_marker("django_db") is not None:
+        from django.conf import settings
+
+        return _DATABASE_ENGINES[settings.DATABASES["default"]["ENGINE"]]
+    return None
+
+
+def _skip_where_never(item: pytest.Item) -> None:
+    for mark in item.iter_markers("never"):
+        engine = _engine_of(item)
+        reason = mark.kwargs.get("reason")
+        if engine is None or not reason or len(mark.args) != 1:
+            raise pytest.UsageError(
+                f"{item.nodeid}: never(engines, reason=...) needs a reason and a test that "
+                "runs on an engine (an engine parameter, or the database)"
+            )
+        if engine in mark.args[0]:
+            item.add_marker(pytest.mark.skip(reason=f"never on {engine}: {reason}"))
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        _skip_where_never(item)
     if os.environ.get("PAINREG_SLOW") == "1":
         return
     skip_slow = pytest.mark.skip(reason="slow: run with PAINREG_SLOW=1 (make test-all)")
