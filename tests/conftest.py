@@ -6,12 +6,16 @@ parameter (``duckdb``, ``pyspark``), or, for a database test, it runs on the
 configured database (``sqlite``, ``postgresql``). ``@pytest.mark.never(["sqlite"],
 reason="...")`` skips it on the engines listed, with the reason in the report,
 instead of a skip or an ``if`` inside the test.
+
+``synthetic_register`` gives the synthetic registers, each generated once per
+test run and shared by every test that asks for the same one.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +86,28 @@ def _default_language_after_each_test() -> Iterator[None]:
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(scope="session")
+def synthetic_register(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``synthetic_register(scale, years, format)``: the directory of the synthetic register
+    (:func:`painreg.synth.registry.generate`, default seed) of that scale, (first, last)
+    years and format (``csv`` or ``parquet``), generated on first use and shared.
+
+    Tests only read it; a test that changes files works on a copy. (Loading it with
+    :func:`painreg.analytics.load.load_register` may add its scores cache, which is
+    read back only while it matches the answers.)
+    """
+    from painreg.synth.registry import generate
+
+    built: dict[tuple[float, tuple[int, int], str], Path] = {}
+
+    def register(scale: float, years: tuple[int, int], format: str = "csv") -> Path:
+        key = (scale, years, format)
+        if key not in built:
+            directory = tmp_path_factory.mktemp(f"register-{scale}-{years[0]}-{years[1]}-{format}")
+            generate(directory, scale=scale, years=years, format=format)
+            built[key] = directory
+        return built[key]
+
+    return register

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,12 +20,8 @@ KEY = "a-long-registry-holder-secret"
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from painreg.synth.registry import generate
-
-    out = tmp_path_factory.mktemp("synthetic")
-    generate(out, scale=0.01, years=(2021, 2021))
-    return out
+def synthetic(synthetic_register: Callable[..., Path]) -> Path:
+    return synthetic_register(0.01, (2021, 2021))
 
 
 def _files(directory: Path) -> dict[str, bytes]:
