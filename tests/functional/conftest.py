@@ -32,6 +32,7 @@ def browser() -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls a
     # test makes between browser steps are ordinary synchronous code.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    test_connections = open_connections()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -43,15 +44,42 @@ def browser() -> Iterator[Any]:
                 yield browser
             finally:
                 browser.close()
-                # While Playwright's event loop runs in this thread, Django keeps
-                # the test's own ORM connections apart from the thread's (asgiref
-                # Local); close them here, or PostgreSQL refuses to drop the test
-                # database ("being accessed by other users") and it is left behind.
-                from django.db import connections
-
-                connections.close_all()
+                close_connections_opened_in_the_loop(test_connections)
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def open_connections() -> dict[str, Any]:
+    """The database connections of the code running now, by alias."""
+    from django.db import connections
+
+    return {c.alias: c for c in connections.all(initialized_only=True)}
+
+
+def close_connections_opened_in_the_loop(test_connections: dict[str, Any]) -> None:
+    """Close the database connections the ORM opened while Playwright's event loop ran.
+
+    While that loop runs in this thread, Django keeps the ORM connections of the
+    code a test runs apart from the thread's own (asgiref ``Local``): a second
+    connection to the same database. Left open, on PostgreSQL it stops the test
+    database from being dropped ("being accessed by other users"); on SQLite's
+    shared-cache in-memory test database it keeps table locks that fail the
+    next transactional test's flush ("database table is locked"). SQLite's
+    ``close()`` keeps an in-memory database's connection open (closing the last
+    one would drop the database), so that second connection is closed with the
+    base class's ``close()``; the test's own connection (``test_connections``)
+    keeps the database alive.
+    """
+    from django.db import connections
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    for connection in connections.all(initialized_only=True):
+        if connection is test_connections.get(connection.alias):
+            continue
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            BaseDatabaseWrapper.close(connection)
+        else:
+            connection.close()
 
 
 @pytest.fixture

@@ -26,16 +26,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def registrar(tmp_path: Path, django_user_model: Any, settings: Any) -> Any:
+def registrar(synthetic_register: Any, django_user_model: Any, settings: Any) -> Any:
     from painreg.accounts import otp
     from painreg.interop.load import import_register
     from painreg.registry import actions
     from painreg.registry.models import Unit
-    from painreg.synth.registry import generate
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    generate(tmp_path / "register", scale=0.01, years=(2020, 2021))
-    import_register(tmp_path / "register", username="test")
+    import_register(synthetic_register(0.01, (2020, 2021)), username="test")
     unit = Unit.objects.filter(care_level="specialist").order_by("code").first()
     user = django_user_model.objects.create_user("alice", password=PASSWORD)
     actions.add_membership(user=None, member=user, role="registrar", unit=unit)

@@ -47,14 +47,8 @@ def _check(name: str, data: bytes) -> None:
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("register")
-    code = main(
-        ["synth", "registry", "--scale", "0.03", "--years", "2020-2021", "--format", "parquet",
-         str(directory)]
-    )  # fmt: skip
-    assert code == 0
-    return directory
+def synthetic(synthetic_register) -> Path:  # type: ignore[no-untyped-def]
+    return synthetic_register(0.03, (2020, 2021), "parquet")
 
 
 def test_the_indicators_json_is_byte_equal_to_its_golden_file(synthetic: Path, tmp_path: Path):
@@ -79,13 +73,13 @@ def test_the_annual_report_html_is_byte_equal_to_its_golden_file(synthetic: Path
 
 
 @pytest.mark.django_db
-def test_an_interchange_export_is_byte_equal_to_its_golden_files(tmp_path: Path) -> None:
+def test_an_interchange_export_is_byte_equal_to_its_golden_files(
+    synthetic_register, tmp_path: Path
+) -> None:
     from painreg.interop.export import export_register
     from painreg.interop.load import import_register
-    from painreg.synth.registry import generate
 
-    generate(tmp_path / "in", scale=0.01, years=(2021, 2021))
-    import_register(tmp_path / "in", username="test")
+    import_register(synthetic_register(0.01, (2021, 2021)), username="test")
     export_register(tmp_path / "out", username="test")
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names, "the export wrote no files"

@@ -2,9 +2,10 @@
 
 The test walks ``get_resolver().url_patterns`` recursively, so a view added
 later is covered automatically. Path parameters are filled with objects of
-unit A (Alice's), and the requests come from Bob (a verified registrar of
-unit B), from an anonymous visitor, and from Alice with only her password
-(no TOTP step). Each must get 403/404/405 or a redirect to a login step:
+unit A (Alice's), and the requests come from Bob (a verified registrar and
+unit manager of unit B), from an anonymous visitor, and from Charlie, unit A's
+manager, with only his password (no TOTP step); the users are the cast of
+tests/integration/conftest.py. Each must get 403/404/405 or a redirect to a login step:
 never a page of data. Both GET and POST are tried, and a POST must leave
 unit A's data unchanged.
 
@@ -25,8 +26,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct-horse-battery-staple"
 
 #: Route prefixes public by design, with the reason (matched against the full route).
 PUBLIC: dict[str, str] = {
@@ -72,24 +71,18 @@ def _is_public(route: str) -> bool:
 
 
 @pytest.fixture
-def world(django_user_model: Any, settings: Any) -> SimpleNamespace:
+def targets(world: SimpleNamespace) -> SimpleNamespace:
+    """The cast (tests/integration/conftest.py) with unit A's registration, answers and
+    invitation to aim at; Bob also manages unit B, so pages only a unit manager may open
+    are tried by someone whose role alone would let him in."""
+    from painreg.eprom import actions as eprom_actions
     from painreg.registry import actions
     from painreg.registry.models import Registration
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    unit_a = actions.create_unit(
-        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
-    )
-    unit_b = actions.create_unit(
-        user=None, code="B", name="Vårdcentral B", region="14", care_level="primary"
-    )
-    alice = django_user_model.objects.create_user("alice", password=PASSWORD)
-    bob = django_user_model.objects.create_user("bob", password=PASSWORD)
-    actions.add_membership(user=None, member=alice, role="unit_manager", unit=unit_a)
-    actions.add_membership(user=None, member=bob, role="unit_manager", unit=unit_b)
+    actions.add_membership(user=None, member=world.bob, role="unit_manager", unit=world.unit_b)
     registration = actions.create_registration(
-        user=alice,
-        unit=unit_a,
+        user=world.alice,
+        unit=world.unit_a,
         personnummer="19121212-1212",
         category="rehab",
         first_visit_date=dt.date(2025, 1, 20),
@@ -98,41 +91,32 @@ def world(django_user_model: Any, settings: Any) -> SimpleNamespace:
     )
     occasion = registration.occasions.get(kind="initial")
     actions.save_answers(
-        user=alice, occasion=occasion, answers={"hads_1": 1}, answered_on=dt.date(2025, 1, 20)
+        user=world.alice, occasion=occasion, answers={"hads_1": 1}, answered_on=dt.date(2025, 1, 20)
     )
     assert Registration.objects.count() == 1
-    from painreg.eprom import actions as eprom_actions
-
     invitation, _token = eprom_actions.create_invitation(
-        user=alice, occasion=registration.occasions.get(kind="end")
+        user=world.alice, occasion=registration.occasions.get(kind="end")
     )
-    return SimpleNamespace(
-        unit_a=unit_a,
-        unit_b=unit_b,
-        alice=alice,
-        bob=bob,
-        registration=registration,
-        invitation=invitation,
-    )
+    return SimpleNamespace(**vars(world), registration=registration, invitation=invitation)
 
 
-def _path_values(world: SimpleNamespace) -> dict[str, Any]:
+def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
     """A value of unit A for every path parameter name used in the project."""
-    reg = world.registration
+    reg = targets.registration
     return {
         "registration_id": reg.pk,
         "patient_id": reg.patient_id,
-        "unit_id": world.unit_a.pk,
+        "unit_id": targets.unit_a.pk,
         "kind": "initial",
         "instrument": "hads",
         "key": "response_rate_end",  # a dashboard measure's funnel plot
         "decision": "delete",
-        "membership_id": world.alice.memberships.get().pk,
-        "invitation_id": world.invitation.pk,
-        "user_id": world.alice.pk,  # a login of unit A's staff (unlock, reset two-factor)
+        "membership_id": targets.alice.memberships.get().pk,
+        "invitation_id": targets.invitation.pk,
+        "user_id": targets.alice.pk,  # a login of unit A's staff (unlock, reset two-factor)
         # django.contrib.admin's own parameters
-        "object_id": world.unit_a.pk,
-        "id": world.alice.pk,
+        "object_id": targets.unit_a.pk,
+        "id": targets.alice.pk,
         "app_label": "registry",
         "content_type_id": 1,
         "url": "registry/unit/",
@@ -189,35 +173,35 @@ def _other_app_models() -> list[Any]:
     ]
 
 
-def _clients(world: SimpleNamespace) -> dict[str, Client]:
+def _clients(targets: SimpleNamespace) -> dict[str, Client]:
     from painreg.accounts.testing import login_verified
 
     bob = Client()
-    login_verified(bob, world.bob)
+    login_verified(bob, targets.bob)
     password_only = Client()
-    password_only.force_login(world.alice)  # password step only: no TOTP device in session
+    password_only.force_login(targets.charlie)  # password step only: no TOTP device in session
     return {"other unit": bob, "anonymous": Client(), "password only": password_only}
 
 
-def _markers(world: SimpleNamespace) -> list[str]:
+def _markers(targets: SimpleNamespace) -> list[str]:
     """Text that would betray unit A's data in a page."""
-    reg = world.registration
+    reg = targets.registration
     return [
         "19121212",
-        world.unit_a.name,
+        targets.unit_a.name,
         f"/registreringar/{reg.pk}/",
         f"/patienter/{reg.patient_id}/",
     ]
 
 
-def _acceptable(response: Any, route: str, world: SimpleNamespace) -> bool:
+def _acceptable(response: Any, route: str, targets: SimpleNamespace) -> bool:
     if response.status_code in (403, 404, 405):
         return True
     if response.status_code == 200 and not _PARAM.search(route):
         # A page without object parameters shows the requester's own unit
         # (Bob's start page): fine, as long as nothing of unit A is in it.
         body = response.content.decode(errors="replace")
-        return not any(marker in body for marker in _markers(world))
+        return not any(marker in body for marker in _markers(targets))
     if response.status_code in (301, 302):
         location = response["Location"]
         return any(
@@ -233,12 +217,12 @@ def test_it_lists_url_patterns_to_check() -> None:
     assert len(routes) > 15
 
 
-def test_it_gives_no_data_of_another_unit_at_any_url(world: SimpleNamespace) -> None:
+def test_it_gives_no_data_of_another_unit_at_any_url(targets: SimpleNamespace) -> None:
     from painreg.accounts.otp import ensure_totp_device
 
-    values = _path_values(world)
-    ensure_totp_device(world.alice)  # a device a stranger's reset would remove
-    _clients(world)  # Bob's own device exists before the snapshot
+    values = _path_values(targets)
+    ensure_totp_device(targets.alice)  # a device a stranger's reset would remove
+    _clients(targets)  # Bob's own device exists before the snapshot
     before = _snapshot()
     failures = []
     checked = 0
@@ -246,11 +230,11 @@ def test_it_gives_no_data_of_another_unit_at_any_url(world: SimpleNamespace) -> 
         if _is_public(route):
             continue
         path = _fill(route, values)
-        for who, client in _clients(world).items():
+        for who, client in _clients(targets).items():
             for method in ("get", "post"):
                 response = getattr(client, method)(path)
                 checked += 1
-                if not _acceptable(response, route, world):
+                if not _acceptable(response, route, targets):
                     failures.append(
                         f"{method.upper()} {path} ({name}) as {who}: {response.status_code}"
                     )
@@ -259,26 +243,26 @@ def test_it_gives_no_data_of_another_unit_at_any_url(world: SimpleNamespace) -> 
     from painreg.audit.models import AccessLog
 
     assert not AccessLog.objects.filter(
-        user=world.bob, patient=world.registration.patient
+        user=targets.bob, patient=targets.registration.patient
     ).exists(), "a refused request was logged as a view of the patient"
     assert checked > 50
 
 
 def test_it_allows_the_unit_member_so_the_check_above_is_meaningful(
-    world: SimpleNamespace,
+    targets: SimpleNamespace,
 ) -> None:
     from painreg.accounts.testing import login_verified
 
     alice = Client()
-    login_verified(alice, world.alice)
-    reg = world.registration
+    login_verified(alice, targets.alice)
+    reg = targets.registration
     for path in (
         reverse("registry:registration_detail", args=[reg.pk]),
         reverse("registry:patient_detail", args=[reg.patient_id]),
         reverse("registry:occasion_entry", args=[reg.pk, "initial", "hads"]),
     ):
         assert alice.get(path).status_code == 200, path
-        bob = _clients(world)["other unit"]
+        bob = _clients(targets)["other unit"]
         assert bob.get(path).status_code == 404, path
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from ..integration.registry.conftest import PASSWORD, fast_password_hashing, world
+from ..integration.conftest import PASSWORD, fast_password_hashing, world
 
 __all__ = ["PASSWORD", "dora", "fast_password_hashing", "world"]
 

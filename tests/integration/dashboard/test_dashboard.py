@@ -32,8 +32,6 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery-staple"
-
 # (unit, completed, answered at end, of which women (completed, answered), discontinued)
 PLAN = {
     "A": (6, 4, (4, 3), 1),
@@ -87,29 +85,18 @@ def _write_register(directory: Path) -> None:
 
 
 @pytest.fixture
-def world(tmp_path: Path, django_user_model: Any) -> SimpleNamespace:
+def imported(world: SimpleNamespace, tmp_path: Path) -> SimpleNamespace:
+    """The plan above imported into the database (units C and D join the cast's A and B),
+    with Charlie, unit A's manager, managing unit C too."""
     from painreg.interop.load import import_register
     from painreg.registry import actions
-    from painreg.registry.models import Region, Unit
+    from painreg.registry.models import Unit
 
     _write_register(tmp_path / "register")
     import_register(tmp_path / "register", username="test")
     units = {code: Unit.objects.get(code=code) for code in UNITS}
-    users = {
-        name: django_user_model.objects.create_user(name, password=PASSWORD)
-        for name in ("alice", "bob", "charlie", "diana", "erik")
-    }
-    actions.add_membership(user=None, member=users["alice"], role="registrar", unit=units["A"])
-    actions.add_membership(user=None, member=users["bob"], role="registrar", unit=units["B"])
-    actions.add_membership(user=None, member=users["charlie"], role="unit_manager", unit=units["C"])
-    actions.add_membership(
-        user=None,
-        member=users["diana"],
-        role="regional_analyst",
-        region=Region.objects.get(code="01"),
-    )
-    actions.add_membership(user=None, member=users["erik"], role="national_coordinator")
-    return SimpleNamespace(units=units, directory=tmp_path / "register", **users)
+    actions.add_membership(user=None, member=world.charlie, role="unit_manager", unit=units["C"])
+    return SimpleNamespace(units=units, directory=tmp_path / "register")
 
 
 def _client(user: Any) -> Client:
@@ -120,12 +107,12 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _url(world: SimpleNamespace, code: str, name: str = "dashboard:unit", **query: str) -> str:
+def _url(imported: SimpleNamespace, code: str, name: str = "dashboard:unit", **query: str) -> str:
     from urllib.parse import urlencode
 
     from django.urls import reverse
 
-    url = reverse(name, args=[world.units[code].pk])
+    url = reverse(name, args=[imported.units[code].pk])
     return url + (f"?{urlencode(query)}" if query else "")
 
 
@@ -145,41 +132,51 @@ def _row(section: str, label: str) -> str:
 # Ownership
 
 
-def test_it_shows_staff_their_current_units_dashboard(world: SimpleNamespace) -> None:
+def test_it_shows_staff_their_current_units_dashboard(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     response = _client(world.alice).get("/statistik/?fran=2024&till=2024")
     assert response.status_code == 200
     assert "Statistik – Smärtrehab A" in response.content.decode()
 
 
-def test_it_gives_404_to_a_member_of_another_unit(world: SimpleNamespace) -> None:
-    bob, charlie = _client(world.bob), _client(world.charlie)
-    for client in (bob, charlie):
-        assert client.get(_url(world, "A")).status_code == 404
-        assert client.get(_url(world, "A", "dashboard:excel")).status_code == 404
+def test_it_gives_404_to_a_member_of_another_unit(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
+    bob, fiona = _client(world.bob), _client(world.fiona)  # unit B; region 14's analyst
+    for client in (bob, fiona):
+        assert client.get(_url(imported, "A")).status_code == 404
+        assert client.get(_url(imported, "A", "dashboard:excel")).status_code == 404
     assert "Smärtrehab A" not in bob.get("/statistik/?fran=2024&till=2024").content.decode()
 
 
-def test_it_lets_a_regional_analyst_see_only_their_regions_units(world: SimpleNamespace) -> None:
+def test_it_lets_a_regional_analyst_see_only_their_regions_units(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     diana = _client(world.diana)
-    assert diana.get(_url(world, "A", fran="2024", till="2024")).status_code == 200
-    assert diana.get(_url(world, "C", fran="2024", till="2024")).status_code == 200
-    assert diana.get(_url(world, "D")).status_code == 404
-    assert diana.get(_url(world, "B", "dashboard:excel")).status_code == 404
+    assert diana.get(_url(imported, "A", fran="2024", till="2024")).status_code == 200
+    assert diana.get(_url(imported, "C", fran="2024", till="2024")).status_code == 200
+    assert diana.get(_url(imported, "D")).status_code == 404
+    assert diana.get(_url(imported, "B", "dashboard:excel")).status_code == 404
     listing = diana.get("/statistik/").content.decode()
     assert "Smärtrehab A" in listing and "Smärtrehab C" in listing
     assert "Smärtrehab D" not in listing
 
 
-def test_it_lets_the_national_coordinator_see_every_unit(world: SimpleNamespace) -> None:
+def test_it_lets_the_national_coordinator_see_every_unit(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     erik = _client(world.erik)
     for code in UNITS:
-        assert erik.get(_url(world, code, fran="2024", till="2024")).status_code == 200
+        assert erik.get(_url(imported, code, fran="2024", till="2024")).status_code == 200
 
 
-def test_it_sends_an_unverified_login_to_the_totp_step(world: SimpleNamespace) -> None:
+def test_it_sends_an_unverified_login_to_the_totp_step(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     client = Client()
     client.force_login(world.diana)
-    response = client.get(_url(world, "A"))
+    response = client.get(_url(imported, "A"))
     assert response.status_code == 302 and "/konto/" in response["Location"]
 
 
@@ -187,7 +184,9 @@ def test_it_sends_an_unverified_login_to_the_totp_step(world: SimpleNamespace) -
 # Numbers and suppression
 
 
-def test_it_shows_the_national_response_rate_checked_by_hand(world: SimpleNamespace) -> None:
+def test_it_shows_the_national_response_rate_checked_by_hand(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     """Specialist care 2024: 4 + 2 + 7 = 13 answered of 6 + 3 + 10 = 19 completed.
 
     By hand: 13/19 = 0.684 -> "68 %". Wilson (z = 1.96, z² = 3.8416):
@@ -195,7 +194,7 @@ def test_it_shows_the_national_response_rate_checked_by_hand(world: SimpleNamesp
     1.96 * sqrt(13 * 6 / 19 + 0.9604) / 22.8416 = 0.1931 -> 46–85 %.
     Unit A: 4/6 = 67 % (Wilson 30–90 %, greyed for others: denominator < 10).
     """
-    response = _client(world.alice).get(_url(world, "A", fran="2024", till="2024"))
+    response = _client(world.alice).get(_url(imported, "A", fran="2024", till="2024"))
     section = _measure(response, "response_rate_end")
     national = _row(section, "Riket, specialistvård")
     assert "68\xa0%" in national and "46–85" in national
@@ -204,36 +203,42 @@ def test_it_shows_the_national_response_rate_checked_by_hand(world: SimpleNamesp
     assert "67\xa0%" in own and "<td>4</td><td>6</td>" in own
 
 
-def test_it_hides_another_units_share_below_five(world: SimpleNamespace) -> None:
+def test_it_hides_another_units_share_below_five(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     """Unit C has 3 completed: Alice (unit A) must not see its 2/3."""
-    response = _client(world.alice).get(_url(world, "A", fran="2024", till="2024"))
+    response = _client(world.alice).get(_url(imported, "A", fran="2024", till="2024"))
     section = _measure(response, "response_rate_end")
     other = _row(section, "Smärtrehab C")
     assert "67\xa0%" not in other and "<td>–</td>" in other and "<td>&lt;5</td>" in other
     assert "70\xa0%" in _row(section, "Smärtrehab D")  # 7/10
 
 
-def test_it_shows_the_units_own_small_numbers_only_to_its_staff(world: SimpleNamespace) -> None:
+def test_it_shows_the_units_own_small_numbers_only_to_its_staff(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     charlie = _client(world.charlie)  # unit manager of C
     own = _row(
-        _measure(charlie.get(_url(world, "C", fran="2024", till="2024")), "response_rate_end"),
+        _measure(charlie.get(_url(imported, "C", fran="2024", till="2024")), "response_rate_end"),
         "Smärtrehab C",
     )
     assert "67\xa0%" in own and "<td>2</td><td>3</td>" in own
     diana = _client(world.diana)  # regional analyst: may not see C's patients
     seen = _row(
-        _measure(diana.get(_url(world, "C", fran="2024", till="2024")), "response_rate_end"),
+        _measure(diana.get(_url(imported, "C", fran="2024", till="2024")), "response_rate_end"),
         "Smärtrehab C",
     )
     assert "67\xa0%" not in seen and "<td>–</td>" in seen
 
 
-def test_it_suppresses_small_discontinuation_counts_for_analysts(world: SimpleNamespace) -> None:
+def test_it_suppresses_small_discontinuation_counts_for_analysts(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     alice_page = (
-        _client(world.alice).get(_url(world, "A", fran="2024", till="2024")).content.decode()
+        _client(world.alice).get(_url(imported, "A", fran="2024", till="2024")).content.decode()
     )
     diana_page = (
-        _client(world.diana).get(_url(world, "A", fran="2024", till="2024")).content.decode()
+        _client(world.diana).get(_url(imported, "A", fran="2024", till="2024")).content.decode()
     )
 
     def row(page: str) -> str:
@@ -246,36 +251,39 @@ def test_it_suppresses_small_discontinuation_counts_for_analysts(world: SimpleNa
     assert "<td>1</td>" not in analyst and analyst.count("&lt;5") == 2
 
 
-def test_it_filters_by_patient_group(world: SimpleNamespace) -> None:
+def test_it_filters_by_patient_group(world: SimpleNamespace, imported: SimpleNamespace) -> None:
     """Women only: A 3/4 answered -> 75 %; nation 3 + 0 + 4 = 7 of 4 + 0 + 5 = 9 -> 78 %."""
-    response = _client(world.alice).get(_url(world, "A", fran="2024", till="2024", sex="F"))
+    response = _client(world.alice).get(_url(imported, "A", fran="2024", till="2024", sex="F"))
     section = _measure(response, "response_rate_end")
     assert "75\xa0%" in _row(section, "Smärtrehab A")
     assert "78\xa0%" in _row(section, "Riket, specialistvård")
     assert "Kvinnor" in response.content.decode()
 
 
-def test_it_sums_a_period_of_years(world: SimpleNamespace) -> None:
-    response = _client(world.alice).get(_url(world, "A", fran="2023", till="2024"))
+def test_it_sums_a_period_of_years(world: SimpleNamespace, imported: SimpleNamespace) -> None:
+    response = _client(world.alice).get(_url(imported, "A", fran="2023", till="2024"))
     assert "<td>13</td><td>19</td>" in _row(
         _measure(response, "response_rate_end"), "Riket, specialistvård"
     )
 
 
-def test_it_counts_as_the_same_expressions_over_the_files(world: SimpleNamespace) -> None:
+def test_it_counts_as_the_same_expressions_over_the_files(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     """The views give the analytics core what the interchange files give it."""
     from painreg.analytics.compute import compute_indicators
     from painreg.analytics.load import load_register
     from painreg.dashboard.data import DASHBOARD_KEYS, live_register
 
     live = compute_indicators(live_register(), 2024, keys=DASHBOARD_KEYS)
-    files = compute_indicators(load_register(world.directory), 2024, keys=DASHBOARD_KEYS)
+    files = compute_indicators(load_register(imported.directory), 2024, keys=DASHBOARD_KEYS)
     assert json.dumps(live, sort_keys=True) == json.dumps(files, sort_keys=True)
     assert live["care_levels"]["specialist"]["national"]["completed_rehab"] == 19
 
 
 def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
     world: SimpleNamespace,
+    imported: SimpleNamespace,
 ) -> None:
     """The dashboard's path (one year's base registrations of one care level in
     a temporary table, stand-in literals) gives what the files give."""
@@ -289,7 +297,7 @@ def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
         period_indicators,
     )
 
-    files = load_register(world.directory)
+    files = load_register(imported.directory)
     for filters in (Filters(), Filters(sex="F"), Filters(age_group="30-39")):
         expected = compute_indicators(files, 2024, filters=filters, keys=DASHBOARD_KEYS)
         for level in ("specialist", "primary"):
@@ -303,7 +311,9 @@ def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
             ), (filters, level)
 
 
-def test_it_leaves_out_patients_who_opted_out(world: SimpleNamespace) -> None:
+def test_it_leaves_out_patients_who_opted_out(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     from django.utils import timezone
 
     from painreg.dashboard.data import live_register
@@ -320,27 +330,31 @@ def test_it_leaves_out_patients_who_opted_out(world: SimpleNamespace) -> None:
     assert "personnummer" not in register.patients.columns
 
 
-def test_it_shows_a_change_at_once_although_results_are_cached(world: SimpleNamespace) -> None:
+def test_it_shows_a_change_at_once_although_results_are_cached(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     """Real time: an opt-out through the registry's action changes the next page."""
     from painreg.registry import actions
     from painreg.registry.models import Patient
 
     alice = _client(world.alice)
-    url = _url(world, "A", fran="2024", till="2024")
+    url = _url(imported, "A", fran="2024", till="2024")
     first = _row(_measure(alice.get(url), "response_rate_end"), "Smärtrehab A")
     assert "<td>4</td><td>6</td>" in first
     assert "<td>4</td><td>6</td>" in _row(
         _measure(alice.get(url), "response_rate_end"), "Smärtrehab A"
     )
     patient = Patient.objects.get(external_id="XA-00")  # a woman who answered at end
-    actions.opt_out_patient(user=world.alice, unit=world.units["A"], patient=patient)
+    actions.opt_out_patient(user=world.alice, unit=imported.units["A"], patient=patient)
     after = _row(_measure(alice.get(url), "response_rate_end"), "Smärtrehab A")
     assert "<td>3</td><td>5</td>" in after
 
 
-def test_it_downloads_the_dashboard_as_excel(world: SimpleNamespace) -> None:
+def test_it_downloads_the_dashboard_as_excel(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     response = _client(world.diana).get(
-        _url(world, "A", "dashboard:excel", fran="2024", till="2024")
+        _url(imported, "A", "dashboard:excel", fran="2024", till="2024")
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')
@@ -375,7 +389,9 @@ def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
     assert len(dashboard_data._templates) == warmed
 
 
-def test_it_compiles_each_selection_shape_once_to_the_same_sql(world: SimpleNamespace) -> None:
+def test_it_compiles_each_selection_shape_once_to_the_same_sql(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     """A selection of an already compiled shape gets the SQL a direct compilation gives."""
     from painreg.analytics.context import Context, Filters, base_registrations
     from painreg.analytics.indicators import BY_KEY
@@ -414,12 +430,14 @@ def test_it_compiles_each_selection_shape_once_to_the_same_sql(world: SimpleName
     assert len(dashboard_data._templates) - before <= 6 * (len(dashboard_data.DASHBOARD_KEYS) + 2)
 
 
-def test_it_links_each_funnel_plot_as_an_svg_image(world: SimpleNamespace) -> None:
+def test_it_links_each_funnel_plot_as_an_svg_image(
+    world: SimpleNamespace, imported: SimpleNamespace
+) -> None:
     from django.urls import reverse
 
     alice = _client(world.alice)
-    response = alice.get(_url(world, "A", fran="2024", till="2024"))
-    src = reverse("dashboard:chart", args=[world.units["A"].pk, "response_rate_end"])
+    response = alice.get(_url(imported, "A", fran="2024", till="2024"))
+    src = reverse("dashboard:chart", args=[imported.units["A"].pk, "response_rate_end"])
     assert f'<img src="{src}?fran=2024&amp;till=2024"' in response.content.decode()
     image = alice.get(f"{src}?fran=2024&till=2024")
     assert image.status_code == 200
@@ -427,5 +445,5 @@ def test_it_links_each_funnel_plot_as_an_svg_image(world: SimpleNamespace) -> No
     assert image.content.lstrip().startswith(b"<svg")
     # Another unit's staff cannot fetch it; a measure without a plot is 404 too.
     assert _client(world.bob).get(f"{src}?fran=2024&till=2024").status_code == 404
-    unknown = reverse("dashboard:chart", args=[world.units["A"].pk, "no_such_measure"])
+    unknown = reverse("dashboard:chart", args=[imported.units["A"].pk, "no_such_measure"])
     assert alice.get(unknown).status_code == 404

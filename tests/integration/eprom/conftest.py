@@ -1,7 +1,7 @@
-"""Units, staff of two units and an invited rehab registration (the healthchecks habit).
+"""A rehab registration in progress at unit A and its invitation, for the cast of
+tests/integration/conftest.py.
 
-alice: registrar at unit A (specialist); bob: registrar at unit B (primary).
-The patient 19121212-1212 (born 1912-12-12) has a rehab registration at A.
+The patient 19121212-1212 (born 1912-12-12) has the registration; alice entered it.
 """
 
 from __future__ import annotations
@@ -16,45 +16,28 @@ PERSONNUMMER = "19121212-1212"
 BIRTH_DATE = "1912-12-12"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def world(django_user_model: Any) -> SimpleNamespace:
+def registration(world: SimpleNamespace) -> Any:
+    """Rehab started two days ago, first visit five days ago: invitations are due."""
     from painreg.registry import actions
 
-    unit_a = actions.create_unit(
-        user=None, code="A", name="Smärtrehab A", region="01", care_level="specialist"
-    )
-    unit_b = actions.create_unit(
-        user=None, code="B", name="Vårdcentral B", region="14", care_level="primary"
-    )
-    alice = django_user_model.objects.create_user("alice", password="x")
-    bob = django_user_model.objects.create_user("bob", password="x")
-    actions.add_membership(user=None, member=alice, role="registrar", unit=unit_a)
-    actions.add_membership(user=None, member=bob, role="registrar", unit=unit_b)
     today = dt.date.today()
-    registration = actions.create_registration(
-        user=alice,
-        unit=unit_a,
+    return actions.create_registration(
+        user=world.alice,
+        unit=world.unit_a,
         personnummer=PERSONNUMMER,
         category="rehab",
         first_visit_date=today - dt.timedelta(days=5),
         rehab_start_date=today - dt.timedelta(days=2),
         main_diagnosis="M79.7",
     )
-    return SimpleNamespace(
-        unit_a=unit_a, unit_b=unit_b, alice=alice, bob=bob, registration=registration
-    )
 
 
 @pytest.fixture
-def invitation(world: SimpleNamespace) -> SimpleNamespace:
+def invitation(world: SimpleNamespace, registration: Any) -> SimpleNamespace:
     from painreg.eprom import actions
 
-    occasion = world.registration.occasions.get(kind="initial")
+    occasion = registration.occasions.get(kind="initial")
     invitation, token = actions.create_invitation(
         user=world.alice, occasion=occasion, email="patient@example.org"
     )

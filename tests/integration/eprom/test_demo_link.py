@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_link_is_created_once_and_works(client, world):
+def test_the_demo_link_is_created_once_and_works(client, registration):
     from painreg.cli import demo_link as demo
     from painreg.eprom.models import Invitation
 

@@ -16,10 +16,10 @@ HADS = {f"hads_{i}": (i % 4) for i in range(1, 15)}
 
 
 @pytest.fixture
-def answered(world):
+def answered(world, registration):
     from painreg.registry import actions
 
-    occasion = world.registration.occasions.get(kind="initial")
+    occasion = registration.occasions.get(kind="initial")
     answers = {**HADS, "eq5d5l_vas": 65, "nprs_1": 7}
     actions.save_answers(
         user=world.alice, occasion=occasion, answers=answers, answered_on=dt.date.today()
@@ -92,8 +92,10 @@ def _response(registration_id, items, status="completed", subject="191212121212"
     }
 
 
-def test_import_checks_everything_first_and_writes_nothing_on_any_error(world, tmp_path, capsys):
-    reg = world.registration.pk
+def test_import_checks_everything_first_and_writes_nothing_on_any_error(
+    world, registration, tmp_path, capsys
+):
+    reg = registration.pk
     good = _response(reg, HADS)
     bad_value = _response(reg, {**HADS, "hads_3": 7})
     missing = _response(reg, {k: v for k, v in HADS.items() if k != "hads_1"})
@@ -106,14 +108,14 @@ def test_import_checks_everything_first_and_writes_nothing_on_any_error(world, t
     assert "entry 2: item hads_3" in err
     assert "entry 3: item hads_1: Answer this question" in err
     assert "entry 4: subject does not match" in err
-    assert _stored(world.registration.occasions.get(kind="end")) == {}
+    assert _stored(registration.occasions.get(kind="end")) == {}
 
 
-def test_an_in_progress_response_may_leave_items_out(world):
-    reg = world.registration.pk
+def test_an_in_progress_response_may_leave_items_out(world, registration):
+    reg = registration.pk
     counts = fhir.import_responses([_response(reg, {"hads_1": 2}, status="in-progress")])
     assert counts["answers"] == 1
-    assert _stored(world.registration.occasions.get(kind="end")) == {"hads_1": 2.0}
+    assert _stored(registration.occasions.get(kind="end")) == {"hads_1": 2.0}
 
 
 def test_export_by_unit_and_period(answered, capsys):

@@ -211,11 +211,13 @@ def test_a_page_post_to_an_unknown_link_or_page_is_404_and_saves_nothing(client,
     assert invitation.obj.draft == {}
 
 
-def test_a_page_post_after_the_patient_left_the_register_saves_nothing(client, invitation, world):
+def test_a_page_post_after_the_patient_left_the_register_saves_nothing(
+    client, invitation, world, registration
+):
     from painreg.registry import actions
 
     verify(client, invitation.token)
-    actions.opt_out_patient(user=world.alice, unit=world.unit_a, patient=world.registration.patient)
+    actions.opt_out_patient(user=world.alice, unit=world.unit_a, patient=registration.patient)
     page = questionnaire.pages(invitation.obj.instruments)[0]
     data = {**valid_answers(page.items), "move": "next"}
     response = client.post(f"/enkat/{invitation.token}/sida/1/", data)

@@ -43,12 +43,12 @@ def _signed_off_peer(world, serial: int, anxiety_item_value: int) -> None:
 
 
 @pytest.fixture
-def profiled(world):
+def profiled(world, registration):
     from painreg.registry import actions
 
     for serial, value in enumerate([0, 1, 1, 2, 3], start=10):
         _signed_off_peer(world, serial, value)
-    occasion = world.registration.occasions.get(kind="initial")
+    occasion = registration.occasions.get(kind="initial")
     actions.save_answers(
         user=world.alice,
         occasion=occasion,
@@ -58,11 +58,11 @@ def profiled(world):
     return world
 
 
-def test_the_profile_shows_scores_bands_and_the_reference(client, profiled):
+def test_the_profile_shows_scores_bands_and_the_reference(client, profiled, registration):
     from painreg.audit.models import AccessLog
 
     login_verified(client, profiled.alice)
-    url = f"/enkat/personal/registreringar/{profiled.registration.pk}/svarsprofil/"
+    url = f"/enkat/personal/registreringar/{registration.pk}/svarsprofil/"
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
@@ -73,15 +73,15 @@ def test_the_profile_shows_scores_bands_and_the_reference(client, profiled):
     assert AccessLog.objects.filter(action="view_profile").exists()
 
 
-def test_the_profile_pdf_is_a_pdf(client, profiled):
+def test_the_profile_pdf_is_a_pdf(client, profiled, registration):
     login_verified(client, profiled.alice)
-    url = f"/enkat/personal/registreringar/{profiled.registration.pk}/svarsprofil.pdf"
+    url = f"/enkat/personal/registreringar/{registration.pk}/svarsprofil.pdf"
     response = client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
-def test_another_unit_cannot_see_the_profile(client, world):
+def test_another_unit_cannot_see_the_profile(client, world, registration):
     login_verified(client, world.bob)
-    base = f"/enkat/personal/registreringar/{world.registration.pk}/svarsprofil"
+    base = f"/enkat/personal/registreringar/{registration.pk}/svarsprofil"
     assert client.get(base + "/").status_code == 404
     assert client.get(base + ".pdf").status_code == 404

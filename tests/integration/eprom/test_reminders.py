@@ -82,15 +82,17 @@ def test_reminders_stop_when_the_patient_opts_out(client, invitation, outbox):
     assert _sent(outbox) == []
 
 
-def test_the_one_year_follow_up_link_is_created_from_the_rehab_end_date(world, invitation, outbox):
+def test_the_one_year_follow_up_link_is_created_from_the_rehab_end_date(
+    world, registration, invitation, outbox
+):
     from painreg.eprom import reminders
     from painreg.eprom.models import Invitation
     from painreg.registry import actions
 
     end = dt.date.today() - dt.timedelta(days=1)
-    actions.update_registration(user=world.alice, registration=world.registration,
+    actions.update_registration(user=world.alice, registration=registration,
                                 rehab_end_date=end)  # fmt: skip
-    followup = world.registration.occasions.get(kind="followup_1y")
+    followup = registration.occasions.get(kind="followup_1y")
     before = end + dt.timedelta(days=300)
     assert reminders.send_due(before)["followup_invitations"] == 0
     one_year = end.replace(year=end.year + 1)

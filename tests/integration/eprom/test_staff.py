@@ -12,17 +12,17 @@ from .conftest import answer_pages, verify
 pytestmark = pytest.mark.django_db
 
 
-def _invite_url(world):
-    return f"/enkat/personal/registreringar/{world.registration.pk}/tillfallen/initial/inbjudan/"
+def _invite_url(registration):
+    return f"/enkat/personal/registreringar/{registration.pk}/tillfallen/initial/inbjudan/"
 
 
-def test_it_creates_an_invitation_with_a_link_and_a_qr_code(client, world):
+def test_it_creates_an_invitation_with_a_link_and_a_qr_code(client, world, registration):
     from painreg.audit.models import AuditEvent
     from painreg.eprom.models import Invitation
 
     login_verified(client, world.alice)
     response = client.post(
-        _invite_url(world), {"valid_days": 30, "language": "sv", "email": "", "phone": ""}
+        _invite_url(registration), {"valid_days": 30, "language": "sv", "email": "", "phone": ""}
     )
     assert response.status_code == 302
     invitation = Invitation.objects.get()
@@ -32,13 +32,18 @@ def test_it_creates_an_invitation_with_a_link_and_a_qr_code(client, world):
     assert AuditEvent.objects.filter(action="invitation.create", username="alice").exists()
 
 
-def test_staff_of_another_unit_can_neither_create_nor_see_invitations(client, world, invitation):
+def test_staff_of_another_unit_can_neither_create_nor_see_invitations(
+    client, world, registration, invitation
+):
     from painreg.eprom import actions
     from painreg.eprom.models import Invitation
 
     login_verified(client, world.bob)
-    assert client.get(_invite_url(world)).status_code == 404
-    assert client.post(_invite_url(world), {"valid_days": 30, "language": "sv"}).status_code == 404
+    assert client.get(_invite_url(registration)).status_code == 404
+    assert (
+        client.post(_invite_url(registration), {"valid_days": 30, "language": "sv"}).status_code
+        == 404
+    )
     detail = f"/enkat/personal/inbjudningar/{invitation.obj.pk}/"
     assert client.get(detail).status_code == 404
     assert client.post(detail + "oppna-igen/", {"reason": "x"}).status_code == 404

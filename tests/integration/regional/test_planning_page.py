@@ -1,6 +1,6 @@
 """The planning page: only a regional analyst of the region sees it (docs/regional.md).
 
-Users as in the registry tests (healthchecks habit): alice, registrar at a
+Users are the cast of tests/integration/conftest.py: alice, registrar at a
 Stockholm unit; diana, regional analyst of Stockholm; fiona, regional analyst
 of Västra Götaland; erik, national coordinator.
 """
@@ -19,40 +19,25 @@ pytestmark = pytest.mark.django_db
 URL = "/region/planering/"
 
 
-@pytest.fixture
-def world(django_user_model: Any) -> SimpleNamespace:
+@pytest.fixture(autouse=True)
+def rehab_queue(world: SimpleNamespace) -> None:
+    """Alice's unit A (Stockholm): six rehab starts in 2024, 51 days after the first visit,
+    and one patient still waiting on 31 December."""
     from painreg.registry import actions
-    from painreg.registry.models import Region
 
-    unit = actions.create_unit(
-        user=None, code="SMR-A", name="Smärtrehab A", region="01", care_level="specialist"
-    )
-    users = {
-        n: django_user_model.objects.create_user(n) for n in ("alice", "diana", "fiona", "erik")
-    }
-    actions.add_membership(user=None, member=users["alice"], role="registrar", unit=unit)
-    for name, code in (("diana", "01"), ("fiona", "14")):
-        actions.add_membership(
-            user=None,
-            member=users[name],
-            role="regional_analyst",
-            region=Region.objects.get(code=code),
-        )
-    actions.add_membership(user=None, member=users["erik"], role="national_coordinator")
     for i, (first, start) in enumerate(
         [(dt.date(2024, 1, 10 + i), dt.date(2024, 3, 1 + i)) for i in range(6)]
         + [(dt.date(2024, 11, 1), None)]
     ):
         actions.create_registration(
-            user=users["alice"],
-            unit=unit,
+            user=world.alice,
+            unit=world.unit_a,
             personnummer=_personnummer(f"1980010{i + 1}", 100 + i),
             category="rehab",
             first_visit_date=first,
             rehab_start_date=start,
             main_diagnosis="M79.7",
         )  # fmt: skip
-    return SimpleNamespace(unit=unit, **users)
 
 
 def _personnummer(date: str, serial: int) -> str:
@@ -77,7 +62,8 @@ def test_the_regional_analyst_sees_her_regions_planning_page(world: SimpleNamesp
     response = _client(world.diana).get(URL, {"region": "01", "year": "2024"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Planeringsunderlag" in html and "SMR-A" in html
+    assert "Planeringsunderlag" in html
+    assert '<th scope="row" class="name">A</th>' in html  # Alice's unit, by its code
     assert "19800101" not in html  # never a personnummer
     assert "<svg" in html  # charts
 

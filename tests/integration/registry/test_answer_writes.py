@@ -62,7 +62,7 @@ def test_stored_scores_equal_the_batch_scoring_of_the_same_answers(
         for r in instruments.score_answers(frame).itertuples(index=False)
         if not math.isnan(r.value)
     }
-    assert stored.keys() == batch.keys()
+    assert batch and stored.keys() == batch.keys()
     for key, value in batch.items():
         assert stored[key] == pytest.approx(value, abs=1e-12), key
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from painreg.synth.registry import generate
-
-    out = tmp_path_factory.mktemp("synthetic")
-    generate(out, scale=0.01, years=(2020, 2021))
-    return out
+def synthetic(synthetic_register: Callable[..., Path]) -> Path:
+    return synthetic_register(0.01, (2020, 2021))
 
 
 def _wipe_register() -> None:

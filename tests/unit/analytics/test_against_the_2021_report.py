@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import pytest
 
-from painreg.cli import main
-
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def national(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def national(synthetic_register):  # type: ignore[no-untyped-def]
     from painreg.analytics.compute import compute_indicators
     from painreg.analytics.load import load_register
 
-    directory = tmp_path_factory.mktemp("scale1")
-    assert main(["synth", "registry", "--scale", "1", "--years", "2020-2021",
-                 "--format", "parquet", str(directory)]) == 0  # fmt: skip
+    directory = synthetic_register(1.0, (2020, 2021), "parquet")  # shared with tests/unit/synth
     result = compute_indicators(load_register(directory), 2021, json_only=True)
     return {level: data["national"] for level, data in result["care_levels"].items()}
 

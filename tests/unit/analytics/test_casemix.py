@@ -41,7 +41,9 @@ def test_expected_counts_sum_to_the_observed_total():
 
 
 def test_each_unit_gets_an_exact_poisson_interval_around_its_ratio():
-    for unit in casemix(_frame()):
+    units = casemix(_frame())
+    assert units
+    for unit in units:
         assert unit.low <= unit.ratio <= unit.high
         assert unit.ratio == pytest.approx(unit.observed / unit.expected)
 

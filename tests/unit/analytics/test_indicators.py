@@ -341,6 +341,7 @@ def test_engine_change_categories_agree_with_the_instruments_rule(case, data):
 
 
 def test_every_indicator_names_its_source_figure_and_the_reference_renders():
+    assert INDICATORS
     for indicator in INDICATORS:
         assert indicator.figures and indicator.numerator and indicator.denominator
     text = render_indicator_reference()

@@ -24,14 +24,9 @@ KEY = ["registration_id", "occasion", "instrument", "score"]
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("register")
-    code = main(
-        ["synth", "registry", "--scale", "0.01", "--years", "2021", "--format", "parquet",
-         str(directory)]
-    )  # fmt: skip
-    assert code == 0
-    return directory
+def synthetic(synthetic_register) -> Path:  # type: ignore[no-untyped-def]
+    """Shared: each test works on a copy (``_copy``)."""
+    return synthetic_register(0.01, (2021, 2021), "parquet")
 
 
 def _sorted(frame):  # type: ignore[no-untyped-def]

@@ -320,6 +320,7 @@ def test_no_hidden_cell_can_be_recovered_from_the_totals():
     ):
         table = suppress_counts(counts)
         possible = _attack(table.counts, table.status)
+        assert possible, f"{counts}: nothing hidden to attack"
         for cell, values in possible.items():
             if table.counts[cell] > 0:  # a zero may be known: zeros are published
                 assert len(values) > 1, f"{counts}: cell {cell} recoverable as {values}"

@@ -71,6 +71,7 @@ def test_every_definition_file_has_the_same_shape() -> None:
 @pytest.mark.parametrize("instrument_id", sorted(EXPECTED_INSTRUMENTS))
 def test_item_ids_follow_the_catalogue_convention(instrument_id: str) -> None:
     instrument = get_instrument(instrument_id)
+    assert instrument.items
     for item in instrument.items:
         if instrument_id.startswith("eq5d"):
             assert re.fullmatch(rf"{instrument_id}_(mo|sc|ua|pd|ad|vas)", item.id)

@@ -32,7 +32,9 @@ def test_it_gives_every_swedish_3l_state_the_published_value() -> None:
     eq5dsuite sets 11111 to 1 by convention; DOMAIN.md keeps the model's 0.9694,
     so 11111 is checked separately below.
     """
-    for state, expected in _table("eq5dsuite_3l_SE.csv"):
+    table = _table("eq5dsuite_3l_SE.csv")
+    assert len(table) == 243
+    for state, expected in table:
         if state == "11111":
             continue
         assert _index("eq5d3l", state, "se-3l-2014") == pytest.approx(expected, abs=1e-6), state
@@ -51,7 +53,9 @@ def test_it_uses_the_swedish_3l_set_by_default() -> None:
 
 def test_it_gives_every_uk_3l_state_the_published_value() -> None:
     """Source: EuroQol eq5dsuite value table EQ-5D-3L/UK.csv (Dolan 1997), all 243 states."""
-    for state, expected in _table("eq5dsuite_3l_UK.csv"):
+    table = _table("eq5dsuite_3l_UK.csv")
+    assert len(table) == 243
+    for state, expected in table:
         assert _index("eq5d3l", state, "uk-3l-1997") == pytest.approx(expected, abs=1e-6), state
 
 

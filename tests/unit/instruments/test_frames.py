@@ -51,6 +51,7 @@ def test_score_frame_gives_exactly_what_score_gives(
     by_arrow = score_frame(instrument_id, pa.Table.from_pandas(frame)).to_pylist()
     for position, answers in enumerate(rows):
         single = score(instrument_id, answers)
+        assert single
         for name, value in single.items():
             got = by_pandas[name].iloc[position]
             expected = value
@@ -73,6 +74,7 @@ def test_every_number_stays_within_its_declared_range(
     answers = data.draw(_answer_strategy(instrument_id))
     instrument = get_instrument(instrument_id)
     result = score(instrument_id, answers)
+    assert instrument.scores
     for definition in instrument.scores:
         value = result[definition.name]
         if definition.range is not None and isinstance(value, float):

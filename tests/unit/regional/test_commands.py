@@ -146,6 +146,7 @@ def test_planning_rejects_an_unknown_region(tmp_path: Path, capsys) -> None:
 
 def test_columns_of_the_treatment_format_are_those_documented() -> None:
     doc = (Path(__file__).resolve().parents[3] / "docs/regional.md").read_text(encoding="utf-8")
+    assert COUNT_COLUMNS
     for column in COUNT_COLUMNS:
         assert f"`{column}`" in doc
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from painreg.regional.inputs import load_treatment_data
-from painreg.regional.population import read_population
 from painreg.regional.tables import build_tables
 from painreg.reports.publishing import format_number, round_half_up
 
@@ -84,9 +83,9 @@ def test_it_reproduces_each_regions_published_percentages(tables: dict, code: st
 
 def test_the_sex_and_provider_splits_add_up_to_each_regions_treatments(tables: dict) -> None:
     """Tables 4 and 5 count the same treatments as tables 2 and 3 (a transcription check)."""
-    for code, level in tables["regions"].items():
-        if level["total_treatments"] is None:
-            continue
+    reported = {c: v for c, v in tables["regions"].items() if v["total_treatments"] is not None}
+    assert "09" not in reported and len(reported) == 20  # every region but Gotland
+    for code, level in reported.items():
         assert level["men"] + level["women"] == level["total_treatments"], code
         assert level["private"] + level["public"] == level["total_treatments"], code
 
@@ -151,40 +150,3 @@ def test_it_reproduces_the_published_changes_since_2019(tables: dict) -> None:
     assert _pct(change["ikbt"]["relative"]) == 144
     # 2019 was published without the other treatments: no total can be compared.
     assert "total_treatments" not in change and "pain_total" not in change
-
-
-def _printed_rate(text: str) -> float:
-    """The report prints "0" and "1" for 0,0 and 1,0 and both "< 0,1" and "> 0,1" for a rate
-    below 0,05 (Kronoberg, 5 and 6 treatments)."""
-    text = text.replace(" ", "")
-    if text in ("<0,1", ">0,1"):
-        return 0.0
-    return float(text.replace(",", "."))
-
-
-def test_it_checks_every_published_per_1000_figure_against_the_population_file() -> None:
-    """SKR 2020, tables 7 and 8 (the 2020 columns are those of tables 2 and 3), "Per 1000":
-    needs SCB's population file in the example folder (population.csv, see docs/regional.md).
-    Each rate must match the printed one within 0,1 (the report's population date, 1 November,
-    may differ from the file's, and it rounds without saying how)."""
-    population_file = EXAMPLE / "population.csv"
-    if not population_file.is_file():
-        pytest.skip("no population.csv shipped with the example data (see its README)")
-    data = load_treatment_data(EXAMPLE)
-    population = read_population(population_file)
-    result = build_tables(data, 2020, population)
-    ours = {(r["year"], r["region_code"]): r for r in result["series"]}
-    rate_key = {"kbt_ipt": "kbt_ipt_per_1000", "mmr_total": "mmr_per_1000"}
-    checked = 0
-    for row in _published_series():
-        year = int(row["year"])
-        mine = ours[(year, row["region_code"])]
-        rate = mine[rate_key[row["measure"]]]
-        if year not in population.years or rate is None:
-            continue
-        printed = _printed_rate(row["per_1000_as_published"])
-        assert abs(round_half_up(rate, 1) - printed) <= 0.1 + 1e-9, (
-            year, row["region_code"], row["measure"],
-        )  # fmt: skip
-        checked += 1
-    assert checked > 0

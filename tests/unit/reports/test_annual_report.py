@@ -16,14 +16,8 @@ from painreg.reports.publishing import MIN_PUBLISHED, MIN_SOLID, format_number
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("register")
-    code = main(
-        ["synth", "registry", "--scale", "0.03", "--years", "2020-2021", "--format", "parquet",
-         str(directory)]
-    )  # fmt: skip
-    assert code == 0
-    return directory
+def synthetic(synthetic_register) -> Path:  # type: ignore[no-untyped-def]
+    return synthetic_register(0.03, (2020, 2021), "parquet")  # shared with tests/golden
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +25,14 @@ def register(synthetic: Path):  # type: ignore[no-untyped-def]
     from painreg.analytics.load import load_register
 
     return load_register(synthetic)
+
+
+@pytest.fixture(scope="module")
+def report(register):  # type: ignore[no-untyped-def]
+    """The 2021 annual report of the register (built once, read by several tests)."""
+    from painreg.reports.annual import build_report
+
+    return build_report(register, 2021)
 
 
 def test_indicators_json_runs_end_to_end_on_a_synthetic_register(synthetic, tmp_path):
@@ -48,10 +50,7 @@ def test_indicators_json_runs_end_to_end_on_a_synthetic_register(synthetic, tmp_
         assert change["n"] == sum(v for k, v in change.items() if k != "n")
 
 
-def test_published_unit_rows_respect_the_publishing_rules(register):
-    from painreg.reports.annual import build_report
-
-    report = build_report(register, 2021)
+def test_published_unit_rows_respect_the_publishing_rules(report):
     checked = 0
     for level in report.levels:
         for section in level.sections:
@@ -105,12 +104,10 @@ def test_a_missing_data_directory_is_one_clear_error(tmp_path, capsys):
     assert "no such directory" in capsys.readouterr().err
 
 
-def test_the_report_shows_mental_wellbeing_over_the_years_as_figure_32_does(register):
+def test_the_report_shows_mental_wellbeing_over_the_years_as_figure_32_does(register, report):
     from painreg.analytics.compute import compute_indicators
-    from painreg.reports.annual import build_report
     from painreg.reports.annual.model import mean_ci
 
-    report = build_report(register, 2021)
     level = next(level for level in report.levels if level.level == "specialist")
     tables = [
         t for s in level.sections for t in s.tables if t.title.startswith("Psykiskt välbefinnande")
@@ -128,10 +125,10 @@ def _mpi_sections(report):  # type: ignore[no-untyped-def]
     return [s for level in report.levels for s in level.sections if "(MPI)" in s.title]
 
 
-def test_without_the_mpi_classifier_figure_22_says_so_instead_of_a_chart(register):
-    from painreg.reports.annual import MPI_NOT_CLASSIFIED, build_report
+def test_without_the_mpi_classifier_figure_22_says_so_instead_of_a_chart(report):
+    from painreg.reports.annual import MPI_NOT_CLASSIFIED
 
-    sections = _mpi_sections(build_report(register, 2021))
+    sections = _mpi_sections(report)
     assert len(sections) == 2  # one per care level
     for section in sections:
         assert section.charts == [] and section.tables == []

@@ -9,12 +9,12 @@ wrong file is refused with the file, the entry and the reason.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from painreg.cli import build_parser, main
-from painreg.synth import registry
 
 #: Made-up parameters (not the MPI-S key): three scales of a few items each.
 PARAMETERS = {
@@ -34,10 +34,8 @@ PARAMETERS = {
 
 
 @pytest.fixture(scope="module")
-def register_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("mpi")
-    registry.generate(out, scale=0.05, years=(2021, 2021), format="parquet")
-    return out
+def register_dir(synthetic_register: Callable[..., Path]) -> Path:
+    return synthetic_register(0.05, (2021, 2021), "parquet")
 
 
 def _load(argv: list[str]):  # type: ignore[no-untyped-def]

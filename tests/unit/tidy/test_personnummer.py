@@ -92,6 +92,7 @@ def test_it_names_each_kind_of_error(text: str, code: str) -> None:
 
 
 def test_every_message_exists_in_swedish_and_english_and_differs() -> None:
+    assert MESSAGES
     for sv, en in MESSAGES.values():
         assert sv and en and sv != en
     assert len({sv for sv, _ in MESSAGES.values()}) == len(MESSAGES)

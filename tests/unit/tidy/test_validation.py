@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -134,11 +135,8 @@ def test_it_validates_parquet_like_csv(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", schema.FORMATS)
-def test_a_synthetic_register_is_valid(tmp_path: Path, fmt: str) -> None:
-    from painreg.synth.registry import generate
-
-    generate(tmp_path, scale=0.01, years=(2021, 2021), format=fmt)
-    report = validate_directory(tmp_path)
+def test_a_synthetic_register_is_valid(synthetic_register: Callable[..., Path], fmt: str) -> None:
+    report = validate_directory(synthetic_register(0.01, (2021, 2021), fmt))
     assert report.ok, [str(p) for p in report.problems[:5]]
 
 
