@@ -87,7 +87,8 @@ def main() -> None:
     from django.test import Client
 
     from painreg.accounts.testing import login_verified
-    from painreg.dashboard.data import Selection, live_register, period_indicators
+    from painreg.dashboard.counts import live_register, period_indicators
+    from painreg.dashboard.selection import Selection
     from painreg.registry import actions
     from painreg.registry.models import Membership, Registration, Unit
 
@@ -115,11 +116,11 @@ def main() -> None:
         return elapsed
 
     # As a server process does at start (painreg.wsgi): compile the common
-    # selection shapes' SQL templates, outside any request.
-    from painreg.dashboard import data as dashboard_data
+    # selection shapes' base SQL, outside any request.
+    from painreg.dashboard import counts as dashboard_counts
 
     t0 = time.process_time()
-    dashboard_data.warm()
+    dashboard_counts.warm()
     warm_cpu = time.process_time() - t0
     cold = timed(url)
     warm = [timed(url) for _ in range(args.requests)]
