@@ -143,33 +143,8 @@ def _without_sources(engine: str, op: ops.Node) -> ops.Node:
     return op.replace({t: t.copy(source=backend) for t in op.find(ops.DatabaseTable)})
 
 
-def _execute_method(base: type) -> Any:
-    def execute(
-        self: Any,
-        expr: ir.Expr,
-        /,
-        *,
-        params: Mapping[ir.Scalar, Any] | None = None,
-        limit: Any = None,
-        **_kwargs: Any,
-    ) -> Any:
-        """Run ``expr`` with its parameters bound by the driver (see the module docstring)."""
-        import pandas as pd
-
-        if limit is not None:  # not used by the dashboard: Ibis's own way
-            return base.execute(self, expr, params=params, limit=limit)
-        table = expr.as_table()
-        statement = compile_statement(self.name, table)
-        values = {p.op().name: v for p, v in (params or {}).items()}
-        rows = run(self.con, self.name, statement.sql, statement.bind(values), fetch=True)
-        schema = table.schema()
-        frame = pd.DataFrame.from_records(rows, columns=schema.names, coerce_float=True)
-        return expr.__pandas_result__(_converter(self.name).convert_table(frame, schema))
-
-    return execute
-
-
 def _converter(engine: str) -> Any:
+    """Ibis's conversion of fetched rows to the expression's column types."""
     if engine == "postgres":
         from ibis.backends.postgres.converter import PostgresPandasData
 
@@ -183,12 +158,39 @@ _backend_classes: dict[str, type] = {}
 
 
 def _parameterised_backend(engine: str) -> type:
+    """Ibis's backend class of ``engine`` whose executions bind :class:`BoundParameter` values."""
     cls = _backend_classes.get(engine)
-    if cls is None:
-        base = _backend_class(engine)
-        cls = type(f"Parameterised{base.__name__}", (base,), {"execute": _execute_method(base)})
-        cls = _backend_classes.setdefault(engine, cls)
-    return cls
+    if cls is not None:
+        return cls
+
+    class Backend(_backend_class(engine)):  # type: ignore[misc]
+        def execute(
+            self,
+            expr: ir.Expr,
+            /,
+            *,
+            params: Mapping[ir.Scalar, Any] | None = None,
+            limit: Any = None,
+            **_kwargs: Any,
+        ) -> Any:
+            """Run ``expr`` with its parameters bound by the driver (module docstring)."""
+            import ibis
+            import pandas as pd
+
+            table = expr.as_table()
+            if limit == "default":
+                limit = ibis.options.sql.default_limit
+            if limit is not None:
+                table = table.limit(limit)
+            statement = compile_statement(self.name, table)
+            values = {p.op().name: v for p, v in (params or {}).items()}
+            rows = run(self.con, self.name, statement.sql, statement.bind(values), fetch=True)
+            schema = table.schema()
+            frame = pd.DataFrame.from_records(rows, columns=schema.names, coerce_float=True)
+            return expr.__pandas_result__(_converter(self.name).convert_table(frame, schema))
+
+    Backend.__name__ = f"Parameterised{_backend_class(engine).__name__}"
+    return _backend_classes.setdefault(engine, Backend)
 
 
 _local = threading.local()

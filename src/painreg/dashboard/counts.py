@@ -150,18 +150,31 @@ def period_indicators(
     return levels
 
 
+#: Expressions built once: the base per backend, shape and care level; the indicators
+#: per base table (building them costs more CPU than running their queries).
+_BUILT_MAX = 64
+_bases: dict[Any, Parameterised] = {}
+_expressions: dict[Any, dict[str, Any]] = {}
+_built_lock = threading.Lock()
+
+
 def year_base(register: Register, shape: Shape, care_level: str | None) -> Parameterised:
     """The base registrations of a year and ``shape``, with the year and values as parameters."""
+    key = (register.con, shape, care_level)
+    with _built_lock:
+        found = _bases.get(key)
+    if found is not None:
+        return found
     base = base_registrations(register, shape.filters)
     base = base.filter(base.year == YEAR)
     if care_level is not None:
         base = base.filter(base.care_level == care_level)
-    return shape.parameterise(base)
-
-
-#: Indicator expressions built once per base table (building them costs more than a query).
-_expressions: dict[Any, dict[str, Any]] = {}
-_expressions_lock = threading.Lock()
+    found = shape.parameterise(base)
+    with _built_lock:
+        if len(_bases) >= _BUILT_MAX:
+            _bases.clear()
+        _bases[key] = found
+    return found
 
 
 def _year_indicators(
@@ -180,8 +193,8 @@ def _year_indicators(
         con, BASE_TABLE, adapter.compile_statement(con.name, base.expr), values
     )
     table = _table(con, BASE_TABLE, base.expr.schema())
-    with _expressions_lock:
-        if len(_expressions) >= 64:
+    with _built_lock:
+        if len(_expressions) >= _BUILT_MAX:
             _expressions.clear()
         built = _expressions.setdefault(table.op(), {})
     try:

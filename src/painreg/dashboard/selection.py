@@ -80,8 +80,9 @@ class Shape:
     and so on; ages 113 and 119), so that
     :func:`painreg.analytics.indicators.base_registrations` builds the shape's
     expression as it builds any other; :meth:`parameterise` then turns each
-    stand-in literal of the expression into a :class:`BoundParameter` and
-    :meth:`values` gives each parameter's value for a selection's filters.
+    stand-in literal of the expression into a :class:`BoundParameter`, and
+    :meth:`Parameterised.values` gives each parameter's value for a
+    selection's filters.
     The stand-ins are an implementation detail of building the expression:
     the SQL holds placeholders, and the values go to the driver.
     """
@@ -113,8 +114,19 @@ class Shape:
             name = found if found not in templates else f"{found}_{len(templates)}"
             templates[name] = (found, literal.value)
             replacements[literal] = BoundParameter(name=name, dtype=literal.dtype)
+        if {source for source, _ in templates.values()} != self._sources():
+            # A filter whose value the expression uses otherwise than as a literal
+            # would keep its stand-in and select nobody: refuse instead.
+            raise ValueError(f"not every filter of {sorted(self.names)} became a parameter")
         expr = expr.op().replace(replacements).to_expr() if replacements else expr
         return Parameterised(expr, templates)
+
+    def _sources(self) -> set[str]:
+        """What the parameters come from: the filters set, an age band's bounds."""
+        sources = set(self.names - {"age_group", _OPEN_AGE})
+        if "age_group" in self.names:
+            sources |= {"age_low"} if _OPEN_AGE in self.names else {"age_low", "age_high"}
+        return sources
 
 
 @dataclass(frozen=True)

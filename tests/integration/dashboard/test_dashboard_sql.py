@@ -91,3 +91,13 @@ def test_a_selections_sql_holds_no_value_of_the_selection() -> None:
     assert "%(sex)s" in statement.sql and "%(diagnosis)s" in statement.sql
     assert "painregstandin" not in statement.sql.lower()
     assert women.values(Filters(sex="F", diagnosis="m79.7")) == {"sex": "F", "diagnosis": "M797"}
+
+
+def test_it_refuses_a_filter_whose_value_did_not_become_a_parameter() -> None:
+    """A stand-in left in the SQL would select nobody: an error instead of empty numbers."""
+    from painreg.analytics.indicators import base_registrations
+
+    register = counts.register_on(adapter.sourceless("sqlite"))
+    unfiltered = base_registrations(register, Filters())
+    with pytest.raises(ValueError, match="sex"):
+        Shape.of(Filters(sex="F")).parameterise(unfiltered)
