@@ -117,10 +117,10 @@ def main() -> None:
 
     # As a server process does at start (painreg.wsgi): compile the common
     # selection shapes' base SQL, outside any request.
-    from painreg.dashboard import counts as dashboard_counts
+    from painreg.dashboard import data as dashboard_data
 
     t0 = time.process_time()
-    dashboard_counts.warm()
+    dashboard_data.warm()
     warm_cpu = time.process_time() - t0
     cold = timed(url)
     warm = [timed(url) for _ in range(args.requests)]

@@ -12,8 +12,8 @@ application = get_wsgi_application()
 
 # Build the per-process caches of the patient pages and the dashboard's SQL
 # templates now, not in the first requests.
-from painreg.dashboard import counts as dashboard_counts  # noqa: E402
+from painreg.dashboard import data as dashboard_data  # noqa: E402
 from painreg.eprom import warmup  # noqa: E402 - needs the configured Django above
 
 warmup.warm()
-dashboard_counts.warm()
+dashboard_data.warm()

@@ -356,6 +356,16 @@ def cached_dashboard(
     )
 
 
+def warm() -> None:
+    """Prepare a server process for the dashboard before its first request (``painreg.wsgi``).
+
+    Importing this module loads the page's renderers (SciPy, Altair), which
+    would otherwise be imported inside the first request;
+    :func:`painreg.dashboard.counts.warm` compiles the common shapes' base SQL.
+    """
+    counts.warm()
+
+
 # ---------------------------------------------------------------------------
 # Excel
 
