@@ -28,7 +28,7 @@ What is timed, all in this one process against the same database:
    numbers for the unit's care level (completed rehabilitation and the
    response rate at end per unit); checked equal to the dashboard's.
 
-Goal (issue 5): page p95 under 500 ms with the scale-1 register in PostgreSQL,
+Goal: page p95 under 500 ms with the scale-1 register in PostgreSQL,
 over every request but the process's first (new selections included).
 """
 

@@ -149,7 +149,7 @@ class Dashboard:
     def chart(self, key: str) -> str | None:
         """The funnel plot of measure ``key`` as SVG; None if it has none.
 
-        Decision (issue 5): the page does not embed its funnel plots but links
+        Decision: the page does not embed its funnel plots but links
         them (one image request each, drawn on first request and kept with the
         dashboard): drawing one with Altair and vl-convert costs about 0.1 s,
         a dozen of them more than counting the whole register, and the

@@ -1,6 +1,6 @@
 """The unit dashboard (enhetens statistik): web pages and the Excel download.
 
-Decisions (issue 5; DOMAIN.md "Publishing rules"; registry.access rules):
+Decisions (DOMAIN.md "Publishing rules"; registry.access rules):
 
 * Who sees which unit: staff see the unit they work in now (the session's
   current unit, ``/statistik/``) and any unit they belong to
