@@ -193,6 +193,14 @@ def _parameterised_backend(engine: str) -> type:
     return _backend_classes.setdefault(engine, Backend)
 
 
+@dataclass
+class _Attached:
+    """The thread's backend over Django's connection, and what was built over it."""
+
+    backend: Any
+    built: dict[Any, Any]
+
+
 _local = threading.local()
 
 
@@ -203,16 +211,30 @@ def backend(connection: Any) -> Any:
     engine = ENGINES.get(connection.vendor)
     if engine is None:
         raise ValueError(f"the dashboard runs on SQLite and PostgreSQL, not {connection.vendor}")
-    backends = _local.__dict__.setdefault("backends", {})
-    current = backends.get(engine)
-    if current is not None and current.con is raw:
-        return current
-    current = backends[engine] = _parameterised_backend(engine).from_connection(raw)
+    attached = _local.__dict__.setdefault("attached", {})
+    current = attached.get(engine)
+    if current is not None and current.backend.con is raw:
+        return current.backend
+    made = _parameterised_backend(engine).from_connection(raw)
     if engine == "sqlite":
         # Ibis turns on case-sensitive LIKE; Django's icontains relies on SQLite's
         # default (case-insensitive), and the connection is Django's.
         raw.execute("PRAGMA case_sensitive_like = OFF")
-    return current
+    attached[engine] = _Attached(made, {})
+    return made
+
+
+def built(con: Any) -> dict[Any, Any]:
+    """A dictionary for expressions built over the backend ``con``, kept while it is in use.
+
+    Why here and not keyed by ``con``: Ibis backends compare equal when they
+    reach the same database (``db_identity``), so expressions over another
+    thread's connection would be found again, and run on that connection.
+    Only the thread's current backend keeps what was built over it; any
+    other backend (one that only compiles) gets an empty dictionary.
+    """
+    current = _local.__dict__.get("attached", {}).get(con.name)
+    return current.built if current is not None and current.backend is con else {}
 
 
 def run(

@@ -33,7 +33,6 @@ DOMAIN.md "Publishing rules"):
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from painreg.analytics.indicators import (
@@ -150,31 +149,32 @@ def period_indicators(
     return levels
 
 
-#: Expressions built once: the base per backend, shape and care level; the indicators
-#: per base table (building them costs more CPU than running their queries).
+#: Expressions kept at most per backend (building them costs more CPU than their queries).
 _BUILT_MAX = 64
-_bases: dict[Any, Parameterised] = {}
-_expressions: dict[Any, dict[str, Any]] = {}
-_built_lock = threading.Lock()
+
+
+def _kept(con: Any, key: Any, build: Any) -> Any:
+    """What ``build()`` gives, built once per backend of a connection (:func:`adapter.built`)."""
+    kept = adapter.built(con)
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= _BUILT_MAX:
+            kept.clear()
+        found = kept[key] = build()
+    return found
 
 
 def year_base(register: Register, shape: Shape, care_level: str | None) -> Parameterised:
     """The base registrations of a year and ``shape``, with the year and values as parameters."""
-    key = (register.con, shape, care_level)
-    with _built_lock:
-        found = _bases.get(key)
-    if found is not None:
-        return found
-    base = base_registrations(register, shape.filters)
-    base = base.filter(base.year == YEAR)
-    if care_level is not None:
-        base = base.filter(base.care_level == care_level)
-    found = shape.parameterise(base)
-    with _built_lock:
-        if len(_bases) >= _BUILT_MAX:
-            _bases.clear()
-        _bases[key] = found
-    return found
+
+    def build() -> Parameterised:
+        base = base_registrations(register, shape.filters)
+        base = base.filter(base.year == YEAR)
+        if care_level is not None:
+            base = base.filter(base.care_level == care_level)
+        return shape.parameterise(base)
+
+    return _kept(register.con, ("base", shape, care_level), build)
 
 
 def _year_indicators(
@@ -193,10 +193,8 @@ def _year_indicators(
         con, BASE_TABLE, adapter.compile_statement(con.name, base.expr), values
     )
     table = _table(con, BASE_TABLE, base.expr.schema())
-    with _built_lock:
-        if len(_expressions) >= _BUILT_MAX:
-            _expressions.clear()
-        built = _expressions.setdefault(table.op(), {})
+    # The same indicator expressions for every shape and year: built once per backend.
+    built = _kept(con, ("indicators", table.op()), dict)
     try:
         return compute_indicators(
             register,

@@ -31,6 +31,7 @@ import pytest
 from django.test import Client
 
 from painreg.analytics.indicators import Filters
+from painreg.dashboard.selection import Selection
 
 pytestmark = pytest.mark.django_db
 
@@ -385,6 +386,37 @@ def test_the_parameterised_base_lists_what_the_plain_expression_lists(
         assert sorted(row[column] for row in rows) == expected, (filters, level)
         listed += len(expected)
     assert (listed > 0) == anyone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_in_another_thread_after_this_one_counted(world: SimpleNamespace) -> None:
+    """Each thread's connection runs its own queries (Ibis backends of one database
+    compare equal, so expressions kept by equality would run on another thread's)."""
+    import threading
+
+    from django.db import connection
+
+    from painreg.dashboard import counts
+
+    selection = Selection(2024, 2024, Filters(sex="F"))
+    here = counts.compute(selection, connection, "specialist")
+    there: list[Any] = []
+
+    def count() -> None:
+        from django.db import connection
+
+        try:
+            there.append(counts.compute(selection, connection, "specialist"))
+        except Exception as error:  # reported below, in the test's thread
+            there.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    thread.join()
+    assert there == [here]
+    assert here["specialist"]["national"]["completed_rehab"] == 9  # 4 + 0 + 5 (B: primary care)
 
 
 def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
