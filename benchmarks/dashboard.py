@@ -90,7 +90,8 @@ def main() -> None:
     from django.test import Client
 
     from painreg.accounts.testing import login_verified
-    from painreg.dashboard.data import Selection, live_register, period_indicators
+    from painreg.dashboard.counts import live_register, period_indicators
+    from painreg.dashboard.selection import Selection
     from painreg.registry import actions
     from painreg.registry.models import Membership, Registration, Unit
 
@@ -118,7 +119,7 @@ def main() -> None:
         return elapsed
 
     # As a server process does at start (painreg.wsgi): compile the common
-    # selection shapes' SQL templates, outside any request.
+    # selection shapes' base SQL, outside any request.
     from painreg.dashboard import data as dashboard_data
 
     t0 = time.process_time()

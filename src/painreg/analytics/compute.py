@@ -13,7 +13,7 @@ Pure Python on Ibis; no Django.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ibis.expr.types as ir
@@ -93,13 +93,19 @@ def _national(indicator: Indicator, unit_values: list[Any]) -> Any:
     return {k: total.get(k, 0) for k in zero}
 
 
-def listed_units(register: Register, base: ir.Table, year: int) -> dict[str, list[str]]:
+def listed_units(
+    register: Register,
+    base: ir.Table,
+    year: int | ir.IntegerScalar,
+    params: Mapping[ir.Scalar, Any] | None = None,
+) -> dict[str, list[str]]:
     """Units per care level listed for the year: a registration of the year or a total."""
     with_regs = base.filter(base.year == year).select("unit_id").distinct()
     totals = register.unit_year_totals
     with_total = totals.filter(totals.year == year).select("unit_id").distinct()
     ids = with_regs.union(with_total).distinct()
-    u = register.units.inner_join(ids, "unit_id").select("unit_id", "care_level").to_pandas()
+    u = register.units.inner_join(ids, "unit_id").select("unit_id", "care_level")
+    u = u.to_pandas(params=params)
     return {
         level: sorted(u.loc[u.care_level == level, "unit_id"].tolist()) for level in CARE_LEVELS
     }
@@ -134,7 +140,7 @@ def _materialised(register: Register, base: ir.Table) -> ir.Table:
 
 def compute_indicators(
     register: Register,
-    year: int,
+    year: int | ir.IntegerScalar,
     *,
     filters: Filters | None = None,
     keys: Sequence[str] | None = None,
@@ -142,6 +148,7 @@ def compute_indicators(
     regions: bool = True,
     base: ir.Table | None = None,
     expressions: dict[str, ir.Table] | None = None,
+    params: Mapping[ir.Scalar, Any] | None = None,
 ) -> dict[str, Any]:
     """Every indicator for one year: raw counts per care level, nation and unit.
 
@@ -163,11 +170,15 @@ def compute_indicators(
     ``expressions``: a dict the caller keeps for one register, ``base`` and
     ``year``; each indicator's expression is built once into it and reused
     (building them is CPU work on every dashboard request; docs/dashboard.md).
+
+    ``year`` may be a parameter (an Ibis scalar) with its value in ``params``,
+    passed to every execution (``to_pandas(params=...)``): the unit dashboard
+    builds and compiles the expressions once for every year.
     """
     if base is None:
         base = _materialised(register, base_registrations(register, filters))
     ctx = Context(register=register, base=base, year=year)
-    listed = listed_units(register, base, year)
+    listed = listed_units(register, base, year, params)
     chosen = [
         i for i in INDICATORS if (keys is None or i.key in keys) and (i.in_json or not json_only)
     ]
@@ -187,7 +198,7 @@ def compute_indicators(
             expression = expressions[indicator.key]
         else:
             expression = expressions[indicator.key] = indicator.build(ctx)
-        values = _unit_values(indicator, expression.to_pandas())
+        values = _unit_values(indicator, expression.to_pandas(params=params))
         for level in CARE_LEVELS:
             if level not in indicator.levels:
                 continue

@@ -147,14 +147,14 @@ class Context:
 
     register: Register
     base: ir.Table
-    year: int
+    year: int | ir.IntegerScalar
 
-    def rehab(self, year: int | None = None) -> ir.Table:
+    def rehab(self, year: int | ir.IntegerScalar | None = None) -> ir.Table:
         """Rehab registrations of the year (discontinued included)."""
         b = self.base
-        return b.filter((b.category == "rehab") & (b.year == (year or self.year)))
+        return b.filter((b.category == "rehab") & (b.year == (self.year if year is None else year)))
 
-    def completed(self, year: int | None = None) -> ir.Table:
+    def completed(self, year: int | ir.IntegerScalar | None = None) -> ir.Table:
         """Completed (not discontinued) rehab registrations of the year."""
         r = self.rehab(year)
         return r.filter(~r.is_discontinued)

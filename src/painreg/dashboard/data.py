@@ -1,51 +1,31 @@
-"""The unit dashboard's numbers: the same indicator expressions, on the live database.
+"""The unit dashboard's page: what it shows, to whom, and its Excel file.
 
-Decisions (ARCHITECTURE.md "Where scores and indicators are computed";
-DOMAIN.md "Publishing rules"; figures in docs/dashboard.md, "Performance"):
+Decisions (DOMAIN.md "Publishing rules"):
 
-* **Same expressions, live data.** Migration ``registry/0004_interchange_views``
-  creates views of the interchange shape (``painreg_ix_<table>``). Ibis is
-  attached to *Django's own connection* (``ibis.sqlite`` / ``ibis.postgres``
-  ``from_connection``), so a request sees exactly what the application sees,
-  in the same transaction, without a second login to the database. The views
-  are wrapped in :class:`painreg.analytics.load.Register` and
-  :func:`painreg.analytics.compute.compute_indicators` runs unchanged.
-* The views' column types are taken from the one declaration of the format
-  (:mod:`painreg.tidy.schema`), not from the database catalogue: no
-  catalogue queries per request, and SQLite (whose views have no declared
-  types for computed columns) reads the same types as PostgreSQL.
-* **A period** is several calendar years: counts are summed over the years
-  (every dashboard indicator is a count or a numerator/denominator pair, so
-  sums are exact). Units listed are those listed in any year of the period.
 * **Publishing rules** are applied here, by who looks: someone who may see
   the unit's patients (a member of the unit) sees the unit's own counts as
   they are; every other group (other units, the nation, and the unit itself
   for a regional analyst or the national coordinator) follows the rules:
   proportions only for denominators of 5 or more (greyed below 10), counts
   1-4 as "<5" with secondary suppression in count tables.
+* The numbers come from :mod:`painreg.dashboard.counts` (the annual report's
+  indicator expressions on the live database), kept per register state by
+  :mod:`painreg.dashboard.cache`.
 
-This module computes nothing the analytics core could: it selects, sums
-years and decides what may be shown.
+This module computes nothing the analytics core could: it decides what may
+be shown and how.
 """
 
 from __future__ import annotations
 
-import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from painreg.analytics.compute import compute_indicators
-from painreg.analytics.context import (
-    AGE_GROUPS,
-    CARE_LEVELS,
-    CHANGE_OUTCOMES,
-    Filters,
-    age_bounds,
-    base_registrations,
-)
+from painreg.analytics.context import CHANGE_OUTCOMES
 from painreg.analytics.indicators import BY_KEY
-from painreg.analytics.load import OPTIONAL, REQUIRED, Register
+from painreg.dashboard import cache, counts
+from painreg.dashboard.counts import RATE_KEYS
+from painreg.dashboard.selection import Selection
 from painreg.reports.publishing import (
     MIN_PUBLISHED,
     PRIMARY_MARK,
@@ -64,604 +44,11 @@ from painreg.reports.render import (
 )
 from painreg.tidy import vocabulary
 
-VIEW_PREFIX = "painreg_ix_"
-
-#: Rates shown as shares (numerator / denominator).
-RATE_KEYS = ("response_rate_end", "hads_anxiety_case_initial", "hads_depression_case_initial")
-#: Every indicator the dashboard computes (one Ibis query each per year).
-DASHBOARD_KEYS = (
-    "completed_rehab",
-    "assessments",
-    "discontinued",
-    "coverage",
-    *RATE_KEYS,
-    *CHANGE_OUTCOMES,
-)
-
 CATEGORY_LABELS = {
     **vocabulary.CHANGE_CATEGORIES.headings(),
     **vocabulary.DISCONTINUATION_REASONS.headings(),
 }
 LEVEL_LABELS = vocabulary.CARE_LEVELS.headings()
-FILTER_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
-    "sex": tuple(vocabulary.SEXES.headings().items()),
-    "age_group": tuple((g, f"{g} år") for g in AGE_GROUPS),
-    "education": tuple(vocabulary.EDUCATION.headings().items()),
-    "programme": tuple(vocabulary.PROGRAMMES.headings().items()),
-}
-
-
-# ---------------------------------------------------------------------------
-# The register on the live database
-
-
-_local = threading.local()
-#: Compiled SQL per (thread's backend, expression); see :func:`_memoised_backend`.
-_COMPILED_MAX = 4_000
-#: SQL templates per selection shape, shared by every thread (see :class:`_Literals`).
-_templates: dict[Any, str] = {}
-_templates_lock = threading.Lock()
-#: Text in a template that stands for a selection's value: a string literal's
-#: text, or an integer literal as a whole token.
-_SENTINEL_TEXT = "painregsentinel"
-_SAFE_VALUE = re.compile(r"[A-Za-z0-9_+;\-]*")
-
-
-class _Literals:
-    """Stand-ins for the year and filter values of one year of a selection.
-
-    Decision: compiling the indicator expressions to SQL costs several times
-    the CPU of running them; the SQL of
-    two selections of the same *shape* (which filters are set) differs only in
-    the year and the filter values. So the dashboard builds the expressions
-    with stand-ins (a year of 29113, ages 113 and 119, codes like
-    ``painregsentinel1x``: values of the same SQL type that occur nowhere
-    else), compiles each once per shape and puts the request's values into
-    the SQL text (integers as whole tokens). Exact: the expressions differ
-    only in those literals (tests compare with a direct compilation for many
-    selections). Values other than plain codes (letters, digits, ``_+-``),
-    and years or ages outside the literals' integer types, are compiled
-    directly.
-    """
-
-    YEAR = 29_113  # an int16 literal, as any real year
-    AGES = (113, 119)  # int8 literals, as any real age bound
-
-    def __init__(self, year: int, filters: Filters) -> None:
-        self.texts: dict[str, str] = {str(self.YEAR): str(year)}
-        self.usable = 128 <= year <= 32_767
-        chosen: dict[str, str | None] = {}
-        for index, (name, value) in enumerate(sorted(filters.__dict__.items())):
-            if not value:
-                chosen[name] = value
-            elif name == "age_group":
-                low, high = age_bounds(value)
-                self.usable &= 0 <= low <= 127 and (high is None or 0 <= high <= 127)
-                self.texts[str(self.AGES[0])] = str(low)
-                if high is not None:
-                    self.texts[str(self.AGES[1])] = str(high)
-                chosen[name] = f"{self.AGES[0]}+" if high is None else "{}-{}".format(*self.AGES)
-            else:
-                sentinel = f"{_SENTINEL_TEXT}{index}x"
-                if name == "diagnosis":  # compared upper-case without dots
-                    sentinel, value = sentinel.upper(), value.upper().replace(".", "")
-                self.usable &= bool(_SAFE_VALUE.fullmatch(value))
-                self.texts[sentinel] = value
-                chosen[name] = sentinel
-        self.year = self.YEAR
-        self.filters = Filters(**chosen)
-
-    @staticmethod
-    def fill(template: str, texts: dict[str, str]) -> str:
-        """``template`` with each stand-in's text replaced by its value's."""
-        pattern = "|".join(
-            re.escape(t) if not t.isdigit() else rf"(?<![\w.]){t}(?![\w.])"
-            for t in sorted(texts, key=len, reverse=True)
-        )
-        return re.sub(pattern, lambda m: texts[m.group(0)], template)
-
-
-def _shared_tables(op: Any) -> Any:
-    """``op`` on tables of one connection-less backend: the same for every thread."""
-    import ibis.expr.operations as ops
-
-    return op.replace(
-        {
-            table: table.copy(source=_template_backend(table.source.name))
-            for table in op.find(ops.DatabaseTable)
-        }
-    )
-
-
-_template_backends: dict[str, Any] = {}
-
-
-def _backend_class(vendor: str) -> type:
-    if vendor in ("postgresql", "postgres"):
-        from ibis.backends.postgres import Backend
-    elif vendor == "sqlite":
-        from ibis.backends.sqlite import Backend
-    else:
-        raise ValueError(f"the dashboard supports SQLite and PostgreSQL, not {vendor}")
-    return Backend
-
-
-def _template_backend(name: str) -> Any:
-    """A backend of Ibis's ``name`` without a connection: the tables' source in templates."""
-    backend = _template_backends.get(name)
-    if backend is None:
-        backend = _template_backends.setdefault(name, _backend_class(name)())
-    return backend
-
-
-def _memoised_backend(base: type) -> type:
-    """``base`` (an Ibis SQL backend class) whose ``compile`` is memoised.
-
-    Compiling the indicator expressions to SQL costs far more than running
-    them (tens of milliseconds each); the SQL depends only on the expression
-    (period, patient group), never on the data, so it is compiled once per
-    expression and thread, and once per selection shape and process
-    (:class:`_Literals`). The data are read afresh on every request.
-    """
-
-    class Memoised(base):  # type: ignore[misc, valid-type]
-        _compiled: dict[Any, str]
-
-        def compile(
-            self, expr: Any, /, *, limit: Any = None, params: Any = None, pretty: bool = False
-        ) -> str:
-            if params:
-                return super().compile(expr, limit=limit, params=params, pretty=pretty)
-            key = (expr.op(), limit, pretty)
-            sql = self._compiled.get(key)
-            if sql is None:
-                if len(self._compiled) >= _COMPILED_MAX:
-                    self._compiled.clear()
-                sql = self._compiled[key] = self._template(expr, limit, pretty)
-            texts = getattr(_local, "texts", None)
-            return _Literals.fill(sql, texts) if texts else sql
-
-        def _template(self, expr: Any, limit: Any, pretty: bool) -> str:
-            """The SQL of ``expr``, compiled once per process (shared with other threads)."""
-            op = _shared_tables(expr.op())
-            key = (self.name, op, limit, pretty)
-            with _templates_lock:
-                sql = _templates.get(key)
-            if sql is None:
-                sql = super().compile(op.to_expr(), limit=limit, pretty=pretty)
-                with _templates_lock:
-                    if len(_templates) >= _COMPILED_MAX:
-                        _templates.clear()
-                    _templates[key] = sql
-            return sql
-
-    Memoised.__name__ = f"Memoised{base.__name__}"
-    return Memoised
-
-
-def _ibis_backend(connection: Any) -> Any:
-    """An Ibis backend over Django's connection (same transaction, no new login).
-
-    One backend per thread and database vendor, re-pointed at Django's current
-    connection of the thread (which may have been reopened since).
-    """
-    connection.ensure_connection()
-    raw = connection.connection
-    vendor = connection.vendor
-    backends = getattr(_local, "backends", None)
-    if backends is None:
-        backends = _local.backends = {}
-    backend = backends.get(vendor)
-    if backend is not None and backend.con is raw:
-        return backend
-    cls = _memoised_backend(_backend_class(vendor))
-    backend = cls.from_connection(raw)
-    backend._compiled = {}
-    if vendor == "sqlite":
-        # Ibis turns on case-sensitive LIKE; Django's icontains relies on SQLite's
-        # default (case-insensitive), and the connection is Django's.
-        raw.execute("PRAGMA case_sensitive_like = OFF")
-    backends[vendor] = backend
-    backend._painreg_tables = {}
-    return backend
-
-
-def _ibis_schema(name: str) -> Any:
-    import ibis
-
-    from painreg.tidy.schema import get_table
-
-    types = {
-        "string": "string",
-        "enum": "string",
-        "list": "string",
-        "int": "int64",
-        "float": "float64",
-        "date": "date",
-        "bool": "boolean",
-    }
-    return ibis.schema({c.name: types[c.type] for c in get_table(name).columns})
-
-
-def live_register(connection: Any | None = None) -> Register:
-    """The register as Ibis tables over the interchange views of ``connection``.
-
-    ``connection`` defaults to Django's default database connection.
-    """
-    if connection is None:
-        from django.db import connection as default
-
-        connection = default
-    return _register_on(_ibis_backend(connection))
-
-
-def _register_on(con: Any) -> Register:
-    import ibis.expr.operations as ops
-
-    tables = con._painreg_tables  # the same table nodes each time: compile cache hits
-    for name in (*REQUIRED, *OPTIONAL):
-        if name not in tables:
-            op = ops.DatabaseTable(
-                name=VIEW_PREFIX + name,
-                schema=_ibis_schema(name),
-                source=con,
-                namespace=ops.Namespace(),
-            )
-            tables[name] = op.to_expr()
-    return Register(con=con, **tables)
-
-
-# ---------------------------------------------------------------------------
-# Selection
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the dashboard shows: a period of whole years and a patient group."""
-
-    year_from: int
-    year_to: int
-    filters: Filters = field(default_factory=Filters)
-
-    @property
-    def years(self) -> range:
-        return range(self.year_from, self.year_to + 1)
-
-    def describe(self) -> str:
-        period = (
-            str(self.year_from)
-            if self.year_from == self.year_to
-            else f"{self.year_from}–{self.year_to}"
-        )
-        return f"{period}; {describe_filters(self.filters)}"
-
-
-def describe_filters(filters: Filters) -> str:
-    parts = []
-    for name, value in filters.__dict__.items():
-        if not value:
-            continue
-        labels = dict(FILTER_CHOICES.get(name, ()))
-        label = labels.get(value, value)
-        parts.append(f"diagnos {label}" if name == "diagnosis" else label)
-    return ", ".join(parts) or "alla patienter"
-
-
-def _add(total: Any, value: Any) -> Any:
-    if total is None:
-        return value
-    if isinstance(value, dict):
-        out = dict(total)
-        for k, v in value.items():
-            if v is None or out.get(k) is None:
-                # Coverage: unknown in one year makes the period's value unknown.
-                out[k] = None
-            else:
-                out[k] = out[k] + v
-        return out
-    return total + value
-
-
-def period_indicators(
-    register: Register, selection: Selection, *, care_level: str | None = None
-) -> dict[str, Any]:
-    """Indicators per care level, nation and unit, summed over the period's years.
-
-    Same shape as :func:`compute_indicators` without ``year`` and without
-    regions. ``care_level``: only that level (the one a unit's dashboard
-    shows), counted from its registrations only; the other level is left out.
-    """
-    levels: dict[str, Any] = {}
-    for year in selection.years:
-        result = _year_indicators(register, year, selection.filters, care_level)
-        for level, data in result["care_levels"].items():
-            if care_level is not None and level != care_level:
-                continue  # counted from this level's registrations only: not complete
-            target = levels.setdefault(level, {"national": {}, "units": {}})
-            for key, value in data["national"].items():
-                target["national"][key] = _add(target["national"].get(key), value)
-            for unit, values in data["units"].items():
-                unit_target = target["units"].setdefault(unit, {})
-                for key, value in values.items():
-                    unit_target[key] = _add(unit_target.get(key), value)
-    return levels
-
-
-#: The temporary table of one year's base registrations (see :func:`_year_indicators`).
-BASE_TABLE = "painreg_dash_base"
-
-
-def _year_base(register: Register, year: int, filters: Filters, care_level: str | None) -> Any:
-    base = base_registrations(register, filters)
-    base = base.filter(base.year == year)
-    if care_level is not None:
-        base = base.filter(base.care_level == care_level)
-    return base
-
-
-def _year_indicators(
-    register: Register, year: int, filters: Filters, care_level: str | None
-) -> dict[str, Any]:
-    """:func:`compute_indicators` of the dashboard for one year.
-
-    Decision: every indicator starts from the same base registrations
-    (registrations joined with units and patients through the views, which
-    leave out opted-out patients by joining patients once more). On a live
-    database (a backend with a connection) the year's base registrations of
-    the care level are written once to a temporary table of the connection
-    (``CREATE TEMP TABLE ... AS``, a few thousand rows), and the indicators
-    start from it: each query then looks up a few thousand registrations'
-    scores and answers by index instead of joining the views again. The
-    table is dropped afterwards (and before, should a failed request have
-    left it). The database user needs the ``TEMPORARY`` privilege (PUBLIC
-    has it by default); a read-only standby cannot serve the dashboard.
-
-    The SQL is compiled with stand-ins (:class:`_Literals`): the base's once
-    per selection shape and care level, the indicators' (which hold only
-    the year) once per process.
-    """
-    literals = _Literals(year, filters)
-    live = getattr(register.con, "name", "") in ("postgres", "sqlite")
-    raw = register.con.con if live else None
-    if not (literals.usable and hasattr(register.con, "_compiled")):
-        base = _year_base(register, year, filters, care_level)
-        if raw is None:
-            return compute_indicators(register, year, keys=DASHBOARD_KEYS, regions=False, base=base)
-        return _from_temporary(register, raw, year, base)
-    _local.texts = literals.texts
-    try:
-        base = _year_base(register, literals.year, literals.filters, care_level)
-        return _from_temporary(register, raw, literals.year, base)
-    finally:
-        _local.texts = None
-
-
-def warm_templates(connection: Any | None = None) -> int:
-    """Compile the base SQL of the common selection shapes now; returns how many.
-
-    A web server process calls this once at start (``painreg.wsgi``): the
-    first request of each selection shape (no filter, or one filter of
-    :data:`FILTER_CHOICES`) per care level would otherwise compile its
-    template inside that request. Only compiles: no
-    query is run. Shapes with two or more filters compile on first use.
-    """
-    register = live_register(connection)
-    shapes: list[dict[str, str]] = [{}]
-    for name, choices in FILTER_CHOICES.items():
-        values = [choices[0][0]]
-        if name == "age_group":  # a closed and an open age band compile differently
-            values.append(choices[-1][0])
-        shapes.extend({name: value} for value in values)
-    count = 0
-    for care_level in CARE_LEVELS:
-        for shape in shapes:
-            literals = _Literals(2021, Filters(**shape))
-            if not literals.usable:
-                continue
-            _local.texts = literals.texts
-            try:
-                register.con.compile(
-                    _year_base(register, literals.year, literals.filters, care_level)
-                )
-            finally:
-                _local.texts = None
-            count += 1
-    return count
-
-
-def warm() -> None:
-    """:func:`warm_templates` at a server process's start: a failure (say, the
-    database not reachable yet) is logged, never fatal; the connection it
-    opened is closed (the request threads open their own)."""
-    import logging
-
-    from django.db import connection
-
-    try:
-        warm_templates(connection)
-    except Exception:  # warming is an optimisation only
-        logging.getLogger(__name__).exception("warming the dashboard's SQL templates failed")
-    finally:
-        connection.close()
-
-
-def _from_temporary(register: Register, raw: Any, year: int, base: Any) -> dict[str, Any]:
-    """:func:`compute_indicators` from a temporary table of ``base``.
-
-    (No second temporary table of the base registrations' scores: writing it
-    costs more PostgreSQL CPU than the indicators' index look-ups it saves.)
-    """
-    import ibis.expr.operations as ops
-
-    con = register.con
-    schema = "pg_temp" if con.name == "postgres" else "temp"
-    sql = con.compile(base)  # with the request's values when stand-ins are in use
-    statements = [
-        f"DROP TABLE IF EXISTS {schema}.{BASE_TABLE}",
-        f"CREATE TEMPORARY TABLE {BASE_TABLE} AS {sql}",
-    ]
-    if con.name == "postgres":  # temporary tables get no autovacuum
-        statements.append(f"ANALYZE {BASE_TABLE}")
-    _execute(raw, statements)
-    table = getattr(con, "_painreg_base", None)
-    if table is None or table.schema() != base.schema():
-        # The same table node each time: the indicators' SQL is compiled once.
-        table = con._painreg_base = ops.DatabaseTable(
-            name=BASE_TABLE, schema=base.schema(), source=con, namespace=ops.Namespace()
-        ).to_expr()
-    # Same base table node and year (a stand-in): the same expressions.
-    if getattr(con, "_painreg_expressions", None) is None:
-        con._painreg_expressions = {}
-    built = con._painreg_expressions
-    if len(built) >= 64:
-        built.clear()
-    result = compute_indicators(
-        register,
-        year,
-        keys=DASHBOARD_KEYS,
-        regions=False,
-        base=table,
-        expressions=built.setdefault((table.op(), year), {}),
-    )
-    _execute(raw, [f"DROP TABLE IF EXISTS {schema}.{BASE_TABLE}"])
-    return result
-
-
-def _execute(raw: Any, statements: list[str]) -> None:
-    cursor = raw.cursor()
-    try:
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        cursor.close()
-
-
-# ---------------------------------------------------------------------------
-# Results cache: recomputed whenever the register changed
-
-#: Tables whose newest row id changes with every write the views can show:
-#: bulk import only inserts (new ids); every other write goes through the
-#: actions, which write a history row (django-simple-history).
-_FINGERPRINT_TABLES = (
-    ("registry_unit", "id"),
-    ("registry_unityeartotal", "id"),
-    ("registry_patient", "id"),
-    ("registry_registration", "id"),
-    ("registry_answer", "id"),
-    ("registry_score", "id"),
-    ("registry_historicalunit", "history_id"),
-    ("registry_historicalunityeartotal", "history_id"),
-    ("registry_historicalpatient", "history_id"),
-    ("registry_historicalregistration", "history_id"),
-    ("registry_historicaloccasion", "history_id"),
-    ("registry_historicalanswer", "history_id"),
-)
-_CACHE_SIZE = 256
-_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
-_cache_lock = threading.Lock()
-
-
-def register_fingerprint(connection: Any) -> tuple[Any, ...]:
-    """Newest ids of the register's tables: equal fingerprints, equal register.
-
-    One query of index look-ups (``max`` of a primary key), cheap whatever
-    the size of the register.
-    """
-    parts = ", ".join(f"(SELECT MAX({col}) FROM {table})" for table, col in _FINGERPRINT_TABLES)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parts}")
-        return tuple(cursor.fetchone())
-
-
-def clear_cache(**_kwargs: Any) -> None:
-    """Forget every cached result (connected to the registry models' save/delete)."""
-    with _cache_lock:
-        _cache.clear()
-
-
-def _compute(
-    selection: Selection, connection: Any, care_level: str | None = None
-) -> dict[str, Any]:
-    """:func:`period_indicators` on the live register (of ``care_level`` only if given).
-
-    On PostgreSQL the JIT compiler is switched off for these queries only:
-    their estimated costs pass its threshold, and compiling them to machine
-    code takes longer than running them (index look-ups from the year's
-    registrations, see migration ``registry/0005_dashboard_year_index``).
-    And ``random_page_cost = 1.1`` (the default 4 is for disks): with it the
-    planner looks up each registration's occasion and score by the unique
-    indexes instead of reading every occasion: fewer buffers and less
-    PostgreSQL CPU per new selection, the same results.
-    """
-    register = live_register(connection)
-    if connection.vendor != "postgresql":
-        return period_indicators(register, selection, care_level=care_level)
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off; SET random_page_cost = 1.1")
-    try:
-        return period_indicators(register, selection, care_level=care_level)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET jit; RESET random_page_cost")
-
-
-def _cached(key: tuple[Any, ...], compute: Any) -> Any:
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
-    value = compute()
-    with _cache_lock:
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = value
-    return value
-
-
-def cached_dashboard(
-    unit: UnitInfo,
-    selection: Selection,
-    *,
-    own: bool,
-    unit_names: dict[str, str],
-    charts: bool = True,
-    connection: Any | None = None,
-) -> Dashboard:
-    """The dashboard of ``unit`` on the live register, reused while nothing changed.
-
-    Decision: the dashboard is real time (every request sees every committed
-    change), but counting the whole register and drawing the funnel plots
-    are slow on a national register, while the register changes far less
-    often than it is looked at. Indicator results (per selection) and built
-    dashboards (per selection, unit and viewer kind) are kept per register
-    fingerprint (:func:`register_fingerprint`), and dropped at once when a
-    registry model is saved or deleted in this process.
-    ``PAINREG_DASHBOARD_CACHE = False`` turns the cache off.
-    """
-    from django.conf import settings
-
-    if connection is None:
-        from django.db import connection as default
-
-        connection = default
-
-    def levels() -> dict[str, Any]:
-        # Only the unit's care level: the page compares with nothing else.
-        return _compute(selection, connection, unit.care_level)
-
-    def build(levels: dict[str, Any]) -> Dashboard:
-        return build_dashboard(
-            levels, unit, selection, own=own, unit_names=unit_names, charts=charts
-        )
-
-    if not getattr(settings, "PAINREG_DASHBOARD_CACHE", True):
-        return build(levels())
-    base = (connection.alias, connection.vendor, register_fingerprint(connection), selection)
-    names = tuple(sorted(unit_names.items()))
-    return _cached(
-        (*base, "dashboard", unit, own, names, charts),
-        lambda: build(_cached((*base, "levels", unit.care_level), levels)),
-    )
-
 
 # ---------------------------------------------------------------------------
 # The dashboard model (what the page and the Excel file show)
@@ -758,8 +145,8 @@ class Dashboard:
 
         Decision: the page does not embed its funnel plots but links
         them (one image request each, drawn on first request and kept with the
-        dashboard): drawing a dozen with Altair and vl-convert costs more than
-        counting the whole register, and the
+        dashboard): drawing one with Altair and vl-convert costs about 0.1 s,
+        a dozen of them more than counting the whole register, and the
         browser fetches the images side by side after the page's numbers.
         """
         if key not in self.charts:
@@ -910,6 +297,67 @@ def _funnel_svg(measure: Measure) -> str:
         points, measure.national.share.share, measure.title, highlight=measure.unit.label
     )
     return chart_svg(chart)
+
+
+# ---------------------------------------------------------------------------
+# On the live register
+
+
+def cached_dashboard(
+    unit: UnitInfo,
+    selection: Selection,
+    *,
+    own: bool,
+    unit_names: dict[str, str],
+    charts: bool = True,
+    connection: Any | None = None,
+) -> Dashboard:
+    """The dashboard of ``unit`` on the live register, reused while nothing changed.
+
+    Decision: the dashboard is real time (every request sees every committed
+    change), but counting the whole register and drawing the funnel plots
+    are slow on a national register, while the register changes far less
+    often than it is looked at. Indicator results (per selection) and built
+    dashboards (per selection, unit and viewer kind) are kept per register
+    fingerprint (:func:`painreg.dashboard.cache.register_fingerprint`), and dropped at once when a
+    registry model is saved or deleted in this process.
+    ``PAINREG_DASHBOARD_CACHE = False`` turns the cache off.
+    """
+    from django.conf import settings
+
+    if connection is None:
+        from django.db import connection as default
+
+        connection = default
+
+    def levels() -> dict[str, Any]:
+        # Only the unit's care level: the page compares with nothing else.
+        return counts.compute(selection, connection, unit.care_level)
+
+    def build(levels: dict[str, Any]) -> Dashboard:
+        return build_dashboard(
+            levels, unit, selection, own=own, unit_names=unit_names, charts=charts
+        )
+
+    if not getattr(settings, "PAINREG_DASHBOARD_CACHE", True):
+        return build(levels())
+    fingerprint = cache.register_fingerprint(connection)
+    base = (connection.alias, connection.vendor, fingerprint, selection)
+    names = tuple(sorted(unit_names.items()))
+    return cache.cached(
+        (*base, "dashboard", unit, own, names, charts),
+        lambda: build(cache.cached((*base, "levels", unit.care_level), levels)),
+    )
+
+
+def warm() -> None:
+    """Prepare a server process for the dashboard before its first request (``painreg.wsgi``).
+
+    Importing this module loads the page's renderers (SciPy, Altair), which
+    would otherwise be imported inside the first request;
+    :func:`painreg.dashboard.counts.warm` compiles the common shapes' base SQL.
+    """
+    counts.warm()
 
 
 # ---------------------------------------------------------------------------

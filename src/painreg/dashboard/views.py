@@ -33,13 +33,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from painreg.analytics.context import Filters
-from painreg.dashboard.data import (
-    FILTER_CHOICES,
-    Selection,
-    UnitInfo,
-    cached_dashboard,
-    dashboard_excel,
-)
+from painreg.dashboard.data import UnitInfo, cached_dashboard, dashboard_excel
+from painreg.dashboard.selection import FILTER_CHOICES, Selection
 from painreg.registry import access
 from painreg.registry.models import Unit
 
@@ -51,7 +46,7 @@ def _connect_cache_invalidation() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    from painreg.dashboard.data import clear_cache
+    from painreg.dashboard.cache import clear_cache
 
     for model in apps.get_app_config("registry").get_models():
         post_save.connect(clear_cache, sender=model, dispatch_uid=f"dashboard-{model.__name__}")

@@ -30,6 +30,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from painreg.analytics.context import Filters
+from painreg.dashboard.selection import Selection
+
 pytestmark = pytest.mark.django_db
 
 # (unit, completed, answered at end, of which women (completed, answered), discontinued)
@@ -273,7 +276,7 @@ def test_it_counts_as_the_same_expressions_over_the_files(
     """The views give the analytics core what the interchange files give it."""
     from painreg.analytics.compute import compute_indicators
     from painreg.analytics.load import load_register
-    from painreg.dashboard.data import DASHBOARD_KEYS, live_register
+    from painreg.dashboard.counts import DASHBOARD_KEYS, live_register
 
     live = compute_indicators(live_register(), 2024, keys=DASHBOARD_KEYS)
     files = compute_indicators(load_register(imported.directory), 2024, keys=DASHBOARD_KEYS)
@@ -290,12 +293,8 @@ def test_it_counts_each_care_level_from_its_temporary_base_as_over_the_files(
     from painreg.analytics.compute import compute_indicators
     from painreg.analytics.context import Filters
     from painreg.analytics.load import load_register
-    from painreg.dashboard.data import (
-        DASHBOARD_KEYS,
-        Selection,
-        live_register,
-        period_indicators,
-    )
+    from painreg.dashboard.counts import DASHBOARD_KEYS, live_register, period_indicators
+    from painreg.dashboard.selection import Selection
 
     files = load_register(imported.directory)
     for filters in (Filters(), Filters(sex="F"), Filters(age_group="30-39")):
@@ -316,7 +315,7 @@ def test_it_leaves_out_patients_who_opted_out(
 ) -> None:
     from django.utils import timezone
 
-    from painreg.dashboard.data import live_register
+    from painreg.dashboard.counts import live_register
     from painreg.registry.guard import writes_allowed
     from painreg.registry.models import Patient
 
@@ -365,69 +364,92 @@ def test_it_downloads_the_dashboard_as_excel(
     assert "Riket, specialistvård" in strings and "&lt;5" in strings
 
 
+@pytest.mark.parametrize(
+    ("year", "filters", "anyone"),
+    [
+        (2024, Filters(), True),
+        (2023, Filters(), False),
+        (2024, Filters(sex="F"), True),
+        (2024, Filters(age_group="50-59"), True),  # born 1970, first visit 2024
+        (2024, Filters(age_group="40-49"), False),
+        (2024, Filters(age_group="50+", education="university"), True),
+        (2024, Filters(sex="M", diagnosis="m79.7"), True),
+        (2024, Filters(diagnosis="M79.7", programme="cbt"), False),
+        (2024, Filters(sex="F' OR '1'='1"), False),  # a value is bound, never part of the SQL
+    ],
+)
+def test_the_parameterised_base_lists_what_the_plain_expression_lists(
+    world: SimpleNamespace, year: int, filters: Filters, anyone: bool
+) -> None:
+    """The base statement with bound values (what the dashboard runs) against Ibis's own SQL."""
+    from painreg.analytics.context import base_registrations
+    from painreg.dashboard import adapter, counts
+    from painreg.dashboard.selection import Shape
+
+    register = counts.live_register()
+    con = register.con
+    listed = 0
+    for level in ("specialist", "primary"):
+        base = counts.year_base(register, Shape.of(filters), level)
+        statement = adapter.compile_statement(con.name, base.expr)
+        values = base.values(filters) | {"year": year}
+        rows = adapter.run(con.con, con.name, statement.sql, statement.bind(values), fetch=True)
+        column = list(base.expr.schema().names).index("registration_id")
+        plain = base_registrations(register, filters)
+        plain = plain.filter((plain.year == year) & (plain.care_level == level))
+        expected = sorted(plain.registration_id.to_pandas().tolist())
+        assert sorted(row[column] for row in rows) == expected, (filters, level)
+        listed += len(expected)
+    assert (listed > 0) == anyone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_in_another_thread_after_this_one_counted(world: SimpleNamespace) -> None:
+    """Each thread's connection runs its own queries (Ibis backends of one database
+    compare equal, so expressions kept by equality would run on another thread's)."""
+    import threading
+
+    from django.db import connection
+
+    from painreg.dashboard import counts
+
+    selection = Selection(2024, 2024, Filters(sex="F"))
+    here = counts.compute(selection, connection, "specialist")
+    there: list[Any] = []
+
+    def count() -> None:
+        from django.db import connection
+
+        try:
+            there.append(counts.compute(selection, connection, "specialist"))
+        except Exception as error:  # reported below, in the test's thread
+            there.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    thread.join()
+    assert there == [here]
+    assert here["specialist"]["national"]["completed_rehab"] == 9  # 4 + 0 + 5 (B: primary care)
+
+
 def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
     world: SimpleNamespace,
 ) -> None:
-    """painreg.wsgi warms the templates: a one-filter selection compiles no new base SQL."""
-    from painreg.analytics.context import Filters
-    from painreg.dashboard import data as dashboard_data
+    """painreg.wsgi warms the base SQL: a one-filter selection then compiles nothing new."""
+    from painreg.dashboard import adapter, cache, counts
+    from painreg.dashboard.selection import Shape
 
-    dashboard_data._templates.clear()
-    assert dashboard_data.warm_templates() == 2 * (1 + len(dashboard_data.FILTER_CHOICES) + 1)
-    warmed = len(dashboard_data._templates)
-    register = dashboard_data.live_register()
+    cache.clear_statements()
+    assert counts.warm_templates() == 2 * (1 + len(counts.FILTER_CHOICES) + 1)
+    warmed = cache.compiled_count()
+    register = counts.live_register()
     for filters in (Filters(sex="M"), Filters(age_group="60-69"), Filters(programme="act")):
-        literals = dashboard_data._Literals(2019, filters)
-        dashboard_data._local.texts = literals.texts
-        try:
-            sql = register.con.compile(
-                dashboard_data._year_base(register, literals.year, literals.filters, "primary")
-            )
-        finally:
-            dashboard_data._local.texts = None
-        assert "2019" in sql
-    assert len(dashboard_data._templates) == warmed
-
-
-def test_it_compiles_each_selection_shape_once_to_the_same_sql(
-    world: SimpleNamespace, imported: SimpleNamespace
-) -> None:
-    """A selection of an already compiled shape gets the SQL a direct compilation gives."""
-    from painreg.analytics.context import Context, Filters, base_registrations
-    from painreg.analytics.indicators import BY_KEY
-    from painreg.dashboard import data as dashboard_data
-
-    register = dashboard_data.live_register()
-    con = register.con
-    direct = type(con).__mro__[1].compile  # the backend's own compile, unmemoised
-    selections = [
-        (2024, Filters(sex="F")),
-        (2023, Filters(sex="M")),
-        (2024, Filters(age_group="30-39")),
-        (2022, Filters(age_group="50-59")),
-        (2021, Filters(age_group="70+", education="university")),
-        (2024, Filters(age_group="16-19", education="compulsory")),
-        (2024, Filters(diagnosis="M79", programme="cbt")),
-        (2020, Filters(diagnosis="G44", programme="act")),
-        (2024, Filters()),
-        (2019, Filters()),
-    ]
-    before = len(dashboard_data._templates)
-    for year, filters in selections:
-        literals = dashboard_data._Literals(year, filters)
-        assert literals.usable
-        real = Context(register, base_registrations(register, filters), year)
-        stand_in = Context(register, base_registrations(register, literals.filters), literals.year)
-        for key in dashboard_data.DASHBOARD_KEYS:
-            templated = literals.fill(con.compile(BY_KEY[key].build(stand_in)), literals.texts)
-            assert templated == direct(con, BY_KEY[key].build(real)), (year, filters, key)
-        for level in ("specialist", "primary"):  # the dashboard's temporary base table
-            base = dashboard_data._year_base(register, literals.year, literals.filters, level)
-            templated = literals.fill(con.compile(base), literals.texts)
-            real_base = dashboard_data._year_base(register, year, filters, level)
-            assert templated == direct(con, real_base), (year, filters, level)
-    # Compiled once per shape (six shapes above), not once per selection.
-    assert len(dashboard_data._templates) - before <= 6 * (len(dashboard_data.DASHBOARD_KEYS) + 2)
+        adapter.compile_statement(
+            register.con.name, counts.year_base(register, Shape.of(filters), "primary").expr
+        )
+    assert cache.compiled_count() == warmed
 
 
 def test_it_links_each_funnel_plot_as_an_svg_image(
