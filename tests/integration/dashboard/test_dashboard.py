@@ -379,7 +379,7 @@ def test_it_downloads_the_dashboard_as_excel(
     ],
 )
 def test_the_parameterised_base_lists_what_the_plain_expression_lists(
-    world: SimpleNamespace, year: int, filters: Filters, anyone: bool
+    imported: SimpleNamespace, year: int, filters: Filters, anyone: bool
 ) -> None:
     """The base statement with bound values (what the dashboard runs) against Ibis's own SQL."""
     from painreg.analytics.context import base_registrations
@@ -404,7 +404,7 @@ def test_the_parameterised_base_lists_what_the_plain_expression_lists(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_counts_in_another_thread_after_this_one_counted(world: SimpleNamespace) -> None:
+def test_it_counts_in_another_thread_after_this_one_counted(imported: SimpleNamespace) -> None:
     """Each thread's connection runs its own queries (Ibis backends of one database
     compare equal, so expressions kept by equality would run on another thread's)."""
     import threading
@@ -435,7 +435,7 @@ def test_it_counts_in_another_thread_after_this_one_counted(world: SimpleNamespa
 
 
 def test_a_server_process_compiles_the_common_shapes_before_its_first_request(
-    world: SimpleNamespace,
+    imported: SimpleNamespace,
 ) -> None:
     """painreg.wsgi warms the base SQL: a one-filter selection then compiles nothing new."""
     from painreg.dashboard import adapter, cache, counts
