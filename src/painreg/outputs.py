@@ -18,23 +18,72 @@ program on the machine). So:
 (mode 0600): identified exports, access-log extracts, FHIR bundles, any file
 that holds identities. A device or FIFO keeps its own mode.
 
+Files meant for people (CSV a person opens in a spreadsheet program) pass
+their text through :func:`spreadsheet_text` (:func:`csv_text` does it for
+every cell): a cell that starts like a formula is written as text. The
+interchange tables are machine files and stay lossless (docs/interchange.md).
+
 A leaf module like :mod:`painreg.errors` (standard library only), so the
 pure renderers in ``reports`` and the cores may use it too.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import secrets
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from painreg.errors import UserError
 
-__all__ = ["STDOUT", "create_private", "write_output", "write_outputs"]
+__all__ = [
+    "STDOUT",
+    "create_private",
+    "csv_text",
+    "spreadsheet_text",
+    "write_output",
+    "write_outputs",
+]
+
+#: What a spreadsheet program reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number (a negative one starts with "-" and is still a number, not a formula).
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+([.,][0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+def spreadsheet_text(value: object) -> object:
+    """``value`` as a spreadsheet shows it as text: a leading ``'`` before text that
+    starts like a formula (``= + - @``, tab or carriage return), as OWASP advises.
+
+    Anything else, numbers and text that is a plain number (``-1.5``) included,
+    is returned as it is.
+
+    >>> spreadsheet_text("=SUM(A1:A9)")
+    "'=SUM(A1:A9)"
+    >>> spreadsheet_text("-1.5"), spreadsheet_text("Smärtrehab A")
+    ('-1.5', 'Smärtrehab A')
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def csv_text(rows: Iterable[Sequence[object]], *, lineterminator: str = "\r\n") -> str:
+    """CSV for people: every cell through :func:`spreadsheet_text`."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator=lineterminator)
+    for row in rows:
+        writer.writerow([spreadsheet_text(cell) for cell in row])
+    return text.getvalue()
+
 
 #: The conventional name of standard output on the command line.
 STDOUT = "-"

@@ -218,8 +218,17 @@ def _read_csv(path: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _to_csv(frame, instrument) -> str:  # type: ignore[no-untyped-def]
-    """Interchange CSV: empty = missing, booleans true/false, numbers unrounded."""
+    """Interchange CSV: empty = missing, booleans true/false, numbers unrounded.
+
+    The ids are the input's text: one that starts like a formula is written as
+    text (:func:`painreg.outputs.spreadsheet_text`), as the file is opened in a
+    spreadsheet program.
+    """
+    from painreg.outputs import spreadsheet_text
+
     out = frame.copy()
+    if "id" in out.columns:
+        out["id"] = out["id"].map(spreadsheet_text)
     for definition in instrument.scores:
         column = out[definition.name]
         if definition.type == "boolean":

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from painreg.errors import UserError
-from painreg.outputs import write_output
+from painreg.outputs import csv_text, write_output
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -248,7 +248,6 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_access_extract(args: argparse.Namespace) -> int:
     setup_django()
-    import csv
     import getpass
     import io
 
@@ -283,11 +282,8 @@ def run_access_extract(args: argparse.Namespace) -> int:
         for r in rows
     ]
     if args.format == "csv":
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(table)
-        write_output(args.output, text.getvalue(), private=True)
+        # Reasons and details are typed by staff: formula-like cells are written as text.
+        write_output(args.output, csv_text([header, *table], lineterminator="\n"), private=True)
         return 0
     from rich.console import Console
     from rich.table import Table

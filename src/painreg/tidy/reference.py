@@ -75,6 +75,14 @@ Without a selection every patient in the register is exported, with one only
 those of the exported registrations. The export streams one chunk of registrations at a time and
 shows progress.
 
+The interchange tables are machine files: every value is written exactly as
+the register holds it, so that export, import and export again give the same
+bytes. Unlike the files painreg writes for people (the access extract, the
+import's problem report, the Excel appendices), text that starts like a
+spreadsheet formula (`=`, `+`, `-`, `@`) is *not* neutralised here: read the
+tables with a program, or import the CSV into a spreadsheet as text, never
+by opening it directly.
+
 ## Import
 
 `painreg import DIR [--check] [--report FILE]` first validates every file

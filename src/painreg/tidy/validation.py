@@ -113,18 +113,18 @@ class ValidationOutcome:
         return sorted(self.problems, key=key)
 
     def write_csv(self, path: Path) -> None:
-        """Every listed problem as CSV (file,row,column,reason) for a spreadsheet."""
-        import csv
-        import io
+        """Every listed problem as CSV (file,row,column,reason) for a spreadsheet.
 
-        from painreg.outputs import write_output
+        The reasons quote the files' values, so cells that start like a formula
+        are written as text (:func:`painreg.outputs.csv_text`).
+        """
+        from painreg.outputs import csv_text, write_output
 
-        text = io.StringIO(newline="")
-        writer = csv.writer(text)
-        writer.writerow(["file", "row", "column", "reason"])
-        for p in self.sorted_problems():
-            writer.writerow([p.file, "" if p.row is None else p.row, p.column or "", p.reason])
-        write_output(path, text.getvalue())
+        rows = [["file", "row", "column", "reason"]] + [
+            [p.file, "" if p.row is None else p.row, p.column or "", p.reason]
+            for p in self.sorted_problems()
+        ]
+        write_output(path, csv_text(rows))
 
 
 # --------------------------------------------------------------------------- reading raw
