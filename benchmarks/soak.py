@@ -58,6 +58,7 @@ ATTEMPTS = 8
 class Tally:
     requests: int = 0
     server_errors: int = 0  # 5xx answers
+    unavailable: int = 0  # of which 503 (the database went away; Retry-After)
     dropped: int = 0  # connections closed or refused mid-request
     healed: int = 0  # failed requests that a later attempt completed
     unhealed: int = 0  # requests that failed every attempt
@@ -81,6 +82,7 @@ def _send(browser: load.Browser, tally: Tally, lock: threading.Lock, *args: obje
                 tally.dropped += 1
             elif status >= 500:
                 tally.server_errors += 1
+                tally.unavailable += status == 503
         if status is not None and status < 500:
             if failed:
                 with lock:
@@ -232,7 +234,8 @@ def main() -> int:
         f"{tally.terminations} database connections terminated"
     )
     print(
-        f"requests {tally.requests}: 5xx {tally.server_errors}, dropped connections "
+        f"requests {tally.requests}: 5xx {tally.server_errors} ({tally.unavailable} of them 503), "
+        f"dropped connections "
         f"{tally.dropped}; healed by a retry {tally.healed}, not healed {tally.unhealed}"
     )
     print(
