@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,13 +246,37 @@ def _bad_rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.flatnonzero(np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool))
 
 
+def _flag(
+    report: ValidationOutcome,
+    fname: str,
+    col: Column,
+    values: pa.ChunkedArray,
+    start: int,
+    mask: Any,
+    reason: str | Callable[[Any], str],
+) -> None:
+    """One problem for each row where ``mask`` holds; ``reason`` may word the row's value."""
+    for i in _bad_rows(mask):
+        text = reason(values[int(i)].as_py()) if callable(reason) else reason
+        report.add(Problem(fname, start + int(i), col.name, text))
+
+
+_EXPECTED = {
+    "int": "a whole number",
+    "float": "a number with a dot as decimal separator",
+    "date": "an ISO date YYYY-MM-DD",
+}
+
+
 def _check_column(
     report: ValidationOutcome, fname: str, col: Column, values: pa.ChunkedArray, start: int
 ) -> None:
+    def flag(mask: Any, reason: str | Callable[[Any], str]) -> None:
+        _flag(report, fname, col, values, start, mask, reason)
+
     present = pc.is_valid(values)
     if not col.nullable:
-        for i in _bad_rows(pc.invert(present)):
-            report.add(Problem(fname, start + int(i), col.name, "a value is required"))
+        flag(pc.invert(present), "a value is required")
     kind = col.type
     pattern = {"int": _INT, "float": _FLOAT, "date": _DATE}.get(kind)
     if pattern is not None and not _is_text(values):
@@ -262,15 +286,7 @@ def _check_column(
         elif kind == "int":
             _check_int_range(report, fname, col, values, start)
         elif kind == "float":
-            for i in _bad_rows(pc.invert(pc.is_finite(values))):
-                report.add(
-                    Problem(
-                        fname,
-                        start + int(i),
-                        col.name,
-                        f"{values[int(i)].as_py()!r} is not a number",
-                    )
-                )
+            flag(pc.invert(pc.is_finite(values)), lambda v: f"{v!r} is not a number")
         return
     if pattern is not None:
         bad = pc.invert(pc.match_substring_regex(values, pattern))
@@ -279,75 +295,48 @@ def _check_column(
             # strptime rolls 2021-02-30 over to March: format back and compare.
             same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), values)
             bad = pc.or_(bad, pc.invert(pc.fill_null(same, False)))
-        expected = {
-            "int": "a whole number",
-            "float": "a number with a dot as decimal separator",
-            "date": "an ISO date YYYY-MM-DD",
-        }[kind]
-        for i in _bad_rows(bad):
-            report.add(
-                Problem(
-                    fname, start + int(i), col.name, f"{values[int(i)].as_py()!r} is not {expected}"
-                )
-            )
+        flag(bad, lambda v: f"{v!r} is not {_EXPECTED[kind]}")
     elif kind == "bool":
         bad = pc.invert(pc.is_in(values, value_set=pa.array(["true", "false"])))
-        for i in _bad_rows(pc.and_(present, bad)):
-            report.add(
-                Problem(
-                    fname,
-                    start + int(i),
-                    col.name,
-                    f"{values[int(i)].as_py()!r} is not true or false",
-                )
-            )
+        flag(pc.and_(present, bad), lambda v: f"{v!r} is not true or false")
     elif kind == "enum" and col.choices:
         bad = pc.invert(pc.is_in(values, value_set=pa.array(list(col.choices))))
-        for i in _bad_rows(pc.and_(present, bad)):
-            report.add(
-                Problem(
-                    fname,
-                    start + int(i),
-                    col.name,
-                    f"{values[int(i)].as_py()!r} is not one of {', '.join(col.choices)}",
-                )
-            )
+        flag(pc.and_(present, bad), lambda v: f"{v!r} is not one of {', '.join(col.choices)}")
     elif kind == "list":
-        for i in _bad_rows(present):
-            bad_elements = [
-                e for e in schema.split_list(values[int(i)].as_py()) if not _list_element_ok(col, e)
-            ]
-            if bad_elements:
-                allowed = f"one of {', '.join(col.choices)}" if col.choices else "an ICD-10 code"
-                report.add(
-                    Problem(
-                        fname,
-                        start + int(i),
-                        col.name,
-                        f"{LIST_SEPARATOR.join(bad_elements)!r}: each element must be {allowed} "
-                        f"(elements separated by '{LIST_SEPARATOR}')",
-                    )
-                )
+        _check_list_elements(report, fname, col, values, start, present)
     if kind == "int":
         _check_int_range(report, fname, col, values, start)
     if _is_text(values):
-        for i in _bad_rows(pc.match_substring(values, "\x00")):
-            report.add(Problem(fname, start + int(i), col.name, "contains a NUL character (\\x00)"))
+        flag(pc.match_substring(values, "\x00"), "contains a NUL character (\\x00)")
     if col.max_length is not None:
         too_long = pc.greater(pc.utf8_length(values), col.max_length)
-        for i in _bad_rows(too_long):
-            report.add(
-                Problem(fname, start + int(i), col.name, f"longer than {col.max_length} characters")
-            )
+        flag(too_long, f"longer than {col.max_length} characters")
     if col.name == "main_diagnosis":
         bad = pc.invert(pc.match_substring_regex(values, _ICD10_ARROW))
-        for i in _bad_rows(pc.and_(present, bad)):
+        flag(pc.and_(present, bad), lambda v: f"{v!r} is not an ICD-10 code (e.g. M79.7)")
+
+
+def _check_list_elements(
+    report: ValidationOutcome,
+    fname: str,
+    col: Column,
+    values: pa.ChunkedArray,
+    start: int,
+    present: Any,
+) -> None:
+    for i in _bad_rows(present):
+        bad_elements = [
+            e for e in schema.split_list(values[int(i)].as_py()) if not _list_element_ok(col, e)
+        ]
+        if bad_elements:
+            allowed = f"one of {', '.join(col.choices)}" if col.choices else "an ICD-10 code"
             report.add(
                 Problem(
                     fname,
                     start + int(i),
                     col.name,
-                    f"{values[int(i)].as_py()!r} is not an ICD-10 code (e.g. M79.7)",
+                    f"{LIST_SEPARATOR.join(bad_elements)!r}: each element must be {allowed} "
+                    f"(elements separated by '{LIST_SEPARATOR}')",
                 )
             )
 
@@ -369,15 +358,8 @@ def _check_int_range(
         magnitude = pc.abs(pc.cast(values, pa.float64()))
     else:
         return
-    for i in _bad_rows(pc.greater(magnitude, INT_MAX)):
-        report.add(
-            Problem(
-                fname,
-                start + int(i),
-                col.name,
-                f"{values[int(i)].as_py()} is larger than the register stores (at most {INT_MAX})",
-            )
-        )
+    _flag(report, fname, col, values, start, pc.greater(magnitude, INT_MAX),
+          lambda v: f"{v} is larger than the register stores (at most {INT_MAX})")  # fmt: skip
 
 
 def _is_text(values: pa.ChunkedArray | pa.Array) -> bool:
