@@ -23,6 +23,13 @@ How it stays deterministic and bounded:
 Patient ids are Luhn-valid personnummer (12 digits) drawn at random from
 the birth year: they are synthetic and must never be used outside test and
 demo systems (any such number may belong to a real person).
+
+Why one module of about 800 lines: the generation of a unit-year is one
+sequence of draws from its random stream, and that order fixes every
+synthetic register byte for byte (the golden files and every test built on
+a register depend on it); moving steps between modules invites a change of
+order. The report's figures are in :mod:`painreg.synth.registry_shape`, the
+answer model in :mod:`painreg.synth.registry_answers`.
 """
 
 from __future__ import annotations

@@ -23,13 +23,20 @@ and vectorised with pyarrow:
 
 Row numbers count data rows from 1 (the header is not counted: row 1 is line
 2 of a CSV file). Pure Python + pyarrow, no Django.
+
+Why one module of about 700 lines: every check reports into the one
+:class:`ValidationOutcome` and reads the state an import builds up file by
+file (:class:`_State`: the keys and references of the files read before),
+so the table checks belong together. The checks of single cells are in
+:mod:`painreg.tidy.cells`, the rules of the register in
+:mod:`painreg.tidy.rules`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,20 +47,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from painreg.tidy import rules, schema
-from painreg.tidy.schema import LIST_SEPARATOR, Column, InterchangeTable
+from painreg.tidy import cells, rules, schema
+from painreg.tidy.schema import InterchangeTable
 
 #: Problems kept in memory (and listed); beyond this only counted. A file so
 #: broken that more rows fail is reported with its total and the first ones.
 MAX_PROBLEMS = 200_000
 BATCH_ROWS = 65_536
-
-_INT = r"^-?[0-9]+$"
-_FLOAT = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
-_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-#: ICD-10 (and ICD-10-SE) code: letter, two digits, optional dot and up to 4 more.
-ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$")
-_ICD10_ARROW = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$"
 
 
 @dataclass(frozen=True)
@@ -135,11 +135,6 @@ class ValidationOutcome:
 #: answers' values and dates, most of an import's cells. The other columns,
 #: and every column of a CSV file, are read and checked as text.
 NATIVE_COLUMNS = {"answers": frozenset({"value", "answered_on"})}
-_NATIVE_TYPES = {
-    "float": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t),
-    "int": pa.types.is_integer,
-    "date": pa.types.is_date32,
-}
 
 
 def _raw_batches(
@@ -235,143 +230,6 @@ def _as_strings(table: pa.Table, native: frozenset[str] = frozenset()) -> pa.Tab
 
 def _float_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return col.cast(pa.string())
-
-
-# --------------------------------------------------------------------------- cell checks
-
-
-def _bad_rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Positions where ``mask`` is true (nulls count as false)."""
-    filled = pc.fill_null(mask, False)
-    return np.flatnonzero(np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool))
-
-
-def _flag(
-    report: ValidationOutcome,
-    fname: str,
-    col: Column,
-    values: pa.ChunkedArray,
-    start: int,
-    mask: Any,
-    reason: str | Callable[[Any], str],
-) -> None:
-    """One problem for each row where ``mask`` holds; ``reason`` may word the row's value."""
-    for i in _bad_rows(mask):
-        text = reason(values[int(i)].as_py()) if callable(reason) else reason
-        report.add(Problem(fname, start + int(i), col.name, text))
-
-
-_EXPECTED = {
-    "int": "a whole number",
-    "float": "a number with a dot as decimal separator",
-    "date": "an ISO date YYYY-MM-DD",
-}
-
-
-def _check_column(
-    report: ValidationOutcome, fname: str, col: Column, values: pa.ChunkedArray, start: int
-) -> None:
-    def flag(mask: Any, reason: str | Callable[[Any], str]) -> None:
-        _flag(report, fname, col, values, start, mask, reason)
-
-    present = pc.is_valid(values)
-    if not col.nullable:
-        flag(pc.invert(present), "a value is required")
-    kind = col.type
-    pattern = {"int": _INT, "float": _FLOAT, "date": _DATE}.get(kind)
-    if pattern is not None and not _is_text(values):
-        # A native Parquet column (NATIVE_COLUMNS) of the column's type.
-        if not _NATIVE_TYPES[kind](values.type):
-            report.add(Problem(fname, None, col.name, f"type {values.type} is not {kind}"))
-        elif kind == "int":
-            _check_int_range(report, fname, col, values, start)
-        elif kind == "float":
-            flag(pc.invert(pc.is_finite(values)), lambda v: f"{v!r} is not a number")
-        return
-    if pattern is not None:
-        bad = pc.invert(pc.match_substring_regex(values, pattern))
-        if kind == "date":
-            parsed = pc.strptime(values, format="%Y-%m-%d", unit="s", error_is_null=True)
-            # strptime rolls 2021-02-30 over to March: format back and compare.
-            same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), values)
-            bad = pc.or_(bad, pc.invert(pc.fill_null(same, False)))
-        flag(bad, lambda v: f"{v!r} is not {_EXPECTED[kind]}")
-    elif kind == "bool":
-        bad = pc.invert(pc.is_in(values, value_set=pa.array(["true", "false"])))
-        flag(pc.and_(present, bad), lambda v: f"{v!r} is not true or false")
-    elif kind == "enum" and col.choices:
-        bad = pc.invert(pc.is_in(values, value_set=pa.array(list(col.choices))))
-        flag(pc.and_(present, bad), lambda v: f"{v!r} is not one of {', '.join(col.choices)}")
-    elif kind == "list":
-        _check_list_elements(report, fname, col, values, start, present)
-    if kind == "int":
-        _check_int_range(report, fname, col, values, start)
-    if _is_text(values):
-        flag(pc.match_substring(values, "\x00"), "contains a NUL character (\\x00)")
-    if col.max_length is not None:
-        too_long = pc.greater(pc.utf8_length(values), col.max_length)
-        flag(too_long, f"longer than {col.max_length} characters")
-    if col.name == "main_diagnosis":
-        bad = pc.invert(pc.match_substring_regex(values, _ICD10_ARROW))
-        flag(pc.and_(present, bad), lambda v: f"{v!r} is not an ICD-10 code (e.g. M79.7)")
-
-
-def _check_list_elements(
-    report: ValidationOutcome,
-    fname: str,
-    col: Column,
-    values: pa.ChunkedArray,
-    start: int,
-    present: Any,
-) -> None:
-    for i in _bad_rows(present):
-        bad_elements = [
-            e for e in schema.split_list(values[int(i)].as_py()) if not _list_element_ok(col, e)
-        ]
-        if bad_elements:
-            allowed = f"one of {', '.join(col.choices)}" if col.choices else "an ICD-10 code"
-            report.add(
-                Problem(
-                    fname,
-                    start + int(i),
-                    col.name,
-                    f"{LIST_SEPARATOR.join(bad_elements)!r}: each element must be {allowed} "
-                    f"(elements separated by '{LIST_SEPARATOR}')",
-                )
-            )
-
-
-#: The largest whole number a column of the register stores (a 32-bit integer
-#: in every database; PostgreSQL refuses a larger one).
-INT_MAX = 2**31 - 1
-
-
-def _check_int_range(
-    report: ValidationOutcome, fname: str, col: Column, values: pa.ChunkedArray, start: int
-) -> None:
-    """Whole numbers beyond what the database stores (text or native Parquet)."""
-    if _is_text(values):
-        ok = pc.match_substring_regex(values, _INT)
-        numbers = pc.if_else(ok, values, pa.scalar(None, pa.string()))
-        magnitude = pc.abs(pc.cast(numbers, pa.float64()))
-    elif pa.types.is_integer(values.type):
-        magnitude = pc.abs(pc.cast(values, pa.float64()))
-    else:
-        return
-    _flag(report, fname, col, values, start, pc.greater(magnitude, INT_MAX),
-          lambda v: f"{v} is larger than the register stores (at most {INT_MAX})")  # fmt: skip
-
-
-def _is_text(values: pa.ChunkedArray | pa.Array) -> bool:
-    return pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
-
-
-def _list_element_ok(col: Column, element: str) -> bool:
-    if col.choices:
-        return element in col.choices
-    if col.name == "secondary_diagnoses":
-        return ICD10.match(element) is not None
-    return True
 
 
 # --------------------------------------------------------------------------- tables
@@ -474,7 +332,8 @@ def _validate_table(
         rows += batch.num_rows
         for col in table.columns:
             if col.name in batch.column_names:
-                _check_column(report, fname, col, batch.column(col.name), start)
+                for row, reason in cells.check_column(col, batch.column(col.name), start):
+                    report.add(Problem(fname, row, col.name, reason))
         checker = _ROW_CHECKS.get(table.name)
         if checker is not None:
             checker(report, fname, batch, start, state, known)
@@ -522,7 +381,7 @@ def _reference(
     values = batch.column(column)
     value_set = pa.array(sorted(in_files | known_ids), pa.string())
     bad = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=value_set)))
-    for i in _bad_rows(bad):
+    for i in cells.bad_rows(bad):
         report.add(
             Problem(
                 fname,
@@ -697,7 +556,7 @@ def _check_answers(
             pa.array(state.is_assessment[r]),
             pc.not_equal(batch.column("occasion"), "initial"),
         )
-        for i in _bad_rows(wrong):
+        for i in cells.bad_rows(wrong):
             report.add(
                 Problem(
                     fname,
@@ -709,13 +568,13 @@ def _check_answers(
             )
     items = batch.column("item")
     values = batch.column("value")
-    if _is_text(values):
-        numeric_ok = pc.fill_null(pc.match_substring_regex(values, _FLOAT), False)
+    if cells.is_text(values):
+        numeric_ok = pc.fill_null(pc.match_substring_regex(values, cells.FLOAT), False)
         numbers = pc.if_else(numeric_ok, values, pa.scalar(None, pa.string())).cast(pa.float64())
-    elif _NATIVE_TYPES["float"](values.type):
+    elif cells.NATIVE_TYPES["float"](values.type):
         numbers = values.cast(pa.float64())
         numbers = pc.if_else(pc.is_finite(numbers), numbers, pa.scalar(None, pa.float64()))
-    else:  # reported by _check_column as a column of the wrong type
+    else:  # reported by cells.check_column as a column of the wrong type
         numbers = pa.nulls(batch.num_rows, pa.float64())
     number_array = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float)
     encoded = pc.dictionary_encode(items).combine_chunks()
@@ -765,7 +624,7 @@ def _reference_indexed(
 ) -> None:
     values = batch.column("registration_id")
     bad = pc.and_(pc.is_valid(values), not_found)
-    for i in _bad_rows(bad):
+    for i in cells.bad_rows(bad):
         report.add(
             Problem(
                 fname,
@@ -816,14 +675,14 @@ _ROW_CHECKS = {
 
 
 def _is_int(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(_INT, value) is not None
+    return isinstance(value, str) and re.fullmatch(cells.INT, value) is not None
 
 
 def _date(value: object) -> dt.date | None:
     if not isinstance(value, str):
         return None
     try:
-        return dt.date.fromisoformat(value) if re.fullmatch(_DATE, value) else None
+        return dt.date.fromisoformat(value) if re.fullmatch(cells.DATE, value) else None
     except ValueError:
         return None
 
