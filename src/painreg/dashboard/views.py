@@ -24,7 +24,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -57,18 +56,10 @@ _connect_cache_invalidation()
 MAX_YEARS = 10  # longest period one request may compute
 
 
-def _visible_units(user: Any) -> QuerySet[Unit]:
-    """Units whose dashboard the user may open: own units, and their regions' units."""
-    own = list(access.units_for(user).values_list("pk", flat=True))
-    return Unit.objects.filter(Q(pk__in=own) | Q(region__in=access.regions_for(user))).order_by(
-        "name", "pk"
-    )
-
-
 def _get_unit_for_user(user: Any, unit_id: int | str) -> Unit:
     """A unit the user may see the dashboard of (404 otherwise)."""
     try:
-        return _visible_units(user).get(pk=int(unit_id))
+        return access.dashboard_units_for(user).get(pk=int(unit_id))
     except (Unit.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -126,7 +117,7 @@ def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
     context = {
         "dashboard": dashboard,
         "unit": unit,
-        "units": _visible_units(request.user) if _is_analyst(request.user) else [],
+        "units": access.dashboard_units_for(request.user) if _is_analyst(request.user) else [],
         "years": list(range(last, FIRST_YEAR - 1, -1)),
         "filter_choices": FILTER_CHOICES,
         "filters": dashboard.selection.filters,
@@ -186,7 +177,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     unit = current_unit(request)
     if unit is not None:
         return _page(request, unit)
-    units = _visible_units(request.user)
+    units = access.dashboard_units_for(request.user)
     if not units.exists():
         raise Http404
     return render(request, "dashboard/units.html", {"units": units, "nav": "dashboard"})

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from painreg import audit
@@ -48,6 +48,7 @@ __all__ = [
     "access_log_for_unit",
     "analyst_regions",
     "current_unit",
+    "dashboard_units_for",
     "find_patient_in_unit",
     "get_analyst_region_for_user",
     "get_occasion_for_user",
@@ -142,6 +143,15 @@ def regions_for(user: Any) -> QuerySet[Region]:
     return Region.objects.filter(
         memberships__user=user, memberships__role=Role.REGIONAL_ANALYST
     ).distinct()
+
+
+def dashboard_units_for(user: Any) -> QuerySet[Unit]:
+    """Units whose dashboard (counts, never patients) the user may open: their own
+    units, and every unit of a region they analyse (all for coordinators)."""
+    own = units_for(user).values_list("pk", flat=True)
+    return Unit.objects.filter(Q(pk__in=list(own)) | Q(region__in=regions_for(user))).order_by(
+        "name", "pk"
+    )
 
 
 def analyst_regions(user: Any) -> QuerySet[Region]:
