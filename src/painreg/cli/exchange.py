@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 from pathlib import Path
 
+from painreg.cli.operator import add_claim_argument, operator_name
 from painreg.errors import UserError
 
 
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="replace personnummer by a keyed pseudonym (HMAC-SHA256 with PAINREG_PSEUDONYM_KEY)",
     )
-    export.add_argument("--user", help="who exports, for the access log (default: login name)")
+    add_claim_argument(export, "--user")
     export.set_defaults(handler=run_export)
 
     imp = subparsers.add_parser(
@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument(
         "--report", metavar="FILE", type=Path, help="write every problem to FILE (CSV)"
     )
-    imp.add_argument("--user", help="who imports, for the audit event (default: login name)")
+    add_claim_argument(imp, "--user")
     imp.set_defaults(handler=run_import)
 
 
@@ -65,10 +65,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
-
-
-def _username(args: argparse.Namespace) -> str:
-    return args.user or f"cli:{getpass.getuser()}"
 
 
 def _progress():  # type: ignore[no-untyped-def]
@@ -112,7 +108,7 @@ def run_export(args: argparse.Namespace) -> int:
             date_from=args.date_from,
             date_to=args.date_to,
             pseudonymised=args.pseudonymise,
-            username=_username(args),
+            username=operator_name(args),
             progress=_reporter(progress),
         )
     rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
@@ -133,7 +129,7 @@ def run_import(args: argparse.Namespace) -> int:
         with _progress() as progress:
             result = import_register(
                 args.directory,
-                username=_username(args),
+                username=operator_name(args),
                 check_only=args.check,
                 progress=_reporter(progress),
             )

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from painreg.cli.operator import operator_name
 from painreg.errors import UserError
 from painreg.outputs import write_output
 
@@ -97,11 +98,11 @@ def _export(args: argparse.Namespace) -> int:
             answers__answered_on__gte=args.date_from, answers__answered_on__lte=args.date_to
         ).distinct()
     bundle = fhir.export_responses(occasions)
-    audit.log_access(user=None, username="system", action=AccessAction.EXPORT, detail=detail)
+    audit.log_access(user=None, username=operator_name(), action=AccessAction.EXPORT, detail=detail)
     # Every subject in the bundle: each patient's access extract lists the export.
     audit.log_access_many(
         user=None,
-        username="system",
+        username=operator_name(),
         action=AccessAction.EXPORT,
         patient_ids=occasions.filter(answers__isnull=False).values_list(
             "registration__patient_id", flat=True

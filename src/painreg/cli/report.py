@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from painreg.cli.operator import operator_name
 from painreg.errors import UserError
 from painreg.outputs import write_output
 
@@ -146,7 +147,6 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
 
     The export is written to the access log by the interop export itself.
     """
-    import getpass
     import tempfile
 
     from painreg.analytics.load import load_register
@@ -156,7 +156,7 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
     from painreg.interop.export import export_register
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
-        export_register(tmp, format="parquet", username=f"cli:{getpass.getuser()}:report")
+        export_register(tmp, format="parquet", username=operator_name(role="report"))
         return load_register(tmp, rescore=rescore, cache=False, mpi_options=mpi)
 
 

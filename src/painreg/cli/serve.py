@@ -16,6 +16,7 @@ import socket
 import sys
 from pathlib import Path
 
+from painreg.cli.operator import add_claim_argument, operator_name
 from painreg.errors import UserError
 from painreg.outputs import csv_text, write_output
 
@@ -82,11 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="file to write, readable by its owner only (default: standard output)",
     )
-    extract.add_argument(
-        "--requested-by",
-        metavar="NAME",
-        help="who asks (recorded in the access log; default: the operating-system user)",
-    )
+    add_claim_argument(extract, "--requested-by")
     extract.set_defaults(handler=run_access_extract)
 
     reapply = subparsers.add_parser(
@@ -248,7 +245,6 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_access_extract(args: argparse.Namespace) -> int:
     setup_django()
-    import getpass
     import io
 
     from django.utils import timezone
@@ -262,7 +258,7 @@ def run_access_extract(args: argparse.Namespace) -> int:
         unit = Unit.objects.filter(code=args.unit).first()
         if unit is None:
             raise UserError(f"no unit with code {args.unit!r}; see the admin for unit codes")
-    requested_by = args.requested_by or f"cli:{getpass.getuser()}"
+    requested_by = operator_name(args)
     try:
         rows = access.access_extract(args.personnummer, requested_by=requested_by, unit=unit)
     except pnr.PersonnummerError as exc:

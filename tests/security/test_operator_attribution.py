@@ -1,0 +1,42 @@
+"""Commands name their operator from the operating system; a name given is recorded as claimed.
+
+An audit trail whose user is free text typed on the command line proves
+nothing: the login name is what the machine vouches for. ``--as NAME`` (and
+the older ``--user`` / ``--requested-by``) adds who the operator says they
+act for, marked as claimed, never instead of the login name.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import pytest
+
+from painreg.cli import main
+from painreg.cli.operator import operator_name
+
+
+def test_without_a_claim_the_operator_is_the_login_name() -> None:
+    assert operator_name() == f"cli:{getpass.getuser()}"
+    assert operator_name(role="report") == f"cli:{getpass.getuser()}:report"
+
+
+@pytest.mark.django_db
+def test_an_export_records_the_login_name_and_the_claimed_name_beside_it(
+    tmp_path: Path,
+) -> None:
+    from painreg.audit.models import AccessLog
+
+    assert main(["export", str(tmp_path / "out"), "--as", "Bertil\x07 Berg"]) == 0
+    entry = AccessLog.objects.filter(action="export").latest("pk")
+    assert entry.username == f'cli:{getpass.getuser()} (as "Bertil Berg", claimed)'
+
+
+@pytest.mark.django_db
+def test_the_older_spelling_is_a_claim_too(tmp_path: Path) -> None:
+    from painreg.audit.models import AccessLog
+
+    assert main(["export", str(tmp_path / "out"), "--user", "erik"]) == 0
+    entry = AccessLog.objects.filter(action="export").latest("pk")
+    assert entry.username == f'cli:{getpass.getuser()} (as "erik", claimed)'
