@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from painreg.tidy import schema
+from painreg.tidy import rules, schema
 from painreg.tidy.schema import LIST_SEPARATOR, Column
 
 #: A bad cell: its row (None for the whole column) and why.
@@ -81,6 +81,8 @@ def check_column(col: Column, values: pa.ChunkedArray, start: int) -> Iterator[F
         # A native Parquet column (validation.NATIVE_COLUMNS) of the column's type.
         if not NATIVE_TYPES[kind](values.type):
             yield None, f"type {values.type} is not {kind}"
+        elif kind == "date":
+            yield from _impossible_dates(values, values, start)
         elif kind == "int":
             yield from _int_range(values, start)
         elif kind == "float":
@@ -95,6 +97,9 @@ def check_column(col: Column, values: pa.ChunkedArray, start: int) -> Iterator[F
             same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), values)
             bad = pc.or_(bad, pc.invert(pc.fill_null(same, False)))
         yield from _flagged(values, start, bad, lambda v: f"{v!r} is not {_EXPECTED[kind]}")
+        if kind == "date":
+            well_formed = pc.if_else(bad, pa.scalar(None, parsed.type), parsed)
+            yield from _impossible_dates(values, well_formed, start)
     elif kind == "bool":
         bad = pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(["true", "false"]))))
         yield from _flagged(values, start, bad, lambda v: f"{v!r} is not true or false")
@@ -117,6 +122,19 @@ def check_column(col: Column, values: pa.ChunkedArray, start: int) -> Iterator[F
         yield from _flagged(
             values, start, bad, lambda v: f"{v!r} is not an ICD-10 code (e.g. M79.7)"
         )
+
+
+def _impossible_dates(values: pa.ChunkedArray, dates: Any, start: int) -> Iterator[Finding]:
+    """Well-formed dates the register cannot hold (:func:`painreg.tidy.rules.possible_date`)."""
+    low = pa.scalar(rules.EARLIEST_DATE).cast(pa.date32())
+    high = pa.scalar(rules.LATEST_DATE).cast(pa.date32())
+    days = pc.cast(dates, pa.date32())
+    outside = pc.or_(pc.less(days, low), pc.greater(days, high))
+    yield from _flagged(
+        values, start, outside,
+        lambda v: f"{v} is not a possible date (the register holds "
+        f"{rules.EARLIEST_DATE.year}–{rules.LATEST_DATE.year})",
+    )  # fmt: skip
 
 
 def _list_elements(

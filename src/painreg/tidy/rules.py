@@ -19,6 +19,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+# --- Possible dates ----------------------------------------------------------
+
+#: The dates the register can hold: 0001-01-01 and 9999-12-31 are well-formed ISO
+#: dates but are typing slips or placeholders, never a visit or an answer.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def possible_date(value: dt.date) -> bool:
+    """Whether a date can be one of the register's (between 1900 and 2100)."""
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
 # --- Counting year -----------------------------------------------------------
 
 

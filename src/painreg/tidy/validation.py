@@ -263,7 +263,15 @@ def validate_directory(directory: Path | str, known: Known | None = None) -> Val
         except schema.InterchangeError as exc:
             report.add(Problem(name, None, None, str(exc)))
             continue
-        if path is not None:
+        if path is not None and path.is_symlink():
+            report.add(
+                Problem(
+                    path.name, None, None,
+                    "is a symbolic link; an import reads the files in the folder itself "
+                    "(copy the file here)",
+                )
+            )  # fmt: skip
+        elif path is not None:
             report.files[name] = path
     if "scores" in report.files:
         report.notes.append(
@@ -272,7 +280,7 @@ def validate_directory(directory: Path | str, known: Known | None = None) -> Val
         )
     known_names = {f"{n}.{fmt}" for n in schema.TABLES for fmt in schema.FORMATS}
     for entry in sorted(directory.iterdir()):
-        if entry.suffix in (".csv", ".parquet") and entry.name not in known_names:
+        if entry.name not in known_names and not entry.name.startswith("."):
             report.notes.append(f"{entry.name}: not an interchange table; ignored")
     if not report.files and report.ok:
         report.add(
