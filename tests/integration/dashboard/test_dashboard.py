@@ -403,7 +403,9 @@ def test_the_parameterised_base_lists_what_the_plain_expression_lists(
     assert (listed > 0) == anyone
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the regions of the data migration, which an earlier transactional
+# test (the browser tests' live server) flushed, are restored first.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_counts_in_another_thread_after_this_one_counted(imported: SimpleNamespace) -> None:
     """Each thread's connection runs its own queries (Ibis backends of one database
     compare equal, so expressions kept by equality would run on another thread's)."""
