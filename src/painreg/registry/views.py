@@ -252,6 +252,12 @@ def registration_create(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
+                refused = getattr(exc, "patient", None)
+                if refused is not None:  # an opted-out patient: the attempt is logged
+                    audit.log_access(
+                        user=request.user, action=AccessAction.SEARCH, patient=refused,
+                        unit=request.unit, detail="registrering nekad: patienten har avböjt",
+                    )  # fmt: skip
             else:
                 request.session.pop(_NEW_PNR_KEY, None)
                 messages.success(request, _("The registration was saved."))

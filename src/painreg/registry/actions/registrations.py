@@ -113,16 +113,7 @@ def create_registration(
     if patient.deleted_at is not None:
         raise PermissionDenied
     if patient.opted_out_at is not None:
-        raise _field_error(
-            "personnummer",
-            validation.Issue(
-                "personnummer",
-                "opted_out",
-                "Patienten har avböjt att registreras i registret.",
-                "The patient has declined to be in the register.",
-            ).message,
-            "opted_out",
-        )
+        raise _opted_out(patient, unit)
     registration = Registration(patient=patient, unit=unit, **values)
     _stamp(registration, user)
     registration.save()
@@ -220,3 +211,32 @@ def reopen_registration(*, user: Any, registration: Registration, reason: str) -
         reason=reason,
     )
     return registration
+
+
+def _opted_out(patient: Patient, unit: Unit) -> ValidationError:
+    """The refusal to register a patient who opted out of the register.
+
+    A unit that has registered the patient already sees the opt-out on the
+    patient's page and is told why. Any other unit is told only that the
+    person cannot be registered here: staff typing numbers must not learn
+    who has opted out. The attempt is written to the access log with the
+    patient (``registry.views``, after this transaction), so it shows in the
+    patient's access extract.
+    """
+    if patient.registrations.filter(unit=unit).exists():
+        issue = validation.Issue(
+            "personnummer",
+            "opted_out",
+            "Patienten har avböjt att registreras i registret.",
+            "The patient has declined to be in the register.",
+        )
+    else:
+        issue = validation.Issue(
+            "personnummer",
+            "opted_out",
+            "Personen kan inte registreras här. Kontakta registrets koordinator.",
+            "This person cannot be registered here. Contact the register's coordinator.",
+        )
+    error = _field_error("personnummer", issue.message, "opted_out")
+    error.patient = patient  # type: ignore[attr-defined]
+    return error
