@@ -111,17 +111,21 @@ def _check_existing_registrations(directory: Path, report: ValidationOutcome) ->
     ):
         if rid not in ours:
             continue
-        patient = pnr.patient_key(pid)
-        if ours[rid] != (patient, unit):
-            report.add(
-                Problem(
-                    fname,
-                    row,
-                    "registration_id",
-                    f"{rid} exists in the register for another patient or unit; "
-                    "give the registration another id",
-                )
+        our_patient, our_unit = ours[rid]
+        if our_patient != pnr.patient_key(pid):
+            reason = (
+                f"{rid} is the id of another patient's registration in the register (files from "
+                "another register, or a pseudonymised export of this one, reuse its ids); "
+                "give the registration another id"
             )
+        elif our_unit != unit:
+            reason = (
+                f"{rid} is this patient's registration at unit {our_unit} in the register, "
+                f"not at {unit}; correct the unit_id, or give the registration another id"
+            )
+        else:
+            continue
+        report.add(Problem(fname, row, "registration_id", reason))
 
 
 class _Loader(AnswerWriter):

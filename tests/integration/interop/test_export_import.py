@@ -358,7 +358,22 @@ def test_it_rejects_a_file_naming_another_patients_registration(tmp_path: Path) 
     )
     with pytest.raises(load.ImportRejected) as rejected:
         load.import_register(tmp_path, username="test")
-    assert "exists in the register for another patient or unit" in str(
+    assert f"{reg.pk} is the id of another patient's registration in the register" in str(
         rejected.value.report.problems[0]
     )
     assert not Answer.objects.exists()
+    # The same patient at another unit: the message names both units.
+    (tmp_path / "patients.csv").write_text("patient_id,sex,birth_year\n197403168987,F,1974\n")
+    (tmp_path / "registrations.csv").write_text(
+        "registration_id,patient_id,unit_id,category,first_visit_date,rehab_start_date,"
+        "rehab_end_date,discontinued,discontinuation_reason,main_diagnosis,education,"
+        f"work_measures\n{reg.pk},197403168987,U2,assessment,2021-02-01,,,false,,M54.5,,\n"
+    )
+    (tmp_path / "units.csv").write_text(
+        "unit_id,name,region_code,care_level\nU2,Smärtrehab U2,01,specialist\n"
+    )
+    with pytest.raises(load.ImportRejected) as rejected:
+        load.import_register(tmp_path, username="test")
+    assert f"{reg.pk} is this patient's registration at unit U1 in the register, not at U2" in (
+        "\n".join(str(p) for p in rejected.value.report.problems)
+    )
