@@ -180,7 +180,14 @@ def _clients(targets: SimpleNamespace) -> dict[str, Client]:
     login_verified(bob, targets.bob)
     password_only = Client()
     password_only.force_login(targets.charlie)  # password step only: no TOTP device in session
-    return {"other unit": bob, "anonymous": Client(), "password only": password_only}
+    fiona = Client()  # regional analyst of another region (14; unit A is in 01)
+    login_verified(fiona, targets.fiona)
+    return {
+        "other unit": bob,
+        "other region's analyst": fiona,
+        "anonymous": Client(),
+        "password only": password_only,
+    }
 
 
 def _markers(targets: SimpleNamespace) -> list[str]:
