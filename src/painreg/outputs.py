@@ -54,7 +54,7 @@ __all__ = [
 #: What a spreadsheet program reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: A plain number (a negative one starts with "-" and is still a number, not a formula).
-_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+([.,][0-9]+)?([eE][-+]?[0-9]+)?")
+_PLAIN_NUMBER = re.compile(r"[-+]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)([eE][-+]?[0-9]+)?")
 
 
 def spreadsheet_text(value: object) -> object:

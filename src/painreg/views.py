@@ -25,8 +25,19 @@ RETRY_AFTER = 2
 
 
 def database_gone() -> bool:
-    """Whether the exception being handled is the database connection failing."""
-    return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    """Whether the request failed because the database connection went away.
+
+    An ``OperationalError`` on a connection that still answers (a missing table,
+    a constraint of SQLite) is a fault to fix, not to retry: 500.
+    """
+    if not isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return False
+    from django.db import connection
+
+    try:
+        return not connection.is_usable()
+    except Exception:  # a connection that cannot even be asked is gone
+        return True
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

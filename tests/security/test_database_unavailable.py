@@ -26,7 +26,12 @@ def client() -> Client:
 
 
 @override_settings(ROOT_URLCONF=__name__, DEBUG=False)
-def test_a_lost_database_connection_is_a_503_with_retry_after(client: Client) -> None:
+def test_a_lost_database_connection_is_a_503_with_retry_after(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "is_usable", lambda: False)  # terminated by the server
     response = client.get("/gone/")
     assert response.status_code == 503
     assert response["Retry-After"] == "2"
@@ -47,3 +52,11 @@ def test_the_project_answers_errors_with_that_view() -> None:
     from painreg import urls
 
     assert urls.handler500 == "painreg.views.server_error"
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_a_database_error_on_a_working_connection_is_a_500_not_a_retry(client: Client) -> None:
+    """A missing table or a broken query is a fault to fix: asking to retry would loop."""
+    response = client.get("/gone/")  # the test database's connection still answers
+    assert response.status_code == 500
+    assert "Retry-After" not in response

@@ -58,3 +58,23 @@ def test_an_impossible_date_is_refused(files, capsys, value):
     _set(files / "registrations.csv", "first_visit_date", value)
     assert main(["import", str(files), "--check"]) == 2
     assert f"{value} is not a possible date" in capsys.readouterr().out
+
+
+def test_a_parquet_date_past_year_9999_is_refused_not_a_traceback(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from painreg.tidy.validation import validate_directory
+
+    table = pa.table(
+        {
+            "registration_id": ["1"],
+            "occasion": ["initial"],
+            "item": ["hads_1"],
+            "value": [1.0],
+            "answered_on": pa.array([3_000_000], pa.int32()).cast(pa.date32()),
+        }
+    )
+    pq.write_table(table, tmp_path / "answers.parquet")
+    outcome = validate_directory(tmp_path)
+    assert any("is not a possible date" in p.reason for p in outcome.problems)

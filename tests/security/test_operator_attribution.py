@@ -8,18 +8,27 @@ act for, marked as claimed, never instead of the login name.
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from pathlib import Path
 
 import pytest
 
 from painreg.cli import main
-from painreg.cli.operator import operator_name
+from painreg.cli.operator import login_name, operator_name
+
+LOGIN = pwd.getpwuid(os.geteuid()).pw_name
 
 
 def test_without_a_claim_the_operator_is_the_login_name() -> None:
-    assert operator_name() == f"cli:{getpass.getuser()}"
-    assert operator_name(role="report") == f"cli:{getpass.getuser()}:report"
+    assert operator_name() == f"cli:{LOGIN}"
+    assert operator_name(role="report") == f"cli:{LOGIN}:report"
+
+
+def test_the_login_name_cannot_be_set_from_the_environment(monkeypatch) -> None:
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "chief_physician")
+    assert login_name() == LOGIN
 
 
 @pytest.mark.django_db
@@ -30,7 +39,7 @@ def test_an_export_records_the_login_name_and_the_claimed_name_beside_it(
 
     assert main(["export", str(tmp_path / "out"), "--as", "Bertil\x07 Berg"]) == 0
     entry = AccessLog.objects.filter(action="export").latest("pk")
-    assert entry.username == f'cli:{getpass.getuser()} (as "Bertil Berg", claimed)'
+    assert entry.username == f'cli:{LOGIN} (as "Bertil Berg", claimed)'
 
 
 @pytest.mark.django_db
@@ -39,4 +48,4 @@ def test_the_older_spelling_is_a_claim_too(tmp_path: Path) -> None:
 
     assert main(["export", str(tmp_path / "out"), "--user", "erik"]) == 0
     entry = AccessLog.objects.filter(action="export").latest("pk")
-    assert entry.username == f'cli:{getpass.getuser()} (as "erik", claimed)'
+    assert entry.username == f'cli:{LOGIN} (as "erik", claimed)'

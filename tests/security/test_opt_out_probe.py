@@ -56,10 +56,14 @@ def test_another_unit_is_not_told_that_the_patient_opted_out(world, opted_out):
     assert "avböjt" not in page
 
 
-def test_the_attempt_is_in_the_patients_access_extract(world, opted_out):
+def test_the_attempt_is_in_the_patients_access_extract_not_in_the_units_log(world, opted_out):
+    from painreg.audit.models import AccessLog
+
     _post(world.bob)
     rows = access.access_extract("19121212-1212", requested_by="operator")
-    assert any(r.unit == world.unit_b.name and r.kind == "access" for r in rows)
+    assert any(r.kind == "access" and "(B)" in r.detail for r in rows)
+    # Unit B's manager reads B's log: it must not name the patient who opted out.
+    assert not AccessLog.objects.filter(unit=world.unit_b, patient=opted_out).exists()
 
 
 def test_the_unit_that_registered_the_patient_is_told_why(world, opted_out):

@@ -126,17 +126,21 @@ def _access_entry(
 
 
 def payload_digest(row: AuditEvent | AccessLog) -> str:
-    """SHA-256 of what an audit row says beyond the fact (reason and detail), canonical JSON.
+    """Keyed SHA-256 (HMAC with the secret key) of what an audit row says beyond the
+    fact (reason and detail), canonical JSON.
 
     A tamper-evident chain that commits to this digest still verifies after a
     redaction: the redaction event keeps the digest of every payload it blanked.
+    Keyed, because an answer value or a personnummer has few enough candidates
+    that a plain hash of the blanked payload could be reversed by guessing.
     """
-    import hashlib
     import json
+
+    from django.utils.crypto import salted_hmac
 
     payload = {"reason": getattr(row, "reason", ""), "detail": row.detail}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return salted_hmac("painreg.audit.payload", text, algorithm="sha256").hexdigest()
 
 
 def redact_patient(

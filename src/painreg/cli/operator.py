@@ -9,7 +9,8 @@ of it: ``cli:anna``, or ``cli:anna (as "Bertil Berg", claimed)``.
 from __future__ import annotations
 
 import argparse
-import getpass
+import os
+import pwd
 
 #: The longest claimed name kept (the audit rows hold 150 characters in all).
 CLAIM_MAX = 80
@@ -26,9 +27,20 @@ def add_claim_argument(parser: argparse.ArgumentParser, *aliases: str) -> None:
     )
 
 
+def login_name() -> str:
+    """The name of the process's user in the password database (its number when it has
+    none). Not ``getpass.getuser()``: that reads ``LOGNAME`` and ``USER`` first, which
+    anyone can set to any name."""
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
 def operator_name(args: argparse.Namespace | None = None, *, role: str = "") -> str:
     """``cli:<login name>[:role]``, with a claimed name when ``--as`` was given."""
-    name = f"cli:{getpass.getuser()}" + (f":{role}" if role else "")
+    name = f"cli:{login_name()}" + (f":{role}" if role else "")
     claimed = getattr(args, "claimed_as", None)
     if not claimed:
         return name

@@ -303,8 +303,6 @@ def run_reapply_deletions(args: argparse.Namespace) -> int:
     from painreg.registry import actions, tombstones
 
     path = args.file or tombstones.deletions_file()
-    if args.file is not None and not path.exists():
-        raise UserError(f"no such deletions file: {path}")
     deleted = actions.reapply_deletions(path=path)
     print(f"{path}: {len(tombstones.read(path))} tombstone(s); {deleted} patient(s) deleted again")
     return 0

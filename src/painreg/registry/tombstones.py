@@ -50,9 +50,11 @@ def digest(value: str) -> str:
     return _digests(value)[0]
 
 
-def matches(value: str, tombstones: set[str]) -> bool:
-    """Whether an identifier has a tombstone (made with the current key or a fallback)."""
-    return any(d in tombstones for d in _digests(value))
+def deleted_at(value: str, tombstones: dict[str, dt.datetime]) -> dt.datetime | None:
+    """When an identifier was deleted (its tombstone, made with the current key or a
+    fallback), or None."""
+    found = [tombstones[d] for d in _digests(value) if d in tombstones]
+    return max(found) if found else None
 
 
 def deletions_file() -> Path:
@@ -68,7 +70,7 @@ def append(tombstone: str, path: Path | None = None) -> None:
     written twice.
     """
     path = path or deletions_file()
-    if tombstone in read(path):
+    if path.exists() and tombstone in read(path):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps({"at": dt.datetime.now(dt.UTC).isoformat(), "tombstone": tombstone})
@@ -80,21 +82,29 @@ def append(tombstone: str, path: Path | None = None) -> None:
         os.close(fd)
 
 
-def read(path: Path | None = None) -> set[str]:
-    """Every tombstone in the deletions file (none when it does not exist yet)."""
+def read(path: Path | None = None) -> dict[str, dt.datetime]:
+    """Every tombstone in the deletions file, with when it was written.
+
+    A missing file is an error: after a restore, a deletions file that is not
+    where the setting says must not pass for "nobody was deleted".
+    """
     path = path or deletions_file()
     try:
         text = path.read_text(encoding="ascii")
     except FileNotFoundError:
-        return set()
+        raise UserError(
+            f"no deletions file at {path}: set PAINREG_DELETIONS_FILE to where it is kept "
+            "(if nobody has been deleted on request yet, create it empty)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read the deletions file {path}: {exc}") from None
-    out = set()
+    out: dict[str, dt.datetime] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            out.add(str(json.loads(line)["tombstone"]))
+            entry = json.loads(line)
+            out[str(entry["tombstone"])] = dt.datetime.fromisoformat(entry["at"])
         except (ValueError, KeyError, TypeError):
             raise UserError(f"{path}, line {number}: not a tombstone line") from None
     return out

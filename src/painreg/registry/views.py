@@ -253,10 +253,12 @@ def registration_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 attach_errors(form, exc)
                 refused = getattr(exc, "patient", None)
-                if refused is not None:  # an opted-out patient: the attempt is logged
+                if refused is not None:
+                    # An opted-out patient: the attempt is in the patient's access extract,
+                    # not in the unit's own log (its manager would read who opted out).
                     audit.log_access(
                         user=request.user, action=AccessAction.SEARCH, patient=refused,
-                        unit=request.unit, detail="registrering nekad: patienten har avböjt",
+                        unit=None, detail=f"registrering nekad ({request.unit.code})",
                     )  # fmt: skip
             else:
                 request.session.pop(_NEW_PNR_KEY, None)

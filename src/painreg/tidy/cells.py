@@ -130,8 +130,10 @@ def _impossible_dates(values: pa.ChunkedArray, dates: Any, start: int) -> Iterat
     high = pa.scalar(rules.LATEST_DATE).cast(pa.date32())
     days = pc.cast(dates, pa.date32())
     outside = pc.or_(pc.less(days, low), pc.greater(days, high))
+    # The message shows the value as text: a date32 past year 9999 has no Python date.
+    text = values if is_text(values) else pc.cast(days, pa.string())
     yield from _flagged(
-        values, start, outside,
+        text, start, outside,
         lambda v: f"{v} is not a possible date (the register holds "
         f"{rules.EARLIEST_DATE.year}–{rules.LATEST_DATE.year})",
     )  # fmt: skip

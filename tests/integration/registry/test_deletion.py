@@ -116,3 +116,21 @@ def test_a_restored_backup_brings_the_patient_back_until_the_deletions_are_appli
     assert main(["reapply-deletions"]) == 0
     assert "0 patient(s) deleted again" in capsys.readouterr().out
     assert settings.PAINREG_DELETIONS_FILE.read_text() == tombstones  # not written twice
+
+
+def test_a_patient_registered_anew_after_the_deletion_is_not_deleted_again(world, registration):
+    actions.delete_patient(
+        user=world.erik, unit=None, patient=registration.patient, reason="begäran"
+    )
+    again = actions.create_registration(
+        user=world.alice, unit=world.unit_a, personnummer="19121212-1212", **REHAB
+    )
+    assert main(["reapply-deletions"]) == 0
+    assert Registration.objects.filter(pk=again.pk).exists()
+    assert Patient.objects.get(personnummer="191212121212").deleted_at is None
+
+
+def test_reapplying_without_the_deletions_file_is_an_error_not_a_no_op(world, capsys):
+    assert not settings.PAINREG_DELETIONS_FILE.exists()
+    assert main(["reapply-deletions"]) == 2
+    assert "no deletions file at" in capsys.readouterr().err

@@ -108,7 +108,14 @@ def cancel_opt_out(*, user: Any, unit: Unit, patient: Patient, reason: str) -> P
 
 
 @action
-def delete_patient(*, user: Any, unit: Unit | None, patient: Patient, reason: str) -> Patient:
+def delete_patient(
+    *,
+    user: Any,
+    unit: Unit | None,
+    patient: Patient,
+    reason: str,
+    deletions_file: Path | None = None,
+) -> Patient:
     """Deletion on the patient's request (patientdatalagen 7 kap. 6 §).
 
     A unit manager deletes what belongs to their unit: its registrations with
@@ -120,8 +127,12 @@ def delete_patient(*, user: Any, unit: Unit | None, patient: Patient, reason: st
     row stays as an anonymous row that the audit trail points at, and a
     tombstone (:mod:`painreg.registry.tombstones`) is written so the deletion
     can be applied again after a restored backup. The deletion itself is
-    audited, without the identifier.
+    audited, without the identifier. ``deletions_file``: where the tombstone is
+    written (default: the setting).
     """
+    # Locked, so a registration another unit adds meanwhile waits for the decision
+    # below (whether anything of the patient remains) instead of slipping past it.
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if unit is None:
         _require_coordinator(user)
     else:
@@ -164,7 +175,7 @@ def delete_patient(*, user: Any, unit: Unit | None, patient: Patient, reason: st
     if tombstone:
         # Before the commit: a tombstone whose deletion then failed only makes
         # ``reapply-deletions`` finish what the patient asked for.
-        tombstones.append(tombstone)
+        tombstones.append(tombstone, deletions_file)
     return patient
 
 
@@ -205,9 +216,12 @@ def reapply_deletions(*, path: Path | None = None) -> int:
     deleted = 0
     for patient in Patient.objects.filter(deleted_at__isnull=True).iterator():
         value = tombstones.identifier(patient)
-        if value and tombstones.matches(value, found):
+        when = tombstones.deleted_at(value, found) if value else None
+        # A patient registered anew after the deletion (a new row: the deleted one
+        # lost its identity) asked to be in the register again: not deleted.
+        if when is not None and patient.created_at <= when:
             delete_patient(
-                user=None, unit=None, patient=patient,
+                user=None, unit=None, patient=patient, deletions_file=path,
                 reason="deletion on request applied again after a restore",
             )  # fmt: skip
             deleted += 1
