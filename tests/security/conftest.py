@@ -14,7 +14,9 @@ registration whose initial occasion holds an answer.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -100,3 +102,13 @@ def sec2_world(django_user_model: Any, settings: Any) -> SimpleNamespace:
     world.registration = _register_patient(world, PERSONNUMMER)
     world.register_patient = lambda number, unit=None: _register_patient(world, number, unit)
     return world
+
+
+def set_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Write ``value`` into one cell (data rows from 1) of an interchange CSV file."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    rows[row - 1][column] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from painreg.cli import main
 
+from .conftest import set_cell
+
 pytestmark = pytest.mark.django_db
 
 CELLS = [
@@ -53,8 +55,8 @@ def _verdict(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 def test_a_nul_and_a_too_large_number_are_refused_by_the_check(register, tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(register, data)
-    _set_cell(data / "units.csv", 1, "name", "Bad\x00Name")
-    _set_cell(data / "unit_year_totals.csv", 1, "rehab_patients_total", "99999999999")
+    set_cell(data / "units.csv", 1, "name", "Bad\x00Name")
+    set_cell(data / "unit_year_totals.csv", 1, "rehab_patients_total", "99999999999")
     before = _rows()
     code, out = main(["import", str(data), "--check"]), capsys.readouterr()
     assert code == 2 and "Traceback" not in out.err
@@ -64,15 +66,6 @@ def test_a_nul_and_a_too_large_number_are_refused_by_the_check(register, tmp_pat
     )
     assert _verdict(["import", str(data)], capsys)[0] == 2
     assert _rows() == before
-
-
-def _set_cell(path: Path, row: int, column: str, value: str) -> None:
-    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
-    rows[row - 1][column] = value
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 @settings(
@@ -92,7 +85,7 @@ def test_whatever_the_check_accepts_imports_and_whatever_it_refuses_writes_nothi
             continue
         row = data.draw(st.integers(1, len(rows)))
         column = data.draw(st.sampled_from(list(rows[0])))
-        _set_cell(path, row, column, data.draw(st.sampled_from(CELLS)))
+        set_cell(path, row, column, data.draw(st.sampled_from(CELLS)))
     before = _rows()
     checked, check_err = _verdict(["import", str(directory), "--check"], capsys)
     imported, import_err = _verdict(["import", str(directory)], capsys)

@@ -9,13 +9,14 @@ cannot hold (0001-01-01, 9999-12-31) is refused like a malformed one
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
 import pytest
 
 from painreg.cli import main
+
+from .conftest import set_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +26,6 @@ def files(synthetic_register, tmp_path: Path) -> Path:
     directory = tmp_path / "data"
     shutil.copytree(synthetic_register(0.003, (2021, 2021)), directory)
     return directory
-
-
-def _set(path: Path, column: str, value: str) -> None:
-    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
-    rows[0][column] = value
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def test_a_table_that_is_a_symbolic_link_is_refused(files, tmp_path, capsys):
@@ -55,7 +47,7 @@ def test_a_file_that_is_not_a_table_is_named_as_ignored(files, capsys):
 
 @pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1899-12-31"])
 def test_an_impossible_date_is_refused(files, capsys, value):
-    _set(files / "registrations.csv", "first_visit_date", value)
+    set_cell(files / "registrations.csv", 1, "first_visit_date", value)
     assert main(["import", str(files), "--check"]) == 2
     assert f"{value} is not a possible date" in capsys.readouterr().out
 

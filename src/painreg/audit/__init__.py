@@ -143,19 +143,15 @@ def payload_digest(row: AuditEvent | AccessLog) -> str:
     return salted_hmac("painreg.audit.payload", text, algorithm="sha256").hexdigest()
 
 
-def redact_patient(
-    *, user: Any, patient: Patient, unit: Unit | None, reason: str, tombstone: str = ""
-) -> AuditEvent:
+def redact_patient(*, user: Any, patient: Patient, unit: Unit | None, reason: str) -> AuditEvent:
     """Blank the payloads of the patient's audit rows (of ``unit`` only, when given).
 
     Deletion on request (patientdatalagen 7 kap. 6 §) must not leave answer
     values, diagnoses and dates in the audit events of the anonymous row that
     remains. Who did what to which record and when stays; the reason and the
     detail become empty. The redaction is itself an audit event, whose detail
-    lists the digest (:func:`payload_digest`) of every payload it blanked and
-    the deletion's ``tombstone`` (a keyed hash of the identifier, nothing
-    readable). Call inside the deletion's transaction, under
-    ``audit.history.purge_allowed``.
+    lists the digest (:func:`payload_digest`) of every payload it blanked.
+    Call inside the deletion's transaction, under ``audit.history.purge_allowed``.
     """
     from painreg.audit.models import AccessLog, AuditEvent
 
@@ -175,5 +171,5 @@ def redact_patient(
         unit=unit,
         patient=patient,
         reason=reason,
-        detail={"digests": digests, "tombstone": tombstone},
+        detail={"digests": digests},
     )

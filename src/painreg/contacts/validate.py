@@ -1,6 +1,6 @@
 """Validation of contact extracts and certificates: every rejected row named, with reasons.
 
-Issue 8 and the working rules: bad input is reported by file, row, column
+The rule for every input: bad input is reported by file, row, column
 and reason; rejected rows are counted and listed, never silently dropped;
 ``--strict`` makes any rejection fatal. Checks are Ibis expressions over the
 raw table (so they run where the data is, on any engine, in one scan for

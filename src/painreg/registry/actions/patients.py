@@ -160,9 +160,8 @@ def delete_patient(
             Patient.history.filter(id=patient.pk).delete()
     with purge_allowed():
         audit.redact_patient(
-            user=user, patient=patient, unit=None if whole else unit, reason=reason,
-            tombstone=tombstone,
-        )  # fmt: skip
+            user=user, patient=patient, unit=None if whole else unit, reason=reason
+        )
     _event(
         user=user,
         name="patient.delete_on_request",
