@@ -92,6 +92,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DAYS",
         help="certificates at most DAYS apart form one episode (default 5)",
     )
+    for option, what in (
+        ("--prescriptions", "prescriptions (patient_id, unit_id, prescribed_on, atc, ...)"),
+        ("--listings", "listings with named regular physician and care contact"),
+        ("--referrals", "referrals between units (sent, accepted, first visit, returned)"),
+    ):
+        ana.add_argument(
+            option,
+            action="append",
+            default=[],
+            type=Path,
+            metavar="FILE",
+            help=f"{what}, CSV or Parquet (repeatable)",
+        )
+    ana.add_argument(
+        "--drug-groups",
+        type=Path,
+        metavar="FILE",
+        help="YAML 'name: [ATC prefixes]' of the addictive-drug groups (default: DOMAIN.md's four)",
+    )
+    ana.add_argument(
+        "--units",
+        type=Path,
+        metavar="FILE",
+        help="CSV unit_id, name, region_code, pain_care_level, owner: names and care "
+        "levels of the units the files mention",
+    )
     ana.add_argument(
         "--report",
         type=Path,
@@ -178,6 +204,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     from painreg.contacts.analysis import analyze
     from painreg.contacts.codes import normalise_prefixes
     from painreg.contacts.measures import Period
+    from painreg.contacts.units import read_drug_groups, read_units
 
     period = Period(_date(args.date_from, "--from"), _date(args.date_to, "--to"))
     compare = None
@@ -201,6 +228,11 @@ def analyze_command(args: argparse.Namespace) -> int:
         mapping_path=args.mapping,
         engine=args.engine,
         strict=args.strict,
+        prescriptions=args.prescriptions,
+        listings=args.listings,
+        referrals=args.referrals,
+        drug_groups=read_drug_groups(args.drug_groups),
+        units_reference=read_units(args.units) if args.units else None,
     )
     if args.report is not None:
         from painreg.reports.contacts_report import write_report

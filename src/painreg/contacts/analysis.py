@@ -36,7 +36,14 @@ from painreg.contacts.schema import (
     CERTIFICATE_REQUIRED,
     CONTACT_OPTIONAL,
     CONTACT_REQUIRED,
+    DEFAULT_DRUG_GROUPS,
+    LISTING_OPTIONAL,
+    LISTING_REQUIRED,
+    PRESCRIPTION_OPTIONAL,
+    PRESCRIPTION_REQUIRED,
     PROFESSIONS,
+    REFERRAL_OPTIONAL,
+    REFERRAL_REQUIRED,
 )
 from painreg.contacts.screen import screen
 from painreg.contacts.validate import (
@@ -46,6 +53,9 @@ from painreg.contacts.validate import (
     duplicate_groups,
     prepare_certificates,
     prepare_contacts,
+    prepare_listings,
+    prepare_prescriptions,
+    prepare_referrals,
     rejection_report,
 )
 from painreg.errors import UserError
@@ -108,6 +118,26 @@ def load_certificates(con, paths, mapping: Mapping, workdir: Path, strict: bool 
     return prepared, report
 
 
+#: The optional tables beside the extract: kind -> (required, optional, preparation).
+SIDE_TABLES = {
+    "prescriptions": (PRESCRIPTION_REQUIRED, PRESCRIPTION_OPTIONAL, prepare_prescriptions),
+    "listings": (LISTING_REQUIRED, LISTING_OPTIONAL, prepare_listings),
+    "referrals": (REFERRAL_REQUIRED, REFERRAL_OPTIONAL, prepare_referrals),
+}
+
+
+def load_side_table(con, kind: str, paths, mapping: Mapping, workdir: Path, strict: bool = False):
+    """(checked table, validation report) of an optional input (``SIDE_TABLES``)."""
+    required, optional, prepare = SIDE_TABLES[kind]
+    raw = read_files(
+        con, list(paths), required=required, optional=optional, mapping=mapping, workdir=workdir
+    )
+    prepared = prepare(raw, mapping)
+    report = rejection_report(prepared, kind)
+    _strict(report, strict, kind)
+    return prepared, report
+
+
 def _strict(report: ValidationReport, strict: bool, what: str) -> None:
     if strict and report.rejected:
         first = report.rejected_rows[0]
@@ -162,8 +192,18 @@ def analyze(
     engine: str = "duckdb",
     con=None,
     strict: bool = False,
+    prescriptions=(),
+    listings=(),
+    referrals=(),
+    drug_groups: dict[str, tuple[str, ...]] | None = None,
+    units_reference: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The follow-up JSON (docs/contacts.md) for contact files ``paths``."""
+    """The follow-up JSON (docs/contacts.md) for contact files ``paths``.
+
+    ``prescriptions``, ``listings``, ``referrals``: the optional tables'
+    files; ``drug_groups``: group name -> ATC prefixes (default DOMAIN.md's
+    four); ``units_reference``: :func:`painreg.contacts.units.read_units`.
+    """
     if min_visits < 2:
         raise UserError("--min-visits must be at least 2 (COC and SECON need two contacts)")
     if frequent_threshold < 0 or gap_days < 0:
@@ -193,6 +233,20 @@ def analyze(
             if unit is not None:
                 valid = valid.filter(valid.unit_id == unit)
             episodes = stage(cohort_episodes(valid, cohort, options))
+        side_reports: dict[str, ValidationReport] = {}
+        side: dict[str, Any] = {}
+        for kind, files in (
+            ("prescriptions", prescriptions),
+            ("listings", listings),
+            ("referrals", referrals),
+        ):
+            if files:
+                prep, side_reports[kind] = load_side_table(con, kind, files, mapping, tmp, strict)
+                side[kind] = stage(prep.valid())
+        care = _CareInputs(
+            side, drug_groups or DEFAULT_DRUG_GROUPS, units_reference, screened, cohort, stage
+        )
+        care.raw_contacts = prepared.raw
 
         result: dict[str, Any] = {
             "diagnoses": list(prefixes),
@@ -204,7 +258,9 @@ def analyze(
         def measure(index: int, which: Period) -> dict[str, Any]:
             """Every measure of the period ``index`` (0 the period, 1 the comparison)."""
             rows = period_contacts(cohort.contacts, index)
-            return _measure(rows, which, options, by_unit, episodes, cohort, stage)
+            measures = _measure(rows, which, options, by_unit, episodes, cohort, stage)
+            measures.update(care.measure(index, which, rows, unit, by_unit))
+            return measures
 
         main = measure(0, period)
         result.update(main)
@@ -219,7 +275,74 @@ def analyze(
         result["validation"] = {"contacts": report.as_dict()}
         if cert_report is not None:
             result["validation"]["certificates"] = cert_report.as_dict()
+        for kind, side_report in side_reports.items():
+            result["validation"][kind] = side_report.as_dict()
+        if units_reference:
+            result["units_reference"] = units_reference
         return result
+
+
+class _CareInputs:
+    """Prescribing, named contacts and referrals of a period, from the optional tables."""
+
+    def __init__(self, side, groups, units_reference, screened, cohort, stage):
+        self.side, self.groups, self.screened = side, groups, screened
+        self.cohort, self.stage = cohort, stage
+        self.levels = {
+            uid: u["pain_care_level"]
+            for uid, u in (units_reference or {}).items()
+            if u.get("pain_care_level") is not None
+        }
+        self._birth_years = None
+        self.raw_contacts = None
+
+    def birth_years(self):
+        if self._birth_years is None:
+            from painreg.contacts.care import patient_birth_years
+
+            patients = self.side["prescriptions"].select("patient_id").distinct()
+            self._birth_years = self.stage(
+                patient_birth_years(self.screened, self.raw_contacts, patients)
+            )
+        return self._birth_years
+
+    def measure(self, index: int, period: Period, rows, unit, by_unit: bool) -> dict[str, Any]:
+        from painreg.contacts import care
+
+        if not self.side:
+            return {}
+        out: dict[str, Any] = {}
+        cohort = self.stage(care.cohort_patients(self.cohort, index))
+        listed = None
+        if "listings" in self.side:
+            listed = self.stage(care.listed_on(self.side["listings"], period.end))
+        if "prescriptions" in self.side:
+            out.update(
+                care.prescriptions(
+                    self.side["prescriptions"],
+                    period,
+                    self.groups,
+                    cohort,
+                    self.birth_years(),
+                    listed,
+                )
+            )
+        if listed is not None:
+            ids = self.cohort.ids
+            contacts = rows.inner_join(ids, rows.patient_id.cast("int64") == ids._p.cast("int64"))
+            out.update(
+                care.named_contacts(
+                    listed,
+                    cohort,
+                    contacts,
+                    self.cohort.code("profession", "physician"),
+                    self.screened.normal["caregiver_id"],
+                    by_unit,
+                )
+            )
+        if "referrals" in self.side:
+            out.update(care.referrals(self.side["referrals"], period, unit, self.levels))
+        return out
 
 
 def _report_duplicates(contacts, report: ValidationReport, files: dict[int, str]) -> None:

@@ -21,8 +21,7 @@ from pathlib import Path
 import yaml
 
 from painreg.contacts.schema import (
-    CERTIFICATE_COLUMNS,
-    CONTACT_COLUMNS,
+    ALL_COLUMNS,
     CONTACT_TYPES,
     PROFESSIONS,
     SEXES,
@@ -35,7 +34,7 @@ CANONICAL_VALUES: dict[str, tuple[str, ...]] = {
     "profession": PROFESSIONS,
     "contact_type": CONTACT_TYPES,
 }
-_KNOWN_COLUMNS = frozenset(CONTACT_COLUMNS) | frozenset(CERTIFICATE_COLUMNS)
+_KNOWN_COLUMNS = ALL_COLUMNS
 
 
 def fold(text: object) -> str:

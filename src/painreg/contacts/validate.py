@@ -336,6 +336,127 @@ def prepare_certificates(raw, mapping: Mapping) -> Prepared:
     return prepared
 
 
+def _identifier(raw, column: str, n: dict[str, Any], checks: list[Check], required: bool) -> None:
+    """An identifier column: text without surrounding space; empty is missing."""
+    n[column] = _text(raw[column]).nullif("")
+    if required:
+        checks.append(Check(column, "missing", n[column].isnull()))
+
+
+def _date_column(raw, column: str, n: dict[str, Any], checks: list[Check], required: bool) -> None:
+    n[column], bad, missing = _date(raw[column])
+    if required:
+        checks.append(Check(column, "missing", missing))
+    checks.append(Check(column, "not a date (YYYY-MM-DD)", bad))
+
+
+def _not_before(n: dict[str, Any], checks: list[Check], later: str, earlier: str) -> None:
+    checks.append(
+        Check(
+            later,
+            f"before {earlier}",
+            n[later].notnull() & n[earlier].notnull() & (n[later] < n[earlier]),
+        )
+    )
+
+
+#: Spellings of a yes/no cell (folded), as Swedish and English exports write them.
+TRUE_WORDS = ("true", "1", "yes", "ja", "j", "y", "sant")
+FALSE_WORDS = ("false", "0", "no", "nej", "n", "falskt")
+#: An ATC code: a letter, two digits, then letters and digits (at most 7 characters).
+ATC_PATTERN = r"^[A-Z][0-9]{2}[A-Z0-9]{0,4}$"
+
+
+def atc_code(col):
+    """An ATC code compared as DOMAIN.md says: upper-cased, without spaces or dots."""
+    return _text(col).fill_null("").upper().replace(".", "").replace(" ", "")
+
+
+def prepare_prescriptions(raw, mapping: Mapping) -> Prepared:
+    """Normalise a raw prescription table (``prescriptions``) and attach its checks."""
+    base = _with_mappings(raw, mapping, ("profession",), ("profession",))
+    checks: list[Check] = []
+    n: dict[str, Any] = {}
+    _identifier(base, "patient_id", n, checks, required=True)
+    _identifier(base, "unit_id", n, checks, required=True)
+    _date_column(base, "prescribed_on", n, checks, required=True)
+    n["atc"] = atc_code(base.atc)
+    checks.append(
+        Check("atc", "missing or not an ATC code (e.g. N02AX02)", ~n["atc"].re_search(ATC_PATTERN))
+    )
+    ddd = _text(base.ddd).nullif("").replace(",", ".")
+    n["ddd"] = ddd.try_cast("float64")
+    checks.append(
+        Check(
+            "ddd",
+            "not a non-negative number",
+            ddd.notnull() & (n["ddd"].isnull() | (n["ddd"] < 0)),
+        )
+    )
+    _identifier(base, "caregiver_id", n, checks, required=False)
+    n["profession"], prof_raw = _mapped(base, "profession")
+    checks.append(
+        Check(
+            "profession",
+            "unknown profession (not in the mapping file)",
+            prof_raw.notnull() & n["profession"].isnull(),
+        )
+    )
+    prepared = _assemble(base, n, checks, tuple(n))
+    prepared.builder = lambda other, only=None: prepare_prescriptions(other, mapping)
+    return prepared
+
+
+def prepare_listings(raw, mapping: Mapping) -> Prepared:
+    """Normalise a raw listing table (``listings``) and attach its checks."""
+    checks: list[Check] = []
+    n: dict[str, Any] = {}
+    _identifier(raw, "patient_id", n, checks, required=True)
+    _identifier(raw, "unit_id", n, checks, required=True)
+    _date_column(raw, "listed_from", n, checks, required=True)
+    _date_column(raw, "listed_to", n, checks, required=False)
+    _not_before(n, checks, "listed_to", "listed_from")
+    _identifier(raw, "regular_physician_id", n, checks, required=False)
+    _identifier(raw, "regular_contact_id", n, checks, required=False)
+    prepared = _assemble(raw, n, checks, tuple(n))
+    prepared.builder = lambda other, only=None: prepare_listings(other, mapping)
+    return prepared
+
+
+def prepare_referrals(raw, mapping: Mapping) -> Prepared:
+    """Normalise a raw referral table (``referrals``) and attach its checks."""
+    import ibis
+
+    checks: list[Check] = []
+    n: dict[str, Any] = {}
+    _identifier(raw, "patient_id", n, checks, required=True)
+    _identifier(raw, "from_unit_id", n, checks, required=True)
+    _identifier(raw, "to_unit_id", n, checks, required=True)
+    _date_column(raw, "sent_on", n, checks, required=True)
+    _date_column(raw, "accepted_on", n, checks, required=False)
+    _date_column(raw, "first_visit_on", n, checks, required=False)
+    _not_before(n, checks, "accepted_on", "sent_on")
+    _not_before(n, checks, "first_visit_on", "sent_on")
+    word = _text(raw.returned).nullif("").lower()
+    n["returned"] = (
+        ibis.cases((word.isin(TRUE_WORDS), True), (word.isin(FALSE_WORDS), False))
+        if word.type().is_string()
+        else word
+    )
+    checks.append(
+        Check(
+            "returned",
+            "not a yes/no value (true/false, ja/nej, 1/0)",
+            word.notnull() & ~word.isin(TRUE_WORDS + FALSE_WORDS),
+        )
+    )
+    n["returned"] = n["returned"].fill_null(False)
+    _identifier(raw, "reason_code", n, checks, required=False)
+    prepared = _assemble(raw, n, checks, tuple(n))
+    prepared.builder = lambda other, only=None: prepare_referrals(other, mapping)
+    return prepared
+
+
 def _assemble(
     raw,
     n: dict[str, Any],

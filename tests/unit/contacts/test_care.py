@@ -1,0 +1,217 @@
+"""Prescribing, named contacts and referrals (DOMAIN.md "Prescriptions and named contacts in
+primary care"), every number computed by hand from the small fixture below."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from painreg.contacts.units import read_drug_groups, read_units
+from painreg.errors import UserError
+
+from .helpers import contact, run, write_csv
+
+# The cohort of 2020 (R52.2): p1 (born 1975: 45, under 50), p2 (born 1960: 60), p3 (born 1990).
+# p4 has no pain diagnosis (not in the cohort) but is in the extract (born 1980: 40).
+CONTACTS = [
+    contact("p1", "2020-02-01", "d1", "physician", "R52.2", birth_year=1975),
+    contact("p1", "2020-03-01", "d1", "physician", "", birth_year=1975),
+    contact("p1", "2020-04-01", "d2", "physician", "", birth_year=1975),
+    contact("p1", "2020-05-01", "d1", "physician", "", birth_year=1975),
+    contact("p1", "2020-05-02", "f1", "physiotherapist", "", birth_year=1975),
+    contact("p2", "2020-02-01", "d2", "physician", "R52.2", birth_year=1960),
+    contact("p2", "2020-06-01", "d2", "physician", "", birth_year=1960),
+    contact("p3", "2020-02-01", "n1", "nurse", "R52.2", birth_year=1990),
+    contact("p4", "2020-02-01", "d1", "physician", "J45", birth_year=1980),
+]
+
+PRESCRIPTIONS = [
+    # p1: an opioid twice and a benzodiazepine (dots and lower case normalised).
+    {"patient_id": "p1", "unit_id": "U1", "prescribed_on": "2020-03-01", "atc": "N02AX02"},
+    {"patient_id": "p1", "unit_id": "U1", "prescribed_on": "2020-04-01", "atc": "n02a.x02"},
+    {"patient_id": "p1", "unit_id": "U2", "prescribed_on": "2020-05-01", "atc": "N05BA01"},
+    # p2 (60): a gabapentinoid; and an opioid before the period (not counted).
+    {"patient_id": "p2", "unit_id": "U1", "prescribed_on": "2020-07-01", "atc": "N03AX16"},
+    {"patient_id": "p2", "unit_id": "U1", "prescribed_on": "2019-12-31", "atc": "N02AA01"},
+    # p3: paracetamol, no group.
+    {"patient_id": "p3", "unit_id": "U1", "prescribed_on": "2020-03-01", "atc": "N02BE01"},
+    # p4 (40, not in the cohort): a z-drug from U2.
+    {"patient_id": "p4", "unit_id": "U2", "prescribed_on": "2020-08-01", "atc": "N05CF01"},
+    # p9: not in the contact extract (no age): counted nowhere under 50.
+    {"patient_id": "p9", "unit_id": "U1", "prescribed_on": "2020-08-01", "atc": "N02AA01"},
+]
+
+LISTINGS = [
+    # p1 listed at U1 with named physician d1 and contact f1; an older listing at U2 ended.
+    {"patient_id": "p1", "unit_id": "U2", "listed_from": "2015-01-01", "listed_to": "2019-12-31",
+     "regular_physician_id": "d9", "regular_contact_id": ""},
+    {"patient_id": "p1", "unit_id": "U1", "listed_from": "2020-01-01", "listed_to": "",
+     "regular_physician_id": "d1", "regular_contact_id": "f1"},
+    # p2 at U1, named physician d1 whom p2 never met; no named contact.
+    {"patient_id": "p2", "unit_id": "U1", "listed_from": "2010-01-01", "listed_to": "",
+     "regular_physician_id": "d1", "regular_contact_id": ""},
+    # p3 listed until 2020-06-30 only: not listed on the last day.
+    {"patient_id": "p3", "unit_id": "U2", "listed_from": "2010-01-01", "listed_to": "2020-06-30",
+     "regular_physician_id": "", "regular_contact_id": "n1"},
+    # p4 (not in the cohort) at U2.
+    {"patient_id": "p4", "unit_id": "U2", "listed_from": "2010-01-01", "listed_to": "",
+     "regular_physician_id": "", "regular_contact_id": ""},
+]
+
+REFERRALS = [
+    # waits 10, 100, 30 days; one without a first visit; one returned; one sent before the period.
+    {"patient_id": "p1", "from_unit_id": "U1", "to_unit_id": "S1", "sent_on": "2020-01-10",
+     "accepted_on": "2020-01-12", "first_visit_on": "2020-01-20", "returned": "", "reason_code": ""},
+    {"patient_id": "p2", "from_unit_id": "U1", "to_unit_id": "S1", "sent_on": "2020-11-01",
+     "accepted_on": "2020-11-05", "first_visit_on": "2021-02-09", "returned": "nej",
+     "reason_code": ""},
+    {"patient_id": "x1", "from_unit_id": "U2", "to_unit_id": "S1", "sent_on": "2020-03-01",
+     "accepted_on": "", "first_visit_on": "2020-03-31", "returned": "false", "reason_code": ""},
+    {"patient_id": "x2", "from_unit_id": "U2", "to_unit_id": "S1", "sent_on": "2020-12-01",
+     "accepted_on": "", "first_visit_on": "", "returned": "", "reason_code": ""},
+    {"patient_id": "x3", "from_unit_id": "U2", "to_unit_id": "R4", "sent_on": "2020-05-01",
+     "accepted_on": "", "first_visit_on": "", "returned": "ja", "reason_code": "X"},
+    {"patient_id": "x4", "from_unit_id": "U2", "to_unit_id": "S1", "sent_on": "2019-12-01",
+     "accepted_on": "", "first_visit_on": "2020-01-05", "returned": "", "reason_code": ""},
+]
+
+
+@pytest.fixture
+def result(tmp_path):
+    return run(
+        tmp_path,
+        CONTACTS,
+        prescriptions=[write_csv(tmp_path / "rx.csv", PRESCRIPTIONS)],
+        listings=[write_csv(tmp_path / "listings.csv", LISTINGS)],
+        referrals=[write_csv(tmp_path / "referrals.csv", REFERRALS)],
+        by_unit=True,
+    )
+
+
+def test_prescribing_counts_distinct_cohort_patients_per_group_and_any(result):
+    cohort = result["prescriptions"]["cohort"]
+    assert cohort["opioids"] == {"patients": 1, "patients_under_50": 1}  # p1 (p2's is 2019)
+    assert cohort["benzodiazepines"] == {"patients": 1, "patients_under_50": 1}  # p1
+    assert cohort["gabapentinoids"] == {"patients": 1, "patients_under_50": 0}  # p2, 60
+    assert cohort["z_drugs"] == {"patients": 0, "patients_under_50": 0}  # p4 not in the cohort
+    # any: p1 and p2 (not the sum of the groups, which is 3).
+    assert cohort["any"] == {"patients": 2, "patients_under_50": 1}
+
+
+def test_prescribing_under_50_by_prescribing_unit_counts_the_whole_extract(result):
+    # U1: p1 (opioid); p2 is 60; p9 has no age. U2: p1 (benzodiazepine), p4 (z-drug, 40).
+    assert result["prescriptions"]["under_50_by_unit"] == {
+        "U1": {"opioids": 1, "benzodiazepines": 0, "z_drugs": 0, "gabapentinoids": 0, "any": 1},
+        "U2": {"opioids": 0, "benzodiazepines": 1, "z_drugs": 1, "gabapentinoids": 0, "any": 2},
+    }
+
+
+def test_prescribing_per_1000_listed_on_the_last_day(result):
+    # Listed on 2020-12-31: U1 p1, p2 (2); U2 p4 (1; p3's listing ended).
+    rates = result["prescriptions_per_1000_listed"]
+    assert rates["U1"]["any"] == pytest.approx(1000 * 1 / 2)
+    assert rates["U2"]["any"] == pytest.approx(1000 * 2 / 1)
+
+
+def test_named_contacts_of_the_cohort_listed_on_the_last_day(result):
+    named = result["named_contacts"]
+    # Listed cohort: p1, p2 (p3's listing ended). Physician named: both; contact: p1.
+    # Continuity: p1 met physicians d1, d1, d2, d1 (3/4); p2 met d2 twice, named d1 (0/2).
+    assert named == {
+        "listed": 2,
+        "with_regular_physician": 2,
+        "with_regular_contact": 1,
+        "continuity_named_physician": pytest.approx((3 / 4 + 0 / 2) / 2),
+    }
+    assert set(result["named_contacts_by_unit"]) == {"U1"}
+
+
+def test_referrals_sent_in_the_period_with_waits_to_first_visit(result):
+    refs = result["referrals"]
+    assert refs["sent"] == 5  # the one of 2019-12-01 is outside
+    assert refs["returned"] == 1
+    waits = [10, 100, 30]  # first visits; the 2021 visit counts
+    wait = refs["wait_days_to_first_visit"]
+    assert wait["n"] == 3
+    assert wait["median"] == pytest.approx(float(np.percentile(waits, 50)))
+    assert wait["p90"] == pytest.approx(float(np.percentile(waits, 90)))
+    assert wait["within_90"] == 2
+
+
+def test_referral_flows_and_the_queue_on_the_last_day(result):
+    flows = result["referral_flows"]
+    pairs = {(f["from_unit_id"], f["to_unit_id"]): f["sent"] for f in flows["units"]}
+    assert pairs == {("U1", "S1"): 2, ("U2", "S1"): 2, ("U2", "R4"): 1}
+    # Waiting on 2020-12-31: p2's (visit 2021) and x2's (no visit); x3 was returned.
+    assert flows["queue_by_to_unit"] == {"S1": 2}
+    months = {m["month"]: m["sent"] for m in flows["by_month"]}
+    assert months == {"2020-01": 1, "2020-03": 1, "2020-05": 1, "2020-11": 1, "2020-12": 1}
+
+
+def test_bad_rows_in_a_side_table_are_named_by_row_and_column(tmp_path):
+    bad = [
+        {"patient_id": "p1", "unit_id": "U1", "prescribed_on": "2020-13-01", "atc": "N02A"},
+        {"patient_id": "", "unit_id": "U1", "prescribed_on": "2020-01-01", "atc": "opioid"},
+    ]
+    out = run(tmp_path, CONTACTS, prescriptions=[write_csv(tmp_path / "rx.csv", bad)])
+    report = out["validation"]["prescriptions"]
+    assert report["rejected"] == 2
+    rows = {r["row"]: {p["column"] for p in r["problems"]} for r in report["rejected_rows"]}
+    assert rows == {1: {"prescribed_on"}, 2: {"patient_id", "atc"}}
+    with pytest.raises(UserError, match="prescriptions row"):
+        run(tmp_path, CONTACTS, prescriptions=[write_csv(tmp_path / "rx.csv", bad)], strict=True)
+
+
+def test_a_missing_required_column_names_the_file(tmp_path):
+    rows = [{"patient_id": "p1", "from_unit_id": "U1", "sent_on": "2020-01-01"}]
+    with pytest.raises(UserError, match="to_unit_id"):
+        run(tmp_path, CONTACTS, referrals=[write_csv(tmp_path / "ref.csv", rows)])
+
+
+def test_drug_groups_file_replaces_the_defaults(tmp_path):
+    path = tmp_path / "groups.yaml"
+    path.write_text("strong_opioids: [N02AA, 'n02a.b']\n", encoding="utf-8")
+    assert read_drug_groups(path) == {"strong_opioids": ("N02AA", "N02AB")}
+    path.write_text("any: [N02A]\n", encoding="utf-8")
+    with pytest.raises(UserError, match="not 'any'"):
+        read_drug_groups(path)
+    path.write_text("opioids: [paracetamol]\n", encoding="utf-8")
+    with pytest.raises(UserError, match="not an ATC code prefix"):
+        read_drug_groups(path)
+
+
+def test_units_reference_file_is_checked_whole(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "unit_id,name,region_code,pain_care_level,owner\n"
+        "U1,Vårdcentralen Habo,06,1,public\n"
+        "S1,Smärtmottagningen,06,5,council\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError) as err:
+        read_units(path)
+    assert "row 3, column pain_care_level" in str(err.value)
+    assert "row 3, column owner" in str(err.value)
+    path.write_text(
+        "unit_id;name;region_code;pain_care_level;owner\nU1;Vårdcentralen Habo;06;1;public\n",
+        encoding="utf-8",
+    )
+    assert read_units(path)["U1"]["pain_care_level"] == 1
+
+
+def test_the_command_line_writes_the_new_keys(tmp_path):
+    contacts = write_csv(tmp_path / "contacts.csv", CONTACTS)
+    rx = write_csv(tmp_path / "rx.csv", PRESCRIPTIONS)
+    out = tmp_path / "out.json"
+    subprocess.run(
+        [sys.executable, "-m", "painreg", "contacts", "analyze", str(contacts),
+         "--diagnosis", "R52.2", "--from", "2020-01-01", "--to", "2020-12-31",
+         "--prescriptions", str(rx), "--json", str(out)],
+        check=True, capture_output=True,
+    )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["prescriptions"]["cohort"]["any"]["patients"] == 2
