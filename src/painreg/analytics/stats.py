@@ -203,6 +203,58 @@ def observed_expected(observed: int, expected: float, confidence: float = 0.95) 
 # Tests
 
 
+#: Anhøj's rules judge no signal on fewer useful points than this.
+RUN_CHART_MIN_USEFUL = 10
+
+
+@dataclass(frozen=True)
+class RunChart:
+    """Anhøj's runs analysis of a series around its median (Anhøj and Olesen 2014).
+
+    ``median``: of the baseline points (the first ``baseline`` points, frozen),
+    or of all points. Points on the median are not useful and are left out;
+    ``longest_run``: the longest run of useful points on one side;
+    ``crossings``: how often consecutive useful points change side; the limits
+    are round(log2(n) + 3) and the 5th percentile of Binomial(n - 1, 0.5) for
+    n useful points; ``signal``: a run longer than its limit or fewer
+    crossings than theirs, None (not judged) below ten useful points.
+    """
+
+    baseline: int
+    median: float | None
+    useful: int
+    longest_run: int
+    longest_run_limit: int | None
+    crossings: int
+    crossings_limit: int | None
+    signal: bool | None
+
+
+def run_chart(values: Sequence[float | None], baseline: int | None = None) -> RunChart:
+    """Anhøj's rules over ``values`` in time order (None: a missing point, skipped)."""
+    points = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    base = points if baseline is None else points[:baseline]
+    if not base:
+        return RunChart(0, None, 0, 0, None, 0, None, None)
+    median = float(np.median(base))
+    sides = [1 if v > median else -1 for v in points if v != median]
+    n = len(sides)
+    runs: list[int] = []
+    for i, side in enumerate(sides):
+        if i and side == sides[i - 1]:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+    longest = max(runs, default=0)
+    crossings = max(len(runs) - 1, 0)
+    run_limit = round(math.log2(n) + 3) if n else None
+    cross_limit = int(_sps.binom.ppf(0.05, n - 1, 0.5)) if n else None
+    signal = None
+    if n >= RUN_CHART_MIN_USEFUL:
+        signal = longest > run_limit or crossings < cross_limit
+    return RunChart(len(base), median, n, longest, run_limit, crossings, cross_limit, signal)
+
+
 def cochran_armitage_trend(
     successes: Sequence[int], totals: Sequence[int], scores: Sequence[float] | None = None
 ) -> tuple[float, float]:

@@ -119,6 +119,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "levels of the units the files mention",
     )
     ana.add_argument(
+        "--monthly",
+        action="store_true",
+        help="also every month of the period, with run charts (Anhøj's rules) of each measure",
+    )
+    ana.add_argument(
+        "--baseline-to",
+        metavar="YYYY-MM",
+        help="with --monthly: the last month of the frozen baseline (default: all months)",
+    )
+    ana.add_argument(
         "--report",
         type=Path,
         metavar="DIR",
@@ -206,6 +216,8 @@ def analyze_command(args: argparse.Namespace) -> int:
     from painreg.contacts.measures import Period
     from painreg.contacts.units import read_drug_groups, read_units
 
+    if args.baseline_to and not args.monthly:
+        raise UserError("--baseline-to needs --monthly")
     period = Period(_date(args.date_from, "--from"), _date(args.date_to, "--to"))
     compare = None
     if args.compare_from or args.compare_to:
@@ -233,6 +245,8 @@ def analyze_command(args: argparse.Namespace) -> int:
         referrals=args.referrals,
         drug_groups=read_drug_groups(args.drug_groups),
         units_reference=read_units(args.units) if args.units else None,
+        monthly=args.monthly,
+        baseline_to=args.baseline_to,
     )
     if args.report is not None:
         from painreg.reports.contacts_report import write_report

@@ -197,12 +197,17 @@ def analyze(
     referrals=(),
     drug_groups: dict[str, tuple[str, ...]] | None = None,
     units_reference: dict[str, dict[str, Any]] | None = None,
+    monthly: bool = False,
+    baseline_to: str | None = None,
 ) -> dict[str, Any]:
     """The follow-up JSON (docs/contacts.md) for contact files ``paths``.
 
     ``prescriptions``, ``listings``, ``referrals``: the optional tables'
     files; ``drug_groups``: group name -> ATC prefixes (default DOMAIN.md's
     four); ``units_reference``: :func:`painreg.contacts.units.read_units`.
+    ``monthly``: also every calendar month of the period (``monthly``) and
+    Anhøj's runs analysis of each series (``run_charts``), its median frozen
+    over the months up to ``baseline_to`` (``YYYY-MM``; default all months).
     """
     if min_visits < 2:
         raise UserError("--min-visits must be at least 2 (COC and SECON need two contacts)")
@@ -224,6 +229,16 @@ def analyze(
         report = screened.report("contacts")
         _strict(report, strict, "contacts")
         periods = [period] if compare is None else [period, compare]
+        months = month_periods(period) if monthly else []
+        if baseline_to is not None and baseline_to not in [
+            m.start.strftime("%Y-%m") for m in months
+        ]:
+            raise UserError(
+                f"--baseline-to {baseline_to!r} is not a month of the period (YYYY-MM, "
+                f"{period.start:%Y-%m} to {period.end:%Y-%m})"
+            )
+        first_month = len(periods)
+        periods = periods + months
         cohort = scan_extract(prepared, periods, options, unit, stage, screened)
         _report_duplicates(cohort.contacts, report, file_numbers(paths))
         episodes, cert_report = None, None
@@ -272,6 +287,15 @@ def analyze(
                 if uid in main.get("units", {}):
                     measures["differences"] = differences(main["units"][uid], measures)
             result["comparison"] = other
+        if months:
+            series = {}
+            for offset, month in enumerate(months):
+                rows = period_contacts(cohort.contacts, first_month + offset)
+                m = _measure(rows, month, options, False, episodes, cohort, stage)
+                m.update(care.measure(first_month + offset, month, rows, unit, False))
+                series[f"{month.start:%Y-%m}"] = monthly_values(m)
+            result["monthly"] = series
+            result["run_charts"] = run_charts(series, baseline_to)
         result["validation"] = {"contacts": report.as_dict()}
         if cert_report is not None:
             result["validation"]["certificates"] = cert_report.as_dict()
@@ -280,6 +304,99 @@ def analyze(
         if units_reference:
             result["units_reference"] = units_reference
         return result
+
+
+def month_periods(period: Period) -> list[Period]:
+    """The calendar months of ``period``, the first and last cut to it."""
+    import calendar
+    from datetime import date
+
+    months = []
+    year, month = period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        months.append(Period(max(period.start, date(year, month, 1)), min(period.end, last)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _share(part: Any, whole: Any) -> float | None:
+    return None if not whole else part / whole
+
+
+#: The monthly series (docs/contacts.md "Improvement work"): name -> value of a period's measures.
+MONTHLY_MEASURES: dict[str, Any] = {
+    "patients": lambda m: m["patients"],
+    "multiple_professions": lambda m: _share(m["multiple_professions"], m["patients"]),
+    "single_profession_single_caregiver": lambda m: _share(
+        m["single_profession_single_caregiver"], m["patients"]
+    ),
+    "frequent_attenders": lambda m: _share(m["frequent_attenders"], m["patients"]),
+    "continuity_upc": lambda m: m["continuity"]["upc"],
+    "sick_leave": lambda m: (
+        _share(m["sick_leave"]["patients"], m["patients"]) if "sick_leave" in m else None
+    ),
+    "addictive_drugs": lambda m: (
+        _share(m["prescriptions"]["cohort"]["any"]["patients"], m["patients"])
+        if "prescriptions" in m
+        else None
+    ),
+    "with_regular_physician": lambda m: (
+        _share(m["named_contacts"]["with_regular_physician"], m["named_contacts"]["listed"])
+        if "named_contacts" in m
+        else None
+    ),
+    "referrals_within_90": lambda m: (
+        _share(
+            m["referrals"]["wait_days_to_first_visit"]["within_90"],
+            m["referrals"]["wait_days_to_first_visit"]["n"],
+        )
+        if "referrals" in m
+        else None
+    ),
+}
+
+
+#: Monthly measures that need an optional input: name -> the key its measures have then.
+_NEEDS = {
+    "sick_leave": "sick_leave",
+    "addictive_drugs": "prescriptions",
+    "with_regular_physician": "named_contacts",
+    "referrals_within_90": "referrals",
+}
+
+
+def monthly_values(measures: dict[str, Any]) -> dict[str, Any]:
+    """A month's values of :data:`MONTHLY_MEASURES` (shares as fractions; None: no one)."""
+    return {
+        name: value(measures)
+        for name, value in MONTHLY_MEASURES.items()
+        if _NEEDS.get(name, "patients") in measures
+    }
+
+
+def run_charts(series: dict[str, dict[str, Any]], baseline_to: str | None) -> dict[str, Any]:
+    """Anhøj's runs analysis of every monthly series (``run_charts`` of the JSON)."""
+    from painreg.analytics.stats import run_chart
+
+    months = list(series)
+    last = months.index(baseline_to) if baseline_to is not None else len(months) - 1
+    names = [n for n in MONTHLY_MEASURES if any(n in values for values in series.values())]
+    charts = {}
+    for name in names:
+        values = [series[m].get(name) for m in months]
+        baseline = [v for v in values[: last + 1] if v is not None]
+        chart = run_chart(values, baseline=len(baseline))
+        charts[name] = {
+            "baseline": {"from": months[0], "to": months[last]} if months else None,
+            "median": chart.median,
+            "longest_run": chart.longest_run,
+            "longest_run_limit": chart.longest_run_limit,
+            "crossings": chart.crossings,
+            "crossings_limit": chart.crossings_limit,
+            "signal": chart.signal,
+        }
+    return charts
 
 
 class _CareInputs:

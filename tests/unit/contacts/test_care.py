@@ -47,36 +47,113 @@ PRESCRIPTIONS = [
 
 LISTINGS = [
     # p1 listed at U1 with named physician d1 and contact f1; an older listing at U2 ended.
-    {"patient_id": "p1", "unit_id": "U2", "listed_from": "2015-01-01", "listed_to": "2019-12-31",
-     "regular_physician_id": "d9", "regular_contact_id": ""},
-    {"patient_id": "p1", "unit_id": "U1", "listed_from": "2020-01-01", "listed_to": "",
-     "regular_physician_id": "d1", "regular_contact_id": "f1"},
+    {
+        "patient_id": "p1",
+        "unit_id": "U2",
+        "listed_from": "2015-01-01",
+        "listed_to": "2019-12-31",
+        "regular_physician_id": "d9",
+        "regular_contact_id": "",
+    },
+    {
+        "patient_id": "p1",
+        "unit_id": "U1",
+        "listed_from": "2020-01-01",
+        "listed_to": "",
+        "regular_physician_id": "d1",
+        "regular_contact_id": "f1",
+    },
     # p2 at U1, named physician d1 whom p2 never met; no named contact.
-    {"patient_id": "p2", "unit_id": "U1", "listed_from": "2010-01-01", "listed_to": "",
-     "regular_physician_id": "d1", "regular_contact_id": ""},
+    {
+        "patient_id": "p2",
+        "unit_id": "U1",
+        "listed_from": "2010-01-01",
+        "listed_to": "",
+        "regular_physician_id": "d1",
+        "regular_contact_id": "",
+    },
     # p3 listed until 2020-06-30 only: not listed on the last day.
-    {"patient_id": "p3", "unit_id": "U2", "listed_from": "2010-01-01", "listed_to": "2020-06-30",
-     "regular_physician_id": "", "regular_contact_id": "n1"},
+    {
+        "patient_id": "p3",
+        "unit_id": "U2",
+        "listed_from": "2010-01-01",
+        "listed_to": "2020-06-30",
+        "regular_physician_id": "",
+        "regular_contact_id": "n1",
+    },
     # p4 (not in the cohort) at U2.
-    {"patient_id": "p4", "unit_id": "U2", "listed_from": "2010-01-01", "listed_to": "",
-     "regular_physician_id": "", "regular_contact_id": ""},
+    {
+        "patient_id": "p4",
+        "unit_id": "U2",
+        "listed_from": "2010-01-01",
+        "listed_to": "",
+        "regular_physician_id": "",
+        "regular_contact_id": "",
+    },
 ]
 
 REFERRALS = [
     # waits 10, 100, 30 days; one without a first visit; one returned; one sent before the period.
-    {"patient_id": "p1", "from_unit_id": "U1", "to_unit_id": "S1", "sent_on": "2020-01-10",
-     "accepted_on": "2020-01-12", "first_visit_on": "2020-01-20", "returned": "", "reason_code": ""},
-    {"patient_id": "p2", "from_unit_id": "U1", "to_unit_id": "S1", "sent_on": "2020-11-01",
-     "accepted_on": "2020-11-05", "first_visit_on": "2021-02-09", "returned": "nej",
-     "reason_code": ""},
-    {"patient_id": "x1", "from_unit_id": "U2", "to_unit_id": "S1", "sent_on": "2020-03-01",
-     "accepted_on": "", "first_visit_on": "2020-03-31", "returned": "false", "reason_code": ""},
-    {"patient_id": "x2", "from_unit_id": "U2", "to_unit_id": "S1", "sent_on": "2020-12-01",
-     "accepted_on": "", "first_visit_on": "", "returned": "", "reason_code": ""},
-    {"patient_id": "x3", "from_unit_id": "U2", "to_unit_id": "R4", "sent_on": "2020-05-01",
-     "accepted_on": "", "first_visit_on": "", "returned": "ja", "reason_code": "X"},
-    {"patient_id": "x4", "from_unit_id": "U2", "to_unit_id": "S1", "sent_on": "2019-12-01",
-     "accepted_on": "", "first_visit_on": "2020-01-05", "returned": "", "reason_code": ""},
+    {
+        "patient_id": "p1",
+        "from_unit_id": "U1",
+        "to_unit_id": "S1",
+        "sent_on": "2020-01-10",
+        "accepted_on": "2020-01-12",
+        "first_visit_on": "2020-01-20",
+        "returned": "",
+        "reason_code": "",
+    },
+    {
+        "patient_id": "p2",
+        "from_unit_id": "U1",
+        "to_unit_id": "S1",
+        "sent_on": "2020-11-01",
+        "accepted_on": "2020-11-05",
+        "first_visit_on": "2021-02-09",
+        "returned": "nej",
+        "reason_code": "",
+    },
+    {
+        "patient_id": "x1",
+        "from_unit_id": "U2",
+        "to_unit_id": "S1",
+        "sent_on": "2020-03-01",
+        "accepted_on": "",
+        "first_visit_on": "2020-03-31",
+        "returned": "false",
+        "reason_code": "",
+    },
+    {
+        "patient_id": "x2",
+        "from_unit_id": "U2",
+        "to_unit_id": "S1",
+        "sent_on": "2020-12-01",
+        "accepted_on": "",
+        "first_visit_on": "",
+        "returned": "",
+        "reason_code": "",
+    },
+    {
+        "patient_id": "x3",
+        "from_unit_id": "U2",
+        "to_unit_id": "R4",
+        "sent_on": "2020-05-01",
+        "accepted_on": "",
+        "first_visit_on": "",
+        "returned": "ja",
+        "reason_code": "X",
+    },
+    {
+        "patient_id": "x4",
+        "from_unit_id": "U2",
+        "to_unit_id": "S1",
+        "sent_on": "2019-12-01",
+        "accepted_on": "",
+        "first_visit_on": "2020-01-05",
+        "returned": "",
+        "reason_code": "",
+    },
 ]
 
 
@@ -208,10 +285,61 @@ def test_the_command_line_writes_the_new_keys(tmp_path):
     rx = write_csv(tmp_path / "rx.csv", PRESCRIPTIONS)
     out = tmp_path / "out.json"
     subprocess.run(
-        [sys.executable, "-m", "painreg", "contacts", "analyze", str(contacts),
-         "--diagnosis", "R52.2", "--from", "2020-01-01", "--to", "2020-12-31",
-         "--prescriptions", str(rx), "--json", str(out)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "painreg",
+            "contacts",
+            "analyze",
+            str(contacts),
+            "--diagnosis",
+            "R52.2",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-12-31",
+            "--prescriptions",
+            str(rx),
+            "--json",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
     )
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["prescriptions"]["cohort"]["any"]["patients"] == 2
+
+
+def test_monthly_series_and_run_charts(tmp_path):
+    # Twelve months; in month k (1..12) k patients are diagnosed, one of them seen by two
+    # professions in months 1-6 and all of them in months 7-12 (an improvement effort).
+    rows = []
+    for month in range(1, 13):
+        for i in range(month):
+            pid = f"m{month}p{i}"
+            day = f"2020-{month:02d}-10"
+            rows.append(contact(pid, day, "d1", "physician", "R52.2"))
+            if i == 0 or month > 6:
+                rows.append(contact(pid, day, "f1", "physiotherapist", "R52.2"))
+    out = run(tmp_path, rows, monthly=True, baseline_to="2020-06")
+    monthly = out["monthly"]
+    assert list(monthly) == [f"2020-{m:02d}" for m in range(1, 13)]
+    assert monthly["2020-03"]["patients"] == 3
+    assert monthly["2020-03"]["multiple_professions"] == pytest.approx(1 / 3)
+    assert monthly["2020-08"]["multiple_professions"] == 1.0
+    assert "addictive_drugs" not in monthly["2020-03"]  # no prescriptions given
+    chart = out["run_charts"]["multiple_professions"]
+    # Baseline months 1-6: 1, 1/2, 1/3, 1/4, 1/5, 1/6; median (1/3 + 1/4) / 2.
+    assert chart["baseline"] == {"from": "2020-01", "to": "2020-06"}
+    assert chart["median"] == pytest.approx((1 / 3 + 1 / 4) / 2)
+    # Above: 1, 1/2, 1/3, then below 1/4, 1/5, 1/6, then above 1 x 6: runs 3, 3, 6.
+    assert chart["longest_run"] == 6
+    assert chart["crossings"] == 2
+    assert chart["longest_run_limit"] == 7  # round(log2(12) + 3)
+    assert chart["crossings_limit"] == 3  # qbinom(0.05, 11, 0.5)
+    assert chart["signal"] is True  # too few crossings
+
+
+def test_baseline_outside_the_period_is_refused(tmp_path):
+    with pytest.raises(UserError, match="not a month of the period"):
+        run(tmp_path, CONTACTS, monthly=True, baseline_to="2019-12")
