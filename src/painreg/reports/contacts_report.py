@@ -32,6 +32,7 @@ from typing import Any
 from painreg.analytics.stats import suppress_counts
 from painreg.contacts.schema import PROFESSION_LABELS_SV, PROFESSIONS
 from painreg.outputs import write_outputs
+from painreg.reports import contacts_care
 from painreg.reports.publishing import (
     INSUFFICIENT,
     MIN_PUBLISHED,
@@ -317,6 +318,7 @@ def build_tables(result: dict[str, Any]) -> list[Table]:
         tables.append(_comparison_table(result))
     if "units" in result:
         tables.append(_units_table(result["units"]))
+    tables += contacts_care.tables(result)
     v = result["validation"]["contacts"]
     t = Table(
         "Underlaget",
@@ -353,6 +355,7 @@ def render_html(result: dict[str, Any]) -> str:
         title=title,
         subtitle=subtitle,
         tables=build_tables(result),
+        charts=contacts_care.charts(result),
         publishing_note=PUBLISHING_NOTE,
     )
 

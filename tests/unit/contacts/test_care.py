@@ -343,3 +343,47 @@ def test_monthly_series_and_run_charts(tmp_path):
 def test_baseline_outside_the_period_is_refused(tmp_path):
     with pytest.raises(UserError, match="not a month of the period"):
         run(tmp_path, CONTACTS, monthly=True, baseline_to="2019-12")
+
+
+def test_the_report_shows_the_new_tables_and_charts_with_small_cells_hidden(tmp_path):
+    from painreg.reports.contacts_care import charts
+    from painreg.reports.contacts_report import build_tables, render_html
+
+    rows = []
+    for month in range(1, 13):
+        for i in range(month + 5):
+            pid = f"m{month}p{i}"
+            unit = "BIG" if i % 3 else "MID"
+            rows.append(contact(pid, f"2020-{month:02d}-10", "d1", "physician", "R52.2", unit=unit))
+            if i % 2 or month > 6:
+                rows.append(
+                    contact(
+                        pid, f"2020-{month:02d}-11", "f1", "physiotherapist", "R52.2", unit=unit
+                    )
+                )
+    rx = [
+        {"patient_id": f"m{m}p0", "unit_id": "BIG", "prescribed_on": "2020-06-01", "atc": "N02AA01"}
+        for m in range(1, 13)
+    ]
+    result = run(
+        tmp_path,
+        rows,
+        by_unit=True,
+        monthly=True,
+        prescriptions=[write_csv(tmp_path / "rx.csv", rx)],
+        referrals=[write_csv(tmp_path / "ref.csv", REFERRALS)],
+    )
+    keys = [t.key for t in build_tables(result)]
+    for key in ("prescriptions", "prescriptions_by_unit", "referrals", "monthly", "run_charts"):
+        assert key in keys
+    referrals = next(t for t in build_tables(result) if t.key == "referrals")
+    # Five referrals, one returned (hidden as <5); three waits: too few for a median.
+    assert [c.text for c in referrals.rows[0]] == ["Alla", "5", "<5", "–", "–", "–"]
+    figures = charts(result)
+    titles = [f["title"] for f in figures]
+    assert any("per vårdcentral" in t for t in titles)
+    assert any(t.startswith("Seriediagram") for t in titles)
+    assert all(f["svg"].lstrip().startswith("<svg") and f["text"] for f in figures)
+    html = render_html(result)
+    assert "Serieanalys enligt Anhøjs regler" in html
+    assert "<svg" in html
