@@ -18,6 +18,8 @@ server is set in environment variables, documented in ``docs/operations.md``.
 ``PAINREG_SECURE_COOKIES``  override: ``1``/``0`` (default on unless debug or demo)
 ``PAINREG_SSL_REDIRECT``    ``1`` to let Django redirect http to https (default off:
                             the TLS-terminating proxy does that)
+``PAINREG_REGIONAL_DATA``   folder with population.csv and treatments.csv for the
+                            regional planning page (docs/regional.md)
 ==========================  ==============================================================
 
 Sections: environment, applications, middleware, database, authentication,
@@ -51,6 +53,9 @@ VAR_DIR = Path(os.environ.get("PAINREG_VAR_DIR", Path.cwd() / "var"))
 #: Tombstones of patients deleted on request (registry.tombstones): keep this file
 #: outside the database and its backups, so a restore can be followed by
 #: ``painreg reapply-deletions``.
+#: The regional planning page's population and treatment counts (docs/regional.md).
+PAINREG_REGIONAL_DATA = os.environ.get("PAINREG_REGIONAL_DATA") or None
+
 PAINREG_DELETIONS_FILE = Path(os.environ.get("PAINREG_DELETIONS_FILE", VAR_DIR / "deletions.log"))
 
 DEBUG = _env_bool("PAINREG_DEBUG", False)

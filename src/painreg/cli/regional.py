@@ -99,6 +99,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     waiting.add_argument("--output", type=Path, required=True, help="JSON file to write")
     waiting.set_defaults(handler=run_waiting)
 
+    population = sub.add_parser(
+        "population",
+        help="load SCB's population export into a data folder, or write an illustrative one",
+        description="Rates per 1000 and the need model read population.csv in the --data "
+        "folder. 'load' checks an SCB BE0101 export (docs/regional.md says which table "
+        "and how) and writes it there; 'illustrative' writes a synthetic population, "
+        "marked as such on every page, for a demonstration.",
+    )
+    pop_sub = population.add_subparsers(dest="population_command", metavar="ACTION", required=True)
+    load = pop_sub.add_parser("load", help="check an SCB export and write DATA/population.csv")
+    load.add_argument("export", type=Path, metavar="FILE", help="SCB's PxWeb CSV export")
+    load.add_argument("--data", type=Path, required=True, help="the regional data folder")
+    load.set_defaults(handler=run_population_load)
+    demo = pop_sub.add_parser(
+        "illustrative", help="write a synthetic, clearly labelled DATA/population.csv"
+    )
+    demo.add_argument("--data", type=Path, required=True, help="the regional data folder")
+    demo.add_argument(
+        "--years", default="2018-2021", help="years to write, FIRST-LAST (default 2018-2021)"
+    )
+    demo.set_defaults(handler=run_population_illustrative)
+
 
 def _population_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -237,3 +259,41 @@ def run_waiting(args: argparse.Namespace) -> int:
     write_json(args.output, result)
     print(args.output)
     return 0
+
+
+def _write_population(pop: Any, folder: Path) -> int:
+    from painreg.outputs import write_output
+    from painreg.regional.population import summary, tidy_csv
+
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: exists and is not a folder; give --data a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "population.csv"
+    write_output(target, tidy_csv(pop, pop.note))
+    print(f"wrote {target}")
+    for line in summary(pop):
+        print(f"  {line}")
+    return 0
+
+
+def run_population_load(args: argparse.Namespace) -> int:
+    from painreg.regional.population import read_population
+
+    pop = read_population(args.export)
+    if not pop.counts:
+        raise UserError(f"{args.export}: no population figures found")
+    return _write_population(pop, args.data)
+
+
+def run_population_illustrative(args: argparse.Namespace) -> int:
+    from painreg.regional.population import illustrative_population
+
+    first, _, last = args.years.partition("-")
+    try:
+        years = list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise UserError(f"--years {args.years!r}: write FIRST-LAST, e.g. 2018-2021") from None
+    if not years or len(years) > 50:
+        raise UserError(f"--years {args.years!r}: give between 1 and 50 years, FIRST-LAST")
+    pop = illustrative_population(years)
+    return _write_population(pop, args.data)

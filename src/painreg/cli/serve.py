@@ -145,6 +145,8 @@ def run_demo(args: argparse.Namespace) -> int:
         raise UserError(f"port {args.port} is already in use; stop what runs there or use --port N")
     # Demo mode: plain http on this machine, demo logins (settings.DEMO).
     os.environ["PAINREG_DEMO"] = "1"
+    if not os.environ.get("PAINREG_REGIONAL_DATA"):
+        os.environ["PAINREG_REGIONAL_DATA"] = str(_demo_regional_data())
     setup_django()
     from django.core.management import call_command
 
@@ -177,6 +179,30 @@ def run_demo(args: argparse.Namespace) -> int:
         skip_checks=True,
     )
     return 0
+
+
+def _demo_regional_data() -> Path:
+    """The demo's regional data: SKR's published 2020 counts and an illustrative population.
+
+    Written under the var folder (once); the population is synthetic and says so on
+    every page that uses it (docs/regional.md).
+    """
+    import shutil
+    from importlib import resources
+
+    from painreg.outputs import write_output
+    from painreg.regional.population import illustrative_population, tidy_csv
+
+    folder = Path(os.environ.get("PAINREG_VAR_DIR", Path.cwd() / "var")) / "demo-regional"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "population.csv").is_file():
+        population = illustrative_population(list(range(2018, 2023)))
+        write_output(folder / "population.csv", tidy_csv(population, population.note))
+    if not (folder / "treatments.csv").is_file():
+        example = resources.files("painreg.regional").joinpath("examples/skr-2020/treatments.csv")
+        with resources.as_file(example) as source:
+            shutil.copyfile(source, folder / "treatments.csv")
+    return folder
 
 
 def _print_logins(url: str) -> None:

@@ -59,6 +59,7 @@ def build_planning(
         "region_name": region_name(region),
         "year": year,
         "age_band": str(band),
+        "population_note": population.note if population is not None else "",
         "statistics_given": data is not None,
         "need": need_against_delivered(
             population=inhabitants,

@@ -73,6 +73,14 @@ class Population:
 
     counts: dict[tuple[int, str], dict[tuple[str, int], int]] = field(default_factory=dict)
     source: str = ""
+    #: What the figures are, when they are not SCB's as exported (the ``note``
+    #: column of a tidy file): shown wherever the population is used.
+    note: str = ""
+
+    @property
+    def description(self) -> str:
+        """How pages name the population: its note, else its file."""
+        return self.note or self.source
 
     @property
     def years(self) -> list[int]:
@@ -155,10 +163,13 @@ def _read_tidy(path: Path, header: list[str], rows: list[list[str]]) -> Populati
     index = {
         name: header.index(name) for name in ("year", "region_code", "sex", "age", "population")
     }
+    note_i = header.index("note") if "note" in header else None
     errors: list[str] = []
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
+        if note_i is not None and not pop.note and len(row) > note_i:
+            pop.note = row[note_i].strip()
         try:
             year = int(row[index["year"]])
             code = normalise_region_code(row[index["region_code"]])
@@ -266,3 +277,73 @@ def _raise(errors: list[str]) -> None:
     if errors:
         more = f"; and {len(errors) - 10} more" if len(errors) > 10 else ""
         raise UserError("; ".join(errors[:10]) + more)
+
+
+# ----------------------------------------------------------------------------- writing
+
+TIDY_HEADER = ("year", "region_code", "sex", "age", "population")
+
+
+def tidy_csv(pop: Population, note: str = "") -> str:
+    """The population as the tidy CSV (``note`` in a last column of every row, if given)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*TIDY_HEADER, "note"] if note else TIDY_HEADER)
+    for (year, code), cells in sorted(pop.counts.items()):
+        for (sex, age), n in sorted(cells.items()):
+            row = [year, code, sex, age, n]
+            writer.writerow([*row, note] if note else row)
+    return out.getvalue()
+
+
+def summary(pop: Population) -> list[str]:
+    """One line per year: regions and persons (all ages), to check a load by eye."""
+    lines = []
+    for year in pop.years:
+        regions = sorted(code for y, code in pop.counts if y == year)
+        total = sum(sum(pop.counts[(year, code)].values()) for code in regions)
+        persons = f"{total:,}".replace(",", " ")
+        lines.append(f"{year}: {len(regions)} regions, {persons} persons")
+    return lines
+
+
+#: SCB's population of Sweden on 31 December (Statistiknyhet "Befolkningsstatistik
+#: helåret 2020", 2021-02-22, and the tables "Folkmängd i landskapen den 31 december"
+#: 2018-2020). Used only to scale the illustrative population.
+SCB_NATIONAL_TOTALS = {2018: 10_230_185, 2019: 10_327_589, 2020: 10_379_295}
+
+#: Approximate share (%) of the population per county, rounded: only for the
+#: illustrative population, never for a published rate.
+_ILLUSTRATIVE_COUNTY_SHARES = {
+    "01": 23.3, "03": 3.7, "04": 2.9, "05": 4.5, "06": 3.5, "07": 1.9, "08": 2.4,
+    "09": 0.6, "10": 1.5, "12": 13.4, "13": 3.2, "14": 16.7, "17": 2.7, "18": 2.9,
+    "19": 2.7, "20": 2.8, "21": 2.8, "22": 2.4, "23": 1.3, "24": 2.6, "25": 2.4,
+}  # fmt: skip
+
+ILLUSTRATIVE_NOTE = (
+    "Illustrativ befolkning för demonstration (syntetisk fördelning på län, kön och ålder, "
+    "skalad till SCB:s folkmängd i riket): inte SCB:s siffror, inga verkliga tal per 1000"
+)
+
+
+def illustrative_population(years: list[int]) -> Population:
+    """A synthetic population by county, sex and single year of age, clearly not SCB's.
+
+    The national total of each year is SCB's (the nearest year of
+    :data:`SCB_NATIONAL_TOTALS`), split over the counties by rounded shares and
+    over ages by a smooth profile (flat to 60, then declining, 100+ small), half
+    women; it lets the demo show every page as it will look with a real file.
+    """
+    weights = [1.0 if age <= 60 else max(0.02, 1.0 - (age - 60) / 38) for age in range(101)]
+    total_weight = sum(weights)
+    total_share = sum(_ILLUSTRATIVE_COUNTY_SHARES.values())
+    pop = Population(source="illustrative", note=ILLUSTRATIVE_NOTE)
+    for year in years:
+        nearest = min(SCB_NATIONAL_TOTALS, key=lambda y: (abs(y - year), y))
+        national = SCB_NATIONAL_TOTALS[nearest]
+        for code, share in _ILLUSTRATIVE_COUNTY_SHARES.items():
+            county = national * share / total_share
+            for age, w in enumerate(weights):
+                for sex in ("F", "M"):
+                    _add(pop, year, code, sex, age, round(county * w / total_weight / 2))
+    return pop

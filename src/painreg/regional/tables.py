@@ -308,7 +308,7 @@ def build_tables(
     return {
         "year": year,
         "age_band": str(options.band(year)),
-        "population_source": population.source if population else None,
+        "population_source": population.description if population else None,
         "national": national,
         "regions": regions,
         "compensation": _compensation(year, national, regions, data, options),

@@ -347,8 +347,8 @@ def _run_chart_figures(result: dict[str, Any]) -> list[dict[str, str]]:
     monthly = result["monthly"]
     figures = []
     for name, analysis in result.get("run_charts", {}).items():
-        if name == "patients" or analysis["median"] is None:
-            continue
+        if name == "patients" or analysis["median"] is None or not analysis["longest_run"]:
+            continue  # nothing to read: no series, or every point on the median
         points = [
             {"månad": month, "värde": values[name]}
             for month, values in monthly.items()
