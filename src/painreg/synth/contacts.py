@@ -28,6 +28,7 @@ from painreg.contacts.schema import CONTACT_TYPES as _TYPES
 from painreg.contacts.schema import PROFESSION_LABELS_SV
 from painreg.contacts.schema import PROFESSIONS as _ALL_PROFESSIONS
 from painreg.errors import UserError
+from painreg.synth.primary_care import Outputs, Writer
 
 #: The canonical professions the generator writes (all but ``other``).
 PROFESSIONS = tuple(p for p in _ALL_PROFESSIONS if p != "other")
@@ -117,6 +118,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write sick-leave certificates of cohort patients",
     )
+    for option, what in (
+        ("--prescriptions", "prescriptions (addictive drugs among them)"),
+        ("--listings", "listings with named regular physician and care contact"),
+        ("--referrals", "referrals to level 2-4 units"),
+        ("--units-file", "the units reference file (names, care levels) for --units"),
+    ):
+        parser.add_argument(option, type=Path, metavar="FILE", help=f"also write {what}")
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -146,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         cohort_share=args.cohort_share,
         swedish=args.labels == "swedish",
         sick_leave=args.sick_leave,
+        care=Outputs(args.prescriptions, args.listings, args.referrals, args.units_file),
     )
     print(f"wrote {rows} contacts of {args.patients} patients to {args.file}")
     return 0
@@ -173,8 +182,13 @@ def generate(
     cohort_share: float = 0.02,
     swedish: bool = True,
     sick_leave: Path | None = None,
+    care: Outputs | None = None,
 ) -> int:
-    """Write the extract; returns the number of contact rows."""
+    """Write the extract; returns the number of contact rows.
+
+    ``care``: also prescriptions, listings, referrals and a units file
+    (:mod:`painreg.synth.primary_care`), canonical column names.
+    """
     import numpy as np
     import pyarrow as pa
 
@@ -248,6 +262,16 @@ def generate(
     time_pool = pa.array([f"{h:02d}:{m:02d}" for h in range(7, 18) for m in range(0, 60, 15)])
     certificates = []
     total = 0
+    side = None
+    if care is not None and (care.any() or care.units is not None):
+        side = Writer(
+            care,
+            seed=seed,
+            epoch=epoch,
+            days=days,
+            caregiver_pool=caregiver_pool,
+            unit_pool=unit_pool,
+        )
     writer = _writer(path, schema)
     try:
         for chunk_start in range(0, patients, CHUNK_PATIENTS):
@@ -317,12 +341,26 @@ def generate(
             )
             writer.write_table(table)
             total += m
+            if side is not None:
+                base = unit * per_unit
+                side.chunk(
+                    chunk_start // CHUNK_PATIENTS,
+                    ids,
+                    cohort,
+                    unit,
+                    base + offsets[0] + usual[:, 0],
+                    base
+                    + offsets[PROFESSIONS.index("nurse")]
+                    + usual[:, PROFESSIONS.index("nurse")],
+                )
             if sick_leave is not None:
                 certificates.append(
                     _certificates(rng, np.flatnonzero(cohort), chunk_start, unit, epoch, days)
                 )
     finally:
         writer.close()
+        if side is not None:
+            side.close(units)
     if sick_leave is not None:
         _write_certificates(Path(sick_leave), certificates, unit_pool, swedish)
     return total

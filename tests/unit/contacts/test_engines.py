@@ -19,13 +19,19 @@ import pytest
 from painreg.contacts.analysis import analyze
 from painreg.contacts.engine import connect
 from painreg.contacts.measures import Period
+from painreg.contacts.units import read_units
 from painreg.synth.contacts import generate
+from painreg.synth.primary_care import Outputs
 
-BY_HEALTH_CENTRE = {"period": Period(dt.date(2020, 1, 1), dt.date(2023, 12, 31)), "by_unit": True}
+BY_HEALTH_CENTRE = {
+    "period": Period(dt.date(2020, 1, 1), dt.date(2023, 12, 31)),
+    "by_unit": True,
+}
 BEFORE_AFTER = {
     "period": Period(dt.date(2024, 1, 1), dt.date(2024, 10, 31)),
     "compare": Period(dt.date(2020, 1, 1), dt.date(2023, 12, 31)),
     "by_unit": True,
+    "monthly": True,
 }
 
 
@@ -66,12 +72,19 @@ def same(a, b, path="$"):
 
 
 @pytest.fixture(scope="module")
-def extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list]:
+def extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list, dict]:
     """1 500 synthetic patients at three health centres, plus a CSV input with a duplicate
-    and a rejected row, read alongside the Parquet one."""
+    and a rejected row, read alongside the Parquet one; prescriptions, listings and
+    referrals of the same patients."""
     tmp_path = tmp_path_factory.mktemp("extract")
     contacts = tmp_path / "contacts.parquet"
     certificates = tmp_path / "certificates.csv"
+    care = Outputs(
+        tmp_path / "prescriptions.parquet",
+        tmp_path / "listings.csv",
+        tmp_path / "referrals.parquet",
+        tmp_path / "units.csv",
+    )
     generate(
         contacts,
         patients=1500,
@@ -81,6 +94,7 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list]:
         units=3,
         cohort_share=0.05,
         sick_leave=certificates,
+        care=care,
     )
     extra = tmp_path / "extra.csv"
     extra.write_text(
@@ -90,18 +104,31 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list]:
         "x2,F,1970,2021-05-05,VC0000,VG0000000,Trollkarl,R52.2\n",
         encoding="utf-8",
     )
-    return [contacts, extra], [certificates]
+    side = {
+        "prescriptions": [care.prescriptions],
+        "listings": [care.listings],
+        "referrals": [care.referrals],
+        "units_reference": read_units(care.units),
+    }
+    return [contacts, extra], [certificates], side
 
 
-def follow_up(extract: tuple[list, list], con, **kwargs) -> dict:
-    files, certificates = extract
-    return analyze(files, con=con, prefixes=("R522",), certificates=certificates, **kwargs)
+def follow_up(extract: tuple[list, list, dict], con, **kwargs) -> dict:
+    files, certificates, side = extract
+    return analyze(files, con=con, prefixes=("R522",), certificates=certificates, **side, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def on_duckdb(extract: tuple[list, list]) -> dict:
     """The follow-up per health centre on DuckDB (shared by the checks and the comparison)."""
     return follow_up(extract, connect("duckdb"), **BY_HEALTH_CENTRE)
+
+
+def test_the_optional_tables_leave_the_contact_extract_unchanged(tmp_path, extract) -> None:
+    plain = tmp_path / "plain.parquet"
+    generate(plain, patients=1500, swedish=False, years=(2020, 2024), seed=11, units=3,
+             cohort_share=0.05)  # fmt: skip
+    assert plain.read_bytes() == extract[0][0].read_bytes()
 
 
 def test_the_synthetic_extract_gives_a_follow_up_per_health_centre_on_duckdb(
@@ -112,6 +139,11 @@ def test_the_synthetic_extract_gives_a_follow_up_per_health_centre_on_duckdb(
     assert on_duckdb["validation"]["contacts"]["rejected"] == 1  # the unknown profession
     assert on_duckdb["validation"]["contacts"]["duplicate_rows"] == 1
     assert len(on_duckdb["units"]) == 3
+    # The optional tables of the same patients: every part of the JSON present.
+    assert on_duckdb["prescriptions"]["cohort"]["any"]["patients"] > 0
+    assert on_duckdb["named_contacts"]["listed"] > 0
+    assert on_duckdb["referrals"]["sent"] > 0
+    assert {f["to_level"] for f in on_duckdb["referral_flows"]["units"]} <= {2, 3, 4}
 
 
 def compare_engines(duck: dict, spark_result: dict) -> None:
