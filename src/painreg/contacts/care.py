@@ -312,11 +312,17 @@ def referrals(
     for f in flows:
         f["from_level"] = level_of.get(f["from_unit_id"])
         f["to_level"] = level_of.get(f["to_unit_id"])
-    by_levels: dict[tuple, dict[str, int]] = {}
-    for f in flows:
-        cell = by_levels.setdefault((f["from_level"], f["to_level"]), {"sent": 0, "returned": 0})
-        cell["sent"] += f["sent"]
-        cell["returned"] += f["returned"]
+    if level_of:
+        lookup = ibis.memtable(
+            {"_unit": list(level_of), "_level": [int(v) for v in level_of.values()]}
+        )
+        t = t.left_join(lookup, t.from_unit_id == lookup._unit).rename(from_level="_level")
+        t = t.drop("_unit")
+        t = t.left_join(lookup, t.to_unit_id == lookup._unit).rename(to_level="_level")
+        t = t.drop("_unit")
+    else:
+        t = t.mutate(from_level=ibis.null("int64"), to_level=ibis.null("int64"))
+    by_levels = grouped(["from_level", "to_level"])
     # Waiting list on the period's last day: sent by then, not returned, no first visit by then.
     end = period.end
     all_sent = (
@@ -332,10 +338,7 @@ def referrals(
     )
     result["referral_flows"] = {
         "units": flows,
-        "levels": [
-            {"from_level": k[0], "to_level": k[1], **v}
-            for k, v in sorted(by_levels.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))
-        ],
+        "levels": by_levels,
         "by_to_unit": grouped(["to_unit_id"]),
         "by_month": grouped(["_month"]),
         "queue_on": end.isoformat(),

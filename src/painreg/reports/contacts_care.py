@@ -210,7 +210,7 @@ def _referral_tables(result: dict[str, Any]) -> list[Table]:
         )
     levels = Table(
         "Remissflöden mellan vårdnivåer",
-        ["Från", "Till", "Skickade", "Returnerade"],
+        ["Från", "Till", "Skickade", "Returnerade", "Median väntetid (dagar)", "Inom 90 dagar"],
         note="Vårdnivå 1–4 enligt enhetsfilen (--units).",
         key="referral_levels",
     )
@@ -221,6 +221,10 @@ def _referral_tables(result: dict[str, Any]) -> list[Table]:
                 Cell(_level(r["to_level"])),
                 _count(r["sent"]),
                 _count(r["returned"]),
+                _days(r["wait_days_to_first_visit"]["median"], r["wait_days_to_first_visit"]["n"]),
+                _share(
+                    r["wait_days_to_first_visit"]["within_90"], r["wait_days_to_first_visit"]["n"]
+                ),
             ]
         )
     queue = Table(

@@ -225,6 +225,9 @@ def test_referral_flows_and_the_queue_on_the_last_day(result):
     assert pairs == {("U1", "S1"): 2, ("U2", "S1"): 2, ("U2", "R4"): 1}
     # Waiting on 2020-12-31: p2's (visit 2021) and x2's (no visit); x3 was returned.
     assert flows["queue_by_to_unit"] == {"S1": 2}
+    assert [(r["from_level"], r["to_level"], r["sent"]) for r in flows["levels"]] == [
+        (None, None, 5)
+    ]
     months = {m["month"]: m["sent"] for m in flows["by_month"]}
     assert months == {"2020-01": 1, "2020-03": 1, "2020-05": 1, "2020-11": 1, "2020-12": 1}
 
@@ -387,3 +390,19 @@ def test_the_report_shows_the_new_tables_and_charts_with_small_cells_hidden(tmp_
     html = render_html(result)
     assert "Serieanalys enligt Anhøjs regler" in html
     assert "<svg" in html
+
+
+def test_referral_flows_between_care_levels_with_waits(tmp_path):
+    levels = {"U1": {"pain_care_level": 1}, "U2": {"pain_care_level": 1},
+              "S1": {"pain_care_level": 3}, "R4": {"pain_care_level": 4}}  # fmt: skip
+    units = {k: {"name": k, "region_code": "06", "owner": "public", **v} for k, v in levels.items()}
+    out = run(
+        tmp_path,
+        CONTACTS,
+        referrals=[write_csv(tmp_path / "referrals.csv", REFERRALS)],
+        units_reference=units,
+    )
+    rows = {(r["from_level"], r["to_level"]): r for r in out["referral_flows"]["levels"]}
+    assert set(rows) == {(1, 3), (1, 4)}
+    assert rows[(1, 3)]["sent"] == 4 and rows[(1, 4)]["returned"] == 1
+    assert rows[(1, 3)]["wait_days_to_first_visit"]["median"] == 30.0  # waits 10, 100, 30
