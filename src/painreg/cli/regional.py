@@ -84,6 +84,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _waiting_args(planning)
     planning.add_argument(
+        "--referrals",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="referrals between units (the contact follow-up's format, docs/contacts.md): "
+        "flows between care levels, waits and queues of the region's units (needs --units)",
+    )
+    planning.add_argument(
+        "--units",
+        type=Path,
+        metavar="FILE",
+        help="units file (unit_id, name, region_code, pain_care_level, owner) for --referrals",
+    )
+    planning.add_argument(
         "--output", type=Path, required=True, help="folder to write the HTML, SVG and JSON to"
     )
     planning.set_defaults(handler=run_planning)
@@ -225,9 +240,29 @@ def run_planning(args: argparse.Namespace) -> int:
         places=args.places,
         signed_off_only=args.signed_off_only,
     )
+    if args.referrals:
+        planning["referrals"] = _planning_referrals(args, region)
     for path in write_planning_report(planning, _safe_output(args.output)):
         print(path)
     return 0
+
+
+def _planning_referrals(args: argparse.Namespace, region: str) -> dict[str, Any]:
+    from painreg.contacts.analysis import region_referrals
+    from painreg.contacts.measures import Period
+    from painreg.contacts.units import read_units
+
+    if args.units is None:
+        raise UserError("--referrals needs --units (which units are the region's, their levels)")
+    units = read_units(args.units)
+    result = region_referrals(
+        args.referrals,
+        period=Period(dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)),
+        units_reference=units,
+        region=region,
+    )
+    result["unit_names"] = {uid: u["name"] for uid, u in units.items()}
+    return result
 
 
 def run_waiting(args: argparse.Namespace) -> int:

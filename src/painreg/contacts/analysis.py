@@ -399,6 +399,45 @@ def run_charts(series: dict[str, dict[str, Any]], baseline_to: str | None) -> di
     return charts
 
 
+def region_referrals(
+    paths,
+    *,
+    period: Period,
+    units_reference: dict[str, dict[str, Any]],
+    region: str,
+    mapping_path: str | Path | None = None,
+    engine: str = "duckdb",
+) -> dict[str, Any]:
+    """Referrals sent in ``period`` from or to a unit of ``region`` (the units file says which).
+
+    For ``painreg regional planning --referrals``: the ``referrals`` and
+    ``referral_flows`` objects of :func:`painreg.contacts.care.referrals`, and
+    the validation report of the files (``validation``).
+    """
+    from painreg.contacts import care
+
+    units = [uid for uid, u in units_reference.items() if u.get("region_code") == region]
+    if not units:
+        raise UserError(
+            f"the units file names no unit of region {region}: give each unit its region_code"
+        )
+    mapping = load_mapping(mapping_path)
+    con = connect(engine)
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="painreg-referrals-")))
+        prepared, report = load_side_table(con, "referrals", paths, mapping, tmp, strict=False)
+        valid = prepared.valid()
+        valid = valid.filter(valid.from_unit_id.isin(units) | valid.to_unit_id.isin(units))
+        levels = {
+            uid: u["pain_care_level"]
+            for uid, u in units_reference.items()
+            if u.get("pain_care_level") is not None
+        }
+        result = care.referrals(valid, period, None, levels)
+        result["validation"] = report.as_dict()
+        return result
+
+
 class _CareInputs:
     """Prescribing, named contacts and referrals of a period, from the optional tables."""
 

@@ -162,3 +162,42 @@ def test_the_regional_core_does_not_import_django() -> None:
         "assert 'django' not in sys.modules, 'django imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_planning_adds_referral_flows_between_care_levels(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(
+        "unit_id,name,region_code,pain_care_level,owner\n"
+        "VC1,Vårdcentral Ett,23,1,public\nVC2,Vårdcentral Två,23,1,private\n"
+        "SP1,Smärtmottagningen,23,3,public\nOTHER,Annan region,01,3,public\n",
+        encoding="utf-8",
+    )
+    rows = ["patient_id,from_unit_id,to_unit_id,sent_on,first_visit_on,returned"]
+    # Six from level 1 to 3 in 2020, waits 10-14 days, the sixth returned; one outside.
+    for i in range(5):
+        rows.append(f"p{i},VC{1 + i % 2},SP1,2020-03-01,2020-03-{11 + i},")
+    rows.append("p5,VC2,SP1,2020-03-01,,ja")
+    rows.append("x,OTHER,OTHER,2020-03-01,2020-03-02,")
+    referrals = tmp_path / "referrals.csv"
+    referrals.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["regional", "planning", "--region", "23", "--year", "2020",
+                 "--data", str(EXAMPLE), "--referrals", str(referrals), "--units", str(units),
+                 "--output", str(out)]) == 0  # fmt: skip
+    data = json.loads((out / "regional-planning-23-2020.json").read_text(encoding="utf-8"))
+    refs = data["referrals"]
+    assert refs["referrals"]["sent"] == 6 and refs["referrals"]["returned"] == 1
+    assert [
+        (f["from_level"], f["to_level"], f["sent"]) for f in refs["referral_flows"]["levels"]
+    ] == [(1, 3, 6)]
+    html = (out / "regional-planning-23-2020.html").read_text(encoding="utf-8")
+    assert "Remisser mellan vårdnivåer" in html
+    assert "median 12 dagar" in html  # waits 10, 11, 12, 13, 14
+
+
+def test_planning_referrals_need_a_units_file(tmp_path: Path, capsys) -> None:
+    referrals = tmp_path / "r.csv"
+    referrals.write_text("patient_id,from_unit_id,to_unit_id,sent_on\n", encoding="utf-8")
+    args = ["--data", str(EXAMPLE), "--referrals", str(referrals), "--output", str(tmp_path)]
+    code = main(["regional", "planning", "--region", "23", "--year", "2020", *args])
+    assert code == 2 and "--referrals needs --units" in capsys.readouterr().err
