@@ -27,6 +27,47 @@ GENERATED: dict[str, str] = {
 }
 
 
+#: The docs' figures (SVG), drawn from the shipped example data and a small synthetic
+#: extract by the same code as the reports. Not compared byte for byte: the text
+#: widths in an SVG depend on the fonts installed where it is drawn.
+FIGURES = (
+    "docs/figures/contacts-health-centres.svg",
+    "docs/figures/contacts-run-chart.svg",
+    "docs/figures/regional-mmr-series.svg",
+)
+
+
+def render_figures() -> dict[str, str]:
+    """``{path: svg}`` of :data:`FIGURES`."""
+    import datetime as dt
+    import tempfile
+
+    from painreg.contacts.analysis import analyze
+    from painreg.contacts.measures import Period
+    from painreg.regional.inputs import load_treatment_data
+    from painreg.regional.tables import build_tables
+    from painreg.reports.contacts_care import charts
+    from painreg.reports.regional_report import series_charts
+    from painreg.synth.contacts import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        extract = Path(tmp) / "contacts.parquet"
+        generate(extract, patients=30_000, years=(2023, 2023), seed=3, units=4, cohort_share=0.03)
+        result = analyze(
+            [extract],
+            prefixes=("R522",),
+            period=Period(dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+            by_unit=True,
+            monthly=True,
+        )
+    drawn = {c["title"]: c["svg"] for c in charts(result)}
+    units = next(svg for title, svg in drawn.items() if "per vårdcentral" in title)
+    run = next(svg for title, svg in drawn.items() if "Fler än en profession" in title)
+    example = ROOT / "src/painreg/regional/examples/skr-2020"
+    series = series_charts(build_tables(load_treatment_data(example), 2020))["figure3"]
+    return dict(zip(FIGURES, (units, run, series), strict=True))
+
+
 def renderer(spec: str) -> Callable[[], str]:
     module_name, func_name = spec.split(":")
     return getattr(importlib.import_module(module_name), func_name)
@@ -82,6 +123,9 @@ def _help(parser: argparse.ArgumentParser, prog: str) -> str:
 def main() -> None:
     for rel, spec in GENERATED.items():
         write_output(ROOT / rel, renderer(spec)())
+        print(f"wrote {rel}")
+    for rel, svg in render_figures().items():
+        write_output(ROOT / rel, svg)
         print(f"wrote {rel}")
 
 

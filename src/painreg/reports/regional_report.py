@@ -309,9 +309,8 @@ def _series_table(
 
 
 def svg(chart: Any) -> str:
-    """A chart of these pages as SVG text, in Vega's default number format as
-    the regional pages have always been drawn."""
-    return chart_svg(chart, locale=None)
+    """A chart of these pages as SVG text, numbers in Swedish (3 816; 1,5)."""
+    return chart_svg(chart)
 
 
 def series_charts(tables: dict[str, Any]) -> dict[str, str]:
