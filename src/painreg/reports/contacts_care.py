@@ -249,21 +249,31 @@ def _monthly_value(name: str, value: Any, patients: int) -> Cell:
     return Cell(format_percent(value, 1), value, number_format="0.0%")
 
 
+def _value_text(name: str, value: float) -> str:
+    """A monthly measure's value as text: a count, a mean or a percentage."""
+    if name == "patients":
+        return format_number(value, 0)
+    if name in NOT_SHARES:
+        return format_number(value, 2)
+    return format_percent(value, 1)
+
+
 def _monthly_tables(result: dict[str, Any]) -> list[Table]:
     monthly = result["monthly"]
     months = list(monthly)
     names = [n for n in MONTHLY_LABELS if any(n in m for m in monthly.values())]
     series = Table(
         "Månad för månad",
-        ["Mått", *months],
+        ["Månad", *[MONTHLY_LABELS[n] for n in names]],
         note="Varje månads kohort är patienterna som fick diagnosen den månaden. Månader med "
         "färre än 5 patienter visar bara antalet.",
         key="monthly",
     )
-    for name in names:
+    for month in months:
+        values = monthly[month]
         series.rows.append(
-            [Cell(MONTHLY_LABELS[name])]
-            + [_monthly_value(name, monthly[m].get(name), monthly[m]["patients"]) for m in months]
+            [Cell(month)]
+            + [_monthly_value(name, values.get(name), values["patients"]) for name in names]
         )
     runs = Table(
         "Serieanalys enligt Anhøjs regler",
@@ -281,15 +291,7 @@ def _monthly_tables(result: dict[str, Any]) -> list[Table]:
             [
                 Cell(MONTHLY_LABELS.get(name, name)),
                 Cell(f"{base.get('from', '')}–{base.get('to', '')}"),
-                Cell("–")
-                if median is None
-                else Cell(
-                    format_number(median, 0)
-                    if name == "patients"
-                    else format_number(median, 2)
-                    if name in NOT_SHARES
-                    else format_percent(median, 1)
-                ),
+                Cell("–" if median is None else _value_text(name, median)),
                 Cell(f"{chart['longest_run']} ({chart['longest_run_limit'] or '–'})"),
                 Cell(f"{chart['crossings']} ({chart['crossings_limit'] or '–'})"),
                 Cell("ej bedömd" if signal is None else "ja" if signal else "nej"),
@@ -381,6 +383,7 @@ def _run_chart_figures(result: dict[str, Any]) -> list[dict[str, str]]:
             if signal
             else "ingen signal"
         )
-        text = f"{label}, {len(points)} månader, median {analysis['median']:.3g}: {verdict}."
+        median_text = _value_text(name, analysis["median"])
+        text = f"{label}, {len(points)} månader, median {median_text}: {verdict}."
         figures.append({"title": f"Seriediagram: {label}", "svg": chart_svg(chart), "text": text})
     return figures
