@@ -234,3 +234,38 @@ def group_figures(register: Register, ctx: Context, level: str) -> dict[str, dic
         frame = registration_frame(register, ctx, benefits)
         out[group] = figures(frame.loc[frame["unit_id"].isin(ids)])
     return out
+
+
+def level_figures(
+    register: Register,
+    year: int,
+    *,
+    filters: Any = None,
+    unit: str | None = None,
+    groups: tuple[str, ...] = tuple(GROUPS),
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{level: {group: figures}}`` of a year, nationally (or of ``unit`` only), for the
+    benefit groups ``groups`` of :data:`GROUPS` (the annual and the unit report's tables).
+
+    Kept per register connection, year, filters and group: a report asks for the same
+    figures per care level and for the unit and the nation (a loaded register does not
+    change while its connection lives).
+    """
+    from painreg.analytics.context import CARE_LEVELS, base_registrations
+
+    kept = register.con.__dict__.setdefault("_painreg_sick_leave", {})
+    units = register.units.select("unit_id", "care_level").to_pandas()
+    level_of = dict(zip(units["unit_id"], units["care_level"], strict=True))
+    out: dict[str, dict[str, dict[str, Any]]] = {level: {} for level in CARE_LEVELS}
+    for group in groups:
+        key = (year, filters, group)
+        if key not in kept:
+            ctx = Context(register=register, base=base_registrations(register, filters), year=year)
+            kept[key] = registration_frame(register, ctx, GROUPS[group])
+        frame = kept[key]
+        if unit is not None:
+            frame = frame.loc[frame["unit_id"] == unit]
+        levels = frame["unit_id"].map(level_of)
+        for level in CARE_LEVELS:
+            out[level][group] = figures(frame.loc[levels == level])
+    return out
