@@ -76,17 +76,26 @@ def covered_period(register: Register) -> tuple[dt.date, dt.date] | None:
     return rows[0]["covers_from"], rows[0]["covers_to"]
 
 
+EPOCH = dt.date(1970, 1, 1)
+
+
+def day_number(day: dt.date) -> int:
+    """Days since 1970-01-01 (the integer day numbers the expressions count in)."""
+    return (day - EPOCH).days
+
+
 def stretches(periods: ir.Table) -> ir.Table:
     """Per patient, maximal stretches of constant summed extent, with their weight.
 
-    Columns: ``patient_id``, ``first`` and ``last`` (inclusive), ``weight`` =
-    min(summed extent, 100) / 100 (> 0).
+    Columns: ``patient_id``, ``first`` and ``last`` (inclusive, day numbers),
+    ``weight`` = min(summed extent, 100) / 100 (> 0). Day numbers, not dates:
+    every engine subtracts integers alike (SQLite before 3.46 cannot shift a date).
     """
-    starts = periods.select(periods.patient_id, day=periods.start_date, delta=periods.extent)
+    starts = periods.select(
+        periods.patient_id, day=periods.start_date.epoch_days(), delta=periods.extent
+    )
     ends = periods.select(
-        periods.patient_id,
-        day=(periods.end_date + ibis.interval(days=1)).cast("date"),
-        delta=-periods.extent,
+        periods.patient_id, day=periods.end_date.epoch_days() + 1, delta=-periods.extent
     )
     events = starts.union(ends, distinct=False)
     events = events.group_by(["patient_id", "day"]).aggregate(delta=events.delta.sum())
@@ -100,28 +109,29 @@ def stretches(periods: ir.Table) -> ir.Table:
     return kept.select(
         kept.patient_id,
         first=kept.day,
-        last=(kept.next_day - ibis.interval(days=1)).cast("date"),
+        last=kept.next_day - 1,
         weight=ibis.least(kept.level, 100).cast("float64") / 100.0,
     )
 
 
 def windows(registrations: ir.Table, covers_from: dt.date, covers_to: dt.date) -> ir.Table:
-    """The observable windows of ``registrations``: one row per registration and window."""
+    """The observable windows of ``registrations``: one row per registration and window,
+    with its first and last day (``w_first``, ``w_last``, day numbers)."""
     parts = []
     for name, (anchor, first, last) in WINDOW_OFFSETS.items():
-        day = registrations[anchor]
+        day = registrations[anchor].epoch_days()
         parts.append(
             registrations.select(
                 "registration_id",
                 "unit_id",
                 "patient_id",
                 window=ibis.literal(name),
-                w_first=(day + ibis.interval(days=first)).cast("date"),
-                w_last=(day + ibis.interval(days=last)).cast("date"),
+                w_first=day + first,
+                w_last=day + last,
             )
         )
     t = parts[0].union(parts[1], distinct=False).union(parts[2], distinct=False)
-    return t.filter((t.w_first >= covers_from) & (t.w_last <= covers_to))
+    return t.filter((t.w_first >= day_number(covers_from)) & (t.w_last <= day_number(covers_to)))
 
 
 def net_days(
@@ -143,7 +153,7 @@ def net_days(
     )
     lo = ibis.greatest(joined.first, joined.w_first)
     hi = ibis.least(joined.last, joined.w_last)
-    days = (hi.delta(lo, unit="day") + 1).cast("float64") * joined.weight
+    days = (hi - lo + 1).cast("float64") * joined.weight
     sums = (
         joined.mutate(days=days)
         .group_by(["registration_id", "window"])

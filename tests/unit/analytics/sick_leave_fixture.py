@@ -111,8 +111,30 @@ def tables() -> dict[str, pa.Table]:
     }
 
 
-def write(directory: Path, format: str = "csv") -> Path:
-    for name, data in tables().items():
+def copies(count: int) -> dict[str, pa.Table]:
+    """The register with each patient (their registrations and periods) ``count`` times."""
+    original = tables()
+    out = {"units": original["units"], "sick_leave_coverage": original["sick_leave_coverage"]}
+    for name, column in (("patients", "patient_id"), ("sick_leave", "patient_id")):
+        parts = []
+        for k in range(count):
+            t = original[name]
+            ids = pa.array([f"{v}-{k}" for v in t.column(column).to_pylist()], pa.string())
+            parts.append(t.set_column(t.schema.get_field_index(column), column, ids))
+        out[name] = pa.concat_tables(parts)
+    parts = []
+    for k in range(count):
+        t = original["registrations"]
+        for column in ("registration_id", "patient_id"):
+            ids = pa.array([f"{v}-{k}" for v in t.column(column).to_pylist()], pa.string())
+            t = t.set_column(t.schema.get_field_index(column), column, ids)
+        parts.append(t)
+    out["registrations"] = pa.concat_tables(parts)
+    return out
+
+
+def write(directory: Path, format: str = "csv", count: int = 1) -> Path:
+    for name, data in (tables() if count == 1 else copies(count)).items():
         write_table(directory, name, data, format)
     return directory
 

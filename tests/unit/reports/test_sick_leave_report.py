@@ -4,7 +4,6 @@ shown), Swedish number formats and the publishing rules."""
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
 
 from painreg.analytics.compute import compute_indicators
@@ -15,30 +14,9 @@ from tests.unit.analytics import sick_leave_fixture as fx
 COPIES = 6
 
 
-def _copies() -> dict[str, pa.Table]:
-    tables = fx.tables()
-    out = {"units": tables["units"], "sick_leave_coverage": tables["sick_leave_coverage"]}
-    for name, column in (("patients", "patient_id"), ("sick_leave", "patient_id")):
-        parts = []
-        for k in range(COPIES):
-            t = tables[name]
-            ids = pa.array([f"{v}-{k}" for v in t.column(column).to_pylist()], pa.string())
-            parts.append(t.set_column(t.schema.get_field_index(column), column, ids))
-        out[name] = pa.concat_tables(parts)
-    parts = []
-    for k in range(COPIES):
-        t = tables["registrations"]
-        for column in ("registration_id", "patient_id"):
-            ids = pa.array([f"{v}-{k}" for v in t.column(column).to_pylist()], pa.string())
-            t = t.set_column(t.schema.get_field_index(column), column, ids)
-        parts.append(t)
-    out["registrations"] = pa.concat_tables(parts)
-    return out
-
-
 @pytest.fixture(scope="module")
 def register():  # type: ignore[no-untyped-def]
-    return register_from_arrow(_copies())
+    return register_from_arrow(fx.copies(COPIES))
 
 
 def _texts(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -86,7 +64,7 @@ def test_the_unit_section_and_small_numbers(register) -> None:  # type: ignore[n
 
 
 def test_without_an_extract_there_is_no_section() -> None:
-    tables = _copies()
+    tables = fx.copies(COPIES)
     del tables["sick_leave"], tables["sick_leave_coverage"]
     register = register_from_arrow(tables)
     data = compute_indicators(register, 2020)["care_levels"]["specialist"]
