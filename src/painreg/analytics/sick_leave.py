@@ -146,7 +146,10 @@ def net_days(
     if benefits is not None:
         periods = periods.filter(periods.benefit.isin(list(benefits)))
     w = windows(registrations, covers_from, covers_to)
-    s = stretches(periods)
+    # Only the periods of these registrations' patients are swept (a year's patients
+    # out of a whole extract): the sweep's running sum per patient keeps an engine
+    # from pushing the join's filter below it.
+    s = stretches(periods.semi_join(registrations.select("patient_id"), "patient_id"))
     joined = w.inner_join(
         s,
         [w.patient_id == s.patient_id, s.first <= w.w_last, s.last >= w.w_first],
