@@ -191,3 +191,21 @@ def test_deleting_a_patient_deletes_their_periods(tmp_path: Path, world) -> None
     delete_patient(user=world.erik, unit=None, patient=patient, reason="on request")
     assert not [p for p in _periods() if p[0] == "p1"]
     assert patient.sick_leave.count() == 0
+
+
+def test_the_import_command_reports_clipped_and_skipped_periods(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from painreg.cli import main
+
+    data = fx.write(tmp_path)
+    with (data / "sick_leave.csv").open("a", encoding="utf-8") as f:
+        f.write("stranger,sickness,2020-01-01,2020-01-31,100\n")
+    assert main(["import", str(data)]) == 2
+    out = capsys.readouterr()
+    assert "sick_leave.csv, row 11, column patient_id: 'stranger' is not in patients" in out.out
+    assert main(["import", str(data), "--skip-unknown-patients"]) == 0
+    out = capsys.readouterr().out
+    assert "note: sick_leave: 1 period(s) partly outside the covered period, clipped to it" in out
+    assert "note: sick_leave: 1 period(s) of patients not in the register, skipped" in out
+    assert "sick_leave 10" in out
