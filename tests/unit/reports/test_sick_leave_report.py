@@ -49,6 +49,11 @@ def test_the_national_section(register) -> None:  # type: ignore[no-untyped-def]
         ["Smärtenhet 1", "12", "25,0", "6,3", "50\u00a0%"],
         ["Smärtenhet 2", "0", "–", "30,0", "–"],
     ]
+    # regions: Stockholm (01) holds S1, Västra Götaland (14) S2
+    assert _texts(tables["Per region: alla förmåner"]) == [
+        ["Stockholm", "12", "25,0", "6,3", "50\u00a0%"],
+        ["Västra Götaland", "0", "–", "30,0", "–"],
+    ]
     assert section.charts  # the series over the observable years
 
 

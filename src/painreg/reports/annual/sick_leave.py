@@ -146,6 +146,15 @@ def sick_leave_section(
         section.tables.append(window_table(f"{who} {year}: {GROUP_SV[group]}", target[group]))
     if unit is None:
         section.tables.append(unit_table(data, names))
+        regions = vocabulary.REGIONS.headings()
+        section.tables.append(
+            unit_table(
+                {"units": data.get("regions", {})},
+                regions,
+                title="Per region: alla förmåner",
+                heading="Region",
+            )
+        )
     rows = []
     for y in range(year - SERIES_SPAN + 1, year + 1):
         figures = data["national"][sick_leave.KEY] if y == year else None
@@ -168,9 +177,16 @@ def sick_leave_section(
     return section
 
 
-def unit_table(data: dict[str, Any], names: dict[str, str]) -> Table:
-    """Per unit: registrations observable before, mean net days before and in the first
-    year after, and the share with none after among those with sick leave before."""
+def unit_table(
+    data: dict[str, Any],
+    names: dict[str, str],
+    *,
+    title: str = "Per enhet: alla förmåner",
+    heading: str = "Enhet",
+) -> Table:
+    """Per unit (or region: ``data["units"]`` keyed by region code): registrations
+    observable before, mean net days before and in the first year after, and the share
+    with none after among those with sick leave before."""
     rows, grey = [], []
     for unit, values in sorted(data["units"].items()):
         figures = values.get(sick_leave.KEY)
@@ -188,8 +204,8 @@ def unit_table(data: dict[str, Any], names: dict[str, str]) -> Table:
         )
         grey.append(MIN_PUBLISHED <= figures["none_after_n"] < MIN_SOLID)
     return Table(
-        "Per enhet: alla förmåner",
-        ["Enhet", "Observerbara före", "Nettodagar före, medel", "Nettodagar första året "
+        title,
+        [heading, "Observerbara före", "Nettodagar före, medel", "Nettodagar första året "
          "efter, medel", "Ingen sjukfrånvaro efter (av dem med före)"],
         rows,
         grey,
