@@ -3,7 +3,7 @@
 Usage::
 
     nice .venv/bin/python benchmarks/sick_leave.py [--scale 10] [--year 2019]
-    nice .venv/bin/python benchmarks/sick_leave.py --data DIR --year 2019
+    nice .venv/bin/python benchmarks/sick_leave.py --data DIR --year 2019 [--copies 10]
 
 The register is a synthetic one (``painreg synth registry --sick-leave``,
 Parquet, 2013-2021) generated into a temporary directory, or ``--data`` (a
@@ -160,9 +160,14 @@ def main() -> None:
     )
     parser.add_argument("--year", type=int, default=2019)
     parser.add_argument("--data", type=Path, help="an existing register with an extract")
+    parser.add_argument(
+        "--copies", type=int, default=1, help="with --data: copy its tables this many times over"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="painreg-bench-sick-") as tmp:
         directory = args.data
+        if directory is not None and args.copies > 1:
+            directory = replicate(directory, Path(tmp), args.copies)
         if directory is None:
             from painreg.synth.registry import generate
             from painreg.synth.sick_leave import generate_extract
