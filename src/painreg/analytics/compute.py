@@ -18,6 +18,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from painreg.analytics import sick_leave
 from painreg.analytics.context import (
     CARE_LEVELS,
     HEALTHCARE_REGIONS,
@@ -233,6 +234,8 @@ def compute_indicators(
                     levels[level][key].setdefault(group, {})[indicator.key] = _national(
                         indicator, vals
                     )
+    if keys is None or sick_leave.KEY in keys:
+        sick_leave.add_to_levels(levels, register, ctx, listed, regions=regions)
     return {"year": year, "care_levels": levels}
 
 

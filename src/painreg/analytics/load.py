@@ -23,6 +23,8 @@ import pyarrow as pa
 #: Tables the indicators read; ``unit_year_totals`` and ``answers`` may be empty.
 REQUIRED = ("units", "patients", "registrations")
 OPTIONAL = ("unit_year_totals", "answers", "scores")
+#: A sick-leave extract: both tables or neither (painreg.analytics.sick_leave).
+SICK_LEAVE = ("sick_leave_coverage", "sick_leave")
 #: Registrations re-scored to check stored scores (deterministic sample).
 CHECK_SAMPLE = 200
 #: Where computed scores are cached inside an interchange directory.
@@ -46,6 +48,9 @@ class Register:
     registrations: Any
     answers: Any
     scores: Any
+    #: The sick-leave extract (both or neither): only when the data hold one.
+    sick_leave: Any = None
+    sick_leave_coverage: Any = None
 
 
 def _empty(name: str) -> pa.Table:
@@ -253,6 +258,12 @@ def _assemble(
             "give a directory with the interchange files (see docs/interchange.md)"
         )
     stored = sources.pop("scores", None)
+    extract = [name for name in SICK_LEAVE if name in sources]
+    if len(extract) == 1:
+        other = next(name for name in SICK_LEAVE if name not in sources)
+        raise RegisterDataError(
+            f"a sick-leave extract needs both {' and '.join(SICK_LEAVE)}; {other} is missing"
+        )
     for name in (*REQUIRED, *OPTIONAL):
         if name not in sources and name != "scores":
             sources[name] = _empty(name)
@@ -361,7 +372,7 @@ def load_register(
         raise RegisterDataError(f"{directory}: no such directory")
     sources: dict[str, Any] = {}
     try:
-        for name in (*REQUIRED, *OPTIONAL):
+        for name in (*REQUIRED, *OPTIONAL, *SICK_LEAVE):
             if name not in TABLES:
                 continue
             sql = _fast_parquet_sql(directory, name)

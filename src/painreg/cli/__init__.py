@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "painreg.cli.contacts",  # contacts
     "painreg.cli.regional",  # regional
     "painreg.cli.synth",  # synth
+    "painreg.cli.sick_leave",  # sick-leave
     "painreg.cli.reminders",  # send-reminders
 )
 

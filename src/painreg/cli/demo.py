@@ -197,16 +197,19 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
 def load_synthetic_register(*, scale: float, years: tuple[int, int] = (2020, 2021)) -> None:
     """Add a small synthetic national register (``painreg synth registry``) through
     the one import path (``painreg import``), so the demo's dashboard and reports
-    have other units and a nation to compare with. Deterministic (the synth's
+    have other units and a nation to compare with, with a synthetic sick-leave
+    extract from Försäkringskassan (return to work). Deterministic (the synth's
     default seed); imported by the national coordinator's demo account.
     """
     import tempfile
 
     from painreg.interop.load import import_register
-    from painreg.synth.registry import generate
+    from painreg.synth.registry import DEFAULT_SEED, generate
+    from painreg.synth.sick_leave import generate_extract
 
     with tempfile.TemporaryDirectory(prefix="painreg-demo-") as tmp:
         generate(tmp, scale=scale, years=years, format="parquet")
+        generate_extract(tmp, seed=DEFAULT_SEED, years=years, format="parquet")
         import_register(tmp, username="koordinator")
 
 

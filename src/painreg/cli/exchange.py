@@ -49,10 +49,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Validate every file in DIR (types, codes, dates, catalogue items and "
         "values, references, duplicates) and, if nothing is rejected, load everything in one "
         "transaction. Rows whose id exists already are left unchanged, so importing the same "
-        "files twice adds nothing. With --check only validates.",
+        "files twice adds nothing. A sick-leave extract (sick_leave with sick_leave_coverage) "
+        "replaces the register's previous one; the same extract twice changes nothing. With "
+        "--check only validates.",
     )
     imp.add_argument("directory", metavar="DIR", type=Path, help="directory of interchange files")
     imp.add_argument("--check", action="store_true", help="validate only; write nothing")
+    imp.add_argument(
+        "--skip-unknown-patients",
+        action="store_true",
+        help="skip (and count) sick-leave periods of patients not in the register instead of "
+        "refusing the import",
+    )
     imp.add_argument(
         "--report", metavar="FILE", type=Path, help="write every problem to FILE (CSV)"
     )
@@ -131,6 +139,7 @@ def run_import(args: argparse.Namespace) -> int:
                 args.directory,
                 username=operator_name(args),
                 check_only=args.check,
+                skip_unknown_patients=args.skip_unknown_patients,
                 progress=_reporter(progress),
             )
     except ImportRejected as exc:

@@ -83,6 +83,7 @@ _FINGERPRINT_TABLES = (
     ("registry_historicalregistration", "history_id"),
     ("registry_historicaloccasion", "history_id"),
     ("registry_historicalanswer", "history_id"),
+    ("registry_sickleaveextract", "id"),
 )
 
 

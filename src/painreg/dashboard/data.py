@@ -139,6 +139,8 @@ class Dashboard:
     charts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     #: Rendered rows of the other units' tables (HTML per measure key), kept likewise.
     other_rows: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: Return to work from Försäkringskassan's extract (:mod:`painreg.dashboard.sick_leave`).
+    sick_leave: Any = None
 
     def chart(self, key: str) -> str | None:
         """The funnel plot of measure ``key`` as SVG; None if it has none.
@@ -335,9 +337,15 @@ def cached_dashboard(
         return counts.compute(selection, connection, unit.care_level)
 
     def build(levels: dict[str, Any]) -> Dashboard:
-        return build_dashboard(
+        from painreg.dashboard.sick_leave import panel
+
+        dashboard = build_dashboard(
             levels, unit, selection, own=own, unit_names=unit_names, charts=charts
         )
+        dashboard.sick_leave = panel(
+            unit.unit_code, unit.name, unit.care_level, selection, connection
+        )
+        return dashboard
 
     if not getattr(settings, "PAINREG_DASHBOARD_CACHE", True):
         return build(levels())

@@ -177,6 +177,13 @@ def export_register(
     result.rows["answers"], result.rows["scores"] = _export_answers_and_scores(
         directory, format, pks, public, progress
     )
+    from painreg.interop.sick_leave import export_extract
+
+    result.rows.update(
+        export_extract(
+            directory, format, patient_id, {r[2] for r in reg_list} if selected else None
+        )
+    )
     what = "pseudonymised" if pseudonymised else "identified"
     scope = []
     if units:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from painreg.interop import sick_leave
 from painreg.interop.answers import AnswerWriter
 from painreg.interop.bulk import db_datetime
 from painreg.interop.results import ImportRejected, ImportResult, Progress, no_progress
@@ -56,17 +57,20 @@ def import_register(
     *,
     username: str,
     check_only: bool = False,
+    skip_unknown_patients: bool = False,
     progress: Progress = no_progress,
 ) -> ImportResult:
     """Validate ``directory``; unless ``check_only``, load it in one transaction.
 
     Raises :class:`ImportRejected` (nothing written) when any row is rejected.
+    ``skip_unknown_patients``: sick-leave periods of patients not in the register
+    are skipped and counted instead (:mod:`painreg.interop.sick_leave`).
     """
     from django.db import transaction
 
     directory = Path(directory)
     progress("validating", 0, None)
-    report = validate_directory(directory, known_ids())
+    report = validate_directory(directory, known_ids(), skip_unknown_patients=skip_unknown_patients)
     if report.ok:
         _check_existing_registrations(directory, report)
     result = ImportResult(report)
@@ -158,6 +162,7 @@ class _Loader(AnswerWriter):
         self._registrations()
         touched = self._answers()
         self._scores_and_statuses(touched)
+        sick_leave.load_extract(self)
         self._audit()
         self._analyse()
 

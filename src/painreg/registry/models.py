@@ -565,3 +565,67 @@ class Score(GuardedModel):
 
     def __str__(self) -> str:
         return f"{self.instrument}.{self.score}={self.value:g}"
+
+
+SickLeaveBenefit = _choices("SickLeaveBenefit", vocabulary.SICK_LEAVE_BENEFITS)
+
+
+class SickLeaveExtract(models.Model):
+    """The sick-leave extract from Försäkringskassan the register holds (at most one).
+
+    A new extract replaces the previous one; the replaced one's covered
+    period, digest and counts stay in the audit event of the import
+    (docs/decisions.md). ``digest``: SHA-256 of the extract's rows as
+    imported (clipped, sorted), so importing the same extract twice changes
+    nothing.
+    """
+
+    covers_from = models.DateField(_("täcker från"))
+    covers_to = models.DateField(_("täcker till"))
+    digest = models.CharField(_("kontrollsumma"), max_length=64)
+    periods = models.PositiveIntegerField(_("perioder"))
+    clipped = models.PositiveIntegerField(_("beskurna perioder"), default=0)
+    skipped_unknown = models.PositiveIntegerField(_("perioder för okända patienter"), default=0)
+    imported_at = models.DateTimeField(_("importerad"))
+    imported_by = models.CharField(_("importerad av"), max_length=150)
+
+    class Meta:
+        verbose_name = _("sjukfrånvarouttag")
+        verbose_name_plural = _("sjukfrånvarouttag")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(covers_to__gte=F("covers_from")), name="sick_leave_extract_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.covers_from}–{self.covers_to}"
+
+
+class SickLeavePeriod(GuardedModel):
+    """One benefit period of a patient (DOMAIN.md, "Sick leave from Försäkringskassan").
+
+    Written only by the import (bulk, audited as one event), clipped to the
+    extract's covered period; deleted with the patient's identity.
+    """
+
+    extract = models.ForeignKey(
+        SickLeaveExtract, on_delete=models.CASCADE, related_name="period_rows", db_index=False
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="sick_leave")
+    benefit = models.CharField(_("förmån"), max_length=24, choices=SickLeaveBenefit.choices)
+    start_date = models.DateField(_("från och med"))
+    end_date = models.DateField(_("till och med"))
+    extent = models.PositiveSmallIntegerField(_("omfattning (%)"))
+
+    class Meta:
+        verbose_name = _("sjukfrånvaroperiod")
+        verbose_name_plural = _("sjukfrånvaroperioder")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="sick_leave_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(extent__in=(25, 50, 75, 100)), name="sick_leave_period_extent"
+            ),
+        ]

@@ -78,6 +78,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="range of years, e.g. 2013-2021 or 2021 (default 2013-2021)",
     )
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    parser.add_argument(
+        "--sick-leave",
+        action="store_true",
+        help="also write a synthetic sick-leave extract from Försäkringskassan (sick_leave, "
+        "sick_leave_coverage; docs/synthetic-data.md)",
+    )
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -120,6 +126,12 @@ def run(args: argparse.Namespace) -> int:
             years=years,
             format=args.format,
             progress=advance,
+        )
+    if getattr(args, "sick_leave", False):
+        from painreg.synth.sick_leave import generate_extract
+
+        rows.update(
+            generate_extract(args.directory, seed=args.seed, years=years, format=args.format)
         )
     summary = ", ".join(f"{name} {count:,}" for name, count in rows.items())
     print(f"wrote {args.directory} ({args.format}): {summary}")

@@ -20,6 +20,19 @@ all CSV or all Parquet: `units`, `unit_year_totals`, `patients`,
 `painreg synth registry` writes, what `painreg export` writes, what `painreg
 import` reads, and what the analytics read (`painreg.tidy.schema.read_tables`).
 Users, audit history and invitations are not part of the format by design.
+A sick-leave extract from Försäkringskassan travels beside the register as
+two more tables, `sick_leave_coverage` (its covered period, one row) and
+`sick_leave` (the benefit periods): always both, or neither. `painreg import`
+replaces the register's previous extract with it (the same extract twice
+changes nothing), clips periods partly outside the covered period to it and
+counts them in its report, refuses periods wholly outside, and refuses
+periods of patients the register does not hold unless given
+`--skip-unknown-patients` (then they are skipped and counted). `painreg
+export` writes the register's extract with the same patient ids as
+`patients` (the keyed pseudonym in a pseudonymised export).
+`painreg sick-leave convert` turns Försäkringskassan's own shape (its column
+names and codes, through a mapping file) into these tables
+(docs/annual-report.md).
 
 ## Conventions
 

@@ -122,6 +122,12 @@ EDUCATION = vocabulary.EDUCATION.values
 WORK_MEASURES = vocabulary.WORK_MEASURES.values
 PROGRAMMES = vocabulary.PROGRAMMES.values
 SOURCES = vocabulary.ANSWER_SOURCES.values
+SICK_LEAVE_BENEFITS = vocabulary.SICK_LEAVE_BENEFITS.values
+#: Extents (omfattning) of a sick-leave period, in per cent of a whole day.
+SICK_LEAVE_EXTENTS: tuple[int, ...] = (25, 50, 75, 100)
+#: The two tables of a sick-leave extract from Försäkringskassan: read, imported
+#: and exported together (an extract without its covered period cannot be used).
+SICK_LEAVE_TABLES: tuple[str, ...] = ("sick_leave_coverage", "sick_leave")
 
 _C = Column
 
@@ -237,6 +243,32 @@ TABLES: dict[str, InterchangeTable] = {
             ),
             key=("registration_id", "occasion", "instrument", "score"),
             imported=False,
+        ),
+        InterchangeTable(
+            "sick_leave_coverage",
+            "The period a sick-leave extract from Försäkringskassan covers (one row). "
+            "Given with `sick_leave`; a new extract replaces the previous one.",
+            (
+                _C("covers_from", "date", "First day the extract covers."),
+                _C("covers_to", "date", "Last day the extract covers."),
+            ),
+            key=("covers_from", "covers_to"),
+        ),
+        InterchangeTable(
+            "sick_leave",
+            "Benefit periods from Försäkringskassan (sjukpenning, rehabiliteringspenning, "
+            "sjukersättning, aktivitetsersättning) of the register's patients; periods may "
+            "overlap. Spells within the employer's sick-pay period are not in the data.",
+            (
+                _C("patient_id", "string",
+                   "The register's patient id (personnummer, or the keyed pseudonym of a "
+                   "pseudonymised register).", references="patients.patient_id"),
+                _C("benefit", "enum", "The benefit.", choices=SICK_LEAVE_BENEFITS),
+                _C("start_date", "date", "First day of the period."),
+                _C("end_date", "date", "Last day of the period (inclusive)."),
+                _C("extent", "int", "Extent in per cent of a whole day: 25, 50, 75 or 100."),
+            ),
+            key=("patient_id", "benefit", "start_date", "end_date", "extent"),
         ),
     )
 }  # fmt: skip

@@ -93,6 +93,10 @@ class ValidationOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Rows accepted with a change, by what was done (``sick_leave_clipped``: periods
+    #: partly outside the covered period, clipped to it; ``sick_leave_unknown_patients``:
+    #: periods of patients not in the register, skipped with ``skip_unknown_patients``).
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -247,10 +251,18 @@ class _State:
     is_assessment: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=bool))
     hsa_ids: set[str] = field(default_factory=set)
     assessments: set[str] = field(default_factory=set)
+    coverage: tuple[dt.date, dt.date] | None = None
+    skip_unknown_patients: bool = False
 
 
-def validate_directory(directory: Path | str, known: Known | None = None) -> ValidationOutcome:
-    """Validate every interchange file in ``directory``; never raises on bad data."""
+def validate_directory(
+    directory: Path | str, known: Known | None = None, *, skip_unknown_patients: bool = False
+) -> ValidationOutcome:
+    """Validate every interchange file in ``directory``; never raises on bad data.
+
+    ``skip_unknown_patients``: sick-leave periods of patients in neither the
+    files nor the register are counted and skipped instead of rejected.
+    """
     directory = Path(directory)
     report = ValidationOutcome()
     known = known or Known()
@@ -289,14 +301,29 @@ def validate_directory(directory: Path | str, known: Known | None = None) -> Val
                 None,
                 None,
                 "no interchange files (units, unit_year_totals, patients, registrations, "
-                "answers as .csv or .parquet)",
+                "answers, sick_leave_coverage with sick_leave as .csv or .parquet)",
             )
         )
         return report
-    state = _State()
+    present = [n for n in schema.SICK_LEAVE_TABLES if n in report.files]
+    if len(present) == 1:
+        other = next(n for n in schema.SICK_LEAVE_TABLES if n not in present)
+        report.add(
+            Problem(
+                report.files[present[0]].name, None, None,
+                f"a sick-leave extract needs both {' and '.join(schema.SICK_LEAVE_TABLES)}; "
+                f"{other} is missing",
+            )
+        )  # fmt: skip
+    state = _State(skip_unknown_patients=skip_unknown_patients)
     for name in schema.IMPORTED_TABLES:
         if name in report.files:
             _validate_table(report, schema.get_table(name), report.files[name], state, known)
+        if name == "sick_leave_coverage" and report.rows.get(name) == 0:
+            report.add(
+                Problem(report.files[name].name, None, None,
+                        "must hold exactly one row (the period the extract covers); it has 0")
+            )  # fmt: skip
     _check_answer_duplicates(report, state)
     return report
 
@@ -673,12 +700,88 @@ def _check_answer_duplicates(report: ValidationOutcome, state: _State) -> None:
         )
 
 
+def _check_sick_leave_coverage(
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+) -> None:
+    rows = list(
+        zip(_column_list(batch, "covers_from"), _column_list(batch, "covers_to"), strict=True)
+    )
+    if start > 1 or len(rows) != 1:
+        report.add(
+            Problem(fname, None, None, "must hold exactly one row (the period the extract "
+                    f"covers); it has {start - 1 + len(rows)}")
+        )  # fmt: skip
+        state.coverage = None
+        return
+    first, last = (_date(v) for v in rows[0])
+    if first and last and last < first:
+        report.add(Problem(fname, start, "covers_to", "is before covers_from"))
+    elif first and last:
+        state.coverage = (first, last)
+
+
+def _check_sick_leave(
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
+) -> None:
+    patients = {k[0] for k in state.keys.get("patients", set())} | known.patient_ids
+    values = batch.column("patient_id")
+    unknown = pc.and_(
+        pc.is_valid(values),
+        pc.invert(pc.is_in(values, value_set=pa.array(sorted(patients), pa.string()))),
+    )
+    rows = cells.bad_rows(unknown)
+    if state.skip_unknown_patients:
+        if len(rows):
+            report.counts["sick_leave_unknown_patients"] = report.counts.get(
+                "sick_leave_unknown_patients", 0
+            ) + len(rows)
+    else:
+        for i in rows:
+            report.add(
+                Problem(
+                    fname, start + int(i), "patient_id",
+                    f"{values[int(i)].as_py()!r} is not in patients (neither in the files nor in "
+                    "the register); import with --skip-unknown-patients to skip such periods",
+                )
+            )  # fmt: skip
+    extents = _column_list(batch, "extent")
+    first, last = state.coverage or (None, None)
+    clipped = 0
+    for i, (a, b, extent) in enumerate(
+        zip(_column_list(batch, "start_date"), _column_list(batch, "end_date"), extents,
+            strict=True)
+    ):  # fmt: skip
+        if _is_int(extent) and int(extent) not in schema.SICK_LEAVE_EXTENTS:
+            shown = ", ".join(str(e) for e in schema.SICK_LEAVE_EXTENTS)
+            report.add(Problem(fname, start + i, "extent", f"{extent} is not one of {shown}"))
+        da, db = _date(a), _date(b)
+        if not (da and db):
+            continue
+        if db < da:
+            report.add(Problem(fname, start + i, "end_date", "is before start_date"))
+        elif first is not None and last is not None:
+            if db < first or da > last:
+                report.add(
+                    Problem(
+                        fname, start + i, "start_date" if da > last else "end_date",
+                        f"the period {da}..{db} lies wholly outside the extract's covered "
+                        f"period {first}..{last}",
+                    )
+                )  # fmt: skip
+            elif da < first or db > last:
+                clipped += 1
+    if clipped:
+        report.counts["sick_leave_clipped"] = report.counts.get("sick_leave_clipped", 0) + clipped
+
+
 _ROW_CHECKS = {
     "units": _check_units,
     "unit_year_totals": _check_unit_year_totals,
     "patients": _check_patients,
     "registrations": _check_registrations,
     "answers": _check_answers,
+    "sick_leave_coverage": _check_sick_leave_coverage,
+    "sick_leave": _check_sick_leave,
 }
 
 
@@ -704,3 +807,15 @@ def format_report(report: ValidationOutcome, limit: int = 50) -> Iterable[str]:
         yield f"... and {report.total_problems - limit:,} more (use --report FILE to get all)"
     for note in report.notes:
         yield f"note: {note}"
+    clipped = report.counts.get("sick_leave_clipped")
+    if clipped:
+        yield (
+            f"note: sick_leave: {clipped:,} period(s) partly outside the covered period, "
+            "clipped to it"
+        )
+    unknown = report.counts.get("sick_leave_unknown_patients")
+    if unknown:
+        yield (
+            f"note: sick_leave: {unknown:,} period(s) of patients not in the register, "
+            "skipped (--skip-unknown-patients)"
+        )

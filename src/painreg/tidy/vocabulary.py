@@ -199,6 +199,27 @@ ANSWER_SOURCES = _list(
     ("import", "import", "import"),
 )
 
+#: Benefit of a sick-leave period from Försäkringskassan (DOMAIN.md, "Sick leave from
+#: Försäkringskassan").
+SICK_LEAVE_BENEFITS = _list(
+    "benefit",
+    ("sickness", "sjukpenning", "sickness benefit"),
+    ("rehabilitation", "rehabiliteringspenning", "rehabilitation benefit"),
+    ("sickness_compensation", "sjukersättning", "sickness compensation"),
+    ("activity_compensation", "aktivitetsersättning", "activity compensation"),
+)
+
+#: The benefit groups the sick-leave figures are shown for (all together and split).
+SICK_LEAVE_GROUPS = _list(
+    "sick_leave_group",
+    ("all", "alla förmåner", "all benefits", "Alla förmåner", "All benefits"),
+    ("benefit", "sjukpenning och rehabiliteringspenning", "sickness and rehabilitation benefit",
+     "Sjuk- och rehabiliteringspenning", "Sickness and rehabilitation benefit"),
+    ("compensation", "sjukersättning och aktivitetsersättning",
+     "sickness and activity compensation", "Sjuk- och aktivitetsersättning",
+     "Sickness and activity compensation"),
+)  # fmt: skip
+
 #: The group indicators count a missing education (or other missing code) in.
 #: Not a code of any list: no row stores it.
 UNKNOWN = Code("unknown", "uppgift saknas", "not stated")
@@ -246,6 +267,8 @@ CODE_LISTS: dict[str, CodeList] = {
         OCCASION_STATUSES,
         CHANGE_CATEGORIES,
         ANSWER_SOURCES,
+        SICK_LEAVE_BENEFITS,
+        SICK_LEAVE_GROUPS,
         HEALTHCARE_REGIONS,
         REGIONS,
     )

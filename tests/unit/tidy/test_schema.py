@@ -29,7 +29,8 @@ REG = {
 
 def test_it_declares_every_table_of_the_architecture() -> None:
     assert list(schema.TABLES) == [
-        "units", "unit_year_totals", "patients", "registrations", "answers", "scores"
+        "units", "unit_year_totals", "patients", "registrations", "answers", "scores",
+        "sick_leave_coverage", "sick_leave",
     ]  # fmt: skip
     assert "scores" not in schema.IMPORTED_TABLES
     assert schema.get_table("registrations").column("patient_id").references == (

@@ -19,6 +19,7 @@ ENUM_LISTS = {
     ("answers", "occasion"): vocabulary.OCCASIONS,
     ("answers", "source"): vocabulary.ANSWER_SOURCES,
     ("scores", "occasion"): vocabulary.OCCASIONS,
+    ("sick_leave", "benefit"): vocabulary.SICK_LEAVE_BENEFITS,
 }
 
 

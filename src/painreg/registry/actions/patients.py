@@ -148,6 +148,8 @@ def delete_patient(
     if whole:
         value = tombstones.identifier(patient)
         tombstone = tombstones.digest(value) if value else ""
+        # The benefit periods from Försäkringskassan are the person's, not a unit's.
+        counts["sick_leave_periods"] = patient.sick_leave.all().delete()[0]
         patient.personnummer = None
         patient.external_id = None
         patient.birth_date = None

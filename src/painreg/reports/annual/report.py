@@ -12,6 +12,7 @@ from painreg.reports.annual.appendix import appendix
 from painreg.reports.annual.labels import LEVEL_LABEL, TREND_KEYS
 from painreg.reports.annual.model import LevelReport, Report, UnknownUnit
 from painreg.reports.annual.sections import level_sections
+from painreg.reports.annual.sick_leave import sick_leave_section
 from painreg.reports.publishing import INSUFFICIENT, render_template
 
 
@@ -56,6 +57,9 @@ def build_report(
             context=(register, filters),
             casemix_outcome=casemix_outcome,
         )
+        sick = sick_leave_section(register, level, year, data, names, unit, filters)
+        if sick is not None:
+            sections.append(sick)
         levels.append(
             LevelReport(level, LEVEL_LABEL[level], sections, appendix(level, year, data, names))
         )
