@@ -184,7 +184,14 @@ def test_the_json_has_the_issue_shape_and_is_serialisable(result):
 
 
 def test_units_listed_are_those_with_a_registration_or_a_total_of_the_year(result):
-    assert sorted(result["care_levels"]["specialist"]["units"]) == ["S1", "S2"]
+    from painreg.analytics.indicators import BY_KEY
+
+    units = result["care_levels"]["specialist"]["units"]
+    # S9 has registrations of 2020 only: listed for the one-year figures alone
+    # (DOMAIN.md, "One-year outcomes").
+    assert list(units) == ["S1", "S2", "S9"]
+    assert all(BY_KEY[key].years_back == 1 for key in units["S9"])
+    assert "response_rate_1y" in units["S9"] and "pcs_change_1y" in units["S9"]
     assert sorted(result["care_levels"]["primary"]["units"]) == ["P1"]
 
 
