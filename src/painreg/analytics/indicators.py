@@ -600,8 +600,7 @@ def _one_year_twin(end: Indicator) -> Indicator:
         one_year_key(end.key),
         f"{end.title_sv}, 1 år efter avslut",
         f"{end.title_en}, one year after the end",
-        "registrations in each change category initial → one year (DOMAIN.md, "
-        "One-year outcomes)",
+        "registrations in each change category initial → one year (DOMAIN.md, One-year outcomes)",
         "n: "
         + _COMPLETED_1Y
         + (

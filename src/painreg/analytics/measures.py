@@ -154,9 +154,7 @@ def sustained_counts(instrument: str, measure: str) -> Callable[[Context], ir.Ta
         at_end = change_expression(rule, t.v0, t.v1) == "improved"
         at_1y = change_expression(rule, t.v0, t.v2) == "improved"
         t = t.filter(at_end).mutate(kept=at_1y)
-        return t.group_by("unit_id").aggregate(
-            n=t.count(), sustained=t.kept.sum().cast("int64")
-        )
+        return t.group_by("unit_id").aggregate(n=t.count(), sustained=t.kept.sum().cast("int64"))
 
     return build
 
