@@ -124,7 +124,7 @@ def register():  # type: ignore[no-untyped-def]
                 {"patient_id": "p" + r["registration_id"], "sex": "F", "birth_year": 1970}
                 for r in regs
             ],
-        ),  # fmt: skip
+        ),
         "registrations": _table("registrations", regs),
         "answers": _table("answers", answers),
     }
@@ -161,8 +161,8 @@ def test_one_year_change_categories_count_last_years_registrations(result):
                                                 "worsened": 1}  # fmt: skip
     assert "global_pain_handling_1y" not in nat
     prim = result["care_levels"]["primary"]
-    assert prim["national"]["global_pain_handling_1y"] == {"n": 1, "improved": 1,
-                                                           "unchanged": 0, "worsened": 0}  # fmt: skip
+    handling = prim["national"]["global_pain_handling_1y"]
+    assert handling == {"n": 1, "improved": 1, "unchanged": 0, "worsened": 0}
     # P has registrations of 2020 only: listed for the one-year figures alone.
     assert "P" in prim["units"] and "completed_rehab" not in prim["units"]["P"]
 
