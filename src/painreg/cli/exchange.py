@@ -54,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("directory", metavar="DIR", type=Path, help="directory of interchange files")
     imp.add_argument("--check", action="store_true", help="validate only; write nothing")
     imp.add_argument(
+        "--update-units",
+        action="store_true",
+        help="units the register holds take the file's active_from, active_to, connected and "
+        "pain_care_level (each change audited); their region and care level must not change",
+    )
+    imp.add_argument(
         "--report", metavar="FILE", type=Path, help="write every problem to FILE (CSV)"
     )
     add_claim_argument(imp, "--user")
@@ -131,6 +137,7 @@ def run_import(args: argparse.Namespace) -> int:
                 args.directory,
                 username=operator_name(args),
                 check_only=args.check,
+                update_units=args.update_units,
                 progress=_reporter(progress),
             )
     except ImportRejected as exc:
@@ -148,5 +155,6 @@ def run_import(args: argparse.Namespace) -> int:
         return 0
     added = ", ".join(f"{k} {v:,}" for k, v in result.added.items())
     present = sum(result.already_present.values())
-    print(f"imported {args.directory}: added {added}; {present:,} row(s) already present")
+    updated = "".join(f"; {k} updated {v:,}" for k, v in result.updated.items())
+    print(f"imported {args.directory}: added {added}; {present:,} row(s) already present{updated}")
     return 0
