@@ -126,19 +126,6 @@ class Unit(models.Model):
 
     history = _history()
 
-    def clean(self) -> None:
-        super().clean()
-        expected = vocabulary.CARE_LEVEL_OF_PAIN_CARE_LEVEL.get(self.pain_care_level or 0)
-        if self.pain_care_level is not None and expected != self.care_level:
-            raise ValidationError(
-                {
-                    "pain_care_level": _(
-                        "Nivå %(level)s hör till %(expected)s, men enheten är %(care)s."
-                    )
-                    % {"level": self.pain_care_level, "expected": expected, "care": self.care_level}
-                }
-            )
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("enhet")
@@ -163,6 +150,19 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        expected = vocabulary.CARE_LEVEL_OF_PAIN_CARE_LEVEL.get(self.pain_care_level or 0)
+        if self.pain_care_level is not None and expected != self.care_level:
+            raise ValidationError(
+                {
+                    "pain_care_level": _(
+                        "Nivå %(level)s hör till %(expected)s, men enheten är %(care)s."
+                    )
+                    % {"level": self.pain_care_level, "expected": expected, "care": self.care_level}
+                }
+            )
 
 
 class UnitYearTotal(models.Model):

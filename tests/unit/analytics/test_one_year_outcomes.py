@@ -100,14 +100,15 @@ def register():  # type: ignore[no-untyped-def]
         _reg("p1", "P", D(2020, 4, 1)),
     ]
     answers = (
-        _answers("a1", "initial", anxiety=12, pcs=39, eq5d5l_vas=50)
+        _answers("a1", "initial", anxiety=12, pcs=39, eq5d5l_vas=50, eq5d5l_pd=4, background_6=1)
         + _answers("a1", "end", anxiety=5, pcs=13, eq5d5l_vas=65)
         + _answers("a1", "followup_1y", anxiety=6, pcs=26, eq5d5l_vas=45, global_life_1=2)
-        + _answers("a2", "initial", anxiety=9, pcs=26)
+        + _answers("a2", "initial", anxiety=9, pcs=26, eq5d5l_pd=2, background_6=3)
         + _answers("a2", "end", anxiety=9)
         + _answers("a2", "followup_1y", anxiety=12, pcs=52, global_life_1=4)
         + _answers("a3", "initial", anxiety=12)
         + _answers("a3", "followup_1y", anxiety=5, global_life_1=1)
+        + _answers("b1", "initial", eq5d5l_pd=5, background_6=1)
         + _answers("b1", "followup_1y", anxiety=5, global_pain_1=6)
         + _answers("c1", "initial", anxiety=12)
         + _answers("c1", "followup_1y", anxiety=5, global_life_1=1)
@@ -256,3 +257,16 @@ def test_one_year_twins_only_for_measures_asked_at_one_year():
                  for lvl in forms}  # fmt: skip
         assert (suffix in MEAN_CHANGES_1Y) == asked["specialist"], suffix
     assert all(i.years_back in (0, 1) for i in INDICATORS)
+
+
+def test_dropout_analysis_has_the_reports_own_variables(register):
+    from painreg.analytics.analyses import dropout_analysis
+
+    rows = {r.measure: r for r in dropout_analysis(register, 2020, "specialist")}
+    # Responders at end: a1 (severe pain 4, not at all convinced), a2 (2, 3);
+    # non-responders: b1 (5, not at all convinced) and d1 (nothing at baseline).
+    pain = rows["Svår smärta/besvär (EQ-5D)"]
+    assert (pain.n_responders, pain.n_nonresponders) == (2, 1)
+    assert (pain.responders, pain.nonresponders) == (0.5, 1.0)
+    belief = rows["Inte alls övertygad om att bli återställd"]
+    assert (belief.responders, belief.nonresponders) == (0.5, 1.0)

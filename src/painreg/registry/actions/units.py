@@ -8,8 +8,8 @@ from typing import Any
 from painreg.registry import access
 from painreg.registry.actions._common import (
     _event,
-    _jsonable,
     _field_error,
+    _jsonable,
     _require,
     _require_coordinator,
     _stamp,
