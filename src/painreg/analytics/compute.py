@@ -185,11 +185,12 @@ def compute_indicators(
     chosen = [
         i for i in INDICATORS if (keys is None or i.key in keys) and (i.in_json or not json_only)
     ]
-    # One-year outcomes list a unit listed in the year or the year before (DOMAIN.md).
-    listed_1y = listed
+    # One-year outcomes list a unit listed in the year or the year before (DOMAIN.md);
+    # such a unit holds every indicator asked, those of the year at their zero
+    # value, so that every unit has the same keys (docs/decisions.md).
     if any(i.years_back for i in chosen):
         before = listed_units(register, base, year - 1, params)
-        listed_1y = {level: sorted({*listed[level], *before[level]}) for level in CARE_LEVELS}
+        listed = {level: sorted({*listed[level], *before[level]}) for level in CARE_LEVELS}
     levels: dict[str, Any] = {
         level: {"national": {}, "units": {u: {} for u in listed[level]}} for level in CARE_LEVELS
     }
@@ -210,10 +211,10 @@ def compute_indicators(
         for level in CARE_LEVELS:
             if level not in indicator.levels:
                 continue
-            units_of = listed_1y[level] if indicator.years_back else listed[level]
+            units_of = listed[level]
             per_unit = [values.get(u, _zero(indicator)) for u in units_of]
             for unit, value in zip(units_of, per_unit, strict=True):
-                levels[level]["units"].setdefault(unit, {})[indicator.key] = value
+                levels[level]["units"][unit][indicator.key] = value
             # The nation counts every unit of the level, also one not listed this
             # year (e.g. the one-year response rate of last year's patients).
             unlisted = [
@@ -240,9 +241,6 @@ def compute_indicators(
                     levels[level][key].setdefault(group, {})[indicator.key] = _national(
                         indicator, vals
                     )
-    for level in CARE_LEVELS:
-        # A unit listed only the year before (one-year outcomes) joins in unit order.
-        levels[level]["units"] = dict(sorted(levels[level]["units"].items()))
     if keys is None or "unit_coverage" in keys:
         _add_unit_coverage(register, year, levels, regions, params)
     return {"year": year, "care_levels": levels}

@@ -164,8 +164,10 @@ def test_one_year_change_categories_count_last_years_registrations(result):
     prim = result["care_levels"]["primary"]
     handling = prim["national"]["global_pain_handling_1y"]
     assert handling == {"n": 1, "improved": 1, "unchanged": 0, "worsened": 0}
-    # P has registrations of 2020 only: listed for the one-year figures alone.
-    assert "P" in prim["units"] and "completed_rehab" not in prim["units"]["P"]
+    # P has registrations of 2020 only: listed for the one-year figures, those
+    # of 2021 at zero.
+    assert prim["units"]["P"]["global_pain_handling_1y"]["n"] == 1
+    assert prim["units"]["P"]["completed_rehab"] == 0
 
 
 def test_sustained_improvement_is_improved_at_end_and_still_at_one_year(result):
