@@ -86,7 +86,7 @@ def unit_coverage_paragraphs(level: str, nat: dict[str, Any]) -> list[str]:
     )
     out = [text]
     if level == "primary":
-        out.append(NO_PRIMARY_LIST + ".")
+        out.append(NO_PRIMARY_LIST)
     return out
 
 
