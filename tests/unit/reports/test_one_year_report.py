@@ -30,8 +30,8 @@ def test_unit_coverage_reads_as_the_2021_report_writes_it():
 
 
 def test_unit_coverage_table_per_region():
-    data = {"regions": {"01": {"unit_coverage": {"providing": 4, "connected": 3,
-                                                 "delivering": 3, "reporting_totals": 2}}}}  # fmt: skip
+    counts = {"providing": 4, "connected": 3, "delivering": 3, "reporting_totals": 2}
+    data = {"regions": {"01": {"unit_coverage": counts}}}
     (row,) = _texts(oneyear.unit_coverage_table(data))
     assert row == ["Stockholm", "4", "3", "75\xa0%", "3", "2"]
 
