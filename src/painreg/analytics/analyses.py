@@ -51,6 +51,36 @@ DROPOUT_SCORES = (
 )
 
 
+#: The 2021 report's own dropout variables (Bortfallsanalys), as 0/1 flags at
+#: baseline: (Swedish label, ((item, lowest, highest), ...)); a registration is
+#: flagged when an item it answered lies in its range, and counted when it
+#: answered any of the items. EQ-5D 5L and 3L each with their own levels
+#: (DOMAIN.md / docs/decisions.md: the report names the variables, not the
+#: items). "Sedentary almost all day" is not asked in the register's forms: the
+#: nearest measure, no physical activity that makes one out of breath, stands in
+#: its place under its own name.
+DROPOUT_FLAGS: tuple[tuple[str, tuple[tuple[str, float, float], ...]], ...] = (
+    ("Oro/nedstämdhet, måttlig eller mer (EQ-5D)",
+     (("eq5d5l_ad", 3, 5), ("eq5d3l_ad", 2, 3))),
+    ("Svår smärta/besvär (EQ-5D)", (("eq5d5l_pd", 4, 5), ("eq5d3l_pd", 3, 3))),
+    ("Klarar inte sina vanliga aktiviteter (EQ-5D)", (("eq5d5l_ua", 5, 5), ("eq5d3l_ua", 3, 3))),
+    ("Ingen fysisk aktivitet som ger andfåddhet (i stället för stillasittande)",
+     (("activity_1", 0, 0),)),
+    ("Inte alls övertygad om att bli återställd", (("background_6", 1, 1),)),
+)  # fmt: skip
+
+
+def _baseline_flags(
+    register: Register, items: tuple[tuple[str, float, float], ...]
+) -> pd.DataFrame:
+    """``registration_id, value`` (0/1) of a :data:`DROPOUT_FLAGS` variable at initial."""
+    a = register.answers
+    a = a.filter((a.occasion == "initial") & a.item.isin([i for i, _, _ in items]))
+    hit = ibis.or_(*[(a.item == i) & a.value.between(lo, hi) for i, lo, hi in items])
+    t = a.group_by("registration_id").aggregate(value=hit.cast("int64").max())
+    return t.to_pandas()
+
+
 def _item_catalogue() -> pd.DataFrame:
     from painreg.instruments import get_instrument, instrument_ids
 
@@ -168,6 +198,12 @@ def dropout_analysis(
                        float(pd.Series(no).median()), stats.standardised_mean_difference(yes, no),
                        test.method, test.p_value)
         )  # fmt: skip
+    for label, items in DROPOUT_FLAGS:
+        values = people.merge(_baseline_flags(register, items), on="registration_id")
+        row = _share_row(label, values.loc[values.responder, "value"].astype(float).tolist(),
+                         values.loc[~values.responder, "value"].astype(float).tolist())  # fmt: skip
+        if row is not None:
+            rows.append(row)
     for column, value, label in (
         ("sex", "F", "Kvinnor"),
         ("education", "university", "Universitet/högskola"),
@@ -175,15 +211,23 @@ def dropout_analysis(
         known = people[people[column].notna()]
         yes = (known.loc[known.responder, column] == value).astype(float).tolist()
         no = (known.loc[~known.responder, column] == value).astype(float).tolist()
-        if not yes or not no:
-            continue
-        table = [[int(sum(yes)), len(yes) - int(sum(yes))], [int(sum(no)), len(no) - int(sum(no))]]
-        test = stats.independence_test(table)
-        rows.append(
-            DropoutRow(label, len(yes), len(no), sum(yes) / len(yes), sum(no) / len(no),
-                       stats.standardised_mean_difference(yes, no), test.method, test.p_value)
-        )  # fmt: skip
+        row = _share_row(label, yes, no)
+        if row is not None:
+            rows.append(row)
     return rows
+
+
+def _share_row(label: str, yes: list[float], no: list[float]) -> DropoutRow | None:
+    """A 0/1 variable: shares of responders and non-responders, chi-square or Fisher."""
+    if not yes or not no:
+        return None
+    table = [[int(sum(yes)), len(yes) - int(sum(yes))], [int(sum(no)), len(no) - int(sum(no))]]
+    test = stats.independence_test(table)
+    smd = stats.standardised_mean_difference(yes, no)
+    return DropoutRow(
+        label, len(yes), len(no), sum(yes) / len(yes), sum(no) / len(no), smd, test.method,
+        test.p_value,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------

@@ -22,9 +22,12 @@ from painreg.analytics import sick_leave
 from painreg.analytics.context import (
     CARE_LEVELS,
     HEALTHCARE_REGIONS,
+    UNIT_COVERAGE,
     Context,
     Filters,
     base_registrations,
+    connected_units,
+    unit_coverage_frame,
 )
 from painreg.analytics.indicators import INDICATORS, Indicator
 from painreg.analytics.load import Register
@@ -105,7 +108,7 @@ def listed_units(
     totals = register.unit_year_totals
     with_total = totals.filter(totals.year == year).select("unit_id").distinct()
     ids = with_regs.union(with_total).distinct()
-    u = register.units.inner_join(ids, "unit_id").select("unit_id", "care_level")
+    u = connected_units(register).inner_join(ids, "unit_id").select("unit_id", "care_level")
     u = u.to_pandas(params=params)
     return {
         level: sorted(u.loc[u.care_level == level, "unit_id"].tolist()) for level in CARE_LEVELS
@@ -183,6 +186,12 @@ def compute_indicators(
     chosen = [
         i for i in INDICATORS if (keys is None or i.key in keys) and (i.in_json or not json_only)
     ]
+    # One-year outcomes list a unit listed in the year or the year before (DOMAIN.md);
+    # such a unit holds every indicator asked, those of the year at their zero
+    # value, so that every unit has the same keys (docs/decisions.md).
+    if any(i.years_back for i in chosen):
+        before = listed_units(register, base, year - 1, params)
+        listed = {level: sorted({*listed[level], *before[level]}) for level in CARE_LEVELS}
     levels: dict[str, Any] = {
         level: {"national": {}, "units": {u: {} for u in listed[level]}} for level in CARE_LEVELS
     }
@@ -203,21 +212,20 @@ def compute_indicators(
         for level in CARE_LEVELS:
             if level not in indicator.levels:
                 continue
-            per_unit = [values.get(u, _zero(indicator)) for u in listed[level]]
-            for unit, value in zip(listed[level], per_unit, strict=True):
+            units_of = listed[level]
+            per_unit = [values.get(u, _zero(indicator)) for u in units_of]
+            for unit, value in zip(units_of, per_unit, strict=True):
                 levels[level]["units"][unit][indicator.key] = value
             # The nation counts every unit of the level, also one not listed this
             # year (e.g. the one-year response rate of last year's patients).
             unlisted = [
-                v
-                for u, v in values.items()
-                if unit_level.get(u) == level and u not in listed[level]
+                v for u, v in values.items() if unit_level.get(u) == level and u not in units_of
             ]
             levels[level]["national"][indicator.key] = _national(indicator, per_unit + unlisted)
             if not regions:
                 continue
             # Regions and healthcare regions: the same sums over their units.
-            every = dict(zip(listed[level], per_unit, strict=True))
+            every = dict(zip(units_of, per_unit, strict=True))
             every.update(
                 (u, v) for u, v in values.items() if unit_level.get(u) == level and u not in every
             )
@@ -236,7 +244,40 @@ def compute_indicators(
                     )
     if keys is None or sick_leave.KEY in keys:
         sick_leave.add_to_levels(levels, register, ctx, listed, regions=regions)
+    if keys is None or "unit_coverage" in keys:
+        _add_unit_coverage(register, year, levels, regions, params)
     return {"year": year, "care_levels": levels}
+
+
+def _add_unit_coverage(
+    register: Register,
+    year: int | ir.IntegerScalar,
+    levels: dict[str, Any],
+    regions: bool,
+    params: Mapping[ir.Scalar, Any] | None,
+) -> None:
+    """``unit_coverage`` under each level's ``national`` (and each region's): the
+    providing, connected, delivering and totals-reporting units (DOMAIN.md, "Unit
+    coverage"); units are never listed with it."""
+    frame = unit_coverage_frame(register, year).to_pandas(params=params)
+    for level in CARE_LEVELS:
+        rows = frame[frame.care_level == level]
+        levels[level]["national"]["unit_coverage"] = _coverage_counts(rows)
+        if not regions:
+            continue
+        for key, group_of in (
+            ("regions", lambda r: r),
+            ("healthcare_regions", HEALTHCARE_REGIONS.get),
+        ):
+            groups = rows.region_code.map(group_of)
+            for group in sorted(g for g in set(groups) if g):
+                levels[level][key].setdefault(group, {})["unit_coverage"] = _coverage_counts(
+                    rows[groups == group]
+                )
+
+
+def _coverage_counts(rows: Any) -> dict[str, int]:
+    return {k: int(rows[k].sum()) for k in UNIT_COVERAGE}
 
 
 def national_series(

@@ -105,7 +105,7 @@ def base_registrations(register: Register, filters: Filters | None = None) -> ir
     """
     r = register.registrations
     r = r.filter(r.signed_off.fill_null(True))
-    units = register.units.select("unit_id", "care_level", "region_code")
+    units = connected_units(register).select("unit_id", "care_level", "region_code")
     patients = register.patients.select(
         patient_key=register.patients.patient_id,
         sex=register.patients.sex,
@@ -139,6 +139,66 @@ def base_registrations(register: Register, filters: Filters | None = None) -> ir
     if filters.programme:
         t = t.filter(has_item(t.programme, filters.programme))
     return t
+
+
+def connected_units(register: Register) -> ir.Table:
+    """The units not marked ``connected = false`` (absent or empty: connected).
+
+    A unit that is not connected appears nowhere but in the unit coverage
+    counts (DOMAIN.md, "Unit coverage"): its registrations, if any, are not
+    counted and it is never listed.
+    """
+    u = register.units
+    if "connected" not in u.columns:
+        return u
+    return u.filter(u.connected.fill_null(True))
+
+
+#: The counts of ``unit_coverage`` (DOMAIN.md, "Unit coverage"), in the JSON's order.
+UNIT_COVERAGE = ("providing", "connected", "delivering", "reporting_totals")
+
+
+def unit_coverage_frame(register: Register, year: int | ir.IntegerScalar) -> ir.Table:
+    """One row per unit providing MMR in ``year`` (its active period overlaps the
+    year; empty ends are open), with 0/1 columns :data:`UNIT_COVERAGE`.
+
+    Delivering: connected, with at least one signed-off registration of the year
+    (either category), whatever the patient group chosen (a unit delivers data or
+    not; a filter does not change that). Reporting totals: delivering,
+    with a ``rehab_patients_total`` of the year.
+    """
+    u = register.units
+    start = ibis.date(year, 1, 1)
+    end = ibis.date(year, 12, 31)
+    providing = u.filter(
+        (u.active_from.isnull() | (u.active_from <= end))
+        & (u.active_to.isnull() | (u.active_to >= start))
+    )
+    connected = (
+        providing.connected.fill_null(True) if "connected" in u.columns else ibis.literal(True)
+    )
+    r = register.registrations
+    r = r.filter(r.signed_off.fill_null(True))
+    delivered = r.filter(counting_year(r) == year).select("unit_id").distinct()
+    totals = register.unit_year_totals
+    reported = totals.filter((totals.year == year) & totals.rehab_patients_total.notnull())
+    reported = reported.select("unit_id").distinct()
+    t = providing.mutate(is_connected=connected).select(
+        "unit_id", "care_level", "region_code", "is_connected"
+    )
+    t = t.mutate(
+        is_delivering=t.is_connected & t.unit_id.isin(delivered.unit_id),
+        has_total=t.unit_id.isin(reported.unit_id),
+    )
+    return t.select(
+        "unit_id",
+        "care_level",
+        "region_code",
+        providing=ibis.literal(1),
+        connected=t.is_connected.cast("int64"),
+        delivering=t.is_delivering.cast("int64"),
+        reporting_totals=(t.is_delivering & t.has_total).cast("int64"),
+    )
 
 
 @dataclass

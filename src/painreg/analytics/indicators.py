@@ -39,7 +39,16 @@ from painreg.analytics.context import (
     has_item,
 )
 from painreg.analytics.load import mpi_profile_code
-from painreg.analytics.measures import band_index, change_counts, count_by, measure_values
+from painreg.analytics.measures import (
+    band_index,
+    baseline_counts,
+    baseline_labels,
+    change_counts,
+    count_by,
+    measure_values,
+    positive_value,
+    sustained_counts,
+)
 from painreg.tidy import vocabulary
 
 # ---------------------------------------------------------------------------
@@ -217,14 +226,19 @@ def _selection(sex: str) -> Callable[[Context], ir.Table]:
     return build
 
 
-def _mean_change(instrument: str, score: str) -> Callable[[Context], ir.Table]:
-    """Sums of the change end − initial (summable over units; mean and SD derive from them)."""
+def _mean_change(
+    instrument: str, score: str, occasion: str = "end", years_back: int = 0
+) -> Callable[[Context], ir.Table]:
+    """Sums of the change ``occasion`` − initial (summable over units; mean and SD
+    derive from them); at one year among the completed registrations of the year before."""
 
     def build(ctx: Context) -> ir.Table:
-        end = measure_values(ctx, instrument, score, "end").rename(end_value="value")
-        initial = measure_values(ctx, instrument, score, "initial").rename(initial_value="value")
+        end = measure_values(ctx, instrument, score, occasion, years_back)
+        end = end.rename(end_value="value")
+        initial = measure_values(ctx, instrument, score, "initial", years_back)
+        initial = initial.rename(initial_value="value")
         t = (
-            ctx.completed()
+            ctx.completed(ctx.year - years_back)
             .inner_join(end, "registration_id")
             .inner_join(initial, "registration_id")
         )
@@ -257,7 +271,14 @@ MEAN_CHANGES = (
     ("hads_anxiety", "hads", "anxiety", "Ångest (HAD)", "Anxiety (HADS)"),
     ("hads_depression", "hads", "depression", "Depression (HAD)", "Depression (HADS)"),
     ("pcs", "pcs", "total", "Katastrofiering (PCS)", "Catastrophizing (PCS)"),
-)
+    ("eq5d_index", "eq5d", "index", "EQ-5D-index", "EQ-5D index"),
+    ("mpi_pain_severity", "mpi", "pain_severity", "Smärtans svårighetsgrad (MPI)",
+     "Pain severity (MPI)"),
+)  # fmt: skip
+#: Figure 34's measures asked at one year (registry/data/forms.yaml; a test checks it):
+#: their mean change initial -> one year.
+MEAN_CHANGES_1Y = ("eqvas", "nprs", "rand36_vitality", "rand36_pain", "hads_anxiety",
+                   "hads_depression", "pcs", "eq5d_index")  # fmt: skip
 
 
 def _work_measures(ctx: Context) -> ir.Table:
@@ -301,6 +322,9 @@ class Indicator:
     has_total: bool = False
     levels: tuple[str, ...] = CARE_LEVELS
     in_json: bool = True
+    #: 1: an outcome of the completed rehab registrations of the year before (the
+    #: one-year follow-up); units are listed when listed in either year.
+    years_back: int = 0
 
 
 _COMPLETED = "completed rehab registrations of the year (signed off, not discontinued)"
@@ -365,7 +389,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "completed rehab registrations of year − 1 with at least one answer at followup_1y",
         "completed rehab registrations of year − 1",
         "completed rehab registrations of the previous year", "(text)", "rate",
-        _response_rate("followup_1y", 1),
+        _response_rate("followup_1y", 1), years_back=1,
     ),
     _change("global_life_situation", "Förmåga att hantera livssituationen",
             "Ability to handle the life situation", "global", "global_life_1", "3-4", CHANGE3),
@@ -512,3 +536,208 @@ INDICATORS += tuple(
 )  # fmt: skip
 
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
+
+
+# ---------------------------------------------------------------------------
+# One-year outcomes (DOMAIN.md, "One-year outcomes"): the twins initial ->
+# followup_1y of the change measures, of the completed rehab registrations of
+# the year before; sustained improvement; mean changes at one year.
+
+_COMPLETED_1Y = "completed rehab registrations of year − 1 (signed off, not discontinued)"
+#: The change measures with a one-year twin (measures asked at one year:
+#: registry/data/forms.yaml, checked by a test), in the order of CHANGE_OUTCOMES.
+ONE_YEAR_CHANGES = (
+    "global_life_situation",
+    "global_pain_experience",
+    "global_pain_handling",
+    "eqvas_change",
+    "hads_anxiety_change",
+    "hads_depression_change",
+    "pcs_change",
+    "wai_change",
+)
+#: The four-category change measures with a sustained-improvement count.
+SUSTAINED_CHANGES = (
+    "eqvas_change",
+    "hads_anxiety_change",
+    "hads_depression_change",
+    "pcs_change",
+    "wai_change",
+)
+
+
+def one_year_key(key: str) -> str:
+    """``pcs_change`` -> ``pcs_change_1y`` (the JSON key of the one-year twin)."""
+    return f"{key}_1y"
+
+
+def sustained_key(key: str) -> str:
+    """``pcs_change`` -> ``pcs_change_sustained``."""
+    return f"{key}_sustained"
+
+
+def _source(key: str) -> tuple[str, str]:
+    """(instrument, measure) of a change indicator, as its build was made."""
+    return _CHANGE_SOURCES[key]
+
+
+_CHANGE_SOURCES = {
+    "global_life_situation": ("global", "global_life_1"),
+    "global_pain_experience": ("global", "global_pain_1"),
+    "global_pain_handling": ("global", "global_painhandling_1"),
+    "eqvas_change": ("eqvas", "vas"),
+    "hads_anxiety_change": ("hads", "anxiety"),
+    "hads_depression_change": ("hads", "depression"),
+    "pcs_change": ("pcs", "total"),
+    "wai_change": ("wai", "score"),
+}
+
+
+def _one_year_twin(end: Indicator) -> Indicator:
+    instrument, measure = _source(end.key)
+    end_only = end.categories == CHANGE3
+    return Indicator(
+        one_year_key(end.key),
+        f"{end.title_sv}, 1 år efter avslut",
+        f"{end.title_en}, one year after the end",
+        "registrations in each change category initial → one year (DOMAIN.md, One-year outcomes)",
+        "n: "
+        + _COMPLETED_1Y
+        + (
+            " answered at the one-year follow-up"
+            if end_only
+            else " with the measure complete at initial and at the one-year follow-up"
+        ),
+        _COMPLETED_1Y,
+        "(one-year twin of " + end.figures + ")",
+        "categories",
+        change_counts(instrument, measure, end.categories, "followup_1y", 1),
+        categories=end.categories,
+        has_total=True,
+        levels=end.levels,
+        years_back=1,
+    )
+
+
+def _sustained(end: Indicator) -> Indicator:
+    instrument, measure = _source(end.key)
+    return Indicator(
+        sustained_key(end.key),
+        f"{end.title_sv}, bestående förbättring",
+        f"{end.title_en}, sustained improvement",
+        "sustained: of n, those also improved initial → one year",
+        "n: " + _COMPLETED_1Y + " complete at initial, end and one year and improved at end",
+        _COMPLETED_1Y,
+        "(one year)",
+        "categories",
+        sustained_counts(instrument, measure),
+        categories=("sustained",),
+        has_total=True,
+        levels=end.levels,
+        years_back=1,
+    )
+
+
+def _baseline(end: Indicator) -> Indicator:
+    from painreg.instruments import change_rule
+
+    instrument, measure = _source(end.key)
+    rule = change_rule("eq5d5l" if instrument == "eqvas" else instrument, measure)
+    return Indicator(
+        f"{end.key}_baseline",
+        f"{end.title_sv}, utgångsläge",
+        f"{end.title_en}, baseline",
+        "registrations per category of the initial value (bands, or positive/negative by "
+        "the limit of an unchanged positive value)",
+        "n: the registrations of " + end.key,
+        _COMPLETED,
+        "(read before " + end.figures + ")",
+        "categories",
+        baseline_counts(instrument, measure),
+        categories=baseline_labels(rule),
+        has_total=True,
+        levels=end.levels,
+        in_json=False,
+    )
+
+
+def _flag_at(
+    instrument: str, score: str, occasions: tuple[str, ...], years_back: int, flag: Callable
+) -> Callable[[Context], ir.Table]:
+    """Per unit: among registrations with the score at every occasion, how many
+    have ``flag(value)`` at each occasion (``n`` and one count per occasion)."""
+
+    def build(ctx: Context) -> ir.Table:
+        t = ctx.completed(ctx.year - years_back).select("registration_id", "unit_id")
+        for occasion in occasions:
+            values = measure_values(ctx, instrument, score, occasion, years_back)
+            t = t.inner_join(values.rename(**{occasion: "value"}), "registration_id")
+        metrics = {o: flag(t[o]).cast("int64").sum().cast("int64") for o in occasions}
+        return t.group_by("unit_id").aggregate(n=t.count(), **metrics)
+
+    return build
+
+
+def _pcs_free(value: ir.NumericValue) -> ir.BooleanValue:
+    from painreg.instruments import change_rule
+
+    return positive_value(change_rule("pcs", "total"), value)
+
+
+def _flag_true(value: ir.NumericValue) -> ir.BooleanValue:
+    return value == 1
+
+
+def _context_indicators() -> tuple[Indicator, ...]:
+    out = []
+    for suffix, occasions, years_back, sv_when, en_when in (
+        ("", ("initial", "end"), 0, "före och efter", "before and after"),
+        ("_1y", ("initial", "followup_1y"), 1, "före och 1 år efter", "before and one year after"),
+    ):
+        population = _COMPLETED_1Y if years_back else _COMPLETED
+        out.append(
+            Indicator(
+                f"pcs_free{suffix}", f"Fria från katastrofiering (PCS < 30), {sv_when}",
+                f"Free of catastrophizing (PCS < 30), {en_when}",
+                "registrations with PCS below the limit of an unchanged positive value (30) "
+                "at each occasion",
+                f"n: {population} with PCS at {' and '.join(occasions)}", population,
+                "(text after 16)", "categories",
+                _flag_at("pcs", "total", occasions, years_back, _pcs_free),
+                categories=occasions, has_total=True, in_json=False, years_back=years_back,
+            )
+        )  # fmt: skip
+        out.append(
+            Indicator(
+                f"lisat_vocation_satisfied{suffix}",
+                f"Nöjd med yrkessituationen (LiSat-11), {sv_when}",
+                f"Satisfied with the vocational situation (LiSat-11), {en_when}",
+                "registrations satisfied (5-6) with the vocational situation at each occasion",
+                f"n: {population} with LiSat-11's vocational item at {' and '.join(occasions)}",
+                population, "34 (text)", "categories",
+                _flag_at("lisat11", "vocation_satisfied", occasions, years_back, _flag_true),
+                categories=occasions, has_total=True, levels=("specialist",), in_json=False,
+                years_back=years_back,
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+INDICATORS += tuple(_one_year_twin(BY_KEY[k]) for k in ONE_YEAR_CHANGES)
+INDICATORS += tuple(_sustained(BY_KEY[k]) for k in SUSTAINED_CHANGES)
+INDICATORS += tuple(_baseline(BY_KEY[k]) for k in SUSTAINED_CHANGES)
+INDICATORS += _context_indicators()
+INDICATORS += tuple(
+    Indicator(
+        f"mean_change_1y_{suffix}", f"Medelförändring till 1 år, {sv}",
+        f"Mean change to one year, {en}",
+        "sum of (one year − initial) over the registrations",
+        _COMPLETED_1Y + " with the score at initial and at the one-year follow-up (n)",
+        _COMPLETED_1Y, "(one-year twin of 34)", "sums",
+        _mean_change(instrument, score, "followup_1y", 1),
+        categories=("sum", "sum_sq"), has_total=True, in_json=False, years_back=1,
+    )
+    for suffix, instrument, score, sv, en in MEAN_CHANGES
+    if suffix in MEAN_CHANGES_1Y
+)  # fmt: skip
+BY_KEY = {i.key: i for i in INDICATORS}

@@ -60,6 +60,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="skip (and count) sick-leave periods of patients not in the register instead of "
         "refusing the import",
+        "--update-units",
+        action="store_true",
+        help="units the register holds take the file's active_from, active_to, connected and "
+        "pain_care_level (each change audited); their region and care level must not change",
     )
     imp.add_argument(
         "--report", metavar="FILE", type=Path, help="write every problem to FILE (CSV)"
@@ -140,6 +144,7 @@ def run_import(args: argparse.Namespace) -> int:
                 username=operator_name(args),
                 check_only=args.check,
                 skip_unknown_patients=args.skip_unknown_patients,
+                update_units=args.update_units,
                 progress=_reporter(progress),
             )
     except ImportRejected as exc:
@@ -157,5 +162,6 @@ def run_import(args: argparse.Namespace) -> int:
         return 0
     added = ", ".join(f"{k} {v:,}" for k, v in result.added.items())
     present = sum(result.already_present.values())
-    print(f"imported {args.directory}: added {added}; {present:,} row(s) already present")
+    updated = "".join(f"; {k} updated {v:,}" for k, v in result.updated.items())
+    print(f"imported {args.directory}: added {added}; {present:,} row(s) already present{updated}")
     return 0

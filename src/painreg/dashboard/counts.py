@@ -37,6 +37,7 @@ from typing import Any
 
 from painreg.analytics.compute import compute_indicators
 from painreg.analytics.context import CARE_LEVELS, CHANGE_OUTCOMES, Filters, base_registrations
+from painreg.analytics.indicators import ONE_YEAR_CHANGES, one_year_key
 from painreg.analytics.load import OPTIONAL, REQUIRED, Register
 from painreg.dashboard import adapter
 from painreg.dashboard.selection import FILTER_CHOICES, YEAR, Parameterised, Selection, Shape
@@ -47,6 +48,9 @@ BASE_TABLE = "painreg_dash_base"
 
 #: Rates shown as shares (numerator / denominator).
 RATE_KEYS = ("response_rate_end", "hads_anxiety_case_initial", "hads_depression_case_initial")
+#: The one-year outcomes shown (DOMAIN.md, "One-year outcomes": those of the
+#: completed registrations of the year before).
+ONE_YEAR_KEYS = tuple(one_year_key(k) for k in ONE_YEAR_CHANGES)
 #: Every indicator the dashboard computes (one query each per year).
 DASHBOARD_KEYS = (
     "completed_rehab",
@@ -55,6 +59,7 @@ DASHBOARD_KEYS = (
     "coverage",
     *RATE_KEYS,
     *CHANGE_OUTCOMES,
+    *ONE_YEAR_KEYS,
 )
 
 
@@ -164,7 +169,8 @@ def year_base(register: Register, shape: Shape, care_level: str | None) -> Param
 
     def build() -> Parameterised:
         base = base_registrations(register, shape.filters)
-        base = base.filter(base.year == YEAR)
+        # The year before too: the one-year outcomes count its completed registrations.
+        base = base.filter((base.year == YEAR) | (base.year == YEAR - 1))
         if care_level is not None:
             base = base.filter(base.care_level == care_level)
         return shape.parameterise(base)

@@ -24,7 +24,7 @@ from typing import Any
 from painreg.analytics.context import CHANGE_OUTCOMES
 from painreg.analytics.indicators import BY_KEY
 from painreg.dashboard import cache, counts
-from painreg.dashboard.counts import RATE_KEYS
+from painreg.dashboard.counts import ONE_YEAR_KEYS, RATE_KEYS
 from painreg.dashboard.selection import Selection
 from painreg.reports.publishing import (
     MIN_PUBLISHED,
@@ -209,12 +209,15 @@ def build_dashboard(
     national = level["national"]
     unit_values = level["units"].get(unit.unit_code, {})
     measures = []
-    for key in ("coverage", *RATE_KEYS, *CHANGE_OUTCOMES):
+    for key in ("coverage", *RATE_KEYS, *CHANGE_OUTCOMES, *ONE_YEAR_KEYS):
         indicator = BY_KEY[key]
         if unit.care_level not in indicator.levels:
             continue
         if key in _MEASURE_TEXT:
             title, what = _MEASURE_TEXT[key]
+        elif indicator.years_back:
+            title = indicator.title_sv
+            what = "andel förbättrade ett år efter avslut, av dem som avslutade året före"
         else:
             title, what = indicator.title_sv, "andel förbättrade av dem med mätning"
         n_unit, d_unit = _measure_parts(key, unit_values.get(key))

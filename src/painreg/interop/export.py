@@ -102,7 +102,15 @@ def export_register(
 
     unit_rows = sorted(
         unit_qs.values_list(
-            "code", "name", "region_id", "care_level", "active_from", "active_to", "hsa_id"
+            "code",
+            "name",
+            "region_id",
+            "care_level",
+            "active_from",
+            "active_to",
+            "hsa_id",
+            "connected",
+            "pain_care_level",
         )
     )
     result.rows["units"] = schema.write_table(

@@ -58,9 +58,15 @@ def import_register(
     username: str,
     check_only: bool = False,
     skip_unknown_patients: bool = False,
+    update_units: bool = False,
     progress: Progress = no_progress,
 ) -> ImportResult:
     """Validate ``directory``; unless ``check_only``, load it in one transaction.
+
+    ``update_units``: units the register holds take the file's active period,
+    connection and pain care level (each change audited through
+    ``registry.actions.units.update_unit``); their code, region and care level
+    must be the register's. Without it, existing units are left as they are.
 
     Raises :class:`ImportRejected` (nothing written) when any row is rejected.
     ``skip_unknown_patients``: sick-leave periods of patients not in the register
@@ -73,13 +79,17 @@ def import_register(
     report = validate_directory(directory, known_ids(), skip_unknown_patients=skip_unknown_patients)
     if report.ok:
         _check_existing_registrations(directory, report)
+    if report.ok and update_units:
+        _check_existing_units(directory, report)
     result = ImportResult(report)
     if not report.ok:
         raise ImportRejected(report)
     if check_only:
         return result
     with transaction.atomic():
-        _Loader(directory, report, result, username, progress).run()
+        loader = _Loader(directory, report, result, username, progress)
+        loader.update_units = update_units
+        loader.run()
     result.written = True
     return result
 
@@ -132,6 +142,33 @@ def _check_existing_registrations(directory: Path, report: ValidationOutcome) ->
         report.add(Problem(fname, row, "registration_id", reason))
 
 
+def _check_existing_units(directory: Path, report: ValidationOutcome) -> None:
+    """For ``--update-units``: an existing unit keeps its region and care level, and
+    its pain care level must agree with that care level."""
+    from painreg.registry.models import Unit
+    from painreg.tidy.validation import Problem
+
+    data = schema.read_table(directory, "units")
+    if data is None:
+        return
+    ours = {u.code: u for u in Unit.objects.all()}
+    fname = report.files["units"].name
+    for row, values in enumerate(data.to_pylist(), start=1):
+        unit = ours.get(values["unit_id"])
+        if unit is None:
+            continue
+        for column, field in (("region_code", "region_id"), ("care_level", "care_level")):
+            if values[column] != getattr(unit, field):
+                report.add(
+                    Problem(
+                        fname, row, column,
+                        f"unit {unit.code} has {getattr(unit, field)} in the register; an "
+                        "update import changes only active_from, active_to, connected and "
+                        "pain_care_level",
+                    )
+                )  # fmt: skip
+
+
 class _Loader(AnswerWriter):
     """One import: bulk writes in dependency order, inside the caller's transaction."""
 
@@ -154,6 +191,8 @@ class _Loader(AnswerWriter):
         self.now = timezone.now()
 
     # ----------------------------------------------------------------- tables
+
+    update_units = False
 
     def run(self) -> None:
         self._units()
@@ -188,11 +227,33 @@ class _Loader(AnswerWriter):
                 "active_from": new.column("active_from"),
                 "active_to": new.column("active_to"),
                 "hsa_id": new.column("hsa_id"),
+                "connected": new.column("connected"),
+                "pain_care_level": new.column("pain_care_level"),
             }
         )
         added = self._insert(Unit, table.column_names, table)
         self._count("units", added, data.num_rows - added)
+        if self.update_units:
+            known = pa.array(sorted(existing), pa.string())
+            self._update_units(data.filter(pc.is_in(data.column("unit_id"), known)))
         self.unit_pk = dict(Unit.objects.values_list("code", "pk"))
+
+    def _update_units(self, rows: pa.Table) -> None:
+        """``--update-units``: an existing unit's active period, connection and
+        level take the file's values, each change through the audited action."""
+        from painreg.registry.actions.units import UPDATABLE, update_unit
+        from painreg.registry.models import Unit
+
+        units = Unit.objects.in_bulk(rows.column("unit_id").to_pylist(), field_name="code")
+        changed = 0
+        for row in rows.to_pylist():
+            values = {field: row[field] for field in UPDATABLE}
+            if update_unit(
+                user=None, username=self.username, unit=units[row["unit_id"]], via="import",
+                reason="update import of interchange files", **values,
+            ):  # fmt: skip
+                changed += 1
+        self.result.updated["units"] = changed
 
     def _unit_pks(self) -> dict[str, int]:
         from painreg.registry.models import Unit
@@ -384,6 +445,7 @@ class _Loader(AnswerWriter):
                 "directory": str(self.directory),
                 "added": self.result.added,
                 "already_present": self.result.already_present,
+                "updated": self.result.updated,
             },
         )
 

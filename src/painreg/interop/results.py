@@ -37,4 +37,6 @@ class ImportResult:
     report: ValidationOutcome
     added: dict[str, int] = field(default_factory=dict)
     already_present: dict[str, int] = field(default_factory=dict)
+    #: Existing rows changed by an update import (``units``).
+    updated: dict[str, int] = field(default_factory=dict)
     written: bool = False

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
@@ -112,6 +113,16 @@ class Unit(models.Model):
     active_from = models.DateField(_("aktiv från"), null=True, blank=True)
     active_to = models.DateField(_("aktiv till"), null=True, blank=True)
     hsa_id = models.CharField(_("HSA-id"), max_length=64, null=True, blank=True, unique=True)
+    #: Connected to the register (ansluten). A unit that provides MMR but is not
+    #: connected is kept for the unit coverage only (DOMAIN.md, "Unit coverage").
+    connected = models.BooleanField(_("ansluten"), default=True)
+    #: Care level 1-4 of pain care (DOMAIN.md, "Care levels 1-4"); optional.
+    pain_care_level = models.PositiveSmallIntegerField(
+        _("nivå i smärtvården (1–4)"),
+        null=True,
+        blank=True,
+        choices=[(int(c.value), c.label()) for c in vocabulary.PAIN_CARE_LEVELS],
+    )
 
     history = _history()
 
@@ -129,10 +140,29 @@ class Unit(models.Model):
                 | Q(active_to__gte=F("active_from")),
                 name="unit_active_to_not_before_active_from",
             ),
+            models.CheckConstraint(
+                condition=Q(pain_care_level__isnull=True)
+                | Q(pain_care_level__in=(1, 2), care_level="primary")
+                | Q(pain_care_level__in=(3, 4), care_level="specialist"),
+                name="unit_pain_care_level_agrees_with_care_level",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        expected = vocabulary.CARE_LEVEL_OF_PAIN_CARE_LEVEL.get(self.pain_care_level or 0)
+        if self.pain_care_level is not None and expected != self.care_level:
+            raise ValidationError(
+                {
+                    "pain_care_level": _(
+                        "Nivå %(level)s hör till %(expected)s, men enheten är %(care)s."
+                    )
+                    % {"level": self.pain_care_level, "expected": expected, "care": self.care_level}
+                }
+            )
 
 
 class UnitYearTotal(models.Model):

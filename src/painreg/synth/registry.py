@@ -48,6 +48,7 @@ from scipy.special import expit
 from painreg.errors import UserError
 from painreg.synth import registry_answers as model
 from painreg.synth import registry_shape as shape
+from painreg.tidy import vocabulary
 
 DEFAULT_SEED = 2021
 REPORT_YEAR = 2021  # the annual report whose figures the register reproduces
@@ -268,6 +269,7 @@ def _unit_totals(
 ) -> None:
     """Unit-reported MMR totals so that national coverage is about 85% (report, Täckning)."""
     rows = []
+    delivering = []
     for i in idx:
         counts = plan.counts.get((year, i))
         if counts is None:
@@ -275,7 +277,16 @@ def _unit_totals(
         registered = counts["completed"] + sum(
             v for k, v in counts.items() if k.startswith("disc_")
         )
-        if registered == 0 or reporting_draw[yi, i] > shape.TOTALS_REPORTED_SHARE:
+        if registered:
+            delivering.append((i, registered))
+    # The report's share of delivering units reporting a total, exactly (33 of 38
+    # in 2021): those with the smallest draws report.
+    reporting = round(shape.TOTALS_REPORTED_SHARE * len(delivering))
+    chosen = set(
+        sorted((i for i, _ in delivering), key=lambda i: reporting_draw[yi, i])[:reporting]
+    )
+    for i, registered in delivering:
+        if i not in chosen:
             continue
         cov = float(np.clip(region_cov[plan.units[i].region_code] + rng.normal(0, 0.05), 0.5, 1))
         rows.append((i, registered, cov))
@@ -397,6 +408,7 @@ def generate(
 
 def _unit_rows(plan: Plan) -> pa.Table:
     rows = []
+    centres: set[str] = set()
     for u in plan.units:
         active_to = None
         if u.last_year is not None:
@@ -412,9 +424,27 @@ def _unit_rows(plan: Plan) -> pa.Table:
                 "active_from": dt.date(max(u.first_year, 2010), 1, 1),
                 "active_to": active_to,
                 "hsa_id": f"SE2321000000-{u.unit_id}",
+                "connected": True,
+                "pain_care_level": _pain_care_level(u, centres),
             }
         )
+    rows += [
+        {**row, "hsa_id": f"SE2321000000-{row['unit_id']}", "connected": True}
+        for row in shape.UNITS_WITHOUT_DATA
+    ]
     return pa.Table.from_pylist(rows)
+
+
+def _pain_care_level(unit: shape.UnitSpec, centres: set[str]) -> int:
+    """Level 2 in primary care; in specialist care level 4 for the first unit of each
+    healthcare region (its regional centre), else 3 (ours; DOMAIN.md, "Care levels 1-4")."""
+    if unit.care_level == "primary":
+        return 2
+    healthcare_region = vocabulary.HEALTHCARE_REGION_OF[unit.region_code]
+    if healthcare_region in centres:
+        return 3
+    centres.add(healthcare_region)
+    return 4
 
 
 def _unit_year(

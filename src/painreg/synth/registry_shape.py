@@ -14,6 +14,7 @@ Counting (``DOMAIN.md``): the report's "registered MMRsv 2021: 2531" are the
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from painreg.tidy import vocabulary
@@ -198,6 +199,15 @@ _SPECIALIST_CHANGES: dict[int, dict[str, object]] = {
     16: {"small": True},
     39: {"small": True},
 }
+#: Units that provide MMR but deliver no data (units table only, no random
+#: stream): the report's 39 specialist units with an assignment, all
+#: connected, of which 38 delivered data in 2021 ("Anslutning").
+UNITS_WITHOUT_DATA: tuple[dict[str, object], ...] = (
+    {"unit_id": "S042", "name": "Smärtrehab Västerbotten 3", "region_code": "24",
+     "care_level": "specialist", "active_from": dt.date(2021, 9, 1), "active_to": None,
+     "pain_care_level": 3},
+)  # fmt: skip
+
 # Primary units: few regions run MMR in primary care; a handful since 2014-16,
 # many leaving in 2020 ("Flera avhopp gjordes under 2020"), new ones since;
 # 17 report in 2021 (report, "Anslutning").

@@ -150,6 +150,14 @@ TABLES: dict[str, InterchangeTable] = {
                    optional=True, nullable=True),
                 _C("hsa_id", "string", "HSA id of the unit (unique).", optional=True, nullable=True,
                    max_length=64),
+                _C("connected", "bool",
+                   "Whether the unit is connected to the register (ansluten); a unit that "
+                   "provides MMR but is not connected is listed with false, and counts only "
+                   "in the unit coverage (empty: connected).",
+                   optional=True, nullable=True, default=True),
+                _C("pain_care_level", "int",
+                   "Care level 1-4 of pain care (1-2 primary, 3-4 specialist; must agree "
+                   "with care_level).", optional=True, nullable=True),
             ),
             key=("unit_id",),
         ),

@@ -456,6 +456,32 @@ def _check_units(
         da, db = _date(a), _date(b)
         if da and db and db < da:
             report.add(Problem(fname, start + i, "active_to", "is before active_from"))
+    _check_pain_care_levels(report, fname, batch, start)
+
+
+def _check_pain_care_levels(
+    report: ValidationOutcome, fname: str, batch: pa.Table, start: int
+) -> None:
+    """``pain_care_level`` is 1-4 and agrees with ``care_level`` (DOMAIN.md, "Care levels 1-4")."""
+    from painreg.tidy.vocabulary import CARE_LEVEL_OF_PAIN_CARE_LEVEL
+
+    if "pain_care_level" not in batch.column_names:
+        return
+    for i, (level, care) in enumerate(
+        zip(_column_list(batch, "pain_care_level"), _column_list(batch, "care_level"), strict=True)
+    ):
+        if level is None or not _is_int(level):
+            continue
+        expected = CARE_LEVEL_OF_PAIN_CARE_LEVEL.get(int(level))
+        if expected is None:
+            report.add(Problem(fname, start + i, "pain_care_level", f"{level} is not 1, 2, 3 or 4"))
+        elif care is not None and care != expected:
+            report.add(
+                Problem(
+                    fname, start + i, "pain_care_level",
+                    f"level {level} is {expected} care but care_level is {care}",
+                )
+            )  # fmt: skip
 
 
 def _check_patients(

@@ -118,6 +118,22 @@ CARE_LEVELS = _list(
     ("specialist", "specialistvård", "specialist care"),
 )
 
+#: Care levels 1-4 of pain care (nivåstrukturering, Läkartidningen's article;
+#: DOMAIN.md "Care levels 1-4"): a unit's optional level, stored as the number.
+PAIN_CARE_LEVELS = _list(
+    "pain_care_level",
+    ("1", "nivå 1: primärvård", "level 1: primary care"),
+    ("2", "nivå 2: interdisciplinärt team i primärvården",
+     "level 2: interdisciplinary team in primary care"),
+    ("3", "nivå 3: specialiserad smärtvård", "level 3: specialised pain care"),
+    ("4", "nivå 4: regionalt smärt- och kunskapscentrum",
+     "level 4: regional pain and knowledge centre"),
+)  # fmt: skip
+#: The register's care level of each pain care level (1-2 primary, 3-4 specialist).
+CARE_LEVEL_OF_PAIN_CARE_LEVEL: dict[int, str] = {
+    1: "primary", 2: "primary", 3: "specialist", 4: "specialist"
+}  # fmt: skip
+
 #: Patient category (patientkategori) of a registration.
 REGISTRATION_CATEGORIES = _list(
     "category",

@@ -64,3 +64,13 @@ def test_response_rate_at_end_matches_the_report(national, level, published):
     """Datafullständighet: response rate after rehabilitation 78 % (sv) and 93 % (pv)."""
     rate = national[level]["response_rate_end"]
     assert rate["numerator"] / rate["denominator"] == pytest.approx(published, abs=0.02)
+
+
+def test_unit_coverage_matches_the_report(national):
+    """Anslutning: 39 specialist units with the assignment, all connected, 38
+    delivered data in 2021; Täckning: 33 of 38 reported their totals;
+    primary care: 17 units reported (no national list of providing units)."""
+    assert national["specialist"]["unit_coverage"] == {
+        "providing": 39, "connected": 39, "delivering": 38, "reporting_totals": 33
+    }  # fmt: skip
+    assert national["primary"]["unit_coverage"]["delivering"] == 17

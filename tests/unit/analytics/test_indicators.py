@@ -184,7 +184,14 @@ def test_the_json_has_the_issue_shape_and_is_serialisable(result):
 
 
 def test_units_listed_are_those_with_a_registration_or_a_total_of_the_year(result):
-    assert sorted(result["care_levels"]["specialist"]["units"]) == ["S1", "S2"]
+    units = result["care_levels"]["specialist"]["units"]
+    # S9 has registrations of 2020 only: listed for the one-year figures (DOMAIN.md,
+    # "One-year outcomes"), with the figures of 2021 at zero (docs/decisions.md).
+    assert list(units) == ["S1", "S2", "S9"]
+    assert units["S9"]["completed_rehab"] == 0
+    assert units["S9"]["coverage"] == {"registered": 0, "reported_total": None}
+    assert units["S9"]["response_rate_1y"] == {"numerator": 1, "denominator": 1}
+    assert set(units["S9"]) == set(units["S1"])
     assert sorted(result["care_levels"]["primary"]["units"]) == ["P1"]
 
 
@@ -223,8 +230,9 @@ def test_response_rate_at_one_year_uses_the_previous_years_registrations(registe
     res = compute_indicators(register, 2021, keys=["response_rate_1y"])
     s1 = res["care_levels"]["specialist"]["units"]["S1"]
     assert s1["response_rate_1y"] == {"numerator": 1, "denominator": 1}  # r6 (2020)
-    # S9 is not listed for 2021 but its 2020 patient counts in the nation.
-    assert "S9" not in res["care_levels"]["specialist"]["units"]
+    # S9 is listed for 2020 only: listed for the one-year figures of 2021 (DOMAIN.md).
+    s9 = res["care_levels"]["specialist"]["units"]["S9"]
+    assert s9["response_rate_1y"] == {"numerator": 1, "denominator": 1}
     national = res["care_levels"]["specialist"]["national"]["response_rate_1y"]
     assert national == {"numerator": 2, "denominator": 2}
 

@@ -9,6 +9,7 @@ from painreg.registry import access
 from painreg.registry.actions._common import (
     _event,
     _field_error,
+    _jsonable,
     _require,
     _require_coordinator,
     _stamp,
@@ -33,6 +34,8 @@ def create_unit(
     active_from: dt.date | None = None,
     active_to: dt.date | None = None,
     hsa_id: str | None = None,
+    connected: bool = True,
+    pain_care_level: int | None = None,
 ) -> Unit:
     _require_coordinator(user)
     region_obj = region if isinstance(region, Region) else Region.objects.get(code=region)
@@ -44,12 +47,67 @@ def create_unit(
         active_from=active_from,
         active_to=active_to,
         hsa_id=hsa_id or None,
+        connected=connected,
+        pain_care_level=pain_care_level,
     )
     unit.full_clean()
     _stamp(unit, user)
     unit.save()
     _event(user=user, name="unit.create", unit=unit, patient=None, obj=unit)
     return unit
+
+
+#: What :func:`update_unit` changes on an existing unit (the import's ``--update-units``).
+UPDATABLE = ("active_from", "active_to", "connected", "pain_care_level")
+
+
+@action
+def update_unit(
+    *,
+    user: Any,
+    unit: Unit,
+    username: str | None = None,
+    via: str = "application",
+    reason: str = "",
+    **values: Any,
+) -> bool:
+    """Change an existing unit's active period, connection or pain care level
+    (national coordinator, or the operator of an import); one audit event with
+    every field's old and new value. ``connected`` None means connected (as an
+    empty cell of the interchange file). Returns whether anything changed.
+
+    The admin's change page is the other way (audited by the admin); a unit's
+    code, region and care level are not changed here: they decide where its
+    registrations are counted.
+    """
+    _require_coordinator(user)
+    unknown = sorted(set(values) - set(UPDATABLE))
+    if unknown:
+        raise ValueError(f"update_unit cannot change {', '.join(unknown)}")
+    changes: dict[str, dict[str, Any]] = {}
+    for name, new in values.items():
+        if name == "connected" and new is None:
+            new = True
+        old = getattr(unit, name)
+        if old != new:
+            changes[name] = {"old": _jsonable(old), "new": _jsonable(new)}
+            setattr(unit, name, new)
+    if not changes:
+        return False
+    unit.full_clean()
+    _stamp(unit, user, reason)
+    unit.save(update_fields=list(changes))
+    _event(
+        user=user,
+        name="unit.update",
+        unit=unit,
+        patient=None,
+        obj=unit,
+        reason=reason,
+        detail={"via": via, "changes": changes},
+        username=username,
+    )
+    return True
 
 
 @action

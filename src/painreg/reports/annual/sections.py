@@ -10,7 +10,7 @@ from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import Register
 from painreg.analytics.stats import cochran_armitage_trend, newcombe_difference_interval
 from painreg.reports import render
-from painreg.reports.annual import figures, tables
+from painreg.reports.annual import figures, oneyear, tables
 from painreg.reports.annual.labels import EDUCATION_SV, LEVEL_SHORT, REASON_SV, WAI_SV, WORK_SV
 from painreg.reports.annual.model import Section, pct
 from painreg.reports.publishing import (
@@ -91,9 +91,11 @@ def level_sections(
         )
     else:
         comp.paragraphs.append("Täckningsgrad: okänd (inga enheter har rapporterat totalt antal).")
+    comp.paragraphs += oneyear.unit_coverage_paragraphs(level, nat)
     comp.tables.append(tables.coverage_table(data, names, unit))
     if unit is None:
         comp.tables.append(tables.regional_coverage_table(data))
+        comp.tables.append(oneyear.unit_coverage_table(data))
     if context is not None:
         comp.tables += tables.completeness_tables(context, level, year)
     sections.append(comp)
@@ -104,6 +106,8 @@ def level_sections(
             continue
         sections.append(figures.outcome_section(key, level, year, data, names, unit))
 
+    sections += oneyear.one_year_sections(level, year, data, names, unit, context)
+    sections.append(oneyear.context_section(level, year, data, names, unit))
     sections.append(figures.across_measures_section(level, year, nat))
     if context is not None:
         sections.append(tables.casemix_section(context, level, year, names, unit, casemix_outcome))

@@ -22,6 +22,11 @@ from painreg.reports.publishing import (
 from painreg.tidy import vocabulary
 
 
+def mean_decimals(suffix: str) -> int:
+    """Decimals of a mean change of figure 34's set: the EQ-5D index (0-1) needs two."""
+    return 2 if suffix == "eq5d_index" else 1
+
+
 def mean_change_table(nat: dict[str, Any]) -> Table:
     """Mean change end − initial with a 95 % t interval per measure (figure 34)."""
     from painreg.analytics.indicators import MEAN_CHANGES
@@ -33,17 +38,18 @@ def mean_change_table(nat: dict[str, Any]) -> Table:
         if v is None or v["n"] < MIN_PUBLISHED:
             continue
         mean, low, high = mean_ci(v)
+        d = mean_decimals(suffix)
         rows.append(
             [BY_KEY[key].title_sv.removeprefix("Medelförändring, "), format_number(v["n"]),
-             format_number(mean, 1), f"{format_number(low, 1)} till "
-             f"{format_number(high, 1)}"]
+             format_number(mean, d), f"{format_number(low, d)} till "
+             f"{format_number(high, d)}"]
         )  # fmt: skip
     return Table.of_values(
         "Medelförändring från initialt till avslut (figur 34)",
         ["Mått", "n", "Medelförändring", "95 % KI"],
         rows,
-        note="Positiv förändring är förbättring för EQ-VAS och RAND-36, "
-        "negativ för smärtintensitet, HAD och PCS.",
+        note="Positiv förändring är förbättring för EQ-VAS, EQ-5D-index och RAND-36, "
+        "negativ för smärtintensitet, HAD, PCS och smärtans svårighetsgrad (MPI).",
     )
 
 

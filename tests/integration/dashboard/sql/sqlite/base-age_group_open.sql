@@ -64,56 +64,66 @@ FROM (
       END AS "reason"
     FROM (
       SELECT
-        "t8"."registration_id",
-        "t8"."patient_id",
-        "t8"."unit_id",
-        "t8"."category",
-        "t8"."referral_date",
-        "t8"."first_visit_date",
-        "t8"."rehab_start_date",
-        "t8"."rehab_end_date",
-        "t8"."discontinued",
-        "t8"."discontinuation_reason",
-        "t8"."main_diagnosis",
-        "t8"."secondary_diagnoses",
-        "t8"."education",
-        "t8"."work_measures",
-        "t8"."programme",
-        "t8"."signed_off",
-        "t6"."care_level",
-        "t6"."region_code",
-        "t7"."patient_key",
-        "t7"."sex",
-        "t7"."birth_year"
+        "t7"."registration_id",
+        "t7"."patient_id",
+        "t7"."unit_id",
+        "t7"."category",
+        "t7"."referral_date",
+        "t7"."first_visit_date",
+        "t7"."rehab_start_date",
+        "t7"."rehab_end_date",
+        "t7"."discontinued",
+        "t7"."discontinuation_reason",
+        "t7"."main_diagnosis",
+        "t7"."secondary_diagnoses",
+        "t7"."education",
+        "t7"."work_measures",
+        "t7"."programme",
+        "t7"."signed_off",
+        "t8"."care_level",
+        "t8"."region_code",
+        "t6"."patient_key",
+        "t6"."sex",
+        "t6"."birth_year"
       FROM (
         SELECT
           *
         FROM "painreg_ix_registrations" AS "t0"
         WHERE
           COALESCE("t0"."signed_off", TRUE)
-      ) AS "t8"
+      ) AS "t7"
       INNER JOIN (
         SELECT
           "t1"."unit_id",
           "t1"."care_level",
           "t1"."region_code"
         FROM "painreg_ix_units" AS "t1"
-      ) AS "t6"
-        ON "t8"."unit_id" = "t6"."unit_id"
+        WHERE
+          COALESCE("t1"."connected", TRUE)
+      ) AS "t8"
+        ON "t7"."unit_id" = "t8"."unit_id"
       LEFT OUTER JOIN (
         SELECT
           "t2"."patient_id" AS "patient_key",
           "t2"."sex",
           "t2"."birth_year"
         FROM "painreg_ix_patients" AS "t2"
-      ) AS "t7"
-        ON "t8"."patient_id" = "t7"."patient_key"
+      ) AS "t6"
+        ON "t7"."patient_id" = "t6"."patient_key"
     ) AS "t9"
   ) AS "t10"
 ) AS "t11"
 WHERE
   "t11"."age" >= :age_low
-  AND "t11"."year" = :year
+  AND (
+    (
+      "t11"."year" = :year
+    ) OR (
+      "t11"."year" = (
+        :year - 1
+      )
+    )
+  )
   AND "t11"."care_level" = 'specialist';
 
 -- primary: base (parameters: age_low, year)
@@ -182,54 +192,64 @@ FROM (
       END AS "reason"
     FROM (
       SELECT
-        "t8"."registration_id",
-        "t8"."patient_id",
-        "t8"."unit_id",
-        "t8"."category",
-        "t8"."referral_date",
-        "t8"."first_visit_date",
-        "t8"."rehab_start_date",
-        "t8"."rehab_end_date",
-        "t8"."discontinued",
-        "t8"."discontinuation_reason",
-        "t8"."main_diagnosis",
-        "t8"."secondary_diagnoses",
-        "t8"."education",
-        "t8"."work_measures",
-        "t8"."programme",
-        "t8"."signed_off",
-        "t6"."care_level",
-        "t6"."region_code",
-        "t7"."patient_key",
-        "t7"."sex",
-        "t7"."birth_year"
+        "t7"."registration_id",
+        "t7"."patient_id",
+        "t7"."unit_id",
+        "t7"."category",
+        "t7"."referral_date",
+        "t7"."first_visit_date",
+        "t7"."rehab_start_date",
+        "t7"."rehab_end_date",
+        "t7"."discontinued",
+        "t7"."discontinuation_reason",
+        "t7"."main_diagnosis",
+        "t7"."secondary_diagnoses",
+        "t7"."education",
+        "t7"."work_measures",
+        "t7"."programme",
+        "t7"."signed_off",
+        "t8"."care_level",
+        "t8"."region_code",
+        "t6"."patient_key",
+        "t6"."sex",
+        "t6"."birth_year"
       FROM (
         SELECT
           *
         FROM "painreg_ix_registrations" AS "t0"
         WHERE
           COALESCE("t0"."signed_off", TRUE)
-      ) AS "t8"
+      ) AS "t7"
       INNER JOIN (
         SELECT
           "t1"."unit_id",
           "t1"."care_level",
           "t1"."region_code"
         FROM "painreg_ix_units" AS "t1"
-      ) AS "t6"
-        ON "t8"."unit_id" = "t6"."unit_id"
+        WHERE
+          COALESCE("t1"."connected", TRUE)
+      ) AS "t8"
+        ON "t7"."unit_id" = "t8"."unit_id"
       LEFT OUTER JOIN (
         SELECT
           "t2"."patient_id" AS "patient_key",
           "t2"."sex",
           "t2"."birth_year"
         FROM "painreg_ix_patients" AS "t2"
-      ) AS "t7"
-        ON "t8"."patient_id" = "t7"."patient_key"
+      ) AS "t6"
+        ON "t7"."patient_id" = "t6"."patient_key"
     ) AS "t9"
   ) AS "t10"
 ) AS "t11"
 WHERE
   "t11"."age" >= :age_low
-  AND "t11"."year" = :year
+  AND (
+    (
+      "t11"."year" = :year
+    ) OR (
+      "t11"."year" = (
+        :year - 1
+      )
+    )
+  )
   AND "t11"."care_level" = 'primary';

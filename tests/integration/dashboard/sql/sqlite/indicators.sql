@@ -367,9 +367,9 @@ FROM (
     END AS "category"
   FROM (
     SELECT
-      "t4"."registration_id",
-      "t4"."unit_id",
-      "t5"."end_value"
+      "t5"."registration_id",
+      "t5"."unit_id",
+      "t4"."end_value"
     FROM (
       SELECT
         "t0"."registration_id",
@@ -377,11 +377,13 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
-    ) AS "t4"
+    ) AS "t5"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -389,8 +391,8 @@ FROM (
       FROM "painreg_ix_scores" AS "t1"
       WHERE
         "t1"."instrument" = 'global' AND "t1"."score" = 'life' AND "t1"."occasion" = 'end'
-    ) AS "t5"
-      ON "t4"."registration_id" = "t5"."registration_id"
+    ) AS "t4"
+      ON "t5"."registration_id" = "t4"."registration_id"
   ) AS "t6"
 ) AS "t7"
 GROUP BY
@@ -437,9 +439,9 @@ FROM (
     END AS "category"
   FROM (
     SELECT
-      "t4"."registration_id",
-      "t4"."unit_id",
-      "t5"."end_value"
+      "t5"."registration_id",
+      "t5"."unit_id",
+      "t4"."end_value"
     FROM (
       SELECT
         "t0"."registration_id",
@@ -447,11 +449,13 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
-    ) AS "t4"
+    ) AS "t5"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -459,8 +463,8 @@ FROM (
       FROM "painreg_ix_scores" AS "t1"
       WHERE
         "t1"."instrument" = 'global' AND "t1"."score" = 'pain' AND "t1"."occasion" = 'end'
-    ) AS "t5"
-      ON "t4"."registration_id" = "t5"."registration_id"
+    ) AS "t4"
+      ON "t5"."registration_id" = "t4"."registration_id"
   ) AS "t6"
 ) AS "t7"
 GROUP BY
@@ -507,9 +511,9 @@ FROM (
     END AS "category"
   FROM (
     SELECT
-      "t4"."registration_id",
-      "t4"."unit_id",
-      "t5"."end_value"
+      "t5"."registration_id",
+      "t5"."unit_id",
+      "t4"."end_value"
     FROM (
       SELECT
         "t0"."registration_id",
@@ -517,11 +521,13 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
-    ) AS "t4"
+    ) AS "t5"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -531,8 +537,8 @@ FROM (
         "t1"."instrument" = 'global'
         AND "t1"."score" = 'painhandling'
         AND "t1"."occasion" = 'end'
-    ) AS "t5"
-      ON "t4"."registration_id" = "t5"."registration_id"
+    ) AS "t4"
+      ON "t5"."registration_id" = "t4"."registration_id"
   ) AS "t6"
 ) AS "t7"
 GROUP BY
@@ -578,7 +584,9 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
@@ -600,7 +608,9 @@ FROM (
             FROM "painreg_dash_base" AS "t0"
             WHERE
               "t0"."category" = 'rehab'
-              AND "t0"."year" = :year
+              AND "t0"."year" = (
+                :year - 0
+              )
               AND NOT (
                 "t0"."is_discontinued"
               )
@@ -628,7 +638,9 @@ FROM (
             FROM "painreg_dash_base" AS "t0"
             WHERE
               "t0"."category" = 'rehab'
-              AND "t0"."year" = :year
+              AND "t0"."year" = (
+                :year - 0
+              )
               AND NOT (
                 "t0"."is_discontinued"
               )
@@ -677,7 +689,9 @@ FROM (
             FROM "painreg_dash_base" AS "t0"
             WHERE
               "t0"."category" = 'rehab'
-              AND "t0"."year" = :year
+              AND "t0"."year" = (
+                :year - 0
+              )
               AND NOT (
                 "t0"."is_discontinued"
               )
@@ -707,7 +721,9 @@ FROM (
             FROM "painreg_dash_base" AS "t0"
             WHERE
               "t0"."category" = 'rehab'
-              AND "t0"."year" = :year
+              AND "t0"."year" = (
+                :year - 0
+              )
               AND NOT (
                 "t0"."is_discontinued"
               )
@@ -818,10 +834,10 @@ FROM (
     END AS "category"
   FROM (
     SELECT
-      "t5"."registration_id",
-      "t5"."unit_id",
-      "t6"."end_value",
-      "t7"."initial_value"
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
     FROM (
       SELECT
         "t0"."registration_id",
@@ -829,11 +845,13 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
-    ) AS "t5"
+    ) AS "t7"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -843,8 +861,8 @@ FROM (
         "t1"."instrument" = 'hads'
         AND "t1"."score" = 'anxiety'
         AND "t1"."occasion" = 'end'
-    ) AS "t6"
-      ON "t5"."registration_id" = "t6"."registration_id"
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -854,8 +872,8 @@ FROM (
         "t1"."instrument" = 'hads'
         AND "t1"."score" = 'anxiety'
         AND "t1"."occasion" = 'initial'
-    ) AS "t7"
-      ON "t5"."registration_id" = "t7"."registration_id"
+    ) AS "t6"
+      ON "t7"."registration_id" = "t6"."registration_id"
   ) AS "t8"
 ) AS "t9"
 GROUP BY
@@ -933,10 +951,10 @@ FROM (
     END AS "category"
   FROM (
     SELECT
-      "t5"."registration_id",
-      "t5"."unit_id",
-      "t6"."end_value",
-      "t7"."initial_value"
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
     FROM (
       SELECT
         "t0"."registration_id",
@@ -944,11 +962,13 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
-    ) AS "t5"
+    ) AS "t7"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -958,8 +978,8 @@ FROM (
         "t1"."instrument" = 'hads'
         AND "t1"."score" = 'depression'
         AND "t1"."occasion" = 'end'
-    ) AS "t6"
-      ON "t5"."registration_id" = "t6"."registration_id"
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -969,8 +989,8 @@ FROM (
         "t1"."instrument" = 'hads'
         AND "t1"."score" = 'depression'
         AND "t1"."occasion" = 'initial'
-    ) AS "t7"
-      ON "t5"."registration_id" = "t7"."registration_id"
+    ) AS "t6"
+      ON "t7"."registration_id" = "t6"."registration_id"
   ) AS "t8"
 ) AS "t9"
 GROUP BY
@@ -1005,10 +1025,10 @@ FROM (
     END AS "category"
   FROM (
     SELECT
-      "t5"."registration_id",
-      "t5"."unit_id",
-      "t6"."end_value",
-      "t7"."initial_value"
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
     FROM (
       SELECT
         "t0"."registration_id",
@@ -1016,11 +1036,13 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
-    ) AS "t5"
+    ) AS "t7"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -1028,8 +1050,8 @@ FROM (
       FROM "painreg_ix_scores" AS "t1"
       WHERE
         "t1"."instrument" = 'pcs' AND "t1"."score" = 'total' AND "t1"."occasion" = 'end'
-    ) AS "t6"
-      ON "t5"."registration_id" = "t6"."registration_id"
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -1039,8 +1061,8 @@ FROM (
         "t1"."instrument" = 'pcs'
         AND "t1"."score" = 'total'
         AND "t1"."occasion" = 'initial'
-    ) AS "t7"
-      ON "t5"."registration_id" = "t7"."registration_id"
+    ) AS "t6"
+      ON "t7"."registration_id" = "t6"."registration_id"
   ) AS "t8"
 ) AS "t9"
 GROUP BY
@@ -1132,10 +1154,10 @@ FROM (
     END AS "category"
   FROM (
     SELECT
-      "t5"."registration_id",
-      "t5"."unit_id",
-      "t6"."end_value",
-      "t7"."initial_value"
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
     FROM (
       SELECT
         "t0"."registration_id",
@@ -1143,7 +1165,92 @@ FROM (
       FROM "painreg_dash_base" AS "t0"
       WHERE
         "t0"."category" = 'rehab'
-        AND "t0"."year" = :year
+        AND "t0"."year" = (
+          :year - 0
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t7"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "end_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'wai' AND "t1"."score" = 'score' AND "t1"."occasion" = 'end'
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "initial_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'wai'
+        AND "t1"."score" = 'score'
+        AND "t1"."occasion" = 'initial'
+    ) AS "t6"
+      ON "t7"."registration_id" = "t6"."registration_id"
+  ) AS "t8"
+) AS "t9"
+GROUP BY
+  1;
+
+-- global_life_situation_1y (parameters: year)
+SELECT
+  "t7"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t7"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t7"."category" = 'unchanged' AS INTEGER)) AS "unchanged",
+  SUM(CAST("t7"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t6"."registration_id",
+    "t6"."unit_id",
+    "t6"."end_value",
+    CASE
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 0
+      THEN 'improved'
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 1
+      THEN 'unchanged'
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 2
+      THEN 'worsened'
+      ELSE NULL
+    END AS "category"
+  FROM (
+    SELECT
+      "t5"."registration_id",
+      "t5"."unit_id",
+      "t4"."end_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
         AND NOT (
           "t0"."is_discontinued"
         )
@@ -1154,9 +1261,809 @@ FROM (
         "t1"."value" AS "end_value"
       FROM "painreg_ix_scores" AS "t1"
       WHERE
-        "t1"."instrument" = 'wai' AND "t1"."score" = 'score' AND "t1"."occasion" = 'end'
+        "t1"."instrument" = 'global'
+        AND "t1"."score" = 'life'
+        AND "t1"."occasion" = 'followup_1y'
+    ) AS "t4"
+      ON "t5"."registration_id" = "t4"."registration_id"
+  ) AS "t6"
+) AS "t7"
+GROUP BY
+  1;
+
+-- global_pain_experience_1y (parameters: year)
+SELECT
+  "t7"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t7"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t7"."category" = 'unchanged' AS INTEGER)) AS "unchanged",
+  SUM(CAST("t7"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t6"."registration_id",
+    "t6"."unit_id",
+    "t6"."end_value",
+    CASE
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 0
+      THEN 'improved'
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 1
+      THEN 'unchanged'
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 2
+      THEN 'worsened'
+      ELSE NULL
+    END AS "category"
+  FROM (
+    SELECT
+      "t5"."registration_id",
+      "t5"."unit_id",
+      "t4"."end_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t5"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "end_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'global'
+        AND "t1"."score" = 'pain'
+        AND "t1"."occasion" = 'followup_1y'
+    ) AS "t4"
+      ON "t5"."registration_id" = "t4"."registration_id"
+  ) AS "t6"
+) AS "t7"
+GROUP BY
+  1;
+
+-- global_pain_handling_1y (parameters: year)
+SELECT
+  "t7"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t7"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t7"."category" = 'unchanged' AS INTEGER)) AS "unchanged",
+  SUM(CAST("t7"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t6"."registration_id",
+    "t6"."unit_id",
+    "t6"."end_value",
+    CASE
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 0
+      THEN 'improved'
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 1
+      THEN 'unchanged'
+      WHEN CASE
+        WHEN "t6"."end_value" <= 3.0
+        THEN 0
+        WHEN "t6"."end_value" <= 4.0
+        THEN 1
+        ELSE 2
+      END = 2
+      THEN 'worsened'
+      ELSE NULL
+    END AS "category"
+  FROM (
+    SELECT
+      "t5"."registration_id",
+      "t5"."unit_id",
+      "t4"."end_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t5"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "end_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'global'
+        AND "t1"."score" = 'painhandling'
+        AND "t1"."occasion" = 'followup_1y'
+    ) AS "t4"
+      ON "t5"."registration_id" = "t4"."registration_id"
+  ) AS "t6"
+) AS "t7"
+GROUP BY
+  1;
+
+-- eqvas_change_1y (parameters: year)
+SELECT
+  "t27"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t27"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t27"."category" = 'unchanged_positive' AS INTEGER)) AS "unchanged_positive",
+  SUM(CAST("t27"."category" = 'unchanged_negative' AS INTEGER)) AS "unchanged_negative",
+  SUM(CAST("t27"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t26"."registration_id",
+    "t26"."unit_id",
+    "t26"."end_value",
+    "t26"."initial_value",
+    CASE
+      WHEN (
+        "t26"."end_value" - "t26"."initial_value"
+      ) >= 9.999999999
+      THEN 'improved'
+      WHEN (
+        "t26"."end_value" - "t26"."initial_value"
+      ) <= -9.999999999
+      THEN 'worsened'
+      WHEN "t26"."end_value" >= 70.0
+      THEN 'unchanged_positive'
+      ELSE 'unchanged_negative'
+    END AS "category"
+  FROM (
+    SELECT
+      "t9"."registration_id",
+      "t9"."unit_id",
+      "t24"."end_value",
+      "t25"."initial_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t9"
+    INNER JOIN (
+      SELECT
+        "t20"."registration_id",
+        "t20"."value" AS "end_value"
+      FROM (
+        SELECT
+          *
+        FROM (
+          SELECT
+            "t10"."registration_id",
+            "t12"."value"
+          FROM (
+            SELECT
+              "t0"."registration_id"
+            FROM "painreg_dash_base" AS "t0"
+            WHERE
+              "t0"."category" = 'rehab'
+              AND "t0"."year" = (
+                :year - 1
+              )
+              AND NOT (
+                "t0"."is_discontinued"
+              )
+          ) AS "t10"
+          INNER JOIN (
+            SELECT
+              "t1"."registration_id",
+              "t1"."value"
+            FROM "painreg_ix_scores" AS "t1"
+            WHERE
+              "t1"."instrument" = 'eq5d3l'
+              AND "t1"."score" = 'vas'
+              AND "t1"."occasion" = 'followup_1y'
+          ) AS "t12"
+            ON "t10"."registration_id" = "t12"."registration_id"
+        ) AS "t16"
+        UNION ALL
+        SELECT
+          *
+        FROM (
+          SELECT
+            "t10"."registration_id",
+            "t13"."value"
+          FROM (
+            SELECT
+              "t0"."registration_id"
+            FROM "painreg_dash_base" AS "t0"
+            WHERE
+              "t0"."category" = 'rehab'
+              AND "t0"."year" = (
+                :year - 1
+              )
+              AND NOT (
+                "t0"."is_discontinued"
+              )
+          ) AS "t10"
+          INNER JOIN (
+            SELECT
+              "t1"."registration_id",
+              "t1"."value"
+            FROM "painreg_ix_scores" AS "t1"
+            WHERE
+              "t1"."instrument" = 'eq5d5l'
+              AND "t1"."score" = 'vas'
+              AND "t1"."occasion" = 'followup_1y'
+          ) AS "t13"
+            ON "t10"."registration_id" = "t13"."registration_id"
+          WHERE
+            NOT EXISTS(
+              SELECT
+                1
+              FROM (
+                SELECT
+                  "t1"."registration_id"
+                FROM "painreg_ix_scores" AS "t1"
+                WHERE
+                  "t1"."instrument" = 'eq5d3l' AND "t1"."score" = 'vas'
+              ) AS "t11"
+              WHERE
+                "t10"."registration_id" = "t11"."registration_id"
+            )
+        ) AS "t17"
+      ) AS "t20"
+    ) AS "t24"
+      ON "t9"."registration_id" = "t24"."registration_id"
+    INNER JOIN (
+      SELECT
+        "t21"."registration_id",
+        "t21"."value" AS "initial_value"
+      FROM (
+        SELECT
+          *
+        FROM (
+          SELECT
+            "t10"."registration_id",
+            "t14"."value"
+          FROM (
+            SELECT
+              "t0"."registration_id"
+            FROM "painreg_dash_base" AS "t0"
+            WHERE
+              "t0"."category" = 'rehab'
+              AND "t0"."year" = (
+                :year - 1
+              )
+              AND NOT (
+                "t0"."is_discontinued"
+              )
+          ) AS "t10"
+          INNER JOIN (
+            SELECT
+              "t1"."registration_id",
+              "t1"."value"
+            FROM "painreg_ix_scores" AS "t1"
+            WHERE
+              "t1"."instrument" = 'eq5d3l'
+              AND "t1"."score" = 'vas'
+              AND "t1"."occasion" = 'initial'
+          ) AS "t14"
+            ON "t10"."registration_id" = "t14"."registration_id"
+        ) AS "t18"
+        UNION ALL
+        SELECT
+          *
+        FROM (
+          SELECT
+            "t10"."registration_id",
+            "t15"."value"
+          FROM (
+            SELECT
+              "t0"."registration_id"
+            FROM "painreg_dash_base" AS "t0"
+            WHERE
+              "t0"."category" = 'rehab'
+              AND "t0"."year" = (
+                :year - 1
+              )
+              AND NOT (
+                "t0"."is_discontinued"
+              )
+          ) AS "t10"
+          INNER JOIN (
+            SELECT
+              "t1"."registration_id",
+              "t1"."value"
+            FROM "painreg_ix_scores" AS "t1"
+            WHERE
+              "t1"."instrument" = 'eq5d5l'
+              AND "t1"."score" = 'vas'
+              AND "t1"."occasion" = 'initial'
+          ) AS "t15"
+            ON "t10"."registration_id" = "t15"."registration_id"
+          WHERE
+            NOT EXISTS(
+              SELECT
+                1
+              FROM (
+                SELECT
+                  "t1"."registration_id"
+                FROM "painreg_ix_scores" AS "t1"
+                WHERE
+                  "t1"."instrument" = 'eq5d3l' AND "t1"."score" = 'vas'
+              ) AS "t11"
+              WHERE
+                "t10"."registration_id" = "t11"."registration_id"
+            )
+        ) AS "t19"
+      ) AS "t21"
+    ) AS "t25"
+      ON "t9"."registration_id" = "t25"."registration_id"
+  ) AS "t26"
+) AS "t27"
+GROUP BY
+  1;
+
+-- hads_anxiety_change_1y (parameters: year)
+SELECT
+  "t9"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t9"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t9"."category" = 'unchanged_positive' AS INTEGER)) AS "unchanged_positive",
+  SUM(CAST("t9"."category" = 'unchanged_negative' AS INTEGER)) AS "unchanged_negative",
+  SUM(CAST("t9"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t8"."registration_id",
+    "t8"."unit_id",
+    "t8"."end_value",
+    "t8"."initial_value",
+    CASE
+      WHEN (
+        CASE
+          WHEN "t8"."end_value" <= 7.0
+          THEN 0
+          WHEN "t8"."end_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END <> CASE
+          WHEN "t8"."initial_value" <= 7.0
+          THEN 0
+          WHEN "t8"."initial_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END
+      )
+      AND (
+        CASE
+          WHEN "t8"."end_value" <= 7.0
+          THEN 0
+          WHEN "t8"."end_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END < CASE
+          WHEN "t8"."initial_value" <= 7.0
+          THEN 0
+          WHEN "t8"."initial_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END
+      )
+      THEN 'improved'
+      WHEN CASE
+        WHEN "t8"."end_value" <= 7.0
+        THEN 0
+        WHEN "t8"."end_value" <= 10.0
+        THEN 1
+        ELSE 2
+      END <> CASE
+        WHEN "t8"."initial_value" <= 7.0
+        THEN 0
+        WHEN "t8"."initial_value" <= 10.0
+        THEN 1
+        ELSE 2
+      END
+      THEN 'worsened'
+      WHEN CASE
+        WHEN "t8"."end_value" <= 7.0
+        THEN 0
+        WHEN "t8"."end_value" <= 10.0
+        THEN 1
+        ELSE 2
+      END IN (0)
+      THEN 'unchanged_positive'
+      ELSE 'unchanged_negative'
+    END AS "category"
+  FROM (
+    SELECT
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t7"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "end_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'hads'
+        AND "t1"."score" = 'anxiety'
+        AND "t1"."occasion" = 'followup_1y'
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "initial_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'hads'
+        AND "t1"."score" = 'anxiety'
+        AND "t1"."occasion" = 'initial'
     ) AS "t6"
-      ON "t5"."registration_id" = "t6"."registration_id"
+      ON "t7"."registration_id" = "t6"."registration_id"
+  ) AS "t8"
+) AS "t9"
+GROUP BY
+  1;
+
+-- hads_depression_change_1y (parameters: year)
+SELECT
+  "t9"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t9"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t9"."category" = 'unchanged_positive' AS INTEGER)) AS "unchanged_positive",
+  SUM(CAST("t9"."category" = 'unchanged_negative' AS INTEGER)) AS "unchanged_negative",
+  SUM(CAST("t9"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t8"."registration_id",
+    "t8"."unit_id",
+    "t8"."end_value",
+    "t8"."initial_value",
+    CASE
+      WHEN (
+        CASE
+          WHEN "t8"."end_value" <= 7.0
+          THEN 0
+          WHEN "t8"."end_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END <> CASE
+          WHEN "t8"."initial_value" <= 7.0
+          THEN 0
+          WHEN "t8"."initial_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END
+      )
+      AND (
+        CASE
+          WHEN "t8"."end_value" <= 7.0
+          THEN 0
+          WHEN "t8"."end_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END < CASE
+          WHEN "t8"."initial_value" <= 7.0
+          THEN 0
+          WHEN "t8"."initial_value" <= 10.0
+          THEN 1
+          ELSE 2
+        END
+      )
+      THEN 'improved'
+      WHEN CASE
+        WHEN "t8"."end_value" <= 7.0
+        THEN 0
+        WHEN "t8"."end_value" <= 10.0
+        THEN 1
+        ELSE 2
+      END <> CASE
+        WHEN "t8"."initial_value" <= 7.0
+        THEN 0
+        WHEN "t8"."initial_value" <= 10.0
+        THEN 1
+        ELSE 2
+      END
+      THEN 'worsened'
+      WHEN CASE
+        WHEN "t8"."end_value" <= 7.0
+        THEN 0
+        WHEN "t8"."end_value" <= 10.0
+        THEN 1
+        ELSE 2
+      END IN (0)
+      THEN 'unchanged_positive'
+      ELSE 'unchanged_negative'
+    END AS "category"
+  FROM (
+    SELECT
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t7"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "end_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'hads'
+        AND "t1"."score" = 'depression'
+        AND "t1"."occasion" = 'followup_1y'
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "initial_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'hads'
+        AND "t1"."score" = 'depression'
+        AND "t1"."occasion" = 'initial'
+    ) AS "t6"
+      ON "t7"."registration_id" = "t6"."registration_id"
+  ) AS "t8"
+) AS "t9"
+GROUP BY
+  1;
+
+-- pcs_change_1y (parameters: year)
+SELECT
+  "t9"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t9"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t9"."category" = 'unchanged_positive' AS INTEGER)) AS "unchanged_positive",
+  SUM(CAST("t9"."category" = 'unchanged_negative' AS INTEGER)) AS "unchanged_negative",
+  SUM(CAST("t9"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t8"."registration_id",
+    "t8"."unit_id",
+    "t8"."end_value",
+    "t8"."initial_value",
+    CASE
+      WHEN (
+        "t8"."end_value" - "t8"."initial_value"
+      ) <= -15.099999999
+      THEN 'improved'
+      WHEN (
+        "t8"."end_value" - "t8"."initial_value"
+      ) >= 15.099999999
+      THEN 'worsened'
+      WHEN "t8"."end_value" < 30.0
+      THEN 'unchanged_positive'
+      ELSE 'unchanged_negative'
+    END AS "category"
+  FROM (
+    SELECT
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t7"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "end_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'pcs'
+        AND "t1"."score" = 'total'
+        AND "t1"."occasion" = 'followup_1y'
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "initial_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'pcs'
+        AND "t1"."score" = 'total'
+        AND "t1"."occasion" = 'initial'
+    ) AS "t6"
+      ON "t7"."registration_id" = "t6"."registration_id"
+  ) AS "t8"
+) AS "t9"
+GROUP BY
+  1;
+
+-- wai_change_1y (parameters: year)
+SELECT
+  "t9"."unit_id",
+  COUNT(*) AS "n",
+  SUM(CAST("t9"."category" = 'improved' AS INTEGER)) AS "improved",
+  SUM(CAST("t9"."category" = 'unchanged_positive' AS INTEGER)) AS "unchanged_positive",
+  SUM(CAST("t9"."category" = 'unchanged_negative' AS INTEGER)) AS "unchanged_negative",
+  SUM(CAST("t9"."category" = 'worsened' AS INTEGER)) AS "worsened"
+FROM (
+  SELECT
+    "t8"."registration_id",
+    "t8"."unit_id",
+    "t8"."end_value",
+    "t8"."initial_value",
+    CASE
+      WHEN (
+        CASE
+          WHEN "t8"."end_value" <= 5.0
+          THEN 0
+          WHEN "t8"."end_value" <= 7.0
+          THEN 1
+          WHEN "t8"."end_value" <= 9.0
+          THEN 2
+          ELSE 3
+        END <> CASE
+          WHEN "t8"."initial_value" <= 5.0
+          THEN 0
+          WHEN "t8"."initial_value" <= 7.0
+          THEN 1
+          WHEN "t8"."initial_value" <= 9.0
+          THEN 2
+          ELSE 3
+        END
+      )
+      AND (
+        CASE
+          WHEN "t8"."end_value" <= 5.0
+          THEN 0
+          WHEN "t8"."end_value" <= 7.0
+          THEN 1
+          WHEN "t8"."end_value" <= 9.0
+          THEN 2
+          ELSE 3
+        END > CASE
+          WHEN "t8"."initial_value" <= 5.0
+          THEN 0
+          WHEN "t8"."initial_value" <= 7.0
+          THEN 1
+          WHEN "t8"."initial_value" <= 9.0
+          THEN 2
+          ELSE 3
+        END
+      )
+      THEN 'improved'
+      WHEN CASE
+        WHEN "t8"."end_value" <= 5.0
+        THEN 0
+        WHEN "t8"."end_value" <= 7.0
+        THEN 1
+        WHEN "t8"."end_value" <= 9.0
+        THEN 2
+        ELSE 3
+      END <> CASE
+        WHEN "t8"."initial_value" <= 5.0
+        THEN 0
+        WHEN "t8"."initial_value" <= 7.0
+        THEN 1
+        WHEN "t8"."initial_value" <= 9.0
+        THEN 2
+        ELSE 3
+      END
+      THEN 'worsened'
+      WHEN CASE
+        WHEN "t8"."end_value" <= 5.0
+        THEN 0
+        WHEN "t8"."end_value" <= 7.0
+        THEN 1
+        WHEN "t8"."end_value" <= 9.0
+        THEN 2
+        ELSE 3
+      END IN (2, 3)
+      THEN 'unchanged_positive'
+      ELSE 'unchanged_negative'
+    END AS "category"
+  FROM (
+    SELECT
+      "t7"."registration_id",
+      "t7"."unit_id",
+      "t5"."end_value",
+      "t6"."initial_value"
+    FROM (
+      SELECT
+        "t0"."registration_id",
+        "t0"."unit_id"
+      FROM "painreg_dash_base" AS "t0"
+      WHERE
+        "t0"."category" = 'rehab'
+        AND "t0"."year" = (
+          :year - 1
+        )
+        AND NOT (
+          "t0"."is_discontinued"
+        )
+    ) AS "t7"
+    INNER JOIN (
+      SELECT
+        "t1"."registration_id",
+        "t1"."value" AS "end_value"
+      FROM "painreg_ix_scores" AS "t1"
+      WHERE
+        "t1"."instrument" = 'wai'
+        AND "t1"."score" = 'score'
+        AND "t1"."occasion" = 'followup_1y'
+    ) AS "t5"
+      ON "t7"."registration_id" = "t5"."registration_id"
     INNER JOIN (
       SELECT
         "t1"."registration_id",
@@ -1166,8 +2073,8 @@ FROM (
         "t1"."instrument" = 'wai'
         AND "t1"."score" = 'score'
         AND "t1"."occasion" = 'initial'
-    ) AS "t7"
-      ON "t5"."registration_id" = "t7"."registration_id"
+    ) AS "t6"
+      ON "t7"."registration_id" = "t6"."registration_id"
   ) AS "t8"
 ) AS "t9"
 GROUP BY
