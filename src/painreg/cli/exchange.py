@@ -60,6 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="skip (and count) sick-leave periods of patients not in the register instead of "
         "refusing the import",
+    )
+    imp.add_argument(
         "--update-units",
         action="store_true",
         help="units the register holds take the file's active_from, active_to, connected and "
