@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from painreg.cli.operator import operator_name
+from painreg.contacts.engine import ENGINES
 from painreg.errors import UserError
 from painreg.outputs import write_output
 
@@ -60,6 +61,13 @@ def register(subparsers: Any) -> None:
     )
     common(p)
     p.add_argument("--output", type=Path, required=True, help="JSON file to write")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="where the indicators run, as for `contacts analyze` (default duckdb; "
+        "pyspark: local Spark, or the cluster of PAINREG_SPARK_MASTER)",
+    )
     p.set_defaults(handler=_indicators)
 
     p = sub.add_parser(
@@ -117,15 +125,16 @@ def load(args: argparse.Namespace) -> Any:
 
     rescore = getattr(args, "rescore", False)
     mpi = _mpi_options(getattr(args, "mpi_parameters", None))
+    engine = getattr(args, "engine", "duckdb")
     if args.from_db:
         try:
-            return _load_from_db(rescore, mpi)
+            return _load_from_db(rescore, mpi, engine)
         except RegisterDataError as exc:
             raise UserError(f"--from-db: {exc}") from None
     if not args.data.is_dir():
         raise UserError(f"--data {args.data}: no such directory")
     try:
-        return load_register(args.data, rescore=rescore, mpi_options=mpi)
+        return load_register(args.data, _connect(engine), rescore=rescore, mpi_options=mpi)
     except RegisterDataError as exc:
         raise UserError(f"--data {args.data}: {exc}") from None
 
@@ -142,7 +151,26 @@ def _mpi_options(path: Path | None) -> dict[str, Any] | None:
         raise UserError(f"--mpi-parameters {exc}") from None
 
 
-def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> Any:
+def _connect(engine: str) -> Any:
+    """The Ibis connection of ``--engine`` (None: the loader's own DuckDB)."""
+    if engine == "duckdb":
+        return None
+    from painreg.contacts.engine import connect
+
+    con = connect(engine)
+    session = getattr(con, "_session", None)
+    if session is not None and session.sparkContext.master.startswith("local"):
+        # Local Spark: as many shuffle partitions as cores, not Spark's 200 (each
+        # of the ~60 small indicator queries otherwise runs 200 tasks).
+        session.conf.set(
+            "spark.sql.shuffle.partitions", str(session.sparkContext.defaultParallelism)
+        )
+    return con
+
+
+def _load_from_db(
+    rescore: bool = False, mpi: dict[str, Any] | None = None, engine: str = "duckdb"
+) -> Any:
     """A fresh snapshot through the interop export (stored scores included), read and removed.
 
     The export is written to the access log by the interop export itself.
@@ -157,7 +185,9 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
         export_register(tmp, format="parquet", username=operator_name(role="report"))
-        return load_register(tmp, rescore=rescore, cache=False, mpi_options=mpi)
+        return load_register(
+            tmp, _connect(engine), rescore=rescore, cache=False, mpi_options=mpi
+        )
 
 
 def _indicators(args: argparse.Namespace) -> int:
