@@ -145,9 +145,7 @@ def _cache_key(answers_file: Path) -> str:
     return f"{answers_file.name}:{stat.st_size}:{stat.st_mtime_ns}:{_definitions_fingerprint()}"
 
 
-def cached_scores(
-    directory: Path, answers: Any, *, sql: bool = True
-) -> pa.Table | tuple[str, str]:
+def cached_scores(directory: Path, answers: Any, *, sql: bool = True) -> pa.Table | tuple[str, str]:
     """Scores of ``answers`` (Ibis table), from the directory's cache when it is current.
 
     A current cache is returned as ``("sql", statement)`` for :func:`_create`
@@ -378,9 +376,9 @@ def load_register(
 
     ``mpi_options``: the holder's MPI classifier (:func:`mpi_profile_scores`).
     """
-    from painreg.tidy.schema import TABLES, InterchangeError, read_table
-
     import ibis
+
+    from painreg.tidy.schema import TABLES, InterchangeError, read_table
 
     directory = Path(directory)
     if not directory.is_dir():

@@ -89,6 +89,21 @@ def register(subparsers: Any) -> None:
     _casemix_option(p)
     p.set_defaults(handler=_unit)
 
+    p = sub.add_parser(
+        "units",
+        help="every unit's own report (one PDF per unit), the indicators computed once",
+    )
+    p.add_argument(
+        "unit_codes", metavar="UNIT_CODE", nargs="*", help="the units (unit_id); or --all"
+    )
+    p.add_argument(
+        "--all", action="store_true", help="every unit listed for the year at its care level"
+    )
+    common(p)
+    p.add_argument("--output", type=Path, required=True, help="directory to write into")
+    p.add_argument("--no-pdf", action="store_true", help="HTML instead of PDF (faster)")
+    p.set_defaults(handler=_units)
+
 
 def _casemix_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -185,9 +200,7 @@ def _load_from_db(
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
         export_register(tmp, format="parquet", username=operator_name(role="report"))
-        return load_register(
-            tmp, _connect(engine), rescore=rescore, cache=False, mpi_options=mpi
-        )
+        return load_register(tmp, _connect(engine), rescore=rescore, cache=False, mpi_options=mpi)
 
 
 def _indicators(args: argparse.Namespace) -> int:
@@ -232,6 +245,28 @@ def _unit(args: argparse.Namespace) -> int:
             filters=_filters(args),
             pdf=not args.no_pdf,
             casemix_outcome=args.casemix_outcome,
+        )
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from None
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _units(args: argparse.Namespace) -> int:
+    from painreg.reports.annual import UnknownUnit, write_unit_reports
+
+    if bool(args.all) == bool(args.unit_codes):
+        raise UserError("name the units (UNIT_CODE ...) or give --all, not both")
+    register_ = load(args)
+    try:
+        paths = write_unit_reports(
+            register_,
+            args.year,
+            args.output,
+            None if args.all else list(args.unit_codes),
+            filters=_filters(args),
+            pdf=not args.no_pdf,
         )
     except UnknownUnit as exc:
         raise UserError(str(exc)) from None
