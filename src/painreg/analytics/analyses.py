@@ -86,9 +86,16 @@ def completeness(
     group = ["unit_id"] if by_unit else []
     catalogue = _item_catalogue()
     required = catalogue[catalogue.required].groupby("instrument").size().rename("n_required")
-    items = ibis.memtable(catalogue)
-    a = register.answers.filter(register.answers.value.notnull())
-    a = a.inner_join(completed, "registration_id").inner_join(items, "item")
+    # The catalogue as expressions, not a joined in-memory table: the same code
+    # then runs on the live database (the unit report from the web), whose
+    # backend takes no in-memory tables.
+    a = register.answers
+    a = a.filter(a.value.notnull() & a.item.isin(catalogue.item.tolist()))
+    a = a.inner_join(completed, "registration_id")
+    a = a.mutate(
+        instrument=a.item.substitute(dict(zip(catalogue.item, catalogue.instrument, strict=True))),
+        required=a.item.isin(catalogue.item[catalogue.required].tolist()).cast("int64"),
+    )
     forms = a.group_by([*group, "registration_id", "occasion", "instrument"]).aggregate(
         answered=a.required.sum().cast("int64")
     )
