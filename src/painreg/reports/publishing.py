@@ -212,8 +212,8 @@ class Table:
         grey: Sequence[bool] | None = None,
         note: str = "",
     ) -> Table:
-        """A table of plain values; ``kinds`` per column: "text", "int" or "pct"
-        (a share 0..1). An int or a float in such a column becomes a number
+        """A table of plain values; ``kinds`` per column: "text", "int", "dec" (one
+        decimal) or "pct" (a share 0..1). An int or a float in such a column becomes a number
         cell; anything else, text (None: an empty cell)."""
         kinds = list(kinds or ["text"] * len(columns))
         return cls(
@@ -232,6 +232,8 @@ def _value_cell(value: Any, kind: str) -> Cell:
         return Cell(format_percent(value), value, number_format=PERCENT_FORMAT)
     if kind == "int" and isinstance(value, int):
         return Cell(format_number(value), value, number_format=INT_FORMAT)
+    if kind == "dec" and isinstance(value, int | float):
+        return Cell(format_number(value, 1), value, number_format=DECIMAL_FORMAT_1)
     return Cell(str(value))
 
 

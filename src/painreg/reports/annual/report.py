@@ -68,7 +68,12 @@ def build_report(
         if unit is None:
             sections.append(regions_section(level, year, data))
         levels.append(
-            LevelReport(level, LEVEL_LABEL[level], sections, appendix(level, year, data, names))
+            LevelReport(
+                level,
+                LEVEL_LABEL[level],
+                sections,
+                appendix(level, year, data, names, _completeness(register, year, level, filters)),
+            )
         )
     who = "Nationella registret över smärtrehabilitering (NRS)"
     title = f"Årsrapport {year}" if unit is None else f"Enhetsrapport {year}: {names[unit]}"
@@ -81,6 +86,12 @@ def build_report(
     return Report(
         title=title, subtitle=subtitle, year=year, levels=levels, front=front, cover=cover
     )
+
+
+def _completeness(register: Register, year: int, level: str, filters: Filters | None) -> Any:
+    from painreg.analytics.analyses import completeness
+
+    return completeness(register, year, level, filters=filters, by_unit=True)
 
 
 def render_html(report: Report) -> str:
