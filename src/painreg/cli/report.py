@@ -79,7 +79,7 @@ def register(subparsers: Any) -> None:
     _casemix_option(p)
     p.set_defaults(handler=_annual)
 
-    p = sub.add_parser("unit", help="one unit's report against its care level (HTML, PDF, Excel)")
+    p = sub.add_parser("unit", help="one unit's own report, the nation beside (HTML, PDF)")
     p.add_argument(
         "unit_code", metavar="UNIT_CODE", help="the unit's code (unit_id in the interchange files)"
     )
