@@ -246,23 +246,35 @@ def _work_sheet(book, year, data, units, names) -> None:  # type: ignore[no-unty
 
 
 def _diagnosis_sheet(book, year, data, units, names) -> None:  # type: ignore[no-untyped-def]
+    """The nation's ten most common main diagnoses: their shares per unit.
+
+    Shares over the unit's completed patients, not a count table: a units x
+    diagnoses count table needs the small-cell suppression's exact search,
+    which on a table this size takes minutes (docs/annual-report.md,
+    Performance); a share is published for denominators from the threshold.
+    """
     top = list(data["national"].get("main_diagnosis", {}))[:10]
-    shown = [(u, v) for u, v in units if v.get("completed_rehab", 0) >= MIN_PUBLISHED]
-    if not top or not shown:
+    if not top:
         return
-    table = render.suppressed_table(
-        [names.get(u, u) for u, _ in shown],
-        top,
-        [[v.get("main_diagnosis", {}).get(d, 0) for d in top] for _, v in shown],
-    )
-    book.table_sheet(
-        Table(
-            f"Vanligaste huvuddiagnoser {year} (antal avslutade MMR)",
-            ["Enhet", *table["columns"][1:]],
-            table["rows"],
-            note="De tio vanligaste diagnoserna i riket; totalen avser dessa.",
-        ),
+    groups = [
+        (
+            label,
+            {
+                "d": {
+                    "n": v.get("completed_rehab", 0),
+                    **{d: v.get("main_diagnosis", {}).get(d, 0) for d in top},
+                }
+            },
+        )
+        for label, v in _groups(data, units, names)
+    ]
+    _share_sheet(
+        book,
+        f"Vanligaste huvuddiagnoser {year} (andel av avslutade MMR)",
         "Huvuddiagnoser",
+        groups,
+        "d",
+        [(d, d) for d in top],
     )
 
 
