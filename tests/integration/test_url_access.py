@@ -121,6 +121,7 @@ def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
         "content_type_id": 1,
         "url": "registry/unit/",
         "path": "painreg/painreg.css",
+        "year": 2025,  # the unit report (PDF) of a year
     }
 
 
@@ -279,3 +280,19 @@ def test_every_public_route_still_exists() -> None:
     for key in PUBLIC:
         if not key.startswith(_PUBLIC_PREFIXES):
             assert key in routes, f"{key} is allow-listed but no longer exists"
+
+
+def test_the_unit_report_pdf_is_for_the_units_staff_and_no_one_else(
+    targets: SimpleNamespace,
+) -> None:
+    """The unit's own report from the web: a PDF for its member, 404 for another unit's."""
+    from painreg.accounts.testing import login_verified
+
+    alice = Client()
+    login_verified(alice, targets.alice)
+    path = reverse("dashboard:unit_report", args=[targets.unit_a.pk, 2025])
+    response = alice.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert _clients(targets)["other unit"].get(path).status_code == 404

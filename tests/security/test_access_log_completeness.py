@@ -81,6 +81,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "content_type_id": 1,
         "url": "registry/unit/",
         "path": "painreg/painreg.css",
+        "year": 2025,
         "token": "no-such-token",
         "number": 1,
     }

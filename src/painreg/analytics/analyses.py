@@ -96,35 +96,50 @@ def _item_catalogue() -> pd.DataFrame:
 
 
 def completeness(
-    register: Register, year: int, care_level: str, *, filters: Filters | None = None
+    register: Register,
+    year: int,
+    care_level: str,
+    *,
+    filters: Filters | None = None,
+    by_unit: bool = False,
 ) -> pd.DataFrame:
     """Item and form completeness per instrument and occasion (completed rehab of the year).
 
     Columns: instrument, occasion, forms, complete_forms, answered_items, expected_items,
-    item_completeness, form_completeness.
+    item_completeness, form_completeness; with ``by_unit``, per unit too (``unit_id``
+    first), counted in the same pass.
     """
     ctx = Context(register, base_registrations(register, filters), year)
     completed = ctx.completed()
-    completed = completed.filter(completed.care_level == care_level).select("registration_id")
+    keep = ["registration_id", "unit_id"] if by_unit else ["registration_id"]
+    completed = completed.filter(completed.care_level == care_level).select(*keep)
+    group = ["unit_id"] if by_unit else []
     catalogue = _item_catalogue()
     required = catalogue[catalogue.required].groupby("instrument").size().rename("n_required")
-    items = ibis.memtable(catalogue)
-    a = register.answers.filter(register.answers.value.notnull())
-    a = a.inner_join(completed, "registration_id").inner_join(items, "item")
-    forms = a.group_by(["registration_id", "occasion", "instrument"]).aggregate(
+    # The catalogue as expressions, not a joined in-memory table: the same code
+    # then runs on the live database (the unit report from the web), whose
+    # backend takes no in-memory tables.
+    a = register.answers
+    a = a.filter(a.value.notnull() & a.item.isin(catalogue.item.tolist()))
+    a = a.inner_join(completed, "registration_id")
+    a = a.mutate(
+        instrument=a.item.substitute(dict(zip(catalogue.item, catalogue.instrument, strict=True))),
+        required=a.item.isin(catalogue.item[catalogue.required].tolist()).cast("int64"),
+    )
+    forms = a.group_by([*group, "registration_id", "occasion", "instrument"]).aggregate(
         answered=a.required.sum().cast("int64")
     )
     frame = forms.to_pandas()
     if frame.empty:
         return pd.DataFrame(
-            columns=["instrument", "occasion", "forms", "complete_forms", "answered_items",
-                     "expected_items", "item_completeness", "form_completeness"]
+            columns=[*group, "instrument", "occasion", "forms", "complete_forms",
+                     "answered_items", "expected_items", "item_completeness", "form_completeness"]
         )  # fmt: skip
     frame = frame.join(required, on="instrument")
     frame = frame[frame.n_required.notna()]
     frame["complete"] = frame.answered >= frame.n_required
     out = (
-        frame.groupby(["instrument", "occasion"])
+        frame.groupby([*group, "instrument", "occasion"])
         .agg(
             forms=("answered", "size"),
             complete_forms=("complete", "sum"),

@@ -150,10 +150,11 @@ def _cache_key(answers_file: Path) -> str:
     return f"{answers_file.name}:{stat.st_size}:{stat.st_mtime_ns}:{_definitions_fingerprint()}"
 
 
-def cached_scores(directory: Path, answers: Any) -> pa.Table | tuple[str, str]:
+def cached_scores(directory: Path, answers: Any, *, sql: bool = True) -> pa.Table | tuple[str, str]:
     """Scores of ``answers`` (Ibis table), from the directory's cache when it is current.
 
-    A current cache is returned as ``("sql", statement)`` for :func:`_create`.
+    A current cache is returned as ``("sql", statement)`` for :func:`_create`
+    (DuckDB's SQL), or read into Arrow when ``sql`` is false (another engine).
     """
     import pyarrow.parquet as pq
 
@@ -167,6 +168,8 @@ def cached_scores(directory: Path, answers: Any) -> pa.Table | tuple[str, str]:
     try:
         metadata = pq.read_schema(cache).metadata or {}
         if metadata.get(_CACHE_KEY) == key.encode():
+            if not sql:
+                return pq.read_table(cache).replace_schema_metadata(None)
             # DuckDB reads the cache file itself (7 million rows at scale 10).
             quoted = str(cache.resolve()).replace("'", "''")
             return ("sql", f"CREATE TABLE scores AS SELECT * FROM read_parquet('{quoted}')")
@@ -224,19 +227,38 @@ def _fast_parquet_sql(directory: Path, name: str) -> str | None:
     return f"CREATE TABLE \"{name}\" AS SELECT {', '.join(columns)} FROM read_parquet('{quoted}')"
 
 
+def is_duckdb(con: Any) -> bool:
+    """Whether ``con`` is a DuckDB connection (the fast paths send DuckDB's own SQL)."""
+    return getattr(con, "name", "") == "duckdb"
+
+
+def _store(con: Any, name: str, expression: Any) -> Any:
+    """``expression`` as table ``name`` of ``con``, replacing one of that name.
+
+    DuckDB: a native in-memory table (Arrow is copied once; the indicators then
+    read native tables). Other engines (Spark): a temporary view, which lives
+    as long as the session and is replaced by the next load. Why not a table
+    there: Spark writes a managed table into its warehouse directory, which
+    outlives the session, so loading a register twice failed
+    (``LOCATION_ALREADY_EXISTS``).
+    """
+    if is_duckdb(con):
+        return con.create_table(name, expression)
+    return con.create_view(name, expression, overwrite=True)
+
+
 def _create(con: Any, sources: Mapping[str, Any]) -> dict[str, Any]:
-    """Ibis tables in ``con`` from Arrow tables or ``("sql", statement)`` pairs."""
+    """Ibis tables in ``con`` from Arrow tables or ``("sql", statement)`` pairs
+    (DuckDB only: :func:`load_register` makes them for DuckDB alone)."""
     import ibis
 
     created = {}
     for name, source in sources.items():
         if isinstance(source, tuple):
-            con.raw_sql(source[1])
+            con.raw_sql(source[1].replace("CREATE TABLE", "CREATE OR REPLACE TABLE", 1))
             created[name] = con.table(name)
         else:
-            # create_table from memtable (Arrow is copied into DuckDB once; the
-            # indicators then read native tables).
-            created[name] = con.create_table(name, ibis.memtable(source))
+            created[name] = _store(con, name, ibis.memtable(source))
     return created
 
 
@@ -274,7 +296,7 @@ def _assemble(
         check_stored_scores(tables["answers"], tables["scores"])
     else:
         if directory is not None and cache and not rescore:
-            scores = cached_scores(directory, tables["answers"])
+            scores = cached_scores(directory, tables["answers"], sql=is_duckdb(con))
         else:
             scores = _score(tables["answers"].to_pyarrow())
         tables.update(_create(con, {"scores": scores}))
@@ -334,7 +356,7 @@ def _add_mpi_profiles(con: Any, tables: dict[str, Any], options: Mapping[str, An
     s = tables["scores"]
     kept = s.filter(~((s.instrument == "mpi") & (s.score == "profile")))
     combined = kept.union(ibis.memtable(profiles).cast(kept.schema()))
-    tables["scores"] = con.create_table("scores_with_mpi_profiles", combined)
+    tables["scores"] = _store(con, "scores_with_mpi_profiles", combined)
 
 
 def register_from_arrow(
@@ -365,17 +387,20 @@ def load_register(
 
     ``mpi_options``: the holder's MPI classifier (:func:`mpi_profile_scores`).
     """
+    import ibis
+
     from painreg.tidy.schema import TABLES, InterchangeError, read_table
 
     directory = Path(directory)
     if not directory.is_dir():
         raise RegisterDataError(f"{directory}: no such directory")
+    con = con or ibis.duckdb.connect()
     sources: dict[str, Any] = {}
     try:
         for name in (*REQUIRED, *OPTIONAL, *SICK_LEAVE):
             if name not in TABLES:
                 continue
-            sql = _fast_parquet_sql(directory, name)
+            sql = _fast_parquet_sql(directory, name) if is_duckdb(con) else None
             if sql is not None:
                 sources[name] = ("sql", sql)
                 continue

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from painreg.cli.operator import operator_name
+from painreg.contacts.engine import ENGINES
 from painreg.errors import UserError
 from painreg.outputs import write_output
 
@@ -60,6 +61,13 @@ def register(subparsers: Any) -> None:
     )
     common(p)
     p.add_argument("--output", type=Path, required=True, help="JSON file to write")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="where the indicators run, as for `contacts analyze` (default duckdb; "
+        "pyspark: local Spark, or the cluster of PAINREG_SPARK_MASTER)",
+    )
     p.set_defaults(handler=_indicators)
 
     p = sub.add_parser(
@@ -71,7 +79,7 @@ def register(subparsers: Any) -> None:
     _casemix_option(p)
     p.set_defaults(handler=_annual)
 
-    p = sub.add_parser("unit", help="one unit's report against its care level (HTML, PDF, Excel)")
+    p = sub.add_parser("unit", help="one unit's own report, the nation beside (HTML, PDF)")
     p.add_argument(
         "unit_code", metavar="UNIT_CODE", help="the unit's code (unit_id in the interchange files)"
     )
@@ -80,6 +88,21 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
     _casemix_option(p)
     p.set_defaults(handler=_unit)
+
+    p = sub.add_parser(
+        "units",
+        help="every unit's own report (one PDF per unit), the indicators computed once",
+    )
+    p.add_argument(
+        "unit_codes", metavar="UNIT_CODE", nargs="*", help="the units (unit_id); or --all"
+    )
+    p.add_argument(
+        "--all", action="store_true", help="every unit listed for the year at its care level"
+    )
+    common(p)
+    p.add_argument("--output", type=Path, required=True, help="directory to write into")
+    p.add_argument("--no-pdf", action="store_true", help="HTML instead of PDF (faster)")
+    p.set_defaults(handler=_units)
 
 
 def _casemix_option(p: argparse.ArgumentParser) -> None:
@@ -117,15 +140,16 @@ def load(args: argparse.Namespace) -> Any:
 
     rescore = getattr(args, "rescore", False)
     mpi = _mpi_options(getattr(args, "mpi_parameters", None))
+    engine = getattr(args, "engine", "duckdb")
     if args.from_db:
         try:
-            return _load_from_db(rescore, mpi)
+            return _load_from_db(rescore, mpi, engine)
         except RegisterDataError as exc:
             raise UserError(f"--from-db: {exc}") from None
     if not args.data.is_dir():
         raise UserError(f"--data {args.data}: no such directory")
     try:
-        return load_register(args.data, rescore=rescore, mpi_options=mpi)
+        return load_register(args.data, _connect(engine), rescore=rescore, mpi_options=mpi)
     except RegisterDataError as exc:
         raise UserError(f"--data {args.data}: {exc}") from None
 
@@ -142,7 +166,26 @@ def _mpi_options(path: Path | None) -> dict[str, Any] | None:
         raise UserError(f"--mpi-parameters {exc}") from None
 
 
-def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> Any:
+def _connect(engine: str) -> Any:
+    """The Ibis connection of ``--engine`` (None: the loader's own DuckDB)."""
+    if engine == "duckdb":
+        return None
+    from painreg.contacts.engine import connect
+
+    con = connect(engine)
+    session = getattr(con, "_session", None)
+    if session is not None and session.sparkContext.master.startswith("local"):
+        # Local Spark: as many shuffle partitions as cores, not Spark's 200 (each
+        # of the ~60 small indicator queries otherwise runs 200 tasks).
+        session.conf.set(
+            "spark.sql.shuffle.partitions", str(session.sparkContext.defaultParallelism)
+        )
+    return con
+
+
+def _load_from_db(
+    rescore: bool = False, mpi: dict[str, Any] | None = None, engine: str = "duckdb"
+) -> Any:
     """A fresh snapshot through the interop export (stored scores included), read and removed.
 
     The export is written to the access log by the interop export itself.
@@ -157,7 +200,7 @@ def _load_from_db(rescore: bool = False, mpi: dict[str, Any] | None = None) -> A
 
     with tempfile.TemporaryDirectory(prefix="painreg-report-") as tmp:
         export_register(tmp, format="parquet", username=operator_name(role="report"))
-        return load_register(tmp, rescore=rescore, cache=False, mpi_options=mpi)
+        return load_register(tmp, _connect(engine), rescore=rescore, cache=False, mpi_options=mpi)
 
 
 def _indicators(args: argparse.Namespace) -> int:
@@ -202,6 +245,28 @@ def _unit(args: argparse.Namespace) -> int:
             filters=_filters(args),
             pdf=not args.no_pdf,
             casemix_outcome=args.casemix_outcome,
+        )
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from None
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _units(args: argparse.Namespace) -> int:
+    from painreg.reports.annual import UnknownUnit, write_unit_reports
+
+    if bool(args.all) == bool(args.unit_codes):
+        raise UserError("name the units (UNIT_CODE ...) or give --all, not both")
+    register_ = load(args)
+    try:
+        paths = write_unit_reports(
+            register_,
+            args.year,
+            args.output,
+            None if args.all else list(args.unit_codes),
+            filters=_filters(args),
+            pdf=not args.no_pdf,
         )
     except UnknownUnit as exc:
         raise UserError(str(exc)) from None

@@ -122,6 +122,8 @@ def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
         "filter_choices": FILTER_CHOICES,
         "filters": dashboard.selection.filters,
         "excel_url": reverse("dashboard:excel", args=[unit.pk]) + (f"?{query}" if query else ""),
+        "report_url": reverse("dashboard:unit_report", args=[unit.pk, dashboard.selection.year_to]),
+        "report_year": dashboard.selection.year_to,
         # Each measure with the link to its funnel plot ("" when it has none)
         # and its other units' rows.
         "measures": [
@@ -220,10 +222,28 @@ def unit_dashboard_chart(request: HttpRequest, unit_id: int, key: str) -> HttpRe
     return response
 
 
+@require_GET
+def unit_report(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
+    """The unit's own report for ``year`` as a PDF (the one ``painreg report unit`` writes)."""
+    if (step := _gate(request)) is not None:
+        return step
+    unit = _get_unit_for_user(request.user, unit_id)
+    if not FIRST_YEAR <= year <= dt.date.today().year:
+        raise Http404
+    from painreg.dashboard.unit_report import unit_report_pdf
+
+    response = HttpResponse(unit_report_pdf(unit.code, year), content_type="application/pdf")
+    name = f"enhetsrapport-{unit.code}-{year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 app_name = "dashboard"
 urlpatterns = [
     path("", dashboard_home, name="home"),
     path("enhet/<int:unit_id>/", unit_dashboard, name="unit"),
     path("enhet/<int:unit_id>/excel/", unit_dashboard_excel, name="excel"),
     path("enhet/<int:unit_id>/trattdiagram/<slug:key>.svg", unit_dashboard_chart, name="chart"),
+    path("enhet/<int:unit_id>/enhetsrapport/<int:year>.pdf", unit_report, name="unit_report"),
 ]

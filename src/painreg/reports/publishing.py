@@ -52,6 +52,7 @@ __all__ = [
     "Table",
     "chart_svg",
     "count_text",
+    "format_interval",
     "format_number",
     "format_percent",
     "jinja_environment",
@@ -120,6 +121,25 @@ def format_percent(value: float | None, decimals: int = 0, *, lang: str = "sv") 
     return f"{number}{NBSP}%" if lang == "sv" else f"{number}%"
 
 
+def format_interval(
+    low: float | None, high: float | None, decimals: int = 0, *, percent: bool = False
+) -> str:
+    """A confidence interval, the one way every output writes it: "12 till 34"
+    (``percent``: shares 0..1 as "12 till 34 %"). Why "till" and not a dash:
+    an interval with a negative end ("−13–24") is misread with a dash.
+
+    >>> format_interval(0.12, 0.345, percent=True)
+    '12 till 35\xa0%'
+    >>> format_interval(-1.25, 2.5, 1)
+    '−1,3 till 2,5'
+    """
+    if low is None or high is None:
+        return ""
+    if percent:
+        return f"{format_number(low * 100, decimals)} till {format_percent(high, decimals)}"
+    return f"{format_number(low, decimals)} till {format_number(high, decimals)}"
+
+
 def round_half_up(value: float, decimals: int = 0) -> float:
     """Round half away from zero at ``decimals`` (10.5 -> 11, 0.125 -> 0.13 at 2).
 
@@ -139,7 +159,11 @@ def round_half_up(value: float, decimals: int = 0) -> float:
 #: CSS classes of cells that show no plain number (hidden, greyed, missing).
 MUTED = frozenset({"suppressed", "insufficient", "not-reported", "no-rate"})
 INT_FORMAT = "# ##0"
-PERCENT_FORMAT = "0%"
+#: Shares as Swedish readers write them, with a space before the sign ("12 %");
+#: Excel shows the decimal sign of the reader's locale.
+PERCENT_FORMAT = "0\\ %"
+PERCENT_FORMAT_1 = "0.0\\ %"
+DECIMAL_FORMAT_1 = "# ##0.0"
 
 
 @dataclass
@@ -188,8 +212,8 @@ class Table:
         grey: Sequence[bool] | None = None,
         note: str = "",
     ) -> Table:
-        """A table of plain values; ``kinds`` per column: "text", "int" or "pct"
-        (a share 0..1). An int or a float in such a column becomes a number
+        """A table of plain values; ``kinds`` per column: "text", "int", "dec" (one
+        decimal) or "pct" (a share 0..1). An int or a float in such a column becomes a number
         cell; anything else, text (None: an empty cell)."""
         kinds = list(kinds or ["text"] * len(columns))
         return cls(
@@ -208,6 +232,8 @@ def _value_cell(value: Any, kind: str) -> Cell:
         return Cell(format_percent(value), value, number_format=PERCENT_FORMAT)
     if kind == "int" and isinstance(value, int):
         return Cell(format_number(value), value, number_format=INT_FORMAT)
+    if kind == "dec" and isinstance(value, int | float):
+        return Cell(format_number(value, 1), value, number_format=DECIMAL_FORMAT_1)
     return Cell(str(value))
 
 
@@ -338,6 +364,8 @@ class ExcelBook:
         notes = [n for n in (table.note, note) if n]
         for k, text in enumerate(notes):
             self.text(sheet, last + 2 + k, 0, text, "note")
+        # The header row and the first column stay in view while scrolling.
+        sheet.freeze_panes(first + 1, 1)
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, len(table.columns) - 1, 14)
         return sheet

@@ -33,6 +33,7 @@ from painreg.reports.publishing import (
     Cell,
     chart_svg,
     count_text,
+    format_interval,
     format_number,
     format_percent,
 )
@@ -74,11 +75,9 @@ class Share:
         return format_percent(self.share, decimals)
 
     def interval_text(self, decimals: int = 0) -> str:
-        if not self.shown or self.low is None or self.high is None:
+        if not self.shown:
             return ""
-        low = format_number(self.low * 100, decimals)
-        high = format_number(self.high * 100, decimals)
-        return f"{low}–{high}"
+        return format_interval(self.low, self.high, decimals, percent=True)
 
 
 def share(numerator: int, denominator: int) -> Share:
@@ -204,14 +203,16 @@ def bar_chart(
     value_axis = alt.Axis(format=".0%") if percent else alt.Axis(format="d")
     value = alt.X(f"{y}:Q", title=None, axis=value_axis) if horizontal else None
     if horizontal:
-        enc = {"x": value, "y": alt.Y(f"{x}:N", title=None, sort=None)}
+        enc = {"x": value, "y": alt.Y(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))}
     else:
         enc = {
             "x": alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
             "y": alt.Y(f"{y}:Q", title=None, axis=value_axis),
         }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=None, sort=None)
+        enc["color"] = alt.Color(
+            f"{color}:N", title=None, sort=None, legend=alt.Legend(labelLimit=0)
+        )
         if not horizontal:
             enc["xOffset"] = alt.XOffset(f"{color}:N", sort=None)
     return alt.Chart(data).mark_bar().encode(**enc).properties(title=title, width=460, height=220)
@@ -232,12 +233,14 @@ def stacked_share_chart(
         .mark_bar()
         .encode(
             x=alt.X("andel:Q", stack="normalize", title=None, axis=alt.Axis(format=".0%")),
-            y=alt.Y("grupp:N", title=None, sort=None),
+            # labelLimit 0: a long unit or measure name is shown whole, never cut.
+            y=alt.Y("grupp:N", title=None, sort=None, axis=alt.Axis(labelLimit=0)),
             color=alt.Color(
                 "kategori:N",
                 sort=list(category_order),
                 title=None,
                 scale=alt.Scale(range=["#1e8449", "#82e0aa", "#f5b041", "#c0392b"]),
+                legend=alt.Legend(labelLimit=0),
             ),
             order=alt.Order("ordning:Q"),
         )

@@ -200,7 +200,7 @@ def test_it_shows_the_national_response_rate_checked_by_hand(
     response = _client(world.alice).get(_url(imported, "A", fran="2024", till="2024"))
     section = _measure(response, "response_rate_end")
     national = _row(section, "Riket, specialistvård")
-    assert "68\xa0%" in national and "46–85" in national
+    assert "68\xa0%" in national and "46 till 85\xa0%" in national
     assert "<td>13</td><td>19</td>" in national
     own = _row(section, "Smärtrehab A")
     assert "67\xa0%" in own and "<td>4</td><td>6</td>" in own

@@ -30,6 +30,7 @@ from painreg.reports.annual.report import (
     build_report,
     render_html,
     write_report,
+    write_unit_reports,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "build_report",
     "render_html",
     "write_report",
+    "write_unit_reports",
 ]

@@ -14,13 +14,15 @@ from painreg.analytics.load import Register
 from painreg.analytics.stats import cochran_armitage_trend
 from painreg.reports import render
 from painreg.reports.annual.labels import ACTIVITY_SV, CATEGORY_SV, LEVEL_SHORT, MPI_NOT_CLASSIFIED
-from painreg.reports.annual.model import Section, mean_ci, pct, unit_rows
+from painreg.reports.annual.model import Section, mean_ci, pct, unit_labels, unit_rows
+from painreg.reports.annual.series import previous_year_text
 from painreg.reports.annual.tables import mean_change_table
 from painreg.reports.publishing import (
     INSUFFICIENT,
     MIN_PUBLISHED,
     Table,
     chart_svg,
+    format_interval,
     format_number,
 )
 
@@ -34,7 +36,7 @@ def by_sex_section(
 
     register, filters = context
     short = LEVEL_SHORT[level]
-    section = Section(f"Kvinnor och män över tid, {short} (figur 21, 27–30)")
+    section = Section(f"Kvinnor och män över tid, {short}")
     keys = ["hads_anxiety_case_initial", "hads_depression_case_initial"]
     rows = []
     for sex, label in (("F", "Kvinnor"), ("M", "Män")):
@@ -80,7 +82,7 @@ def mpi_section(level: str, series: dict[int, dict[str, Any]]) -> Section:
     no registration in the register has a classified profile (any level, any
     year), the section says so instead of drawing a chart of zeros.
     """
-    section = Section(f"Adaptiv copingprofil (MPI), {LEVEL_SHORT[level]} (figur 22)")
+    section = Section(f"Adaptiv copingprofil (MPI), {LEVEL_SHORT[level]}")
     keys = {"mpi_adaptive_coper_initial": "Initialt", "mpi_adaptive_coper_end": "Avslut"}
     classified = any(
         levels[lvl]["national"].get(key, {}).get("denominator", 0) > 0
@@ -129,7 +131,7 @@ def activity_satisfaction_section(
 ) -> Section:
     """Physical activity before and after (text of part 2) and satisfaction over years (32)."""
     short = LEVEL_SHORT[level]
-    section = Section(f"Fysisk aktivitet och nöjdhet, {short} (figur 32)")
+    section = Section(f"Fysisk aktivitet och nöjdhet, {short}")
     ini, end = nat["activity_initial"], nat["activity_end"]
     if ini["n"] >= MIN_PUBLISHED:
         rows = []
@@ -180,7 +182,7 @@ def mental_wellbeing(section: Section, level: str, series: dict[int, dict[str, A
         rows.append({"år": str(y), "mått": "Psykiskt välbefinnande", "medelvärde": mean})
         table.append(
             [str(y), format_number(v["n"]), format_number(mean, 1),
-             f"{format_number(low, 1)} till {format_number(high, 1)}"]
+             format_interval(low, high, 1)]
         )  # fmt: skip
     if not rows:
         return
@@ -205,9 +207,7 @@ def mental_wellbeing(section: Section, level: str, series: dict[int, dict[str, A
 
 def across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Section:
     """Improved and unchanged-positive shares across the change measures (figures 33-34)."""
-    section = Section(
-        f"Förbättring och oförändrat positiv skattning, {LEVEL_SHORT[level]} {year} (figur 33–34)"
-    )
+    section = Section(f"Förbättring och oförändrat positiv skattning, {LEVEL_SHORT[level]} {year}")
     rows, table = [], []
     for key in ("eqvas_change", "hads_anxiety_change", "hads_depression_change", "pcs_change",
                 "wai_change"):  # fmt: skip
@@ -238,25 +238,31 @@ def across_measures_section(level: str, year: int, nat: dict[str, Any]) -> Secti
 
 
 def outcome_section(
-    key: str, level: str, year: int, data: dict[str, Any], names: dict[str, str], unit: str | None
+    key: str,
+    level: str,
+    year: int,
+    data: dict[str, Any],
+    names: dict[str, str],
+    unit: str | None,
+    series: dict[int, dict[str, Any]] | None = None,
 ) -> Section:
     indicator = BY_KEY[key]
     short = LEVEL_SHORT[level]
-    section = Section(f"{indicator.title_sv}, {short} {year} (figur {indicator.figures})")
+    section = Section(f"{indicator.title_sv}, {short} {year}")
     nat = data["national"][key]
     cats = list(indicator.categories)
     ns = render.share(nat["improved"], nat["n"])
+    previous = previous_year_text(key, level, year, series or {})
     section.paragraphs.append(
-        f"Nationellt: {ns.text()} förbättrade (95 % KI {ns.interval_text()}), "
-        f"n = {format_number(nat['n'])}."
+        f"Nationellt {year}: {ns.text()} förbättrade (95 % KI {ns.interval_text()}), "
+        f"n = {format_number(nat['n'])}." + (f" Föregående år, {previous}" if previous else "")
     )
     bars = []
     points = []
     rows, grey = [], []
     hidden = 0
-    groups = [("Nationellt", nat)] + [
-        (names.get(u, u) + f" ({u})", v) for u, v in unit_rows(data, key)
-    ]
+    labels = unit_labels(names)
+    groups = [("Nationellt", nat)] + [(labels.get(u, u), v) for u, v in unit_rows(data, key)]
     for label, v in groups:
         if v["n"] < MIN_PUBLISHED:
             hidden += 1
@@ -266,7 +272,7 @@ def outcome_section(
         if label != "Nationellt":
             points.append({"label": label, "n": v["n"], "share": v["improved"] / v["n"]})
         s = render.share(v["improved"], v["n"])
-        if unit is None or label == "Nationellt" or label.endswith(f"({unit})"):
+        if unit is None or label in ("Nationellt", labels.get(unit)):
             rows.append(
                 [label, format_number(v["n"]), s.text(), s.interval_text()]
                 + [pct(v[c], v["n"]) for c in cats[1:]]
@@ -285,7 +291,7 @@ def outcome_section(
     if points and nat["n"] > 0:
         highlight = None
         if unit is not None:
-            highlight = next((p["label"] for p in points if p["label"].endswith(f"({unit})")), None)
+            highlight = labels.get(unit)
         section.charts.append(
             chart_svg(
                 render.funnel_chart(

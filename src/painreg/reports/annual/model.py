@@ -47,6 +47,10 @@ class Report:
     year: int
     levels: list[LevelReport]
     note: str = PUBLISHING_NOTE
+    #: Before the care levels: the summary and the method section.
+    front: list[Section] = field(default_factory=list)
+    #: The cover's lines under the title (publisher, data cut-off).
+    cover: list[str] = field(default_factory=list)
 
 
 def pct(x: int, n: int) -> str:
@@ -58,6 +62,15 @@ def pct(x: int, n: int) -> str:
 def unit_rows(data: dict[str, Any], key: str) -> list[tuple[str, Any]]:
     """``(unit_id, value of key)`` of every unit, in unit order."""
     return [(u, v[key]) for u, v in sorted(data["units"].items())]
+
+
+def unit_labels(names: dict[str, str]) -> dict[str, str]:
+    """How units are named for people: their name; a name two units share gets
+    the unit's code after it (so no two rows read alike)."""
+    from collections import Counter
+
+    counts = Counter(names.values())
+    return {u: (n if counts[n] == 1 else f"{n} ({u})") for u, n in names.items()}
 
 
 def mean_ci(v: dict[str, Any]) -> tuple[float, float, float]:

@@ -11,12 +11,14 @@ from painreg.analytics.load import Register
 from painreg.analytics.stats import cochran_armitage_trend, newcombe_difference_interval
 from painreg.reports import render
 from painreg.reports.annual import figures, oneyear, tables
+from painreg.reports.annual import series as series_sections
 from painreg.reports.annual.labels import EDUCATION_SV, LEVEL_SHORT, REASON_SV, WAI_SV, WORK_SV
 from painreg.reports.annual.model import Section, pct
 from painreg.reports.publishing import (
     INSUFFICIENT,
     MIN_PUBLISHED,
     Table,
+    format_interval,
     format_number,
     format_percent,
 )
@@ -36,33 +38,15 @@ def level_sections(
     short = LEVEL_SHORT[level]
     sections = []
 
-    # Volumes (figures 2, 23)
-    vol = Section(f"Avslutade patienter {short}, {min(series)}–{year} (figur 2, 23)")
-    rows = []
-    for y, levels in series.items():
-        rows.append(
-            {"år": str(y), "grupp": "MMR", "antal": levels[level]["national"]["completed_rehab"]}
-        )
-        if level == "specialist":
-            rows.append(
-                {
-                    "år": str(y),
-                    "grupp": "Enbart utredning",
-                    "antal": levels[level]["national"]["assessments"],
-                }
-            )
-    vol.add_bars(rows, x="år", y="antal", color="grupp", title="Antal avslutade", percent=False)
+    # Volumes since the register's start
+    vol = series_sections.volumes_section(level, year, series)
     completed = nat["completed_rehab"]
     disc = nat["discontinued"]
     n_disc = sum(disc.values())
     vol.paragraphs.append(
         f"{year} avslutades {format_number(completed)} patienter i {short}"
-        + (
-            f" och {format_number(nat['assessments'])} utreddes utan rehabilitering"
-            if level == "specialist"
-            else ""
-        )
-        + f". {format_number(n_disc)} avbröt rehabiliteringen."
+        f" och {format_number(nat['assessments'])} utreddes utan rehabilitering"
+        f". {format_number(n_disc)} avbröt rehabiliteringen."
     )
     vol.tables.append(
         Table(
@@ -75,7 +59,7 @@ def level_sections(
     sections.append(vol)
 
     # Data completeness: response rate and coverage (figure 1)
-    comp = Section("Svarsfrekvens och täckningsgrad (figur 1)")
+    comp = Section(f"Svarsfrekvens och täckningsgrad, {short} {year}")
     rr = nat["response_rate_end"]
     s = render.share(rr["numerator"], rr["denominator"])
     comp.paragraphs.append(
@@ -104,7 +88,8 @@ def level_sections(
     for key in CHANGE_OUTCOMES:
         if key not in nat:
             continue
-        sections.append(figures.outcome_section(key, level, year, data, names, unit))
+        sections.append(figures.outcome_section(key, level, year, data, names, unit, series))
+    sections.append(series_sections.outcomes_over_time_section(level, series))
 
     sections += oneyear.one_year_sections(level, year, data, names, unit, context)
     sections.append(oneyear.context_section(level, year, data, names, unit))
@@ -113,7 +98,7 @@ def level_sections(
         sections.append(tables.casemix_section(context, level, year, names, unit, casemix_outcome))
 
     # Baseline psychological status over years (figures 13-14, 27-30)
-    base = Section(f"Sannolikt klinisk ångest och depression initialt, {short} (figur 13–14)")
+    base = Section(f"Sannolikt klinisk ångest och depression initialt, {short}")
     rows = []
     for key, label in (
         ("hads_anxiety_case_initial", "Ångest (HAD 11–21)"),
@@ -142,7 +127,7 @@ def level_sections(
         sections.append(figures.by_sex_section(context, level, series))
 
     # WAI categories initial vs end (figures 19-21)
-    wai = Section(f"Upplevd arbetsförmåga (WAI) initialt och vid avslut, {short} (figur 19–21)")
+    wai = Section(f"Upplevd arbetsförmåga (WAI) initialt och vid avslut, {short} {year}")
     ini, end = nat["wai_category_initial"], nat["wai_category_end"]
     if ini["n"] >= MIN_PUBLISHED:
         rows = []
@@ -159,8 +144,7 @@ def level_sections(
             f"Andel med dålig arbetsförmåga: {pct(ini['poor'], ini['n'])} initialt och "
             f"{pct(end['poor'], end['n'])} vid avslut; skillnad "
             f"{format_number((ini['poor'] - end['poor']) / ini['n'] * 100, 0)} procentenheter "
-            f"(95 % KI enligt Newcombe {format_number(low * 100, 0)} till "
-            f"{format_number(high * 100, 0)}; "
+            f"(95 % KI enligt Newcombe {format_interval(low * 100, high * 100)}; "
             "intervallet behandlar tillfällena som oberoende och är därför försiktigt)."
         )
     else:
@@ -171,7 +155,7 @@ def level_sections(
     sections.append(figures.activity_satisfaction_section(level, year, nat, series))
 
     # Patient group: education, sex, age, work measures, diagnoses (24-26, 31, 35-36)
-    grp = Section(f"Patientgruppen, {short} (figur 24–26, 31, 35–36)")
+    grp = Section(f"Patientgruppen, {short} {year}")
     edu = nat["education_rehab"]
     grp.tables.append(
         Table(
@@ -236,16 +220,17 @@ def level_sections(
             x="år",
             y="andel",
             color="åtgärd",
-            title="Arbetsinriktade åtgärder (figur 31)",
+            title="Arbetsinriktade åtgärder",
         )
     diag = list(nat["main_diagnosis"].items())[:10]
     if diag:
         grp.tables.append(
             Table(
-                "Vanligaste huvuddiagnoser (figur 35–36)",
+                "Vanligaste huvuddiagnoser",
                 **render.suppressed_table([d for d, _ in diag], ["Antal"], [[c] for _, c in diag]),
                 note="Tabellen visar de tio vanligaste; totalen avser dessa.",
             )
         )
     sections.append(grp)
+    sections.append(series_sections.patient_mix_section(level, series))
     return sections

@@ -16,6 +16,7 @@ from painreg.reports.publishing import (
     MIN_SOLID,
     Table,
     count_text,
+    format_interval,
     format_number,
     format_percent,
 )
@@ -41,16 +42,25 @@ def mean_change_table(nat: dict[str, Any]) -> Table:
         d = mean_decimals(suffix)
         rows.append(
             [BY_KEY[key].title_sv.removeprefix("Medelförändring, "), format_number(v["n"]),
-             format_number(mean, d), f"{format_number(low, d)} till "
-             f"{format_number(high, d)}"]
+             format_number(mean, d), format_interval(low, high, d)]
         )  # fmt: skip
     return Table.of_values(
-        "Medelförändring från initialt till avslut (figur 34)",
+        "Medelförändring från initialt till avslut",
         ["Mått", "n", "Medelförändring", "95 % KI"],
         rows,
         note="Positiv förändring är förbättring för EQ-VAS, EQ-5D-index och RAND-36, "
         "negativ för smärtintensitet, HAD, PCS och smärtans svårighetsgrad (MPI).",
     )
+
+
+def instrument_name(instrument: str) -> str:
+    """The instrument's Swedish name (its id only when the catalogue lacks it)."""
+    from painreg.instruments import InstrumentError, get_instrument
+
+    try:
+        return get_instrument(instrument).name.get("sv") or instrument
+    except (InstrumentError, KeyError):
+        return instrument
 
 
 def completeness_tables(
@@ -65,7 +75,8 @@ def completeness_tables(
         if r.forms < MIN_PUBLISHED:
             continue
         rows.append(
-            [f"{r.instrument} ({OCCASION_SV.get(r.occasion, r.occasion)})", format_number(r.forms),
+            [f"{instrument_name(r.instrument)} ({OCCASION_SV.get(r.occasion, r.occasion)})",
+             format_number(r.forms),
              format_percent(r.form_completeness), format_percent(r.item_completeness)]
         )  # fmt: skip
     tables = [
@@ -136,7 +147,7 @@ def casemix_section(
         rows.append(
             [names.get(u.unit_id, u.unit_id), format_number(u.n), format_number(u.observed),
              format_number(u.expected, 1), format_number(u.ratio, 2),
-             f"{format_number(u.low, 2)}–{format_number(u.high, 2)}"]
+             format_interval(u.low, u.high, 2)]
         )  # fmt: skip
     if not units:
         section.paragraphs.append(INSUFFICIENT.capitalize() + " för en modell.")
