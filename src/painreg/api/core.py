@@ -109,9 +109,7 @@ def occasion(request: HttpRequest, registration_id: int, kind: str) -> Any:
 
 
 def _json(api: NinjaAPI, request: HttpRequest, status: int, detail: str, errors: list) -> Any:
-    return api.create_response(
-        request, {"detail": detail, "errors": errors}, status=status
-    )
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=status)
 
 
 def field_errors(error: ValidationError) -> list[dict[str, str]]:

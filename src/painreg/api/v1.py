@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema, Status
@@ -229,9 +228,7 @@ def _form_data(payload: s.RegistrationFields) -> dict[str, Any]:
     tags=["registrations"],
     summary="Register a patient (the web form's validation)",
 )
-def create_registration(
-    request: HttpRequest, payload: s.RegistrationCreate
-) -> Status:
+def create_registration(request: HttpRequest, payload: s.RegistrationCreate) -> Status:
     core.require_write(request)
     if payload.unit_id is not None:
         unit = core.unit(request, payload.unit_id)
@@ -400,7 +397,10 @@ def save_answers(
                 for item in unknown
             ]
         )
-    data: dict[str, Any] = {"answered_on": payload.answered_on.isoformat(), "reason": payload.reason}
+    data: dict[str, Any] = {
+        "answered_on": payload.answered_on.isoformat(),
+        "reason": payload.reason,
+    }
     for item, value in payload.answers.items():
         data[item] = "" if value is None else _code(value)
     form = InstrumentAnswersForm(data, instrument=definition, needs_reason=occasion.signed_off)
@@ -501,7 +501,13 @@ def create_invitation(
         user=request.user, occasion=occasion, **form.cleaned_data
     )
     reg = occasion.registration
-    _log(request, AccessAction.VIEW_REGISTRATION, reg.patient, reg.unit, f"eprom invitation {invitation.pk}")
+    _log(
+        request,
+        AccessAction.VIEW_REGISTRATION,
+        reg.patient,
+        reg.unit,
+        f"eprom invitation {invitation.pk}",
+    )
     return Status(201, _invitation_out(request, invitation))
 
 
@@ -523,7 +529,13 @@ def get_invitation(request: HttpRequest, invitation_id: int) -> dict[str, Any]:
         )
         if invitation is not None:
             reg = invitation.occasion.registration
-            _log(request, AccessAction.VIEW_REGISTRATION, reg.patient, unit, f"eprom invitation {invitation.pk}")
+            _log(
+                request,
+                AccessAction.VIEW_REGISTRATION,
+                reg.patient,
+                unit,
+                f"eprom invitation {invitation.pk}",
+            )
             return _invitation_out(request, invitation)
     raise HttpError(404, "Not found.")
 
