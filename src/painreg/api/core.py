@@ -4,7 +4,7 @@ the scope of a request (its units, read or write), and errors as JSON.
 Errors: ``{"detail": "...", "errors": [{"field": ..., "code": ..., "message": ...}]}``
 with the field names of the request body (``__all__`` for the whole), for a
 refused write (422: the web form's own messages), malformed input (422),
-no or a bad token (401), a read token writing or a role missing (403),
+a body that is not JSON or a NUL character (400), no or a bad token (401), a read token writing or a role missing (403),
 something outside the token's units (404, as on the web: it does not say
 whether it exists) and too many requests (429 with ``Retry-After``).
 """
@@ -195,7 +195,14 @@ def install_handlers(api: NinjaAPI) -> None:
 
 
 #: The error answers every authenticated operation may give.
-ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
+ERRORS: dict[int, Any] = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    422: Error,
+    429: Error,
+}
 
 
 def responses(ok: Any, status: int = 200) -> dict[int, Any]:
