@@ -4,7 +4,8 @@ the scope of a request (its units, read or write), and errors as JSON.
 Errors: ``{"detail": "...", "errors": [{"field": ..., "code": ..., "message": ...}]}``
 with the field names of the request body (``__all__`` for the whole), for a
 refused write (422: the web form's own messages), malformed input (422),
-a body that is not JSON or a NUL character (400), no or a bad token (401), a read token writing or a role missing (403),
+a body that is not JSON or a NUL character (400), no or a bad token (401),
+a read token writing or a role missing (403),
 something outside the token's units (404, as on the web: it does not say
 whether it exists) and too many requests (429 with ``Retry-After``).
 """
