@@ -55,7 +55,8 @@ class TokenAuth(HttpBearer):
         row = tokens.find_active(token)
         if row is None:
             return None
-        allowed, retry_after = throttle.hit(f"token:{row.pk}")
+        # Keyed by the token's hash, never reused (a row id can be, after a rollback).
+        allowed, retry_after = throttle.hit(f"token:{row.digest[:32]}")
         if not allowed:
             raise Throttled(retry_after)
         request.user = row.user

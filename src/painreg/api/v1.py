@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema, Status
@@ -171,12 +172,10 @@ def list_registrations(
         raise ValidationError(
             {"limit": ["limit is 1 to 1000 and offset not negative"]}, code="range"
         )
-    querysets = [access.registrations_for(request.user, u) for u in units]
-    if not querysets:
-        return []
-    regs = querysets[0].union(*querysets[1:]) if len(querysets) > 1 else querysets[0]
-    pks = list(regs.values_list("pk", flat=True))
-    qs = Registration.objects.filter(pk__in=pks).select_related("unit")
+    scope = Q(pk__in=[])
+    for unit in units:
+        scope |= Q(pk__in=access.registrations_for(request.user, unit).values("pk"))
+    qs = Registration.objects.filter(scope).select_related("unit")
     if filters.signed_off is not None:
         qs = qs.filter(signed_off_at__isnull=not filters.signed_off)
     if filters.updated_since is not None:

@@ -342,3 +342,21 @@ def test_the_schema_is_openapi_3_and_the_docs_page_loads_nothing_from_elsewhere(
     assert "default-src 'self'" in page["Content-Security-Policy"]
     for script in re.findall(r'src="(/static/[^"]+\.js)"', html):
         assert script.startswith("/static/ninja/")
+
+
+def test_a_token_of_all_units_lists_each_units_registrations(world: SimpleNamespace) -> None:
+    from painreg.registry import actions
+
+    actions.add_membership(user=None, member=world.alice, role="registrar", unit=world.unit_b)
+    client = _client(_token(world.alice))
+    a = _post_json(client, "/api/v1/registrations", {**REGISTRATION, "unit_id": world.unit_a.pk})
+    other = {**REGISTRATION, "personnummer": "19900101-0017", "unit_id": world.unit_b.pk}
+    b = _post_json(client, "/api/v1/registrations", other)
+    assert (a.status_code, b.status_code) == (201, 201)
+    listed = client.get("/api/v1/registrations").json()
+    assert {r["unit_code"] for r in listed} == {"A", "B"}
+    only_b = client.get("/api/v1/registrations", {"unit_id": world.unit_b.pk}).json()
+    assert [r["id"] for r in only_b] == [b.json()["id"]]
+    # Without unit_id a token of several units must say where to register.
+    response = _post_json(client, "/api/v1/registrations", REGISTRATION)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "unit_id"
