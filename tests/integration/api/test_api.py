@@ -119,6 +119,7 @@ def test_the_token_page_shows_a_new_token_once_and_revokes(world: SimpleNamespac
     assert response["Cache-Control"] == "no-store"
     page = client.get("/api-nycklar/").content.decode()
     assert token not in page and token[:14] in page and "EHR" in page
+    assert "<h1>API-nycklar</h1>" in page and "läsa och skriva" in page  # Swedish first
     row = ApiToken.objects.get()
     assert (row.user, row.unit, row.scope) == (world.alice, world.unit_a, "write")
     assert client.post(f"/api-nycklar/{row.pk}/aterkalla/").status_code == 302
