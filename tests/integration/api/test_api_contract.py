@@ -25,7 +25,22 @@ EXAMPLES = 10
 
 
 @pytest.fixture
-def api_token(world: SimpleNamespace, settings: Any) -> str:
+def keep_test_connection() -> Any:
+    """As Django's test client does: the app called directly through WSGI must not close
+    the test's database connection at the end of each request (it holds the test's
+    transaction; PostgreSQL would lose it)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_token(world: SimpleNamespace, settings: Any, keep_test_connection: None) -> str:
     from painreg.api import tokens
     from painreg.eprom import actions as eprom_actions
     from painreg.registry import actions
