@@ -345,3 +345,19 @@ def test_the_limit_holds_across_processes_sharing_redis(settings: Any) -> None:
         w.join(timeout=60)
     # 160 requests from four processes: exactly the limit passes, not 50 per process.
     assert allowed == 50
+
+
+def test_the_rate_settings_are_read_and_a_wrong_one_refuses_start_up() -> None:
+    from .test_secrets import SETTINGS, STRONG, _one_line_refusal, _start
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'painreg.settings'; "
+        "django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['api']['BACKEND'], settings.PAINREG_API_RATE)"
+    )
+    result = _start(
+        code, PAINREG_SECRET_KEY=STRONG, PAINREG_CACHE_URL=REDIS, PAINREG_API_RATE="100/10"
+    )
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "(100,", "10)"]
+    refused = _start(SETTINGS, PAINREG_SECRET_KEY=STRONG, PAINREG_API_RATE="many")
+    _one_line_refusal(refused, "PAINREG_API_RATE")
