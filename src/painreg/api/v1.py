@@ -20,13 +20,13 @@ import datetime as dt
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from painreg import audit, instruments
@@ -35,7 +35,7 @@ from painreg.api import schemas as s
 from painreg.audit.models import AccessAction
 from painreg.dashboard.data import UnitInfo, cached_dashboard
 from painreg.dashboard.selection import FILTER_CHOICES
-from painreg.dashboard.views import selection_from
+from painreg.dashboard.views import FIRST_YEAR, MAX_YEARS, selection_from
 from painreg.eprom import actions as eprom_actions
 from painreg.eprom import status as eprom_status
 from painreg.eprom.models import Invitation
@@ -542,14 +542,21 @@ def get_invitation(request: HttpRequest, invitation_id: int) -> dict[str, Any]:
 # --- indicators -------------------------------------------------------------------
 
 
+def _codes(name: str) -> Any:
+    """The filter's codes as a ``Literal`` (an enum in the OpenAPI schema)."""
+    return Literal[tuple(code for code, _label in FILTER_CHOICES[name])]  # type: ignore[misc]
+
+
 class IndicatorQuery(Schema):
-    year_from: int | None = None
-    year_to: int | None = None
-    sex: str | None = None
-    age_group: str | None = None
-    education: str | None = None
-    programme: str | None = None
-    diagnosis: str | None = None
+    year_from: int | None = Field(None, ge=FIRST_YEAR, description="default: year_to")
+    year_to: int | None = Field(None, ge=FIRST_YEAR, description="default: last year")
+    sex: _codes("sex") | None = None  # type: ignore[valid-type]
+    age_group: _codes("age_group") | None = None  # type: ignore[valid-type]
+    education: _codes("education") | None = None  # type: ignore[valid-type]
+    programme: _codes("programme") | None = None  # type: ignore[valid-type]
+    diagnosis: str | None = Field(
+        None, pattern=r"^[A-Za-z][0-9A-Za-z.]{1,5}$", description="ICD-10 code or its start"
+    )
 
 
 def _share(row: Any) -> dict[str, Any]:
@@ -585,7 +592,20 @@ def unit_indicators(
         unit = access.dashboard_units_for(request.user).filter(pk=unit_id).first()
         if unit is None:
             raise HttpError(404, "Not found.")
-    params = {"fran": query.year_from, "till": query.year_to}
+    last = dt.date.today().year
+    year_to = query.year_to or last - 1
+    year_from = query.year_from or year_to
+    if year_to > last or year_from > year_to or year_to - year_from >= MAX_YEARS:
+        raise ValidationError(
+            {
+                "year_from": [
+                    f"a period of whole years, {FIRST_YEAR}-{last}, at most {MAX_YEARS} years, "
+                    "year_from not after year_to"
+                ]
+            },
+            code="period",
+        )
+    params = {"fran": year_from, "till": year_to}
     params.update({name: getattr(query, name) for name in [*FILTER_CHOICES, "diagnosis"]})
     selection = selection_from({k: v for k, v in params.items() if v is not None})
     own = access.units_for(request.user).filter(pk=unit.pk).exists()

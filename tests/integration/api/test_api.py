@@ -361,3 +361,19 @@ def test_a_token_of_all_units_lists_each_units_registrations(world: SimpleNamesp
     # Without unit_id a token of several units must say where to register.
     response = _post_json(client, "/api/v1/registrations", REGISTRATION)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "unit_id"
+
+
+def test_indicator_parameters_are_checked_not_ignored(world: SimpleNamespace) -> None:
+    client = _client(_token(world.alice))
+    path = f"/api/v1/units/{world.unit_a.pk}/indicators"
+    for query, field in (
+        ({"sex": "x"}, "sex"),
+        ({"year_from": 2024, "year_to": 2020}, "year_from"),
+        ({"year_from": 2000}, "year_from"),
+        ({"diagnosis": "12"}, "diagnosis"),
+    ):
+        response = client.get(path, query)
+        assert response.status_code == 422, query
+        assert response.json()["errors"][0]["field"] == field
+    ok = client.get(path, {"sex": "F", "year_from": 2023, "year_to": 2024, "diagnosis": "M79"})
+    assert ok.status_code == 200 and "diagnos" in ok.json()["selection"]
