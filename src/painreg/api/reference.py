@@ -26,6 +26,8 @@ def _type(schema: dict[str, Any]) -> str:
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
         return f"[{name}](#{name.lower()})"
+    if "enum" in schema:
+        return "one of " + ", ".join(f"`{v}`" for v in schema["enum"])
     if "anyOf" in schema:
         return " or ".join(_type(s) for s in schema["anyOf"])
     kind = schema.get("type", "object")
