@@ -98,10 +98,31 @@ def create_token(
     return row, token
 
 
+def managed_tokens(user: Any) -> Any:
+    """Other people's tokens that reach a unit ``user`` manages: a token of that unit,
+    or an all-units token of one of its members (the unit manager may revoke them)."""
+    from django.db.models import Q
+
+    from painreg.registry.models import Membership, Role
+
+    managed = Membership.objects.filter(user=user, role=Role.UNIT_MANAGER).values("unit")
+    members = Membership.objects.filter(unit__in=managed).values("user")
+    return (
+        ApiToken.objects.filter(Q(unit__in=managed) | Q(unit=None, user__in=members))
+        .exclude(user=user)
+        .select_related("user", "unit")
+    )
+
+
 @transaction.atomic
 def revoke_token(*, user: Any, token: ApiToken, username: str | None = None) -> ApiToken:
-    """Revoke a token (its owner, or the operator with ``user=None``); idempotent."""
-    if user is not None and getattr(user, "pk", None) != token.user_id:
+    """Revoke a token (its owner, a manager of a unit it reaches, or the operator with
+    ``user=None``); idempotent."""
+    if (
+        user is not None
+        and getattr(user, "pk", None) != token.user_id
+        and not managed_tokens(user).filter(pk=token.pk).exists()
+    ):
         raise PermissionDenied
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:

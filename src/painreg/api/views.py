@@ -2,7 +2,9 @@
 
 Behind the staff login with its second step (``verified_required``: a national
 coordinator, who has no unit, makes the export's token here too). The new
-token is shown once, on the page that answers the form, and never again.
+token is shown once, on the page that answers the form, and never again. A
+unit manager also sees the tokens of others that reach the unit (their last
+use included) and may revoke them.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "new_token": new_token,
         "rows": ApiToken.objects.filter(user=request.user).select_related("unit"),
+        # A unit manager sees (and may revoke) the tokens that reach the unit.
+        "managed": tokens.managed_tokens(request.user).order_by("user__username", "-created_at"),
         "nav": "api_tokens",
     }
     response = render(request, "api/tokens.html", context, status=status)
@@ -81,7 +85,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @verified_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    row = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    own = ApiToken.objects.filter(pk=token_id, user=request.user)
+    row = own.first() or tokens.managed_tokens(request.user).filter(pk=token_id).first()
     if row is None:
         raise Http404
     tokens.revoke_token(user=request.user, token=row)

@@ -377,3 +377,29 @@ def test_indicator_parameters_are_checked_not_ignored(world: SimpleNamespace) ->
         assert response.json()["errors"][0]["field"] == field
     ok = client.get(path, {"sex": "F", "year_from": 2023, "year_to": 2024, "diagnosis": "M79"})
     assert ok.status_code == 200 and "diagnos" in ok.json()["selection"]
+
+
+def test_a_unit_manager_sees_and_revokes_tokens_that_reach_the_unit(
+    world: SimpleNamespace,
+) -> None:
+    from painreg.accounts.testing import login_verified
+    from painreg.api import tokens
+    from painreg.api.models import ApiToken
+    from painreg.audit.models import AuditEvent
+
+    row, secret = tokens.create_token(
+        user=None, owner=world.alice, scope="write", days=30, name="EHR A", username="t"
+    )
+    other, _ = tokens.create_token(user=None, owner=world.bob, scope="read", days=30, username="t")
+    manager = Client()
+    login_verified(manager, world.charlie)  # unit manager of A
+    page = manager.get("/api-nycklar/").content.decode()
+    assert row.prefix in page and "EHR A" in page and other.prefix not in page
+    stranger = Client()
+    login_verified(stranger, world.bob)
+    assert stranger.post(f"/api-nycklar/{row.pk}/aterkalla/").status_code == 404
+    assert manager.post(f"/api-nycklar/{other.pk}/aterkalla/").status_code == 404
+    assert manager.post(f"/api-nycklar/{row.pk}/aterkalla/").status_code == 302
+    assert ApiToken.objects.get(pk=row.pk).revoked_at is not None
+    assert AuditEvent.objects.get(action="api_token.revoke").username == "charlie"
+    assert _client(secret).get("/api/v1/units").status_code == 401
