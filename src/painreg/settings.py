@@ -20,6 +20,9 @@ server is set in environment variables, documented in ``docs/operations.md``.
                             the TLS-terminating proxy does that)
 ``PAINREG_REGIONAL_DATA``   folder with population.csv and treatments.csv for the
                             regional planning page (docs/regional.md)
+``PAINREG_CACHE_URL``       shared cache of the API's rate limits, e.g.
+                            ``redis://127.0.0.1:6379/0`` (default: each process's memory)
+``PAINREG_API_RATE``        API requests per token: ``N/SECONDS`` (default ``600/60``)
 ==========================  ==============================================================
 
 Sections: environment, applications, middleware, database, authentication,
@@ -119,6 +122,10 @@ INSTALLED_APPS = [
     "painreg.accounts",
     "painreg.eprom",
     "painreg.dashboard",
+    # The JSON API and FHIR endpoints (django-ninja; "ninja" serves its docs page's
+    # scripts from our static files, not from a CDN).
+    "ninja",
+    "painreg.api",
 ]
 
 ROOT_URLCONF = "painreg.urls"
@@ -280,6 +287,25 @@ DEFAULT_FROM_EMAIL = os.environ.get("PAINREG_SMTP_FROM", "no-reply@localhost")
 # Django has no SMS framework: console, file (into EMAIL_FILE_PATH) or a dotted
 # path to a painreg.eprom.messaging.SmsBackend subclass (the region's gateway).
 PAINREG_EPROM_SMS_BACKEND = os.environ.get("PAINREG_EPROM_SMS_BACKEND", "console")
+
+# --- Caches and the API -----------------------------------------------------
+# The API's rate limits count in the cache alias "api": Redis when configured, so
+# every gunicorn worker shares one count (painreg.api.throttle).
+
+_cache_url = os.environ.get("PAINREG_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
+try:
+    _rate, _per = os.environ.get("PAINREG_API_RATE", "600/60").split("/")
+    PAINREG_API_RATE = (int(_rate), int(_per))
+except ValueError:
+    raise ImproperlyConfigured("PAINREG_API_RATE: write requests/seconds, e.g. 600/60") from None
 
 # --- Security --------------------------------------------------------------
 

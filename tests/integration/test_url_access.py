@@ -44,7 +44,15 @@ PUBLIC: dict[str, str] = {
     "enkat/<str:token>/skicka/": "patient questionnaire review (token)",
     "enkat/<str:token>/klart/": "patient questionnaire receipt (token)",
     "enkat/<str:token>/paminnelser/": "patient stops reminders (token)",
+    # The API's description: its schema and the page that shows it hold no data.
+    "api/v1/openapi.json": "the API's OpenAPI schema (no data)",
+    "api/v1/docs": "the API's documentation page (no data)",
+    "fhir/metadata": "the FHIR CapabilityStatement (no data)",
 }
+
+#: Route prefixes that take an API token, not the session: a staff login gets 401 there
+#: (tests/security/test_api_access.py walks them with another unit's token).
+_TOKEN_ROUTES = ("api/v1/", "fhir/")
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, str | None]]:
@@ -97,7 +105,14 @@ def targets(world: SimpleNamespace) -> SimpleNamespace:
     invitation, _token = eprom_actions.create_invitation(
         user=world.alice, occasion=registration.occasions.get(kind="end")
     )
-    return SimpleNamespace(**vars(world), registration=registration, invitation=invitation)
+    from painreg.api import tokens
+
+    api_token, _secret = tokens.create_token(
+        user=world.alice, owner=world.alice, scope="write", days=30
+    )
+    return SimpleNamespace(
+        **vars(world), registration=registration, invitation=invitation, api_token=api_token
+    )
 
 
 def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
@@ -113,6 +128,7 @@ def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
         "decision": "delete",
         "membership_id": targets.alice.memberships.get().pk,
         "invitation_id": targets.invitation.pk,
+        "token_id": targets.api_token.pk,  # Alice's API token (revoke)
         "user_id": targets.alice.pk,  # a login of unit A's staff (unlock, reset two-factor)
         # django.contrib.admin's own parameters
         "object_id": targets.unit_a.pk,
@@ -169,7 +185,7 @@ def _other_app_models() -> list[Any]:
         model
         for model in apps.get_models()
         # eprom, audit, and the login state of staff: TOTP devices, failed logins (axes)
-        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes"}
+        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes", "api"}
         and model.__name__ not in {"AccessLog", "AuditEvent"}  # views may append to these
     ]
 
@@ -205,9 +221,12 @@ def _markers(targets: SimpleNamespace) -> list[str]:
 def _acceptable(response: Any, route: str, targets: SimpleNamespace) -> bool:
     if response.status_code in (403, 404, 405):
         return True
-    if response.status_code == 200 and not _PARAM.search(route):
+    if response.status_code == 401 and route.startswith(_TOKEN_ROUTES):
+        return True
+    if response.status_code in (200, 400) and not _PARAM.search(route):
         # A page without object parameters shows the requester's own unit
-        # (Bob's start page): fine, as long as nothing of unit A is in it.
+        # (Bob's start page; his own form refusing an empty POST): fine, as
+        # long as nothing of unit A is in it.
         body = response.content.decode(errors="replace")
         return not any(marker in body for marker in _markers(targets))
     if response.status_code in (301, 302):

@@ -59,6 +59,11 @@ def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
     Invitation.objects.filter(pk=world.invitation.pk).update(
         valid_until=timezone.now() - dt.timedelta(days=1)
     )
+    from painreg.api import tokens
+
+    world.api_token, world.api_secret = tokens.create_token(
+        user=None, owner=world.manager, scope="write", days=30, username="test"
+    )
     return world
 
 
@@ -75,6 +80,7 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "membership_id": world.manager.memberships.get().pk,
         "user_id": world.manager.pk,
         "invitation_id": world.invitation.pk,
+        "token_id": world.api_token.pk,
         "object_id": world.unit.pk,
         "id": world.manager.pk,
         "app_label": "registry",
@@ -175,6 +181,57 @@ def test_the_overview_logs_each_non_responder_it_lists(world: SimpleNamespace) -
     actions = [row.action for row in _extract(SHOWN)]
     assert "visade registrering" in actions
     assert "visade registrering" not in [row.action for row in _extract(OTHER)]
+
+
+def _api_body(route: str) -> dict[str, Any]:
+    """A body that reaches the view of a token route (its shape valid, so the request
+    gets past the schema to the view and its scope)."""
+    if route.endswith("registrations/search"):
+        return {"personnummer": SHOWN}
+    if route.endswith("/answers/<instrument>"):
+        return {"answered_on": "2025-01-20", "answers": {"hads_1": 1}}
+    if route.endswith("/invitations"):
+        return {}
+    if route.endswith("not-administered/<instrument>"):
+        return {"reason": "declined"}
+    return {"category": "rehab"}
+
+
+def test_every_api_route_that_shows_the_patient_is_logged_with_the_patient(
+    world: SimpleNamespace,
+) -> None:
+    """The same walk with the manager's API token over /api/v1/ and /fhir/ (GET, then
+    POST and PUT with a body of the right shape)."""
+    patient = world.registration.patient
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.api_secret}", raise_request_exception=False)
+    values = {**_path_values(world), "kind": "initial"}
+    shown, failures = [], []
+    routes = [r for r in _routes(get_resolver().url_patterns) if r.startswith(("api/v1/", "fhir/"))]
+    for route in routes:
+        path = _fill(route, values)
+        for method in ("get", "post", "put"):
+            before = _logged(patient)
+            if route.endswith("_search"):
+                response = client.post(path, {"subject:identifier": SHOWN.replace("-", "")})
+            elif method == "get":
+                response = client.get(path, {"registration": world.registration.pk})
+            else:
+                response = getattr(client, method)(
+                    path, _api_body(route), content_type="application/json"
+                )
+            assert response.status_code < 500, f"{method.upper()} {route}: {response.status_code}"
+            body = response.content.decode(errors="replace")
+            if SHOWN.replace("-", "") in body or SHOWN in body:
+                shown.append(f"{method.upper()} {route}")
+                if _logged(patient) == before:
+                    failures.append(f"{method.upper()} {route} ({response.status_code})")
+    assert not failures, "shows the patient without logging it:\n" + "\n".join(failures)
+    for route in ("registrations/<registration_id>", "registrations/search"):
+        assert any(s.endswith(route) for s in shown), (route, shown)
+    from painreg.audit.models import AccessLog
+
+    api_rows = AccessLog.objects.filter(patient=patient, detail__startswith="API ")
+    assert api_rows.exists() and {r.username for r in api_rows} == {"alice"}
 
 
 # --- exporting commands ----------------------------------------------------------------

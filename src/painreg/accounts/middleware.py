@@ -23,7 +23,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -62,6 +62,10 @@ class NulCharacterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or _has_nul(request.GET) or _posted_form_has_nul(request):
+            if request.path.startswith("/api/"):  # the API's error shape (docs/api.md)
+                return JsonResponse(
+                    {"detail": "Bad request: NUL character", "errors": []}, status=400
+                )
             return HttpResponseBadRequest("Bad request: NUL character", content_type="text/plain")
         return self.get_response(request)
 

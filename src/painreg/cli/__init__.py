@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "painreg.cli.synth",  # synth
     "painreg.cli.sick_leave",  # sick-leave
     "painreg.cli.reminders",  # send-reminders
+    "painreg.cli.api_tokens",  # api-tokens
 )
 
 

@@ -21,6 +21,7 @@ Decisions (docs/dashboard.md; DOMAIN.md "Publishing rules"; registry.access rule
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -85,16 +86,21 @@ def _int(value: str | None, default: int) -> int:
 
 
 def _selection(request: HttpRequest) -> Selection:
-    """Period and patient group from the query string; unknown codes are ignored."""
+    return selection_from(request.GET)
+
+
+def selection_from(query: Mapping[str, Any]) -> Selection:
+    """Period (``fran``, ``till``) and patient group from a query; unknown codes are
+    ignored (the page's query string, and the API's indicator parameters)."""
     last = dt.date.today().year - 1
-    year_to = min(max(_int(request.GET.get("till"), last), FIRST_YEAR), last + 1)
-    year_from = min(max(_int(request.GET.get("fran"), year_to), FIRST_YEAR), year_to)
+    year_to = min(max(_int(query.get("till"), last), FIRST_YEAR), last + 1)
+    year_from = min(max(_int(query.get("fran"), year_to), FIRST_YEAR), year_to)
     year_from = max(year_from, year_to - MAX_YEARS + 1)
     chosen: dict[str, str | None] = {}
     for name, choices in FILTER_CHOICES.items():
-        value = request.GET.get(name) or None
+        value = query.get(name) or None
         chosen[name] = value if value in dict(choices) else None
-    diagnosis = (request.GET.get("diagnosis") or "").strip().upper().replace(".", "")
+    diagnosis = (query.get("diagnosis") or "").strip().upper().replace(".", "")
     chosen["diagnosis"] = (
         diagnosis[:4] if diagnosis[:1].isalpha() and diagnosis[1:].isalnum() else None
     )

@@ -61,6 +61,8 @@ def _number(item: instruments.Item, value: float) -> dict[str, Any]:
 def validate(resource: dict[str, Any]) -> dict[str, Any]:
     """Validate with fhir.resources (R4B models); returns the resource unchanged."""
     from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+    from fhir.resources.R4B.operationoutcome import OperationOutcome
     from fhir.resources.R4B.questionnaire import Questionnaire
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
@@ -68,6 +70,8 @@ def validate(resource: dict[str, Any]) -> dict[str, Any]:
         "Questionnaire": Questionnaire,
         "QuestionnaireResponse": QuestionnaireResponse,
         "Bundle": Bundle,
+        "CapabilityStatement": CapabilityStatement,
+        "OperationOutcome": OperationOutcome,
     }
     model = models.get(resource.get("resourceType", ""))
     if model is None:
@@ -322,13 +326,19 @@ def parse_response(resource: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
-def import_responses(resources: list[dict[str, Any]]) -> dict[str, int]:
+def import_responses(
+    resources: list[dict[str, Any]], *, user: Any = None, occasions: Any = None
+) -> dict[str, int]:
     """Write QuestionnaireResponses into their occasions: all or nothing.
 
     Every resource is checked first (FHIR structure, occasion, patient,
     instrument, each value as the web form checks it); one problem and
     nothing is written (FhirError lists them all). Then one transaction
     saves each occasion's answers through ``registry.actions.save_answers``.
+
+    ``user`` is who writes (``None``: the operator's command); ``occasions``
+    limits the occasions that may be written (the API: the token's units); one
+    outside it is reported as not existing.
     """
     from django.core.exceptions import ValidationError
     from django.db import transaction
@@ -345,8 +355,9 @@ def import_responses(resources: list[dict[str, Any]]) -> dict[str, int]:
         errors += parsed["errors"]
         if parsed["errors"]:
             continue
+        scope = Occasion.objects.all() if occasions is None else occasions
         occasion = (
-            Occasion.objects.select_related("registration__patient")
+            scope.select_related("registration__patient")
             .filter(registration_id=parsed["registration_id"], kind=parsed["occasion"])
             .first()
         )
@@ -381,7 +392,7 @@ def import_responses(resources: list[dict[str, Any]]) -> dict[str, int]:
             for entry in merged.values():
                 try:
                     actions.save_answers(
-                        user=None,
+                        user=user,
                         occasion=entry["occasion"],
                         answers=entry["answers"],
                         answered_on=entry["on"],
