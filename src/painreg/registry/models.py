@@ -99,6 +99,14 @@ class Region(models.Model):
 CareLevel = _choices("CareLevel", vocabulary.CARE_LEVELS)
 
 
+class PatientIdentification(models.TextChoices):
+    """How a unit's patients show who they are before answering (``eprom``)."""
+
+    BIRTH_DATE = "birth_date", _("födelsedatum")
+    EID = "eid", _("e-legitimation")
+    EITHER = "either", _("födelsedatum eller e-legitimation")
+
+
 class Unit(models.Model):
     """A care unit (vårdenhet) reporting to the register.
 
@@ -112,6 +120,14 @@ class Unit(models.Model):
     active_from = models.DateField(_("aktiv från"), null=True, blank=True)
     active_to = models.DateField(_("aktiv till"), null=True, blank=True)
     hsa_id = models.CharField(_("HSA-id"), max_length=64, null=True, blank=True, unique=True)
+    #: The identity check of the unit's questionnaire links: the date of birth,
+    #: e-identification through the region's e-ID broker (OpenID Connect), or either.
+    patient_identification = models.CharField(
+        _("patientens identifiering"),
+        max_length=12,
+        choices=PatientIdentification.choices,
+        default=PatientIdentification.BIRTH_DATE,
+    )
 
     history = _history()
 
@@ -122,6 +138,10 @@ class Unit(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(care_level__in=CareLevel.values), name="unit_care_level_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(patient_identification__in=PatientIdentification.values),
+                name="unit_patient_identification_known",
             ),
             models.CheckConstraint(
                 condition=Q(active_from__isnull=True)

@@ -33,6 +33,7 @@ def create_unit(
     active_from: dt.date | None = None,
     active_to: dt.date | None = None,
     hsa_id: str | None = None,
+    patient_identification: str = "birth_date",
 ) -> Unit:
     _require_coordinator(user)
     region_obj = region if isinstance(region, Region) else Region.objects.get(code=region)
@@ -44,6 +45,7 @@ def create_unit(
         active_from=active_from,
         active_to=active_to,
         hsa_id=hsa_id or None,
+        patient_identification=patient_identification,
     )
     unit.full_clean()
     _stamp(unit, user)
