@@ -117,9 +117,7 @@ def set_hsa_id(*, user: Any, member: Any, unit: Unit | None, hsa_id: str, reason
 
 
 @transaction.atomic
-def record_single_sign_on(
-    *, identity: ProviderIdentity | None, outcome: str, detail: str
-) -> None:
+def record_single_sign_on(*, identity: ProviderIdentity | None, outcome: str, detail: str) -> None:
     """A login through an OpenID provider, accepted or refused (``outcome``), in the audit trail."""
     audit.record_event(
         user=identity.user if identity is not None else None,

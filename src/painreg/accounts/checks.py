@@ -31,7 +31,7 @@ def demo_mode_only_locally(app_configs: Any, **kwargs: Any) -> list[Warning]:
 
 @register()
 def identity_providers_complete(app_configs: Any, **kwargs: Any) -> list[Error]:
-    """A configured OpenID provider has its client and accepted assurance levels; someone can log in."""
+    """Each configured OpenID provider has its client and assurance levels; someone can log in."""
     errors = []
     for who, config in (getattr(settings, "PAINREG_OIDC", None) or {}).items():
         if not config:

@@ -34,7 +34,10 @@ class ProviderIdentity(Device):
         validators=[
             RegexValidator(
                 HSA_ID_PATTERN,
-                _("An HSA-id is SE, ten digits, a hyphen and a local part, e.g. SE2321000016-1234."),
+                _(
+                    "An HSA-id is SE, ten digits, a hyphen and a local part, "
+                    "e.g. SE2321000016-1234."
+                ),
             )
         ],
     )

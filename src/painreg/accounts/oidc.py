@@ -30,9 +30,9 @@ from typing import Any
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.django_client import OAuth
-from joserfc.errors import JoseError
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from joserfc.errors import JoseError
 
 STAFF = "staff"
 PATIENT = "patient"

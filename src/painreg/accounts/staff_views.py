@@ -39,7 +39,9 @@ def _status(account: Any) -> dict[str, Any]:
         "account": account,
         "locked": lockout.locked_addresses(account.get_username()) > 0,
         "enrolled": otp.confirmed_device(account) is not None,
-        "hsa_id": ProviderIdentity.objects.filter(user=account).values_list("hsa_id", flat=True).first(),
+        "hsa_id": ProviderIdentity.objects.filter(user=account)
+        .values_list("hsa_id", flat=True)
+        .first(),
     }
 
 

@@ -1,4 +1,4 @@
-"""URLs of login, two-factor steps, single sign-on, logout, and unlocking and resetting colleagues' logins."""
+"""URLs of login, two-factor steps, single sign-on, logout, and the staff account pages."""
 
 from __future__ import annotations
 
