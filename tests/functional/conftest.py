@@ -133,7 +133,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def openid_provider() -> Iterator[Any]:
-    """Start real OpenID Providers: ``start(clients=..., accounts=..., claims=..., acr_values=...)``.
+    """Start real OpenID Providers: ``start(clients=, accounts=, claims=, acr_values=)``.
 
     Each is panva's certified ``oidc-provider`` on 127.0.0.1 at a free port
     (the app runs on ``localhost``, so the browser keeps their cookies apart),
