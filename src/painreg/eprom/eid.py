@@ -119,22 +119,25 @@ def _answer_rows(occasion: Any, language: str) -> list[dict[str, Any]]:
     lang = language if language in ("sv", "en") else "sv"
     groups: dict[str, list[dict[str, str]]] = {}
     for answer in sorted(occasion.answers.all(), key=lambda a: a.item):
-        instrument_id = instruments.instrument_of(answer.item)
-        try:
-            labels = instruments.option_labels(answer.item, lang)
-        except KeyError:
-            labels = {}
         value = views_patient.code_text(answer.value)
+        try:
+            instrument_id = instruments.find_item(answer.item).instrument
+            labels = instruments.option_labels(answer.item, lang)
+            question = instruments.item_text(answer.item, lang)
+        except instruments.InstrumentError:
+            # An item of an instrument the catalogue no longer has: shown by its id.
+            instrument_id, labels, question = answer.item.split("_")[0], {}, answer.item
         groups.setdefault(instrument_id, []).append(
-            {
-                "question": instruments.item_text(answer.item, lang),
-                "answer": labels.get(answer.value, value),
-            }
+            {"question": question, "answer": labels.get(answer.value, value)}
         )
-    return [
-        {"name": views_patient.instrument_name(i, lang), "items": items}
-        for i, items in groups.items()
-    ]
+    return [{"name": _instrument_name(i, lang), "items": items} for i, items in groups.items()]
+
+
+def _instrument_name(instrument_id: str, language: str) -> str:
+    try:
+        return views_patient.instrument_name(instrument_id, language)
+    except instruments.InstrumentError:
+        return instrument_id
 
 
 def _own_context(request: HttpRequest, patient_id: int, language: str, action: str) -> dict:
