@@ -65,9 +65,10 @@ def test_an_answer_without_the_sessions_state_is_refused(client: Client, idp: No
 
 
 def test_the_refusal_pages_speak_english_too(client: Client, idp: None) -> None:
-    from painreg.accounts import sso
     from django.test import RequestFactory
     from django.utils import translation
+
+    from painreg.accounts import sso
 
     request = RequestFactory().get("/konto/sso/tillbaka/")
     with translation.override("en"):
