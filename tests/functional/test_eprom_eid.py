@@ -166,3 +166,35 @@ def test_a_lower_assurance_level_at_the_broker_is_refused(
     page.wait_for_selector("#eid-failed")
     page.goto(f"{live_server.url}/enkat/{invited.token}/sida/1/")
     page.wait_for_selector("#eid")
+
+
+def test_a_patient_signs_in_on_the_own_answers_page_without_a_link(
+    live_server: Any, browser: Any, broker: Any, invited: Any
+) -> None:
+    from painreg.audit.models import AccessLog, AuditEvent
+    from painreg.registry import actions
+
+    occasion = invited.registration.occasions.get(kind="initial")
+    staff = invited.invitation.created_by
+    actions.save_answers(
+        user=staff, occasion=occasion, answers={"hads_1": 2}, answered_on=dt.date.today()
+    )
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/enkat/mina-svar/")
+    page.click("#eid")
+    _sign_in_at_broker(page, "patient")
+    page.wait_for_selector("h1:has-text('Dina svar')")
+    assert "Smärtmottagning E" in page.inner_text("main")
+    assert AuditEvent.objects.filter(action="patient.sign_in_eid").count() == 1
+    assert AccessLog.objects.filter(
+        patient=invited.registration.patient, action="view_answers"
+    ).exists()
+
+    # Someone the register does not hold: an empty page, nothing logged for anyone.
+    other = _phone(browser)
+    other.goto(f"{live_server.url}/enkat/mina-svar/")
+    other.click("#eid")
+    _sign_in_at_broker(other, "relative")
+    other.wait_for_selector("h1:has-text('Dina svar')")
+    assert "Det finns inga inskickade svar ännu." in other.inner_text("main")
+    assert AccessLog.objects.count() == 1

@@ -55,6 +55,7 @@ PUBLIC: dict[str, str] = {
     "enkat/mina-svar/": "the patient's own answers (e-ID session)",
     "enkat/mina-svar/mina-svar.pdf": "the patient's own answers as PDF (e-ID session)",
     "enkat/mina-svar/logga-ut/": "the patient signs out (e-ID session)",
+    "enkat/mina-svar/logga-in/": "the patient signs in with e-ID to read their answers; no data",
 }
 
 

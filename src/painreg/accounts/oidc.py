@@ -81,7 +81,8 @@ def _client(who: str, frozen: str) -> Any:
         client_kwargs={
             "scope": config["SCOPES"],
             "code_challenge_method": "S256",
-            "timeout": 10,
+            # every request to the provider (discovery, keys, token, userinfo)
+            "default_timeout": 10,
         },
     )
 

@@ -413,6 +413,25 @@ def verify_identity_eid(
     return IdentityResult("mismatch")
 
 
+@transaction.atomic
+def record_own_sign_in(*, personnummer: str, acr: str) -> int | None:
+    """An e-ID sign-in to read one's own answers: the patient record of that
+    personnummer (None when the register holds none), with an audit event of it."""
+    from painreg.registry.models import Patient
+
+    try:
+        digits = pnr.parse(personnummer).digits
+    except pnr.PersonnummerError:
+        return None
+    patient = Patient.objects.filter(personnummer=digits, deleted_at__isnull=True).first()
+    if patient is not None:
+        audit.record_event(
+            user=None, username=PATIENT, action="patient.sign_in_eid", patient=patient,
+            detail={"acr": acr},
+        )  # fmt: skip
+    return patient.pk if patient is not None else None
+
+
 @dataclass
 class PageResult:
     errors: list[questionnaire.PageError] = field(default_factory=list)

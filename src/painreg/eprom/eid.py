@@ -12,7 +12,8 @@ A patient who signed in with e-ID may also see, and download as a PDF, what
 they have answered to the register and their response profile (as 1177
 shows a patient's own records), for :data:`EID_SESSION_SECONDS` after the
 sign-in; each view and download is in the access log as a read of the
-patient's data, by the patient.
+patient's data, by the patient. They sign in through a questionnaire link,
+or on the own-answers page itself ("Legitimera dig", :func:`own_sign_in`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ READER = "patient (e-legitimation)"
 
 
 def signed_in_patient(request: HttpRequest) -> int | None:
-    """The patient signed in with e-ID in this session, while the sign-in lasts."""
+    """The patient signed in with e-ID in this session, while the sign-in lasts
+    (0: a person signed in whom the register does not hold)."""
     entry = request.session.get(SESSION_PATIENT)
     if not entry or entry.get("until", 0) < time.time():
         return None
@@ -60,6 +62,11 @@ def _message(request: HttpRequest, kind: str, status: int, **context: Any) -> Ht
     return views_patient.render_patient(
         request, "eprom/message.html", ui, {"kind": kind, **context}, status
     )
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    """No e-ID sign-in in this session (or it has lasted its time): offer one."""
+    return _message(request, "eid_expired", 403, eid_sign_in=oidc.configured(oidc.PATIENT))
 
 
 @views_patient.answers_unknown_link_floods
@@ -78,12 +85,43 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@require_POST
+def own_sign_in(request: HttpRequest) -> HttpResponse:
+    """ "See your answers" without a link: to the broker's sign-in."""
+    if not oidc.configured(oidc.PATIENT):
+        return _expired(request)
+    request.session[SESSION_PENDING] = {"own": True}
+    try:
+        return oidc.redirect_to_provider(request, oidc.PATIENT, reverse("eprom:eid_callback"))
+    except oidc.LoginRefused:
+        return _message(request, "eid_failed", 503)
+
+
+def _own_callback(request: HttpRequest) -> HttpResponse:
+    """The broker's answer to a sign-in for the own-answers page: the person's patient
+    record, if the register has one (an audit event either way)."""
+    try:
+        identity = oidc.identity_from_callback(request, oidc.PATIENT)
+    except oidc.LoginRefused as exc:
+        return _message(request, "eid_failed", 403 if exc.reason == "wrong_acr" else 400)
+    patient_id = actions.record_own_sign_in(personnummer=identity.identifier, acr=identity.acr)
+    request.session.cycle_key()
+    request.session[SESSION_PATIENT] = {
+        "patient": patient_id or 0,
+        "until": time.time() + EID_SESSION_SECONDS,
+    }
+    return redirect("eprom:own_answers")
+
+
+@never_cache
 @require_GET
 def callback(request: HttpRequest) -> HttpResponse:
     """The broker's answer: the personnummer, compared with the invitation's patient."""
     pending = request.session.pop(SESSION_PENDING, None)
     if not pending or not oidc.configured(oidc.PATIENT):
         return _message(request, "eid_failed", 400)
+    if pending.get("own"):
+        return _own_callback(request)
     token = pending["token"]
     invitation = Invitation.objects.filter(pk=pending["invitation"]).first()
     if invitation is None:
@@ -188,7 +226,7 @@ def own_answers(request: HttpRequest) -> HttpResponse:
     """The signed-in patient's own answers and response profile, at every unit."""
     patient_id = signed_in_patient(request)
     if patient_id is None:
-        return _message(request, "eid_expired", 403)
+        return _expired(request)
     ui = views_patient.language_of(request)
     context = _own_context(request, patient_id, ui.language, AccessAction.VIEW_ANSWERS)
     return views_patient.render_patient(request, "eprom/own_answers.html", ui, context)
@@ -202,7 +240,7 @@ def own_answers_pdf(request: HttpRequest) -> HttpResponse:
 
     patient_id = signed_in_patient(request)
     if patient_id is None:
-        return _message(request, "eid_expired", 403)
+        return _expired(request)
     ui = views_patient.language_of(request)
     context = _own_context(request, patient_id, ui.language, AccessAction.EXPORT)
     lang = ui.language if ui.language in ("sv", "en") else "sv"

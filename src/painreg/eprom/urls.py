@@ -25,6 +25,7 @@ PUBLIC_URL_NAMES = (
     "eid_callback",
     "own_answers",
     "own_answers_pdf",
+    "own_sign_in",
     "own_sign_out",
 )
 
@@ -59,6 +60,7 @@ urlpatterns = [
     path("e-legitimation/tillbaka/", eid.callback, name="eid_callback"),
     path("mina-svar/", eid.own_answers, name="own_answers"),
     path("mina-svar/mina-svar.pdf", eid.own_answers_pdf, name="own_answers_pdf"),
+    path("mina-svar/logga-in/", eid.own_sign_in, name="own_sign_in"),
     path("mina-svar/logga-ut/", eid.sign_out, name="own_sign_out"),
     path("<str:token>/", views_patient.start, name="start"),
     path("<str:token>/e-legitimation/", eid.start, name="eid_start"),

@@ -215,3 +215,24 @@ def test_signing_out_ends_the_e_id_session(answered: Any) -> None:
     _signed_in(client, answered.patient_id)
     assert client.post("/enkat/mina-svar/logga-ut/").status_code == 200
     assert client.get("/enkat/mina-svar/").status_code == 403
+
+
+def test_a_sign_in_for_ones_own_answers_finds_the_patient_record(registration: Any) -> None:
+    from painreg.audit.models import AuditEvent
+    from painreg.eprom import actions
+
+    assert actions.record_own_sign_in(personnummer="191212121212", acr="a") == (
+        registration.patient_id
+    )
+    assert AuditEvent.objects.get(action="patient.sign_in_eid").patient_id == (
+        registration.patient_id
+    )
+    assert actions.record_own_sign_in(personnummer="198503152384", acr="a") is None
+    assert actions.record_own_sign_in(personnummer="garbage", acr="a") is None
+    assert AuditEvent.objects.filter(action="patient.sign_in_eid").count() == 1
+
+
+def test_the_own_answers_page_offers_an_e_id_sign_in(broker: None) -> None:
+    response = Client().get("/enkat/mina-svar/")
+    assert response.status_code == 403
+    assert 'action="/enkat/mina-svar/logga-in/"' in response.content.decode()
