@@ -88,6 +88,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "form": form if local else None,
         "next": after,
         "single_sign_on": oidc.configured(oidc.STAFF),
+        # The page to return to, for the provider's round trip (a path, not the default's name).
+        "sso_next": after if after.startswith("/") else "",
     }
     return render(request, "accounts/login.html", context)
 

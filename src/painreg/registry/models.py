@@ -127,6 +127,8 @@ class Unit(models.Model):
         max_length=12,
         choices=PatientIdentification.choices,
         default=PatientIdentification.BIRTH_DATE,
+        # Also the database's: bulk imports (interop.bulk) insert units in SQL.
+        db_default=PatientIdentification.BIRTH_DATE,
     )
 
     history = _history()

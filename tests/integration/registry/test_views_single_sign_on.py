@@ -203,3 +203,23 @@ def test_the_csp_lets_forms_lead_to_the_providers_only(client: Client, settings:
     }
     policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
     assert "form-action 'self' https://eid.example.se https://idp.region.example.org;" in policy
+
+
+def test_the_settings_read_each_provider_from_the_environment(monkeypatch: Any) -> None:
+    from painreg import settings as painreg_settings
+
+    monkeypatch.setenv("PAINREG_OIDC_STAFF_ISSUER", "https://idp.regionx.se/realms/staff/")
+    monkeypatch.setenv("PAINREG_OIDC_STAFF_CLIENT_ID", "painreg")
+    monkeypatch.setenv("PAINREG_OIDC_STAFF_CLIENT_SECRET", "s")
+    monkeypatch.setenv("PAINREG_OIDC_STAFF_ACR", "urn:a, urn:b")
+    monkeypatch.delenv("PAINREG_OIDC_PATIENT_ISSUER", raising=False)
+    staff = painreg_settings._oidc_provider("staff")
+    assert staff == {
+        "ISSUER": "https://idp.regionx.se/realms/staff",
+        "CLIENT_ID": "painreg",
+        "CLIENT_SECRET": "s",
+        "SCOPES": "openid profile",
+        "ACR": ["urn:a", "urn:b"],
+        "CLAIM": "employeeHsaId",
+    }
+    assert painreg_settings._oidc_provider("patient") is None

@@ -2,7 +2,8 @@
 
 On SQLite a new NOT NULL column and a check constraint rebuild the unit table,
 which the ``painreg_ix_*`` views of migration 0004 read; the views are dropped
-first and made again after (on PostgreSQL too, which costs nothing).
+first and made again after (on PostgreSQL too, which costs nothing). The column
+has a database default as well: bulk imports (interop.bulk) insert units in SQL.
 """
 
 import importlib
@@ -23,12 +24,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalunit',
             name='patient_identification',
-            field=models.CharField(choices=[('birth_date', 'födelsedatum'), ('eid', 'e-legitimation'), ('either', 'födelsedatum eller e-legitimation')], default='birth_date', max_length=12, verbose_name='patientens identifiering'),
+            field=models.CharField(choices=[('birth_date', 'födelsedatum'), ('eid', 'e-legitimation'), ('either', 'födelsedatum eller e-legitimation')], db_default='birth_date', default='birth_date', max_length=12, verbose_name='patientens identifiering'),
         ),
         migrations.AddField(
             model_name='unit',
             name='patient_identification',
-            field=models.CharField(choices=[('birth_date', 'födelsedatum'), ('eid', 'e-legitimation'), ('either', 'födelsedatum eller e-legitimation')], default='birth_date', max_length=12, verbose_name='patientens identifiering'),
+            field=models.CharField(choices=[('birth_date', 'födelsedatum'), ('eid', 'e-legitimation'), ('either', 'födelsedatum eller e-legitimation')], db_default='birth_date', default='birth_date', max_length=12, verbose_name='patientens identifiering'),
         ),
         migrations.AddConstraint(
             model_name='unit',
