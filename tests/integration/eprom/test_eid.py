@@ -236,3 +236,15 @@ def test_the_own_answers_page_offers_an_e_id_sign_in(broker: None) -> None:
     response = Client().get("/enkat/mina-svar/")
     assert response.status_code == 403
     assert 'action="/enkat/mina-svar/logga-in/"' in response.content.decode()
+
+
+def test_the_coordinator_chooses_a_units_identification_in_the_admin(
+    world: SimpleNamespace,
+) -> None:
+    from painreg.accounts.testing import login_verified
+
+    client = Client()
+    login_verified(client, world.erik)
+    page = client.get(f"/admin/registry/unit/{world.unit_a.pk}/change/").content.decode()
+    assert 'name="patient_identification"' in page
+    assert 'value="eid"' in page and 'value="either"' in page
