@@ -87,7 +87,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_POST
 def own_sign_in(request: HttpRequest) -> HttpResponse:
-    """ "See your answers" without a link: to the broker's sign-in."""
+    """The own-answers page's e-ID button (no questionnaire link): to the broker."""
     if not oidc.configured(oidc.PATIENT):
         return _expired(request)
     request.session[SESSION_PENDING] = {"own": True}
@@ -99,7 +99,7 @@ def own_sign_in(request: HttpRequest) -> HttpResponse:
 
 def _own_callback(request: HttpRequest) -> HttpResponse:
     """The broker's answer to a sign-in for the own-answers page: the person's patient
-    record, if the register has one (an audit event either way)."""
+    record, if the register has one (then an audit event of the patient)."""
     try:
         identity = oidc.identity_from_callback(request, oidc.PATIENT)
     except oidc.LoginRefused as exc:
