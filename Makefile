@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: demo test test-all lint docs venv clean
+.PHONY: demo test test-all lint docs venv clean oidc-provider
 
 # Exactly the versions in requirements.lock (hash-checked), then painreg itself
 # without resolving anything again. The lock is regenerated from pyproject.toml
@@ -24,11 +24,20 @@ venv: $(BIN)/painreg
 demo: venv
 	$(BIN)/painreg demo --port $(PORT)
 
-test: venv
+# The real OpenID Provider the single sign-on and e-ID browser tests start
+# (panva's oidc-provider, exactly the versions of tests/oidc/package-lock.json).
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+	touch $(OIDC_PROVIDER)
+
+oidc-provider: $(OIDC_PROVIDER)
+
+test: venv oidc-provider
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests
 
 # Also the tests marked slow (long benchmark-sized runs are in benchmarks/, not here).
-test-all: venv
+test-all: venv oidc-provider
 	PAINREG_SLOW=1 PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests
 
 lint: venv

@@ -23,6 +23,9 @@ server is set in environment variables, documented in ``docs/operations.md``.
 ``PAINREG_CACHE_URL``       shared cache of the API's rate limits, e.g.
                             ``redis://127.0.0.1:6379/0`` (default: each process's memory)
 ``PAINREG_API_RATE``        API requests per token: ``N/SECONDS`` (default ``600/60``)
+``PAINREG_LOCAL_LOGIN``     ``0`` turns off the password + TOTP login (single sign-on only)
+``PAINREG_OIDC_STAFF_*``    staff single sign-on (OpenID Connect), see below
+``PAINREG_OIDC_PATIENT_*``  patients' e-identification (OpenID Connect), see below
 ==========================  ==============================================================
 
 Sections: environment, applications, middleware, database, authentication,
@@ -240,6 +243,50 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = os.environ.get("PAINREG_TOTP_ISSUER", "Smärtregistret")
 # A wrong TOTP code doubles the wait before the next try (django-otp throttling).
 OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Single sign-on and e-identification through OpenID Connect (painreg.accounts.oidc,
+# docs/operations.md "Connecting an identity provider"): one provider for staff
+# (the region's IdP, e.g. Inera's with SITHS cards), another for patients (the
+# region's e-ID broker: BankID, Freja eID). Each is configured by
+# PAINREG_OIDC_<WHO>_ISSUER (discovery at ISSUER/.well-known/openid-configuration),
+# _CLIENT_ID, _CLIENT_SECRET, _SCOPES, _ACR (accepted assurance levels, comma-
+# separated; the first is requested) and _CLAIM (the claim naming the person).
+# Unset issuer: that login is not offered. Checked at start (accounts.checks).
+_OIDC_DEFAULTS = {
+    "staff": {
+        "SCOPES": "openid profile",
+        "ACR": "http://id.sambi.se/loa/loa3",
+        # Inera's IdP names the person's HSA-id in this claim.
+        "CLAIM": "employeeHsaId",
+    },
+    "patient": {
+        # The Swedish OIDC profile (Sweden Connect, "OpenID Connect profile for Swedish eID").
+        "SCOPES": "openid https://id.oidc.se/scope/naturalPersonNumber",
+        "ACR": "http://id.elegnamnden.se/loa/1.0/loa3",
+        "CLAIM": "https://id.oidc.se/claim/personalIdentityNumber",
+    },
+}
+
+
+def _oidc_provider(who: str) -> dict[str, object] | None:
+    prefix = f"PAINREG_OIDC_{who.upper()}_"
+    issuer = os.environ.get(prefix + "ISSUER", "").strip().rstrip("/")
+    if not issuer:
+        return None
+    values = {k: os.environ.get(prefix + k, v).strip() for k, v in _OIDC_DEFAULTS[who].items()}
+    return {
+        "ISSUER": issuer,
+        "CLIENT_ID": os.environ.get(prefix + "CLIENT_ID", "").strip(),
+        "CLIENT_SECRET": os.environ.get(prefix + "CLIENT_SECRET", "").strip(),
+        "SCOPES": values["SCOPES"],
+        "ACR": [a.strip() for a in values["ACR"].split(",") if a.strip()],
+        "CLAIM": values["CLAIM"],
+    }
+
+
+PAINREG_OIDC = {who: _oidc_provider(who) for who in _OIDC_DEFAULTS}
+#: The password + TOTP login; an operator turns it off once single sign-on works.
+PAINREG_LOCAL_LOGIN = _env_bool("PAINREG_LOCAL_LOGIN", True)
 
 # Sessions expire: 8 hours at most (one working day), and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("PAINREG_SESSION_SECONDS", str(8 * 3600)))

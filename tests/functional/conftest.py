@@ -94,3 +94,94 @@ def browser_page(browser: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+# --- A real OpenID Provider -------------------------------------------------------
+
+#: panva's oidc-provider and its start script (tests/oidc/server.mjs); ``npm ci`` in
+#: tests/oidc installs it (``make test`` and .ci/run do).
+OIDC_DIR = Path(__file__).resolve().parents[1] / "oidc"
+
+
+class OpenIdProvider:
+    """A running OpenID Provider (a node process) and how to register painreg at it."""
+
+    def __init__(self, issuer: str, process: Any, scopes: list[str]) -> None:
+        self.issuer = issuer
+        self.process = process
+        self.scopes = scopes
+
+    def settings_for(self, client_id: str, secret: str, claim: str, acr: list[str]) -> dict:
+        """The entry of ``settings.PAINREG_OIDC`` that points painreg at this provider."""
+        return {
+            "ISSUER": self.issuer,
+            "CLIENT_ID": client_id,
+            "CLIENT_SECRET": secret,
+            "SCOPES": " ".join(self.scopes),
+            "ACR": acr,
+            "CLAIM": claim,
+        }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def openid_provider() -> Iterator[Any]:
+    """Start real OpenID Providers: ``start(clients=, accounts=, claims=, acr_values=)``.
+
+    Each is panva's certified ``oidc-provider`` on 127.0.0.1 at a free port
+    (the app runs on ``localhost``, so the browser keeps their cookies apart),
+    with a plain sign-in form that picks the login name and its assurance
+    level. ``claims`` maps a scope to the claims it releases; ``accounts`` maps
+    a login name to its claims. Stopped at the end of the test.
+    """
+    import json
+    import shutil
+    import subprocess
+    import time
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (the test OpenID Provider runs on Node.js)")
+    if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
+        pytest.fail(f"the test OpenID Provider is not installed: run npm ci --prefix {OIDC_DIR}")
+    started: list[Any] = []
+
+    def start(
+        *, clients: list[dict], accounts: dict, claims: dict, acr_values: list[str]
+    ) -> OpenIdProvider:
+        issuer = f"http://127.0.0.1:{_free_port()}"
+        config = {
+            "issuer": issuer,
+            "clients": clients,
+            "accounts": accounts,
+            "claims": claims,
+            "acrValues": acr_values,
+        }
+        process = subprocess.Popen(
+            [node, str(OIDC_DIR / "server.mjs")],
+            cwd=OIDC_DIR,
+            env={**os.environ, "OP_CONFIG": json.dumps(config)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        started.append(process)
+        deadline = time.monotonic() + 30
+        line = process.stdout.readline() if process.stdout else ""
+        if not line.startswith("ready") or time.monotonic() > deadline:
+            pytest.fail(f"the test OpenID Provider did not start: {line!r}")
+        return OpenIdProvider(issuer, process, ["openid", *claims])
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.terminate()
+            process.wait(timeout=10)

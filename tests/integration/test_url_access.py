@@ -48,6 +48,18 @@ PUBLIC: dict[str, str] = {
     "api/v1/openapi.json": "the API's OpenAPI schema (no data)",
     "api/v1/docs": "the API's documentation page (no data)",
     "fhir/metadata": "the FHIR CapabilityStatement (no data)",
+    "enkat/<str:token>/e-legitimation/": "patient chooses e-ID for a link (token); to the broker",
+    # Single sign-on and e-ID: the identity provider's signed answer is the credential
+    # (tests/integration/accounts/test_oidc_views.py, tests/functional/test_*sign_on*/eid).
+    "konto/sso/": "to the region's identity provider (404 when none is set up); no data",
+    "konto/sso/tillbaka/": "identity provider callback: logs in only on a valid signed answer",
+    "enkat/e-legitimation/tillbaka/": "e-ID broker callback: opens a link only on a valid answer",
+    # The patient's own answers: only for the patient signed in with e-ID in this session
+    # (anyone else gets a page asking to sign in: tests/integration/eprom/test_eid.py).
+    "enkat/mina-svar/": "the patient's own answers (e-ID session)",
+    "enkat/mina-svar/mina-svar.pdf": "the patient's own answers as PDF (e-ID session)",
+    "enkat/mina-svar/logga-ut/": "the patient signs out (e-ID session)",
+    "enkat/mina-svar/logga-in/": "the patient signs in with e-ID to read their answers; no data",
 }
 
 #: Route prefixes that take an API token, not the session: a staff login gets 401 there

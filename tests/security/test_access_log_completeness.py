@@ -232,6 +232,34 @@ def test_every_api_route_that_shows_the_patient_is_logged_with_the_patient(
 
     api_rows = AccessLog.objects.filter(patient=patient, detail__startswith="API ")
     assert api_rows.exists() and {r.username for r in api_rows} == {"alice"}
+def test_every_page_a_patient_signed_in_with_e_id_opens_is_in_their_extract_only(
+    world: SimpleNamespace,
+) -> None:
+    """The walk as the patient signed in with e-ID (no staff login): any page that
+    answers is logged for that patient, and for no other."""
+    import time
+
+    from painreg.eprom.eid import SESSION_PATIENT
+
+    patient = world.registration.patient
+    client = Client(raise_request_exception=False)
+    session = client.session
+    session[SESSION_PATIENT] = {"patient": patient.pk, "until": time.time() + 600}
+    session.save()
+    values = _path_values(world)
+    opened = []
+    for route in _routes(get_resolver().url_patterns):
+        if route.endswith("logga-ut/"):
+            continue  # would end the walk's session
+        before = _logged(patient)
+        response = client.get(_fill(route, values))
+        if response.status_code == 200 and route.startswith("enkat/mina-svar"):
+            opened.append(route)
+            assert _logged(patient) > before, route
+    assert opened == ["enkat/mina-svar/", "enkat/mina-svar/mina-svar.pdf"]
+    assert not _extract(OTHER) or all(
+        r.username != "patient (e-legitimation)" for r in _extract(OTHER)
+    )
 
 
 # --- exporting commands ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Every write of a staff account's login state: enrolment, unlocking, resetting two-factor.
+"""Every write of a staff account's login state: enrolment, unlocking, resetting two-factor,
+the HSA-id of single sign-on, and the single sign-on logins themselves (audited).
 
 The habit of ``registry.actions``: keyword-only arguments, one transaction,
 the right checked inside the action (``registry.access.staff_accounts_for``:
@@ -20,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painreg import audit
 from painreg.accounts import otp
+from painreg.accounts.models import ProviderIdentity
 from painreg.registry import access
 from painreg.registry.models import Unit
 
@@ -84,3 +86,42 @@ def confirm_enrolment(*, member: Any, device: TOTPDevice) -> None:
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=member, confirmed=False).delete()
     _event(member, "account.enrol", member, None)
+
+
+@transaction.atomic
+def set_hsa_id(*, user: Any, member: Any, unit: Unit | None, hsa_id: str, reason: str) -> None:
+    """Set (or, empty, remove) the HSA-id the person signs in with through the region's IdP.
+
+    An HSA-id belongs to one person: one held by another account is refused.
+    """
+    _require_account(user, member, unit, reason)
+    hsa_id = hsa_id.strip().upper()
+    old = ProviderIdentity.objects.filter(user=member).first()
+    if not hsa_id:
+        ProviderIdentity.objects.filter(user=member).delete()
+    else:
+        if ProviderIdentity.objects.filter(hsa_id=hsa_id).exclude(user=member).exists():
+            raise ValidationError({"hsa_id": _("This HSA-id belongs to another account.")})
+        identity = old or ProviderIdentity(user=member, name="HSA-id", confirmed=True)
+        identity.hsa_id = hsa_id
+        identity.full_clean(exclude=["user"])
+        identity.save()
+    audit.record_event(
+        user=user,
+        action="account.set_hsa_id",
+        unit=unit,
+        obj=member,
+        reason=reason.strip(),
+        detail={"member": member.get_username(), "old": old.hsa_id if old else "", "new": hsa_id},
+    )
+
+
+@transaction.atomic
+def record_single_sign_on(*, identity: ProviderIdentity | None, outcome: str, detail: str) -> None:
+    """A login through an OpenID provider, accepted or refused (``outcome``), in the audit trail."""
+    audit.record_event(
+        user=identity.user if identity is not None else None,
+        username=identity.user.get_username() if identity is not None else "",
+        action=f"login.oidc.{outcome}",
+        detail={"detail": detail[:300]},
+    )

@@ -29,14 +29,25 @@ class AccountActionForm(forms.Form):
 
     UNLOCK = "unlock"
     RESET_TWO_FACTOR = "reset_two_factor"
+    SET_HSA_ID = "set_hsa_id"
 
     action = forms.ChoiceField(
         label=_("What to do"),
         choices=[
             (UNLOCK, _("Unlock the login (clears the failed attempts)")),
             (RESET_TWO_FACTOR, _("Reset two-factor login (the person sets up a new app)")),
+            (SET_HSA_ID, _("Set the HSA-id of login through the region's login service")),
         ],
         widget=forms.RadioSelect,
+    )
+    hsa_id = forms.CharField(
+        label=_("HSA-id"),
+        required=False,
+        max_length=64,
+        help_text=_(
+            "Only when setting the HSA-id, e.g. SE2321000016-1234; empty removes it "
+            "(the person then cannot log in through the login service)."
+        ),
     )
     reason = forms.CharField(
         label=_("Reason"),

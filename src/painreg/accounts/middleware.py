@@ -2,7 +2,9 @@
 
 * ``Content-Security-Policy``: scripts, styles, images and form targets from
   this site only; no framing (OWASP Secure Headers Project). Inline style
-  attributes are allowed because the Django admin uses them.
+  attributes are allowed because the Django admin uses them. The one
+  exception: a form may lead (by redirect) to the configured OpenID
+  providers, as logout does to end the provider's session.
 * ``Permissions-Policy``: no camera, microphone, geolocation.
 * Idle timeout: a staff session unused for ``PAINREG_SESSION_IDLE_SECONDS``
   (default 30 minutes) is logged out, as Swedish health-care information
@@ -38,13 +40,32 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 _LAST_SEEN_KEY = "painreg_last_seen"
 
 
+def content_security_policy() -> str:
+    """The policy, with the configured OpenID providers' origins as form targets."""
+    from urllib.parse import urlsplit
+
+    providers = (getattr(settings, "PAINREG_OIDC", None) or {}).values()
+    origins = sorted(
+        {
+            f"{parts.scheme}://{parts.netloc}"
+            for parts in (urlsplit(str(p["ISSUER"])) for p in providers if p)
+            if parts.scheme in ("http", "https") and parts.netloc
+        }
+    )
+    if not origins:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(origins)
+    )
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 

@@ -1,4 +1,5 @@
-"""Unlocking a colleague's login and resetting a lost authenticator, without a shell.
+"""Unlocking a colleague's login, resetting a lost authenticator and setting the HSA-id
+of single sign-on, without a shell.
 
 A unit manager does it for the staff of the current unit, the national
 coordinator for everyone (``registry.access.staff_accounts_for``); each
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from painreg.accounts import actions, lockout, otp
 from painreg.accounts.forms import AccountActionForm
+from painreg.accounts.models import ProviderIdentity
 from painreg.registry import access
 from painreg.registry.decorators import verified_required
 
@@ -37,6 +39,9 @@ def _status(account: Any) -> dict[str, Any]:
         "account": account,
         "locked": lockout.locked_addresses(account.get_username()) > 0,
         "enrolled": otp.confirmed_device(account) is not None,
+        "hsa_id": ProviderIdentity.objects.filter(user=account)
+        .values_list("hsa_id", flat=True)
+        .first(),
     }
 
 
@@ -62,16 +67,20 @@ def staff_account(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _get_account_for_user(request, user_id)
     form = AccountActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["action"]
         action = {
             AccountActionForm.UNLOCK: actions.unlock_account,
             AccountActionForm.RESET_TWO_FACTOR: actions.reset_two_factor,
-        }[form.cleaned_data["action"]]
+            AccountActionForm.SET_HSA_ID: actions.set_hsa_id,
+        }[chosen]
+        extra = {"hsa_id": form.cleaned_data["hsa_id"]} if chosen == form.SET_HSA_ID else {}
         try:
             action(
                 user=request.user,
                 member=account,
                 unit=access.current_unit(request),
                 reason=form.cleaned_data["reason"],
+                **extra,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -82,7 +91,8 @@ def staff_account(request: HttpRequest, user_id: int) -> HttpResponse:
                     "Two-factor login of %(user)s is reset: they set up a new app at their "
                     "next login."
                 ),
-            }[form.cleaned_data["action"]]
+                AccountActionForm.SET_HSA_ID: _("The HSA-id of %(user)s is saved."),
+            }[chosen]
             messages.success(request, done % {"user": account.get_username()})
             return redirect("accounts:staff_account", user_id=account.pk)
     context = {"nav": "accounts", **_status(account), "form": form}

@@ -10,6 +10,12 @@ account exactly like guessing passwords. After each step the session key is
 rotated (session fixation). A person who has no device yet is sent to
 enrolment with a QR code; the device and its confirmation are written by
 ``accounts.actions``.
+
+Single sign-on through the region's identity provider is in ``accounts.sso``;
+the login page offers it when configured, and ``PAINREG_LOCAL_LOGIN=0``
+leaves it the only way in (the password form is then neither shown nor
+accepted). Logout also ends the provider's session when the person came
+through it (RP-initiated logout).
 """
 
 from __future__ import annotations
@@ -31,11 +37,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from painreg.accounts import actions, otp
+from painreg.accounts import actions, oidc, otp
 from painreg.accounts.forms import TokenForm
 
 
-def _next_url(request: HttpRequest) -> str:
+def safe_next_url(request: HttpRequest) -> str:
     """The page to go to after login, only if it is on this site."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -63,17 +69,29 @@ def _after_password(request: HttpRequest, next_url: str) -> HttpResponseRedirect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    next_url = _next_url(request)
+    after = safe_next_url(request)
     if request.user.is_authenticated:
         if request.user.is_verified():
-            return redirect(next_url)
-        return _after_password(request, next_url)
+            return redirect(after)
+        if settings.PAINREG_LOCAL_LOGIN:
+            return _after_password(request, after)
+        auth_logout(request)
+    local = settings.PAINREG_LOCAL_LOGIN
+    if request.method == "POST" and not local:
+        return HttpResponse(status=403)
     form = AuthenticationForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         # Django's login() rotates the session key.
         auth_login(request, form.get_user())
-        return _after_password(request, next_url)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+        return _after_password(request, after)
+    context = {
+        "form": form if local else None,
+        "next": after,
+        "single_sign_on": oidc.configured(oidc.STAFF),
+        # The page to return to, for the provider's round trip (a path, not the default's name).
+        "sso_next": after if after.startswith("/") else "",
+    }
+    return render(request, "accounts/login.html", context)
 
 
 def _fail_second_step(request: HttpRequest) -> HttpResponse | None:
@@ -94,8 +112,8 @@ def _fail_second_step(request: HttpRequest) -> HttpResponse | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify_view(request: HttpRequest) -> HttpResponse:
-    next_url = _next_url(request)
-    if not request.user.is_authenticated:
+    next_url = safe_next_url(request)
+    if not settings.PAINREG_LOCAL_LOGIN or not request.user.is_authenticated:
         return redirect(_with_next("accounts:login", next_url))
     if request.user.is_verified():
         return redirect(next_url)
@@ -125,8 +143,8 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol_view(request: HttpRequest) -> HttpResponse:
-    next_url = _next_url(request)
-    if not request.user.is_authenticated:
+    next_url = safe_next_url(request)
+    if not settings.PAINREG_LOCAL_LOGIN or not request.user.is_authenticated:
         return redirect(_with_next("accounts:login", next_url))
     if otp.confirmed_device(request.user) is not None:
         # Replacing a device is done by an administrator, never by someone
@@ -157,8 +175,11 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @csrf_protect
 def logout_view(request: HttpRequest) -> HttpResponse:
+    id_token = request.session.get(oidc.SESSION_ID_TOKEN, "")
     auth_logout(request)
-    return redirect("accounts:login")
+    # Came through the identity provider: end that session too, then back to the login page.
+    at_provider = oidc.logout_redirect(request, oidc.STAFF, id_token, reverse("accounts:login"))
+    return at_provider or redirect("accounts:login")
 
 
 def locked_out(

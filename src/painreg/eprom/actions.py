@@ -284,7 +284,7 @@ def reopen_invitation(
 
 @dataclass
 class IdentityResult:
-    outcome: str  # ok | wrong | locked | throttled | closed
+    outcome: str  # ok | wrong | mismatch (e-ID) | locked | throttled | closed
     tries_left: int = 0
 
 
@@ -345,16 +345,7 @@ def verify_identity(*, invitation: Invitation, answer: str, address_hash: str) -
         return IdentityResult("throttled")
     now = timezone.now()
     if _identity_matches(invitation, answer):
-        IdentityAttempt.objects.create(
-            invitation=invitation, address_hash=address_hash, success=True
-        )
-        invitation.failed_attempts = 0
-        first = invitation.opened_at is None
-        invitation.opened_at = invitation.opened_at or now
-        invitation.last_activity_at = now
-        invitation.save(update_fields=["failed_attempts", "opened_at", "last_activity_at"])
-        if first:
-            _event(user=PATIENT, name="invitation.open", invitation=invitation)
+        _opened(invitation, address_hash)
         return IdentityResult("ok")
     IdentityAttempt.objects.create(invitation=invitation, address_hash=address_hash, success=False)
     invitation.failed_attempts += 1
@@ -368,6 +359,77 @@ def verify_identity(*, invitation: Invitation, answer: str, address_hash: str) -
         return IdentityResult("locked")
     invitation.save(update_fields=["failed_attempts"])
     return IdentityResult("wrong", MAX_FAILED_ATTEMPTS - invitation.failed_attempts)
+
+
+def _opened(invitation: Invitation, address_hash: str) -> None:
+    """A passed identity check: the attempt logged, the link opened (audited the first time)."""
+    now = timezone.now()
+    IdentityAttempt.objects.create(invitation=invitation, address_hash=address_hash, success=True)
+    invitation.failed_attempts = 0
+    first = invitation.opened_at is None
+    invitation.opened_at = invitation.opened_at or now
+    invitation.last_activity_at = now
+    invitation.save(update_fields=["failed_attempts", "opened_at", "last_activity_at"])
+    if first:
+        _event(user=PATIENT, name="invitation.open", invitation=invitation)
+
+
+@transaction.atomic
+def verify_identity_eid(
+    *, invitation: Invitation, personnummer: str, acr: str, address_hash: str
+) -> IdentityResult:
+    """The identity check by e-identification: the broker's personnummer claim against
+    the invitation's patient.
+
+    ``ok``: the same person (the link opens, as after the date-of-birth check).
+    ``mismatch``: someone else signed in (a relative, a shared phone): logged as
+    a failed attempt and an audit event of the link, without the other
+    person's number; it does not count towards the lockout, which is against
+    guessing, and e-identification cannot be guessed. ``closed``/``locked``:
+    as for the date of birth.
+    """
+    invitation = _locked(invitation)
+    if invitation.status != InvitationStatus.OPEN or invitation.expired:
+        return IdentityResult("closed")
+    if invitation.locked:
+        return IdentityResult("locked")
+    patient = invitation.occasion.registration.patient
+    try:
+        claimed = pnr.parse(personnummer).digits
+    except pnr.PersonnummerError:
+        claimed = ""
+    if claimed and patient.personnummer and hmac.compare_digest(claimed, patient.personnummer):
+        _opened(invitation, address_hash)
+        _event(
+            user=PATIENT, name="invitation.identity_eid", invitation=invitation,
+            detail={"acr": acr},
+        )  # fmt: skip
+        return IdentityResult("ok")
+    IdentityAttempt.objects.create(invitation=invitation, address_hash=address_hash, success=False)
+    _event(
+        user=PATIENT, name="invitation.identity_eid_mismatch", invitation=invitation,
+        detail={"acr": acr, "valid_number": bool(claimed)},
+    )  # fmt: skip
+    return IdentityResult("mismatch")
+
+
+@transaction.atomic
+def record_own_sign_in(*, personnummer: str, acr: str) -> int | None:
+    """An e-ID sign-in to read one's own answers: the patient record of that
+    personnummer (None when the register holds none), with an audit event of it."""
+    from painreg.registry.models import Patient
+
+    try:
+        digits = pnr.parse(personnummer).digits
+    except pnr.PersonnummerError:
+        return None
+    patient = Patient.objects.filter(personnummer=digits, deleted_at__isnull=True).first()
+    if patient is not None:
+        audit.record_event(
+            user=None, username=PATIENT, action="patient.sign_in_eid", patient=patient,
+            detail={"acr": acr},
+        )  # fmt: skip
+    return patient.pk if patient is not None else None
 
 
 @dataclass

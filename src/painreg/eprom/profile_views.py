@@ -23,8 +23,9 @@ def _get_registration_for_user(request: HttpRequest, registration_id: int) -> Re
     return access.get_registration_for_user(request.user, request.unit, registration_id)
 
 
-def _measures(registration: Registration, language: str) -> list[profile.Measure]:
-    """The registration's response profile, charts included, against its care level's peers."""
+def measures_for(registration: Registration, language: str) -> list[profile.Measure]:
+    """The registration's response profile, charts included, against its care level's peers
+    (the staff pages here; the patient's own page in ``eprom.eid``)."""
     own = list(
         Score.objects.filter(occasion__registration=registration).values_list(
             "occasion__kind", "instrument", "score", "value"
@@ -53,7 +54,7 @@ def _measures(registration: Registration, language: str) -> list[profile.Measure
 
 def _context(request: HttpRequest, registration: Registration) -> dict:
     language = (getattr(request, "LANGUAGE_CODE", "sv") or "sv")[:2]
-    measures = _measures(registration, language)
+    measures = measures_for(registration, language)
     audit.log_access(
         user=request.user,
         action=AccessAction.VIEW_PROFILE,

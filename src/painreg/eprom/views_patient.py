@@ -1,5 +1,8 @@
 """The patient's pages: identity check, one page at a time, review, submit.
 
+The identity check is the date of birth or, where the unit chose it,
+e-identification (``eprom.eid``), or either.
+
 Public by design (the link's token is the key); nothing identifying is shown
 before the identity check, after which the session remembers the check for
 this invitation. Server-rendered, no JavaScript: every step is a form that
@@ -21,15 +24,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painreg import instruments
+from painreg.accounts import oidc
 from painreg.accounts.addresses import client_address
 from painreg.eprom import actions, questionnaire, tokens, uitext
 from painreg.eprom.models import Invitation, InvitationStatus
+from painreg.registry.models import PatientIdentification
 
 SESSION_VERIFIED = "eprom_verified"
 SESSION_LANGUAGE = "eprom_language"
 
 
-def _address(request: HttpRequest) -> str:
+def address_hash(request: HttpRequest) -> str:
     # The client's address behind the trusted proxies (PAINREG_TRUSTED_PROXIES).
     return tokens.hash_address(client_address(request))
 
@@ -38,16 +43,16 @@ class _TooManyUnknownLinks(Exception):
     """An address asked for too many links that do not exist (answered with 429)."""
 
 
-def _get_invitation(request: HttpRequest, token: str) -> Invitation:
+def get_invitation(request: HttpRequest, token: str) -> Invitation:
     invitation = actions.find_by_token(token)
     if invitation is None:
-        if actions.record_unknown_link(_address(request)):
+        if actions.record_unknown_link(address_hash(request)):
             raise _TooManyUnknownLinks
         raise Http404
     return invitation
 
 
-def _answers_unknown_link_floods(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def answers_unknown_link_floods(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A patient page that answers 429 once the address asked for too many unknown links."""
 
     @wraps(view)
@@ -55,25 +60,45 @@ def _answers_unknown_link_floods(view: Callable[..., HttpResponse]) -> Callable[
         try:
             return view(request, *args, **kwargs)
         except _TooManyUnknownLinks:
-            return _render(
-                request, "eprom/message.html", _language(request), {"kind": "throttled"}, 429
+            return render_patient(
+                request, "eprom/message.html", language_of(request), {"kind": "throttled"}, 429
             )
 
     return wrapper
 
 
-def _language(request: HttpRequest, invitation: Invitation | None = None) -> uitext.UiPack:
+def language_of(request: HttpRequest, invitation: Invitation | None = None) -> uitext.UiPack:
     chosen = request.session.get(SESSION_LANGUAGE)
     if chosen is None and invitation is not None:
         chosen = invitation.language
     return uitext.get(chosen)
 
 
+def remember_verified(request: HttpRequest, invitation: Invitation) -> None:
+    """The identity check passed: this session may answer the invitation."""
+    request.session[SESSION_VERIFIED] = [*request.session.get(SESSION_VERIFIED, []), invitation.pk]
+    if SESSION_LANGUAGE in request.session:
+        actions.set_language(invitation=invitation, language=request.session[SESSION_LANGUAGE])
+
+
+def offers_eid(invitation: Invitation) -> bool:
+    """Whether the link's identity page offers e-identification (``eprom.eid``)."""
+    method = invitation.occasion.registration.unit.patient_identification
+    return method != PatientIdentification.BIRTH_DATE and oidc.configured(oidc.PATIENT)
+
+
+def offers_birth_date(invitation: Invitation) -> bool:
+    """Whether it offers the date-of-birth check (also when e-ID is chosen but not
+    configured: a unit is never left without a way in)."""
+    method = invitation.occasion.registration.unit.patient_identification
+    return method != PatientIdentification.EID or not oidc.configured(oidc.PATIENT)
+
+
 def _verified(request: HttpRequest, invitation: Invitation) -> bool:
     return invitation.pk in request.session.get(SESSION_VERIFIED, [])
 
 
-def _render(
+def render_patient(
     request: HttpRequest,
     template: str,
     ui: uitext.UiPack,
@@ -93,18 +118,25 @@ def _render(
     return response
 
 
-def _page_url(token: str, number: int) -> str:
+def page_url(token: str, number: int) -> str:
     if number == 0:
         return reverse("eprom:review", args=[token])
     return reverse("eprom:page", args=[token, number])
 
 
-def _closed_page(request: HttpRequest, invitation: Invitation, ui: uitext.UiPack) -> HttpResponse:
+def closed_page(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    """The page of a link that takes no more answers (submitted, locked, expired)."""
+    return _closed_page(request, invitation, language_of(request, invitation), token)
+
+
+def _closed_page(
+    request: HttpRequest, invitation: Invitation, ui: uitext.UiPack, token: str | None = None
+) -> HttpResponse:
     if invitation.status == InvitationStatus.SUBMITTED and _verified(request, invitation):
-        return redirect("eprom:done", token=request.resolver_match.kwargs["token"])
+        return redirect("eprom:done", token=token or request.resolver_match.kwargs["token"])
     if invitation.locked:
-        return _render(request, "eprom/message.html", ui, {"kind": "locked"}, status=403)
-    return _render(request, "eprom/message.html", ui, {"kind": "closed"}, status=410)
+        return render_patient(request, "eprom/message.html", ui, {"kind": "locked"}, status=403)
+    return render_patient(request, "eprom/message.html", ui, {"kind": "closed"}, status=410)
 
 
 def _switch_language(request: HttpRequest) -> HttpResponse | None:
@@ -117,7 +149,7 @@ def _switch_language(request: HttpRequest) -> HttpResponse | None:
     return redirect(request.path)
 
 
-@_answers_unknown_link_floods
+@answers_unknown_link_floods
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, token: str) -> HttpResponse:
@@ -125,48 +157,50 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     switched = _switch_language(request)
     if switched:
         return switched
-    invitation = _get_invitation(request, token)
-    ui = _language(request, invitation)
+    invitation = get_invitation(request, token)
+    ui = language_of(request, invitation)
     if not invitation.answerable:
         return _closed_page(request, invitation, ui)
     if _verified(request, invitation):
-        return redirect(_page_url(token, invitation.current_page))
+        return redirect(page_url(token, invitation.current_page))
     error = ""
     status = 200
+    birth_date = offers_birth_date(invitation)
+    if request.method == "POST" and not birth_date:
+        return redirect("eprom:start", token=token)  # this unit's patients use e-ID
     if request.method == "POST":
         answer = request.POST.get("identity", "").strip()
         if not answer:
             error = ui.t("identity_empty")
         else:
             result = actions.verify_identity(
-                invitation=invitation, answer=answer[:20], address_hash=_address(request)
+                invitation=invitation, answer=answer[:20], address_hash=address_hash(request)
             )
             if result.outcome == "ok":
                 request.session.cycle_key()  # a new session id once the person is known
-                request.session[SESSION_VERIFIED] = [
-                    *request.session.get(SESSION_VERIFIED, []),
-                    invitation.pk,
-                ]
-                if SESSION_LANGUAGE in request.session:
-                    actions.set_language(
-                        invitation=invitation, language=request.session[SESSION_LANGUAGE]
-                    )
+                remember_verified(request, invitation)
                 invitation.refresh_from_db()
-                return redirect(_page_url(token, invitation.current_page))
+                return redirect(page_url(token, invitation.current_page))
             if result.outcome == "wrong":
                 error = ui.t("identity_wrong", tries=result.tries_left)
                 status = 400
             elif result.outcome == "throttled":
-                return _render(request, "eprom/message.html", ui, {"kind": "throttled"}, 429)
+                return render_patient(request, "eprom/message.html", ui, {"kind": "throttled"}, 429)
             else:
                 invitation.refresh_from_db()
                 return _closed_page(request, invitation, ui)
-    return _render(request, "eprom/identity.html", ui, {"token": token, "error": error}, status)
+    context = {
+        "token": token,
+        "error": error,
+        "birth_date": birth_date,
+        "eid": offers_eid(invitation),
+    }
+    return render_patient(request, "eprom/identity.html", ui, context, status)
 
 
 def _require_session(request: HttpRequest, token: str) -> tuple[Invitation, uitext.UiPack]:
-    invitation = _get_invitation(request, token)
-    return invitation, _language(request, invitation)
+    invitation = get_invitation(request, token)
+    return invitation, language_of(request, invitation)
 
 
 def _item_rows(
@@ -181,21 +215,25 @@ def _item_rows(
             "id": item_id,
             "text": instruments.item_text(item_id, item_lang),
             "required": item.required,
-            "value": "" if current in (None, "") else _code(current),
+            "value": "" if current in (None, "") else code_text(current),
         }
         if item.values is not None:
             labels = instruments.option_labels(item_id, item_lang)
             row["options"] = [
-                {"code": _code(v), "label": labels.get(v, _code(v))} for v in item.values
+                {"code": code_text(v), "label": labels.get(v, code_text(v))} for v in item.values
             ]
         else:
-            row["min"], row["max"], row["integer"] = _code(item.min), _code(item.max), item.integer
+            row["min"], row["max"], row["integer"] = (
+                code_text(item.min),
+                code_text(item.max),
+                item.integer,
+            )
             row["hint"] = hint.format(min=row["min"], max=row["max"])
         rows.append(row)
     return rows
 
 
-def _code(value: Any) -> str:
+def code_text(value: Any) -> str:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -203,12 +241,12 @@ def _code(value: Any) -> str:
     return str(int(number)) if number.is_integer() else str(number)
 
 
-def _instrument_name(instrument_id: str, language: str) -> str:
+def instrument_name(instrument_id: str, language: str) -> str:
     name = instruments.get_instrument(instrument_id).name
     return name.get(language) or name.get("sv") or instrument_id
 
 
-@_answers_unknown_link_floods
+@answers_unknown_link_floods
 @never_cache
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
@@ -229,7 +267,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
             forward=forward,
         )
         if result.outcome == "saved" and (not result.errors or not forward):
-            return redirect(_page_url(token, result.next_page))
+            return redirect(page_url(token, result.next_page))
         errors = result.errors
     invitation, ui = _require_session(request, token)
     if not _verified(request, invitation):
@@ -257,7 +295,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         "pages": len(pages),
         "rows": rows,
         "errors": [(r["id"], r["text"], r["error"]) for r in rows if r["error"]],
-        "instrument_name": _instrument_name(this.instrument, language),
+        "instrument_name": instrument_name(this.instrument, language),
         "credit": _credit(this.instrument, language),
         "progress_percent": int(100 * (number - 1) / len(pages)),
         "progress_text": ui.t("page_of", page=number, pages=len(pages)),
@@ -265,7 +303,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         "reminders_possible": bool(invitation.email or invitation.phone)
         and invitation.reminders_stopped_at is None,
     }
-    return _render(request, "eprom/page.html", ui, context, status=400 if errors else 200)
+    return render_patient(request, "eprom/page.html", ui, context, status=400 if errors else 200)
 
 
 def _credit(instrument_id: str, language: str) -> str:
@@ -275,7 +313,7 @@ def _credit(instrument_id: str, language: str) -> str:
     return pack.credit if pack is not None else ""
 
 
-@_answers_unknown_link_floods
+@answers_unknown_link_floods
 @never_cache
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, token: str) -> HttpResponse:
@@ -307,29 +345,32 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
         "missing": [
             {
                 "number": p.number,
-                "name": _instrument_name(p.instrument, ui.language),
-                "url": _page_url(token, p.number),
+                "name": instrument_name(p.instrument, ui.language),
+                "url": page_url(token, p.number),
             }
             for p in missing
         ],
         "pages": len(pages),
-        "last_page_url": _page_url(token, len(pages)),
+        "last_page_url": page_url(token, len(pages)),
         "progress_text": ui.t("page_of", page=len(pages), pages=len(pages)),
         "message": message,
     }
-    return _render(request, "eprom/review.html", ui, context, status=400 if message else 200)
+    return render_patient(request, "eprom/review.html", ui, context, status=400 if message else 200)
 
 
-@_answers_unknown_link_floods
+@answers_unknown_link_floods
 @never_cache
 def done(request: HttpRequest, token: str) -> HttpResponse:
     invitation, ui = _require_session(request, token)
     if invitation.status != InvitationStatus.SUBMITTED or not _verified(request, invitation):
         return redirect("eprom:start", token=token)
-    return _render(request, "eprom/message.html", ui, {"kind": "done"})
+    from painreg.eprom.eid import signed_in_patient
+
+    context = {"kind": "done", "own_answers": signed_in_patient(request) is not None}
+    return render_patient(request, "eprom/message.html", ui, context)
 
 
-@_answers_unknown_link_floods
+@answers_unknown_link_floods
 @require_POST
 def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
     """The patient opts out of reminders for this link."""
@@ -337,4 +378,6 @@ def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
     if not _verified(request, invitation):
         return redirect("eprom:start", token=token)
     actions.stop_reminders(invitation=invitation)
-    return _render(request, "eprom/message.html", ui, {"kind": "reminders_stopped", "token": token})
+    return render_patient(
+        request, "eprom/message.html", ui, {"kind": "reminders_stopped", "token": token}
+    )

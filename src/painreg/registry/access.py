@@ -213,6 +213,17 @@ def registrations_for(
     return qs.select_related("patient", "unit")
 
 
+def own_registrations(patient_id: int) -> QuerySet[Registration]:
+    """A patient's own registrations at every unit, for the patient who proved with
+    e-identification who they are (``eprom``'s own-answers page); the view logs the read."""
+    return (
+        Registration.objects.filter(patient_id=patient_id, patient__deleted_at__isnull=True)
+        .select_related("patient", "unit")
+        .prefetch_related("occasions__answers")
+        .order_by("first_visit_date", "pk")
+    )
+
+
 def get_registration_for_user(user: Any, unit: Unit, registration_id: int | str) -> Registration:
     try:
         return registrations_for(user, unit).get(pk=int(registration_id))

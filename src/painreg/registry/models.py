@@ -100,6 +100,14 @@ class Region(models.Model):
 CareLevel = _choices("CareLevel", vocabulary.CARE_LEVELS)
 
 
+class PatientIdentification(models.TextChoices):
+    """How a unit's patients show who they are before answering (``eprom``)."""
+
+    BIRTH_DATE = "birth_date", _("födelsedatum")
+    EID = "eid", _("e-legitimation")
+    EITHER = "either", _("födelsedatum eller e-legitimation")
+
+
 class Unit(models.Model):
     """A care unit (vårdenhet) reporting to the register.
 
@@ -123,6 +131,16 @@ class Unit(models.Model):
         blank=True,
         choices=[(int(c.value), c.label()) for c in vocabulary.PAIN_CARE_LEVELS],
     )
+    #: The identity check of the unit's questionnaire links: the date of birth,
+    #: e-identification through the region's e-ID broker (OpenID Connect), or either.
+    patient_identification = models.CharField(
+        _("patientens identifiering"),
+        max_length=12,
+        choices=PatientIdentification.choices,
+        default=PatientIdentification.BIRTH_DATE,
+        # Also the database's: bulk imports (interop.bulk) insert units in SQL.
+        db_default=PatientIdentification.BIRTH_DATE,
+    )
 
     history = _history()
 
@@ -133,6 +151,10 @@ class Unit(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(care_level__in=CareLevel.values), name="unit_care_level_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(patient_identification__in=PatientIdentification.values),
+                name="unit_patient_identification_known",
             ),
             models.CheckConstraint(
                 condition=Q(active_from__isnull=True)

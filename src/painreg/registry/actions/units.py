@@ -36,6 +36,7 @@ def create_unit(
     hsa_id: str | None = None,
     connected: bool = True,
     pain_care_level: int | None = None,
+    patient_identification: str = "birth_date",
 ) -> Unit:
     _require_coordinator(user)
     region_obj = region if isinstance(region, Region) else Region.objects.get(code=region)
@@ -49,6 +50,7 @@ def create_unit(
         hsa_id=hsa_id or None,
         connected=connected,
         pain_care_level=pain_care_level,
+        patient_identification=patient_identification,
     )
     unit.full_clean()
     _stamp(unit, user)
