@@ -24,7 +24,7 @@ from painreg.errors import UserError
 COMMAND_MODULES: tuple[str, ...] = (
     "painreg.cli.serve",  # demo, serve
     "painreg.cli.score",  # score, instruments
-    "painreg.cli.exchange",  # export, import
+    "painreg.cli.exchange",  # export, codebook, import
     "painreg.cli.fhir",  # fhir
     "painreg.cli.report",  # report
     "painreg.cli.contacts",  # contacts
