@@ -153,8 +153,8 @@ def _written_digest(row: AuditEvent | AccessLog) -> str:
     (``payload_hash``) while its payload is still that one, under the secret key or
     a fallback of it; otherwise the digest of what it holds now, which the chain
     then shows as edited before the redaction."""
-    from painreg.audit.chain import secret_keys
     from painreg.audit.chain import payload_digest as digest
+    from painreg.audit.chain import secret_keys
 
     reason = getattr(row, "reason", "")
     if any(digest(reason, row.detail, key=k) == row.payload_hash for k in secret_keys()):

@@ -46,7 +46,16 @@ GENESIS = "0" * 64
 CHAINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "events": (
         "AuditEvent",
-        ("at", "user_id", "username", "action", "unit_id", "patient_id", "object_type", "object_id"),
+        (
+            "at",
+            "user_id",
+            "username",
+            "action",
+            "unit_id",
+            "patient_id",
+            "object_type",
+            "object_id",
+        ),
     ),
     "access": ("AccessLog", ("at", "user_id", "username", "action", "unit_id", "patient_id")),
 }
@@ -170,7 +179,7 @@ class ChainReport:
     rows: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
-    redacted: int = 0
+    redacted: set[int] = field(default_factory=set)  # ids of redacted rows
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -191,9 +200,7 @@ def redacted_digests(chain: str) -> dict[int, str]:
 
     key = {"events": "events", "access": "access"}[chain]
     found: dict[int, str] = {}
-    for detail in AuditEvent.objects.filter(action="audit.redact").values_list(
-        "detail", flat=True
-    ):
+    for detail in AuditEvent.objects.filter(action="audit.redact").values_list("detail", flat=True):
         for pk, digest in ((detail or {}).get("digests") or {}).get(key, {}).items():
             found[int(pk)] = digest
     return found
@@ -207,7 +214,7 @@ def secret_keys() -> list[str]:
 
 
 def _payload_ok(row: dict, keys: list[str], redacted: dict[int, str]) -> str:
-    """"ok", "redacted" or "" (the payload is not the one the row was written with)."""
+    """ "ok", "redacted" or "" (the payload is not the one the row was written with)."""
     reason, detail = row.get("reason", ""), row["detail"]
     if any(payload_digest(reason, detail, key=k) == row["payload_hash"] for k in keys):
         return "ok"
@@ -258,13 +265,14 @@ def verify(chain: str, *, anchors: Iterable[tuple[int, str]] = ()) -> ChainRepor
                 "it was inserted, or the one before it replaced",
             )
         facts = _facts(chain, row)
-        if link_hash(chain, row["seq"], row["prev_hash"], row["payload_hash"], facts) != (
-            row["row_hash"]
+        if (
+            link_hash(chain, row["seq"], row["prev_hash"], row["payload_hash"], facts)
+            != (row["row_hash"])
         ):
             add("edited", row, f"{name}: its content does not match its hash: edited or forged")
         status = _payload_ok(row, keys, redacted)
         if status == "redacted":
-            report.redacted += 1
+            report.redacted.add(row["id"])
         elif not status:
             add(
                 "payload",
