@@ -58,7 +58,7 @@ CHAINS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "access": ("AccessLog", ("at", "user_id", "username", "action", "unit_id", "patient_id")),
-}
+}  # fmt: skip
 
 #: What a row is called in a finding.
 ROW_NAMES = {"events": "event", "access": "access-log entry"}

@@ -5,6 +5,7 @@ on request still verifying (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from typing import Any
 
@@ -45,7 +46,7 @@ def test_every_write_links_to_the_one_before(world: Any) -> None:
     rows = list(AuditEvent.objects.order_by("seq"))
     assert [e.seq for e in rows] == list(range(1, len(rows) + 1))
     assert rows[0].prev_hash == GENESIS
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.row_hash
     head = ChainHead.objects.get(chain="events")
     assert (head.seq, head.row_hash) == (rows[-1].seq, rows[-1].row_hash)
