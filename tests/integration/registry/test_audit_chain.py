@@ -234,3 +234,52 @@ def test_the_verify_command_refuses_a_malformed_anchor(capsys: Any) -> None:
     with pytest.raises(SystemExit):
         main(["audit", "verify", "--anchor", "events:1:nothex"])
     assert "CHAIN:SEQ:HASH" in capsys.readouterr().err
+
+
+@pytest.mark.never(
+    ["sqlite"], reason="SQLite serialises every write transaction (IMMEDIATE); the row lock "
+    "of the chain's head is PostgreSQL's"
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain_on_postgresql() -> None:
+    """Eight connections append at once (single events, bulk access entries, and events
+    inside longer transactions): every row gets its own number and links to the one
+    before it."""
+    import threading
+
+    from django.db import close_old_connections, transaction
+
+    writers, per_writer = 8, 40
+    start = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(per_writer):
+                if i % 3 == 0:
+                    with transaction.atomic():
+                        audit.record_event(user=None, username=f"w{n}", action="test.a")
+                        audit.record_event(user=None, username=f"w{n}", action="test.b")
+                else:
+                    audit.record_event(user=None, username=f"w{n}", action="test.c")
+                audit.log_access_many(
+                    user=None, username=f"w{n}", action="export", patient_ids=[n, n + 100]
+                )
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    events, access = verify("events"), verify("access")
+    assert events.ok and access.ok, (events.findings[:3], access.findings[:3])
+    assert events.rows == writers * (per_writer + (per_writer + 2) // 3)
+    assert access.rows == writers * per_writer * 2
+    assert ChainHead.objects.get(chain="events").seq == events.rows
