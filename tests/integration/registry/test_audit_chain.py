@@ -237,8 +237,9 @@ def test_the_verify_command_refuses_a_malformed_anchor(capsys: Any) -> None:
 
 
 @pytest.mark.never(
-    ["sqlite"], reason="SQLite serialises every write transaction (IMMEDIATE); the row lock "
-    "of the chain's head is PostgreSQL's"
+    ["sqlite"],
+    reason="SQLite serialises every write transaction (IMMEDIATE); the row lock "
+    "of the chain's head is PostgreSQL's",
 )
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_fork_the_chain_on_postgresql() -> None:
@@ -266,7 +267,7 @@ def test_concurrent_writers_never_fork_the_chain_on_postgresql() -> None:
                 audit.log_access_many(
                     user=None, username=f"w{n}", action="export", patient_ids=[n, n + 100]
                 )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             close_old_connections()
