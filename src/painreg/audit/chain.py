@@ -34,7 +34,9 @@ earlier (``painreg audit verify --anchor``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -76,12 +78,24 @@ def payload_text(reason: str, detail: Any) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def payload_digest(reason: str, detail: Any, *, key: str | None = None) -> str:
-    """Keyed SHA-256 (Django's salted HMAC with ``key``, default the secret key)."""
-    from django.utils.crypto import salted_hmac
+PAYLOAD_SALT = "painreg.audit.payload"
 
-    text = payload_text(reason, detail)
-    return salted_hmac("painreg.audit.payload", text, secret=key, algorithm="sha256").hexdigest()
+
+@functools.lru_cache(maxsize=8)
+def _payload_key(secret: str) -> bytes:
+    """Django's ``salted_hmac`` key derivation, once per secret (verify digests many rows)."""
+    return hashlib.sha256((PAYLOAD_SALT + secret).encode("utf-8")).digest()
+
+
+def payload_digest(reason: str, detail: Any, *, key: str | None = None) -> str:
+    """Keyed SHA-256 of the payload: Django's ``salted_hmac`` (salt
+    ``painreg.audit.payload``, SHA-256) with ``key``, by default the secret key."""
+    if key is None:
+        from django.conf import settings
+
+        key = settings.SECRET_KEY
+    text = payload_text(reason, detail).encode("utf-8")
+    return hmac.new(_payload_key(key), text, hashlib.sha256).hexdigest()
 
 
 def link_hash(chain: str, seq: int, prev_hash: str, payload_hash: str, facts: dict) -> str:
@@ -187,6 +201,16 @@ class ChainReport:
         return not self.findings
 
 
+class _Name:
+    """:func:`describe` of a row, made only when a finding needs it."""
+
+    def __init__(self, chain: str, row: dict) -> None:
+        self.chain, self.row = chain, row
+
+    def __str__(self) -> str:
+        return describe(self.chain, self.row)
+
+
 def describe(chain: str, row: dict) -> str:
     """A row as a finding names it: its id, number, time, action and user."""
     at = row["at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if row["at"] else "?"
@@ -247,7 +271,7 @@ def verify(chain: str, *, anchors: Iterable[tuple[int, str]] = ()) -> ChainRepor
 
     for row in model.objects.order_by("seq").values(*names).iterator(chunk_size=5_000):
         report.rows += 1
-        name = describe(chain, row)
+        name = _Name(chain, row)
         if row["seq"] > expected:
             gap = f"#{expected}" if row["seq"] == expected + 1 else f"#{expected}–#{row['seq'] - 1}"
             before = f"after {describe(chain, last)} " if last else ""

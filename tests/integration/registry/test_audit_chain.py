@@ -78,6 +78,17 @@ def test_a_row_hash_is_the_documented_recipe(world: Any) -> None:
     assert hashlib.sha256(text.encode()).hexdigest() == event.row_hash
 
 
+def test_the_payload_digest_is_django_s_salted_hmac(settings: Any) -> None:
+    from django.utils.crypto import salted_hmac
+
+    from painreg.audit.chain import payload_digest, payload_text
+
+    text = payload_text("orsak", {"a": [1, "å"]})
+    expected = salted_hmac("painreg.audit.payload", text, algorithm="sha256").hexdigest()
+    assert payload_digest("orsak", {"a": [1, "å"]}) == expected
+    assert payload_digest("orsak", {"a": [1, "å"]}, key="other-key") != expected
+
+
 def test_an_edited_event_is_named(world: Any) -> None:
     events = _events()
     _sql("UPDATE audit_auditevent SET username = %s WHERE id = %s", "mallory", events[2].pk)
