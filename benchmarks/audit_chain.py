@@ -183,7 +183,9 @@ def measure(database_url: str, writes: int, concurrent: bool) -> list[dict]:
                     THREADS,
                     per,
                     lambda i: audit.record_event(
-                        user=None, username=f"user{i % 50}", action="registration.update",
+                        user=None,
+                        username=f"user{i % 50}",
+                        action="registration.update",
                         detail={"n": i},
                     ),
                 ),  # fmt: skip
@@ -202,7 +204,9 @@ def measure(database_url: str, writes: int, concurrent: bool) -> list[dict]:
         report = chain.verify(name)
         seconds = time.perf_counter() - start
         assert report.ok, report.findings[:3]
-        results.append({"label": f"verify {name}", "verify": {"rows": report.rows, "seconds": seconds}})
+        results.append(
+            {"label": f"verify {name}", "verify": {"rows": report.rows, "seconds": seconds}}
+        )
     return results
 
 

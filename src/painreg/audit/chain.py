@@ -44,6 +44,9 @@ from typing import Any
 
 GENESIS = "0" * 64
 
+#: Canonical JSON: keys sorted, no spaces, UTF-8 as is (one encoder, reused).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
 #: Chain name -> (model name, the facts its row hash commits to, besides seq and hashes).
 CHAINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "events": (
@@ -74,8 +77,7 @@ def _canonical(value: Any) -> Any:
 
 def payload_text(reason: str, detail: Any) -> str:
     """The canonical JSON of a payload that :func:`payload_digest` keys."""
-    payload = {"reason": reason or "", "detail": detail}
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode({"reason": reason or "", "detail": detail})
 
 
 PAYLOAD_SALT = "painreg.audit.payload"
@@ -102,8 +104,7 @@ def link_hash(chain: str, seq: int, prev_hash: str, payload_hash: str, facts: di
     """The row hash: SHA-256 of canonical JSON of the chain, the facts and the links."""
     body = {k: _canonical(v) for k, v in facts.items()}
     body.update(chain=chain, seq=seq, prev_hash=prev_hash, payload_hash=payload_hash)
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
 def _model(chain: str) -> Any:
