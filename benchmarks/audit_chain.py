@@ -188,7 +188,7 @@ def measure(database_url: str, writes: int, concurrent: bool) -> list[dict]:
                         action="registration.update",
                         detail={"n": i},
                     ),
-                ),  # fmt: skip
+                ),
                 THREADS * per,
             )
         )
