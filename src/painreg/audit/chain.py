@@ -122,31 +122,42 @@ def _claim(chain: str, count: int) -> tuple[int, str]:
     """Take ``chain``'s lock for the caller's transaction; the number of the first
     of ``count`` new rows and the hash to link it to.
 
-    The head is updated first (the lock), then read. The table's last row is
+    The head is updated (the lock) and read in one statement. The table's last row is
     read too: when it is ahead of the head (a database restored with an older
     head than rows, never the application's own writes) the new rows follow
     that row, so a write never fails on a taken number. A head ahead of the
     table (its last rows deleted) is followed as it is: the gap stays visible.
     """
-    from django.db import IntegrityError, transaction
-    from django.db.models import F
+    from django.db import IntegrityError, connection, transaction
 
     from painreg.audit.models import ChainHead
 
-    heads = ChainHead.objects.filter(chain=chain)
-    if not heads.update(seq=F("seq")):
+    head = _lock_head(connection, chain)
+    if head is None:
         # A new database (or one a test emptied): the chain starts here.
         try:
             with transaction.atomic():
                 ChainHead.objects.create(chain=chain, seq=0, row_hash=GENESIS)
         except IntegrityError:
             pass  # another writer created it first
-        heads.update(seq=F("seq"))
-    head = heads.get()
+        head = _lock_head(connection, chain)
     last = _model(chain).objects.order_by("-seq").values_list("seq", "row_hash").first()
-    if last is not None and last[0] > head.seq:
+    if last is not None and last[0] > head[0]:
         return last[0] + 1, last[1]
-    return head.seq + 1, head.row_hash
+    return head[0] + 1, head[1]
+
+
+def _lock_head(connection: Any, chain: str) -> tuple[int, str] | None:
+    """Lock the chain's head for the transaction and read it, in one statement
+    (PostgreSQL and SQLite 3.35+ both return what an UPDATE touched)."""
+    from painreg.audit.models import ChainHead
+
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET seq = seq WHERE chain = %s RETURNING seq, row_hash", [chain]
+        )
+        return cursor.fetchone()
 
 
 def append(chain: str, rows: Sequence[Any]) -> None:
