@@ -28,4 +28,5 @@ def staff(request: HttpRequest) -> dict[str, Any]:
         unit is not None and Role.UNIT_MANAGER in access.roles_in(user, unit)
     )
     context["may_reset_accounts"] = access.may_reset_accounts(user, unit)
+    context["is_national_coordinator"] = unit is None and access.is_national_coordinator(user)
     return context

@@ -11,7 +11,10 @@ this package does not need Django to be set up):
   access extract (loggutdrag) lists it.
 * :func:`redact_patient` - deletion on request: blanks what the patient's
   audit events and access-log rows say (their payloads), keeps that they
-  happened, and records the SHA-256 of every payload it blanked.
+  happened, and records the keyed digest of every payload it blanked.
+
+Every row is a link of its table's hash chain (:mod:`painreg.audit.chain`:
+``append`` when written, ``verify`` for ``painreg audit verify``).
 
 The scoped reads of the log (a unit manager's browse of the unit's log, a
 patient's access extract) are in :mod:`painreg.registry.access`, with every
@@ -56,9 +59,10 @@ def record_event(
     username: str | None = None,
 ) -> AuditEvent:
     """Write one audit event. Call inside the transaction of the write it records."""
+    from painreg.audit import chain
     from painreg.audit.models import AuditEvent
 
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         user=user if getattr(user, "pk", None) else None,
         username=username if username is not None else _username(user),
         action=action,
@@ -69,6 +73,8 @@ def record_event(
         reason=reason,
         detail=detail or {},
     )
+    chain.append("events", [event])
+    return event
 
 
 def log_access(
@@ -81,9 +87,11 @@ def log_access(
     username: str | None = None,
 ) -> AccessLog:
     """Record that ``user`` saw identifiable data (``action``: an ``AccessAction`` value)."""
+    from painreg.audit import chain
+
     entry = _access_entry(user=user, action=action, unit=unit, detail=detail, username=username)
     entry.patient = patient
-    entry.save()
+    chain.append("access", [entry])
     return entry
 
 
@@ -98,14 +106,14 @@ def log_access_many(
 ) -> int:
     """One access-log entry per distinct patient in ``patient_ids`` (a list page, an
     export file); returns how many were written."""
-    from painreg.audit.models import AccessLog
+    from painreg.audit import chain
 
     entries = []
     for pk in sorted(set(patient_ids)):
         entry = _access_entry(user=user, action=action, unit=unit, detail=detail, username=username)
         entry.patient_id = pk
         entries.append(entry)
-    AccessLog.objects.bulk_create(entries, batch_size=5_000)
+    chain.append("access", entries)
     return len(entries)
 
 
@@ -129,18 +137,29 @@ def payload_digest(row: AuditEvent | AccessLog) -> str:
     """Keyed SHA-256 (HMAC with the secret key) of what an audit row says beyond the
     fact (reason and detail), canonical JSON.
 
-    A tamper-evident chain that commits to this digest still verifies after a
-    redaction: the redaction event keeps the digest of every payload it blanked.
+    Each row's hash commits to this digest (``payload_hash``, :mod:`painreg.audit.chain`),
+    so the chain still verifies after a redaction: the redaction event keeps the
+    digest of every payload it blanked.
     Keyed, because an answer value or a personnummer has few enough candidates
     that a plain hash of the blanked payload could be reversed by guessing.
     """
-    import json
+    from painreg.audit.chain import payload_digest as digest
 
-    from django.utils.crypto import salted_hmac
+    return digest(getattr(row, "reason", ""), row.detail)
 
-    payload = {"reason": getattr(row, "reason", ""), "detail": row.detail}
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return salted_hmac("painreg.audit.payload", text, algorithm="sha256").hexdigest()
+
+def _written_digest(row: AuditEvent | AccessLog) -> str:
+    """The digest a redaction records for ``row``: the one it was written with
+    (``payload_hash``) while its payload is still that one, under the secret key or
+    a fallback of it; otherwise the digest of what it holds now, which the chain
+    then shows as edited before the redaction."""
+    from painreg.audit.chain import payload_digest as digest
+    from painreg.audit.chain import secret_keys
+
+    reason = getattr(row, "reason", "")
+    if any(digest(reason, row.detail, key=k) == row.payload_hash for k in secret_keys()):
+        return row.payload_hash
+    return payload_digest(row)
 
 
 def redact_patient(*, user: Any, patient: Patient, unit: Unit | None, reason: str) -> AuditEvent:
@@ -160,8 +179,8 @@ def redact_patient(*, user: Any, patient: Patient, unit: Unit | None, reason: st
     if unit is not None:
         events, views = events.filter(unit=unit), views.filter(unit=unit)
     digests = {
-        "events": {str(e.pk): payload_digest(e) for e in events.exclude(reason="", detail={})},
-        "access": {str(v.pk): payload_digest(v) for v in views.exclude(detail="")},
+        "events": {str(e.pk): _written_digest(e) for e in events.exclude(reason="", detail={})},
+        "access": {str(v.pk): _written_digest(v) for v in views.exclude(detail="")},
     }
     events.filter(pk__in=[int(k) for k in digests["events"]]).update(reason="", detail={})
     views.filter(pk__in=[int(k) for k in digests["access"]]).update(detail="")

@@ -48,6 +48,19 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
+    """An append-only audit row, a link of its table's hash chain (``audit.chain``).
+
+    ``seq`` numbers the rows of the table without gaps; ``prev_hash`` is the
+    ``row_hash`` of row ``seq - 1``; ``payload_hash`` the keyed digest of the
+    payload (reason, detail) when written, which a redaction keeps; ``row_hash``
+    the SHA-256 of the row's facts, its ``payload_hash`` and ``prev_hash``.
+    """
+
+    seq = models.BigIntegerField(_("löpnummer"), unique=True, editable=False)
+    prev_hash = models.CharField(_("föregående kedjesumma"), max_length=64, editable=False)
+    payload_hash = models.CharField(_("innehållssumma"), max_length=64, editable=False)
+    row_hash = models.CharField(_("kedjesumma"), max_length=64, editable=False)
+
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
@@ -128,3 +141,25 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+
+class ChainHead(models.Model):
+    """The last link of each audit table's chain: its number and hash.
+
+    Every append updates its chain's head first, in the append's transaction:
+    that one row lock (PostgreSQL) or the database's write lock (SQLite)
+    serialises the writers, so two never link to the same predecessor. The
+    head also tells a deleted last event: ``audit verify`` compares it with
+    the table's last row.
+    """
+
+    chain = models.CharField(_("kedja"), max_length=20, primary_key=True)
+    seq = models.BigIntegerField(_("löpnummer"), default=0)
+    row_hash = models.CharField(_("kedjesumma"), max_length=64)
+
+    class Meta:
+        verbose_name = _("kedjans huvud")
+        verbose_name_plural = _("kedjornas huvuden")
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq}"

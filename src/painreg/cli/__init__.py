@@ -22,9 +22,10 @@ from painreg.errors import UserError
 
 #: Modules that add subcommands, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "painreg.cli.serve",  # demo, serve
+    "painreg.cli.serve",  # demo, serve, access-extract, reapply-deletions
+    "painreg.cli.audit",  # audit verify, audit export
     "painreg.cli.score",  # score, instruments
-    "painreg.cli.exchange",  # export, import
+    "painreg.cli.exchange",  # export, codebook, import
     "painreg.cli.fhir",  # fhir
     "painreg.cli.report",  # report
     "painreg.cli.contacts",  # contacts

@@ -19,10 +19,11 @@ from painreg.errors import UserError
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser(
         "export",
-        help="export the register as interchange tables (CSV or Parquet)",
+        help="export the register as interchange tables (CSV or Parquet) with their codebook",
         description="Write units, unit_year_totals, patients, registrations, answers and the "
-        "stored scores of the configured database to DIR (docs/interchange.md). Opted-out "
-        "patients are never exported. The export is written to the access log.",
+        "stored scores of the configured database to DIR (docs/interchange.md), with the "
+        "codebook (datapackage.json, codebook.xlsx). Opted-out patients are never exported. "
+        "The export is written to the access log.",
     )
     export.add_argument("directory", metavar="DIR", type=Path, help="output directory")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv")
@@ -42,6 +43,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_claim_argument(export, "--user")
     export.set_defaults(handler=run_export)
+
+    book = subparsers.add_parser(
+        "codebook",
+        help="write the interchange format's codebook (datapackage.json, codebook.xlsx)",
+        description="Write the codebook of the interchange format to DIR without a database: "
+        "datapackage.json (a Frictionless Data Package descriptor: every table's columns, "
+        "types, keys, references and allowed codes with Swedish and English labels) and "
+        "codebook.xlsx (the same as one Excel sheet). `painreg export` writes both beside its "
+        "tables (docs/interchange.md).",
+    )
+    book.add_argument("directory", metavar="DIR", type=Path, help="output directory")
+    book.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default="csv",
+        help="the format of the tables the descriptor describes",
+    )
+    book.add_argument(
+        "--pseudonymised",
+        action="store_true",
+        help="describe patient_id as a pseudonym (as in an export with --pseudonymise)",
+    )
+    book.set_defaults(handler=run_codebook)
 
     imp = subparsers.add_parser(
         "import",
@@ -127,6 +151,14 @@ def run_export(args: argparse.Namespace) -> int:
         )
     rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
     print(f"exported to {result.directory} ({args.format}): {rows}")
+    return 0
+
+
+def run_codebook(args: argparse.Namespace) -> int:
+    from painreg.reports.codebook import write_codebook
+
+    paths = write_codebook(args.directory, args.format, pseudonymised=args.pseudonymised)
+    print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 
 

@@ -8,6 +8,8 @@ Decisions (ARCHITECTURE.md "Interchange format"):
   so SQLite and PostgreSQL write the same bytes and export → import → export
   gives identical files. Opted-out and deleted patients are never exported.
   Each export is written to the access log: who, what, how many patients.
+  The codebook (``datapackage.json``, ``codebook.xlsx``) is written beside
+  the tables (:mod:`painreg.reports.codebook`).
 * **Pseudonymised export**: ``patient_id`` is HMAC-SHA256 of the 12-digit
   personnummer with the registry holder's secret (``PAINREG_PSEUDONYM_KEY``),
   hex. The same secret gives the same pseudonym in every export, so the
@@ -29,6 +31,7 @@ import pyarrow as pa
 
 from painreg.errors import UserError
 from painreg.interop.results import ExportResult, Progress, no_progress
+from painreg.reports.codebook import write_codebook
 from painreg.tidy import schema
 
 PSEUDONYM_KEY_ENV = "PAINREG_PSEUDONYM_KEY"
@@ -192,6 +195,7 @@ def export_register(
             directory, format, patient_id, {r[2] for r in reg_list} if selected else None
         )
     )
+    write_codebook(directory, format, pseudonymised=pseudonymised, private=True)
     what = "pseudonymised" if pseudonymised else "identified"
     scope = []
     if units:

@@ -29,6 +29,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from painreg import audit
+from painreg.audit.export import AuditExport, AuditFilter
+from painreg.audit.export import collect as collect_audit
 from painreg.audit.models import AccessAction, AccessLog, AuditEvent
 from painreg.registry.models import (
     UNIT_ROLES,
@@ -47,6 +49,7 @@ __all__ = [
     "access_extract",
     "access_log_for_unit",
     "analyst_regions",
+    "audit_export_for",
     "current_unit",
     "dashboard_units_for",
     "find_patient_in_unit",
@@ -320,6 +323,30 @@ def access_log_for_unit(*, user: Any, unit: Unit) -> QuerySet[AccessLog]:
     require_role(user, unit, Role.UNIT_MANAGER)
     audit.log_access(user=user, action=AccessAction.BROWSE_ACCESS_LOG, unit=unit)
     return AccessLog.objects.filter(unit=unit).select_related("patient", "unit")
+
+
+def audit_export_for(
+    *, user: Any, selection: AuditFilter, username: str | None = None
+) -> AuditExport:
+    """The audit export (:mod:`painreg.audit.export`): for the national coordinator
+    (anyone else: 404), or the operator's command (``user=None``, ``username`` set).
+
+    The rows name patients by their internal id: the export is logged once, and
+    once for each patient it names, so each patient's access extract lists it.
+    """
+    if user is not None and not is_national_coordinator(user):
+        raise Http404
+    export = collect_audit(selection)
+    detail = f"audit export ({selection.describe()}): {len(export.rows)} rows"
+    audit.log_access(user=user, username=username, action=AccessAction.EXPORT, detail=detail)
+    audit.log_access_many(
+        user=user,
+        username=username,
+        action=AccessAction.EXPORT,
+        patient_ids=export.patient_ids,
+        detail=detail,
+    )
+    return export
 
 
 @dataclass(frozen=True)

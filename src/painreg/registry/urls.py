@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from painreg.registry import views, views_occasions, views_unit
+from painreg.registry import views, views_audit, views_occasions, views_unit
 
 app_name = "registry"
 
@@ -37,6 +37,7 @@ urlpatterns = [
         name="occasion_not_administered",
     ),
     path("atkomstlogg/", views_unit.access_log, name="access_log"),
+    path("granskningslogg/", views_audit.audit_trail, name="audit_trail"),
     path("arsvolymer/", views_unit.unit_totals, name="unit_totals"),
     path("medarbetare/", views_unit.unit_members, name="unit_members"),
     path(

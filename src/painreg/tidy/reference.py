@@ -7,7 +7,8 @@ readers, writers and the validator do (``tests/unit/test_docs_drift.py``).
 
 from __future__ import annotations
 
-from painreg.tidy.schema import LIST_SEPARATOR, TABLES, Column
+from painreg.tidy.codebook import DESCRIPTOR_NAME, WORKBOOK_NAME, coded_lists, rules_text, type_text
+from painreg.tidy.schema import LIST_SEPARATOR, TABLES
 
 INTRO = """\
 # Interchange format: the register as tidy tables
@@ -33,6 +34,8 @@ export` writes the register's extract with the same patient ids as
 `painreg sick-leave convert` turns Försäkringskassan's own shape (its column
 names and codes, through a mapping file) into these tables
 (docs/annual-report.md).
+The codes and labels of every coded column, and the machine-readable
+codebook each export carries, are at the end ("Codebook").
 
 ## Conventions
 
@@ -217,36 +220,30 @@ VALIDATION_EXAMPLES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _type(col: Column) -> str:
-    text = {
-        "string": "text",
-        "enum": "code",
-        "list": "list",
-        "int": "integer",
-        "float": "number",
-        "date": "date",
-        "bool": "boolean",
-    }[col.type]
-    if col.max_length:
-        text += f" (≤ {col.max_length})"
-    return text
+CODES_INTRO = """\
+## Codebook: codes and labels
 
+The codes a coded column allows, with their Swedish and English labels
+(`painreg.tidy.vocabulary`). `painreg export` writes the same codebook beside
+the tables, twice:
 
-def _notes(col: Column) -> str:
-    parts = []
-    if col.optional:
-        parts.append("optional column")
-    if col.nullable:
-        parts.append("may be empty")
-    else:
-        parts.append("required")
-    if col.default is not None:
-        parts.append(f"empty means `{str(col.default).lower()}`")
-    if col.references:
-        parts.append(f"refers to `{col.references}`")
-    if col.choices:
-        parts.append("codes: " + ", ".join(f"`{c}`" for c in col.choices))
-    return "; ".join(parts)
+- `{descriptor}`: a Frictionless Data Package descriptor (Data Package v2).
+  Each table is a resource whose Table Schema gives every column's type, the
+  required cells (`constraints.required`), the allowed codes
+  (`constraints.enum`, or for a list column a `pattern` that admits only
+  allowed codes joined by `;`), the key (`primaryKey`) and the references
+  between tables (`foreignKeys`). Each coded column lists its codes in
+  `categories`: `label` is the Swedish label, `labels` holds `sv` and `en`.
+  Any Frictionless tool reads and checks the files with it, e.g.
+  `frictionless validate datapackage.json` in the export's folder. The
+  descriptor carries no date, so the same export gives the same bytes.
+- `{workbook}`: the same content as one Excel sheet (*Kodbok*): one row per
+  column, then one per code with its labels, for people who read the
+  codebook in a spreadsheet. Text is written as text, never as a formula.
+
+`painreg codebook DIR` writes both files without a database, for a
+researcher who plans an analysis before receiving data.
+"""
 
 
 def render_markdown() -> str:
@@ -264,6 +261,15 @@ def render_markdown() -> str:
         lines.append("| column | type | meaning | rules |")
         lines.append("|---|---|---|---|")
         for col in table.columns:
-            lines.append(f"| `{col.name}` | {_type(col)} | {col.description} | {_notes(col)} |")
+            lines.append(
+                f"| `{col.name}` | {type_text(col)} | {col.description} | {rules_text(col)} |"
+            )
+        lines.append("")
+    lines.append(CODES_INTRO.format(descriptor=DESCRIPTOR_NAME, workbook=WORKBOOK_NAME))
+    for codes, columns in coded_lists():
+        used = ", ".join(f"`{c}`" for c in columns)
+        lines += [f"### `{codes.name}`", "", f"Used by {used}.", ""]
+        lines += ["| code | Swedish | English |", "|---|---|---|"]
+        lines += [f"| `{c.value}` | {c.sv} | {c.en} |" for c in codes]
         lines.append("")
     return "\n".join(lines)

@@ -48,6 +48,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from painreg.tidy import cells, rules, schema
+from painreg.tidy.codebook import CODEBOOK_FILES
 from painreg.tidy.schema import InterchangeTable
 
 #: Problems kept in memory (and listed); beyond this only counted. A file so
@@ -292,6 +293,8 @@ def validate_directory(
         )
     known_names = {f"{n}.{fmt}" for n in schema.TABLES for fmt in schema.FORMATS}
     for entry in sorted(directory.iterdir()):
+        if entry.name in CODEBOOK_FILES:
+            continue  # the codebook an export writes beside the tables
         if entry.name not in known_names and not entry.name.startswith("."):
             report.notes.append(f"{entry.name}: not an interchange table; ignored")
     if not report.files and report.ok:
