@@ -38,10 +38,10 @@ units by ``unit_id`` only, never a person.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,8 @@ def parse_rules(data: Any, source: str = "quality rules") -> list[Rule]:
         unknown = sorted(set(entry) - _RULE_KEYS)
         if unknown:
             raise QualityRuleError(
-                f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_RULE_KEYS))}"
+                f"{where}: unknown key(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(_RULE_KEYS))}"
             )
         severity = entry.get("severity")
         if severity not in SEVERITIES:
@@ -201,7 +202,9 @@ def parse_rules(data: Any, source: str = "quality rules") -> list[Rule]:
         explanation = _text(entry, "explanation", where)
         bodies = [k for k in ("check", "where", "query") if entry.get(k)]
         if len(bodies) != 1:
-            raise QualityRuleError(f"{where}: give exactly one of 'check', 'table' + 'where', 'query'")
+            raise QualityRuleError(
+                f"{where}: give exactly one of 'check', 'table' + 'where', 'query'"
+            )
         check = entry.get("check")
         if check is not None and check not in ENTRY_CHECKS:
             raise QualityRuleError(
@@ -273,7 +276,9 @@ def _registration_rows(tables: Mapping[str, pa.Table]) -> Iterator[dict[str, Any
     yield from tables["registrations"].to_pylist()
 
 
-def _date_check(code: str, field_name: str) -> Callable[[Mapping[str, pa.Table], dt.date], list[Row]]:
+def _date_check(
+    code: str, field_name: str
+) -> Callable[[Mapping[str, pa.Table], dt.date], list[Row]]:
     from painreg.tidy import rules
 
     def check(tables: Mapping[str, pa.Table], today: dt.date) -> list[Row]:
@@ -421,7 +426,9 @@ def _entry_checks() -> dict[str, Callable[[Mapping[str, pa.Table], dt.date], lis
     from painreg.tidy import rules
 
     return {
-        "referral_after_first_visit": _date_check(rules.REFERRAL_AFTER_FIRST_VISIT, "referral_date"),
+        "referral_after_first_visit": _date_check(
+            rules.REFERRAL_AFTER_FIRST_VISIT, "referral_date"
+        ),
         "rehab_start_before_first_visit": _date_check(
             rules.REHAB_START_BEFORE_FIRST_VISIT, "rehab_start_date"
         ),
@@ -477,7 +484,9 @@ def _complete(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
         out[name] = (
             given if given is not None else schema.get_table(name).arrow_schema.empty_table()
         )
-    out["scores"] = tables["scores"] if tables.get("scores") is not None else _scores(out["answers"])
+    out["scores"] = (
+        tables["scores"] if tables.get("scores") is not None else _scores(out["answers"])
+    )
     if tables.get("occasions") is not None:
         out["occasions"] = tables["occasions"]
     return out
@@ -523,7 +532,9 @@ def _sql_rows(con: Any, rule: Rule, today: dt.date) -> list[dict[str, Any]]:
         first = str(exc).splitlines()[0]
         raise QualityRuleError(f"rule {rule.id}: its SQL fails: {first}") from None
     if rows and "registration_id" not in names and "unit_id" not in names:
-        raise QualityRuleError(f"rule {rule.id}: its SQL returns neither registration_id nor unit_id")
+        raise QualityRuleError(
+            f"rule {rule.id}: its SQL returns neither registration_id nor unit_id"
+        )
     return rows
 
 
@@ -616,7 +627,16 @@ def run_on_directory(
 def findings_table(run: QualityRun, language: str = "sv") -> list[list[Any]]:
     """The findings as rows for a file meant for people (header first)."""
     by_id = {r.id: r for r in run.rules}
-    header = ["rule", "severity", "unit_id", "registration_id", "occasion", "field", "detail", "name"]
+    header = [
+        "rule",
+        "severity",
+        "unit_id",
+        "registration_id",
+        "occasion",
+        "field",
+        "detail",
+        "name",
+    ]
     rows: list[list[Any]] = [header]
     for f in run.findings:
         rows.append(
