@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "painreg.accounts",
     "painreg.eprom",
     "painreg.dashboard",
+    "painreg.quality",
 ]
 
 ROOT_URLCONF = "painreg.urls"
