@@ -119,9 +119,7 @@ def test_the_query_workflow_with_its_audit(quality_world: Any) -> None:
         actions.close_query(user=quality_world.erik, query=query, reason="because")
     closed = actions.close_query(user=quality_world.erik, query=query, reason="corrected")
     assert closed.status == QueryStatus.CLOSED and closed.closed_by == quality_world.erik
-    events = list(
-        AuditEvent.objects.filter(object_type="query").values_list("action", "unit_id")
-    )
+    events = list(AuditEvent.objects.filter(object_type="query").values_list("action", "unit_id"))
     assert events == [
         ("quality_query_closed", quality_world.unit_a.pk),
         ("quality_query_answered", quality_world.unit_a.pk),
@@ -163,7 +161,9 @@ def test_pages_by_role(quality_world: Any) -> None:
     # Another unit's staff and an analyst: nothing.
     assert _client(quality_world.bob).get(unit_page).status_code == 404
     assert _client(quality_world.fiona).get(unit_page).status_code == 404
-    assert _client(quality_world.bob).get(reverse("quality:query", args=[query.pk])).status_code == 404
+    assert (
+        _client(quality_world.bob).get(reverse("quality:query", args=[query.pk])).status_code == 404
+    )
     # Only the coordinator runs the check from the page.
     assert _client(quality_world.charlie).post(reverse("quality:run")).status_code == 403
     assert erik.post(reverse("quality:run")).status_code == 302

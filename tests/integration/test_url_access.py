@@ -97,7 +97,24 @@ def targets(world: SimpleNamespace) -> SimpleNamespace:
     invitation, _token = eprom_actions.create_invitation(
         user=world.alice, occasion=registration.occasions.get(kind="end")
     )
-    return SimpleNamespace(**vars(world), registration=registration, invitation=invitation)
+    finding, query = _quality_targets(world)
+    return SimpleNamespace(
+        **vars(world), registration=registration, invitation=invitation, finding=finding,
+        query=query,
+    )  # fmt: skip
+
+
+def _quality_targets(world: SimpleNamespace) -> tuple[Any, Any]:
+    """A data-quality finding of unit A (its initial occasion is answered and not signed
+    off) and a query raised on it."""
+    from painreg.quality import actions as quality_actions
+
+    quality_actions.run_quality_check(username="test", today=dt.date(2026, 1, 1))
+    finding = world.unit_a.quality_findings.get(rule="occasion_not_signed_off")
+    query = quality_actions.raise_query(
+        user=world.charlie, unit=world.unit_a, finding=finding, question="Klarmarkera?"
+    )
+    return finding, query
 
 
 def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
@@ -113,6 +130,8 @@ def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
         "decision": "delete",
         "membership_id": targets.alice.memberships.get().pk,
         "invitation_id": targets.invitation.pk,
+        "finding_id": targets.finding.pk,
+        "query_id": targets.query.pk,
         "user_id": targets.alice.pk,  # a login of unit A's staff (unlock, reset two-factor)
         # django.contrib.admin's own parameters
         "object_id": targets.unit_a.pk,
@@ -168,7 +187,7 @@ def _other_app_models() -> list[Any]:
         model
         for model in apps.get_models()
         # eprom, audit, and the login state of staff: TOTP devices, failed logins (axes)
-        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes"}
+        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes", "quality"}
         and model.__name__ not in {"AccessLog", "AuditEvent"}  # views may append to these
     ]
 

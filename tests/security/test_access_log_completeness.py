@@ -59,6 +59,14 @@ def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
     Invitation.objects.filter(pk=world.invitation.pk).update(
         valid_until=timezone.now() - dt.timedelta(days=1)
     )
+    # A data-quality finding (the answered initial occasion not signed off) and a query.
+    from painreg.quality import actions as quality_actions
+
+    quality_actions.run_quality_check(username="test", today=dt.date.today().replace(year=3000))
+    world.finding = world.unit.quality_findings.filter(rule="occasion_not_signed_off").first()
+    world.query = quality_actions.raise_query(
+        user=world.manager, unit=world.unit, finding=world.finding, question="Klarmarkera?"
+    )
     return world
 
 
@@ -75,6 +83,8 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "membership_id": world.manager.memberships.get().pk,
         "user_id": world.manager.pk,
         "invitation_id": world.invitation.pk,
+        "finding_id": world.finding.pk,
+        "query_id": world.query.pk,
         "object_id": world.unit.pk,
         "id": world.manager.pk,
         "app_label": "registry",

@@ -90,9 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     setup_django()
     from painreg.quality import actions
 
-    stored = actions.run_quality_check(
-        username=operator_name(args), rules=rules, today=args.today
-    )
+    stored = actions.run_quality_check(username=operator_name(args), rules=rules, today=args.today)
     print(
         f"quality: {stored.found} findings ({stored.opened} new, {stored.resolved} resolved) "
         f"in the register"

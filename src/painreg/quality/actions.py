@@ -22,9 +22,9 @@ from painreg.quality import data
 from painreg.quality.models import (
     CloseReason,
     Finding,
+    QualityRun,
     Query,
     QueryStatus,
-    QualityRun,
 )
 from painreg.registry import access
 from painreg.registry.models import Registration, Role, Unit
@@ -35,9 +35,7 @@ MAX_TEXT = 2000
 
 def may_raise(user: Any, unit: Unit) -> bool:
     """The coordinator, or the unit's manager, may raise and close queries of ``unit``."""
-    return access.is_national_coordinator(user) or Role.UNIT_MANAGER in access.roles_in(
-        user, unit
-    )
+    return access.is_national_coordinator(user) or Role.UNIT_MANAGER in access.roles_in(user, unit)
 
 
 def may_answer(user: Any, unit: Unit) -> bool:
@@ -228,9 +226,7 @@ def close_query(*, user: Any, query: Query, reason: str, note: str = "") -> Quer
     if not may_raise(user, query.unit):
         raise PermissionDenied
     if reason not in CloseReason.values:
-        raise ValidationError(
-            {"reason": [ValidationError("Choose a reason.", code="choice")]}
-        )
+        raise ValidationError({"reason": [ValidationError("Choose a reason.", code="choice")]})
     if query.is_closed:
         return query
     query.status = QueryStatus.CLOSED

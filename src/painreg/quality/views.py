@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from painreg.analytics import quality as rules_core
 from painreg.quality import actions, data
-from painreg.quality.models import CloseReason, Finding, Query, QualityRun
+from painreg.quality.models import CloseReason, Finding, QualityRun, Query
 from painreg.registry import access
 from painreg.registry.decorators import verified_required
 from painreg.registry.models import Unit
@@ -74,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
         unit = access.current_unit(request)
         if unit is None:
             raise Http404
-        return redirect("quality:unit", unit_id=unit.pk)
+        return _unit_page(request, unit)
     units = list(Unit.objects.order_by("name"))
     findings = data.finding_counts(units)
     queries = data.query_counts(units)
@@ -102,8 +102,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @verified_required
 def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    return _unit_page(request, _get_unit_for_user(request.user, unit_id))
+
+
+def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     user = request.user
-    unit = _get_unit_for_user(user, unit_id)
     coordinator = access.is_national_coordinator(user)
     may_raise = actions.may_raise(user, unit)
     rules = _rules()
