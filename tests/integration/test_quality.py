@@ -191,3 +191,62 @@ def test_the_command_runs_over_the_database(quality_world: Any, capsys: Any, tmp
     text = out.read_text(encoding="utf-8")
     assert "ongoing_too_long,warning,A," in text
     assert "19121212" not in text
+
+
+def test_a_query_on_a_field_without_a_finding(quality_world: Any) -> None:
+    from painreg.quality.models import Query
+
+    erik = _client(quality_world.erik)
+    url = reverse("quality:raise_registration", args=[quality_world.unit_a.pk])
+    page = erik.get(url)
+    assert page.status_code == 200 and "Ställ en fråga om en registrering" in page.content.decode()
+    refused = erik.post(url, {"registration": "999999", "field": "nonsense", "question": "?"})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "Enheten har ingen registrering med detta id." in body
+    assert "Välj fältet frågan gäller." in body
+    reg = quality_world.registration
+    done = erik.post(
+        url, {"registration": reg.public_id, "field": "main_diagnosis", "question": "M79.7?"}
+    )
+    query = Query.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("quality:query", args=[query.pk])
+    assert (query.registration, query.field, query.finding) == (reg, "main_diagnosis", None)
+    # A registrar may not raise one; another unit's manager gets nothing.
+    assert _client(quality_world.alice).get(url).status_code == 403
+    assert _client(quality_world.bob).get(url).status_code == 404
+
+
+def test_the_registrar_answers_and_the_manager_closes_in_the_pages(quality_world: Any) -> None:
+    from painreg.quality import actions
+    from painreg.quality.models import QueryStatus
+
+    query = actions.raise_query(
+        user=quality_world.charlie,
+        unit=quality_world.unit_a,
+        registration=quality_world.registration,
+        field="rehab_end_date",
+        question="Slutdatum?",
+    )
+    alice = _client(quality_world.alice)
+    page = alice.get(reverse("quality:query", args=[query.pk])).content.decode()
+    assert "Svara på frågan" in page and "Stäng frågan" not in page
+    assert reverse("registry:registration_edit", args=[quality_world.registration.pk]) in page
+    empty = alice.post(reverse("quality:answer", args=[query.pk]), {"answer": " "})
+    assert empty.status_code == 400 and "Skriv svaret." in empty.content.decode()
+    alice.post(reverse("quality:answer", args=[query.pk]), {"answer": "Rättat."})
+    assert (
+        alice.post(reverse("quality:close", args=[query.pk]), {"reason": "corrected"}).status_code
+        == 403
+    )
+    charlie = _client(quality_world.charlie)
+    assert (
+        charlie.post(reverse("quality:close", args=[query.pk]), {"reason": ""}).status_code == 400
+    )
+    charlie.post(reverse("quality:close", args=[query.pk]), {"reason": "corrected", "note": "OK"})
+    query.refresh_from_db()
+    assert (query.status, query.answer, query.close_reason) == (
+        QueryStatus.CLOSED,
+        "Rättat.",
+        "corrected",
+    )

@@ -209,7 +209,7 @@ def answer_query(*, user: Any, query: Query, answer: str) -> Query:
     if not may_answer(user, query.unit):
         raise PermissionDenied
     if query.is_closed:
-        raise ValidationError({"answer": [ValidationError("closed", code="closed")]})
+        _text("", "answer", "Frågan är stängd.", "The query is closed.")
     query.answer = _text(answer, "answer", "Skriv svaret.", "Write the answer.")
     query.answered_by = user
     query.answered_at = timezone.now()

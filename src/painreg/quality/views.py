@@ -24,7 +24,7 @@ from painreg.quality import actions, data
 from painreg.quality.models import CloseReason, Finding, QualityRun, Query
 from painreg.registry import access
 from painreg.registry.decorators import verified_required
-from painreg.registry.models import Unit
+from painreg.registry.models import Registration, Unit
 
 
 def _rules() -> dict[str, rules_core.Rule]:
@@ -140,6 +140,82 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     return render(request, "quality/unit.html", context)
 
 
+#: The fields a query may be about: the registration's, and each occasion's answers.
+QUERY_FIELDS: tuple[str, ...] = (
+    "category", "referral_date", "first_visit_date", "rehab_start_date", "rehab_end_date",
+    "discontinued", "discontinuation_reason", "main_diagnosis", "secondary_diagnoses",
+    "education", "work_measures", "programme", "initial", "end", "followup_1y",
+)  # fmt: skip
+
+
+def _field_choices() -> list[tuple[str, str]]:
+    from painreg.registry.models import OccasionKind, Registration
+
+    out = []
+    for name in QUERY_FIELDS:
+        if name in OccasionKind.values:
+            label = OccasionKind(name).label
+        else:
+            label = Registration._meta.get_field(name).verbose_name
+        out.append((name, str(label)))
+    return out
+
+
+def _find_registration(unit: Unit, text: str) -> Registration | None:
+    """The unit's registration by its registration id (an imported id, or the database id)."""
+    from django.db.models import Q
+
+    text = text.strip()
+    if not text or "\x00" in text:
+        return None
+    match = Q(ref=text)
+    if text.isdigit():
+        match |= Q(pk=int(text), ref__isnull=True) | Q(pk=int(text), ref="")
+    return Registration.objects.filter(unit=unit).filter(match).first()
+
+
+@require_http_methods(["GET", "POST"])
+@verified_required
+def raise_registration_query(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A query on a field of one of the unit's registrations, without a finding."""
+    unit = _get_unit_for_user(request.user, unit_id)
+    if not actions.may_raise(request.user, unit):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    values = {"registration": "", "field": "", "question": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        registration = _find_registration(unit, values["registration"])
+        if registration is None:
+            errors["registration"] = [_("The unit has no registration with this id.")]
+        if values["field"] not in QUERY_FIELDS:
+            errors["field"] = [_("Choose the field the question is about.")]
+        if not errors:
+            try:
+                query = actions.raise_query(
+                    user=request.user,
+                    unit=unit,
+                    registration=registration,
+                    field=values["field"],
+                    question=values["question"],
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                messages.success(request, _("The query was sent to the unit."))
+                return redirect("quality:query", query_id=query.pk)
+    context = {
+        "unit": unit,
+        "values": values,
+        "fields": _field_choices(),
+        "errors": errors,
+        "nav": "quality",
+    }
+    return render(
+        request, "quality/raise_registration.html", context, status=400 if errors else 200
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @verified_required
 def raise_query(request: HttpRequest, finding_id: int) -> HttpResponse:
@@ -239,6 +315,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("kor/", run_now, name="run"),
     path("enhet/<int:unit_id>/", unit_page, name="unit"),
+    path("enhet/<int:unit_id>/fraga/", raise_registration_query, name="raise_registration"),
     path("fynd/<int:finding_id>/fraga/", raise_query, name="raise"),
     path("fragor/<int:query_id>/", query_detail, name="query"),
     path("fragor/<int:query_id>/svara/", query_answer, name="answer"),
