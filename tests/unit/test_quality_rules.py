@@ -175,6 +175,12 @@ CASES: dict[str, tuple[Callable[[], dict], Callable[[], dict], str]] = {
         lambda: tables([reg()], [ans("r1", "initial", "nprs_1", 4, TODAY)]),
         "r1",
     ),
+    "answer_outside_window": (
+        # The rehab ended 2023-05-01: the end form is due 2023-05-01..2023-05-31.
+        lambda: tables([reg()], [ans("r1", "end", "nprs_1", 4, D(2023, 6, 1))]),
+        lambda: tables([reg()], [ans("r1", "end", "nprs_1", 4, D(2023, 5, 31))]),
+        "r1",
+    ),
     "assessment_occasion": (
         lambda: tables(
             [reg(category="assessment", rehab_start_date=None, rehab_end_date=None)],

@@ -406,6 +406,48 @@ def _answer_future(tables: Mapping[str, pa.Table], today: dt.date) -> list[Row]:
     return [(reg, occ, "answered_on", day.isoformat()) for (reg, occ), day in sorted(seen.items())]
 
 
+def _answer_outside_window(tables: Mapping[str, pa.Table], today: dt.date) -> list[Row]:
+    """Forms dated outside their occasion's window (:func:`painreg.tidy.rules.due_window`)."""
+    from painreg.tidy import rules
+
+    answers = tables["answers"]
+    if not answers.num_rows:
+        return []
+    spans = answers.group_by(["registration_id", "occasion"]).aggregate(
+        [("answered_on", "min"), ("answered_on", "max")]
+    )
+    regs = {
+        r["registration_id"]: r
+        for r in tables["registrations"]
+        .select(["registration_id", "first_visit_date", "rehab_end_date"])
+        .to_pylist()
+    }
+    out: list[Row] = []
+    for row in spans.to_pylist():
+        reg = regs.get(row["registration_id"])
+        if reg is None:
+            continue
+        window = rules.due_window(
+            row["occasion"],
+            first_visit_date=reg["first_visit_date"],
+            rehab_end_date=reg["rehab_end_date"],
+        )
+        if window is None:
+            continue
+        first, last = row["answered_on_min"], row["answered_on_max"]
+        if first < window[0] or last > window[1]:
+            day = first if first < window[0] else last
+            out.append(
+                (
+                    row["registration_id"],
+                    row["occasion"],
+                    "answered_on",
+                    f"{day.isoformat()} ({window[0].isoformat()}–{window[1].isoformat()})",
+                )
+            )
+    return sorted(out)
+
+
 def _assessment_occasions(tables: Mapping[str, pa.Table], today: dt.date) -> list[Row]:
     regs = tables["registrations"]
     assessments = regs.filter(pc.equal(regs.column("category"), "assessment")).column(
@@ -441,6 +483,7 @@ def _entry_checks() -> dict[str, Callable[[Mapping[str, pa.Table], dt.date], lis
         "future_date": _future_dates,
         "answer_value": _answer_values,
         "answer_in_future": _answer_future,
+        "answer_outside_window": _answer_outside_window,
         "assessment_occasion": _assessment_occasions,
     }
 

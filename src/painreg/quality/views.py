@@ -111,6 +111,7 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     may_raise = actions.may_raise(user, unit)
     rules = _rules()
     findings = []
+    labels = dict(_field_choices())
     if may_raise:
         show = request.GET.get("visa") == "alla"
         qs = Finding.objects.filter(unit=unit).select_related("registration")
@@ -121,6 +122,7 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
             findings.append(
                 {
                     "finding": f,
+                    "field": labels.get(f.field, f.field),
                     "name": rule.name(_language(request)) if rule else f.rule,
                     "explanation": rule.explanation(_language(request)) if rule else "",
                 }
@@ -132,7 +134,7 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
         "may_raise": may_raise,
         "may_answer": actions.may_answer(user, unit),
         "coordinator": coordinator,
-        "open_queries": [q for q in queries if not q.is_closed],
+        "open_queries": [(q, labels.get(q.field, q.field)) for q in queries if not q.is_closed],
         "closed_queries": [q for q in queries if q.is_closed][:100],
         "last_run": QualityRun.objects.first(),
         "nav": "quality",
@@ -250,6 +252,7 @@ def _query_page(request: HttpRequest, query: Query, errors: dict | None = None) 
     user = request.user
     context = {
         "query": query,
+        "field": dict(_field_choices()).get(query.field, query.field),
         "coordinator": access.is_national_coordinator(user),
         "may_answer": actions.may_answer(user, query.unit) and not query.is_closed,
         "may_close": actions.may_raise(user, query.unit) and not query.is_closed,
