@@ -24,6 +24,7 @@ GENERATED: dict[str, str] = {
     "docs/cli.md": "painreg.cli.docgen:render_cli_reference",
     "docs/instruments.md": "painreg.instruments.catalogue:render_markdown",
     "docs/interchange.md": "painreg.tidy.reference:render_markdown",
+    "docs/quality-rules.md": "painreg.analytics.quality:render_rule_reference",
 }
 
 
