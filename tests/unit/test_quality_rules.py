@@ -58,6 +58,7 @@ def ans(rid: str, occasion: str, item: str, value: float, day: dt.date) -> dict[
         "item": item,
         "value": value,
         "answered_on": day,
+        "source": "staff",
     }
 
 
@@ -310,6 +311,14 @@ def test_a_rule_needing_occasions_is_not_run_on_files() -> None:
     run = quality.run_rules(tables([reg()]), today=TODAY)
     assert "occasion_not_signed_off" in run.not_run
     assert "occasion_not_signed_off" not in run.counts()
+
+
+def test_an_occasion_whose_sign_off_is_unknown_is_not_flagged() -> None:
+    data = CASES["occasion_not_signed_off"][0]()
+    data["occasions"] = data["occasions"].set_column(
+        2, "signed_off", pa.array([None], pa.bool_())
+    )
+    assert not _found(quality.run_rules(data, today=TODAY), "occasion_not_signed_off")
 
 
 def test_invalid_answers_do_not_stop_the_scores_of_the_others() -> None:

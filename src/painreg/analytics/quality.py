@@ -26,7 +26,8 @@ database: ``units``, ``unit_year_totals``, ``patients``, ``registrations``
 ``answers``, ``scores`` (computed by :func:`painreg.instruments.score_answers`),
 ``occasion_answers`` (per registration and occasion: ``first_answered_on``,
 ``last_answered_on``, ``items``) and, from the database only, ``occasions``
-(``registration_id``, ``occasion``, ``signed_off``). A rule that names a table
+(``registration_id``, ``occasion``, ``signed_off``; empty when unknown: the
+occasions of an imported registration, whose files carry no sign-off per occasion). A rule that names a table
 the data does not have in ``requires`` is not run, and the run says so.
 ``$today`` is the day of the run and ``$name`` a value of the rule's
 ``parameters``. The SQL cannot read files or the network (DuckDB's external

@@ -85,8 +85,10 @@ def register_tables() -> dict[str, pa.Table]:
             "source",
         ).iterator(chunk_size=20_000)
     ]  # fmt: skip
+    # An imported registration's occasions have no sign-off of their own (the files
+    # carry none): unknown, not "not signed off".
     occasions = Occasion.objects.filter(registration__in=regs).values_list(
-        "registration_id", "kind", "signed_off_at"
+        "registration_id", "kind", "signed_off_at", "registration__ref"
     )
     return {
         "units": _table("units", units),
@@ -98,7 +100,10 @@ def register_tables() -> dict[str, pa.Table]:
             {
                 "registration_id": pa.array([str(o[0]) for o in occasions], pa.string()),
                 "occasion": pa.array([o[1] for o in occasions], pa.string()),
-                "signed_off": pa.array([o[2] is not None for o in occasions], pa.bool_()),
+                "signed_off": pa.array(
+                    [None if o[3] and o[2] is None else o[2] is not None for o in occasions],
+                    pa.bool_(),
+                ),
             }
         ),
     }
