@@ -315,9 +315,7 @@ def test_a_rule_needing_occasions_is_not_run_on_files() -> None:
 
 def test_an_occasion_whose_sign_off_is_unknown_is_not_flagged() -> None:
     data = CASES["occasion_not_signed_off"][0]()
-    data["occasions"] = data["occasions"].set_column(
-        2, "signed_off", pa.array([None], pa.bool_())
-    )
+    data["occasions"] = data["occasions"].set_column(2, "signed_off", pa.array([None], pa.bool_()))
     assert not _found(quality.run_rules(data, today=TODAY), "occasion_not_signed_off")
 
 

@@ -27,8 +27,9 @@ database: ``units``, ``unit_year_totals``, ``patients``, ``registrations``
 ``occasion_answers`` (per registration and occasion: ``first_answered_on``,
 ``last_answered_on``, ``items``) and, from the database only, ``occasions``
 (``registration_id``, ``occasion``, ``signed_off``; empty when unknown: the
-occasions of an imported registration, whose files carry no sign-off per occasion). A rule that names a table
-the data does not have in ``requires`` is not run, and the run says so.
+occasions of an imported registration, whose files carry no sign-off per
+occasion). A rule that names a table the data does not have in ``requires``
+is not run, and the run says so.
 ``$today`` is the day of the run and ``$name`` a value of the rule's
 ``parameters``. The SQL cannot read files or the network (DuckDB's external
 access is switched off before any rule runs).
@@ -708,7 +709,7 @@ def render_rule_reference() -> str:
         "",
         "The rules `painreg quality run` applies to the whole register (and to",
         "interchange files with `--data DIR`). The language of the rule file, and how",
-        "findings and queries work, are in `docs/registry.md` (\"Data quality\").",
+        'findings and queries work, are in `docs/registry.md` ("Data quality").',
         "",
         "| id | severity | name (sv) | name (en) | kind |",
         "|---|---|---|---|---|",
