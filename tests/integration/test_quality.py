@@ -250,3 +250,18 @@ def test_the_registrar_answers_and_the_manager_closes_in_the_pages(quality_world
         "Rättat.",
         "corrected",
     )
+
+
+def test_the_pages_speak_english_too(quality_world: Any) -> None:
+    _run()
+    charlie = _client(quality_world.charlie)
+    url = reverse("quality:unit", args=[quality_world.unit_a.pk])
+    from django.conf import settings
+
+    charlie.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # English chosen
+    english = charlie.get(url).content.decode()
+    assert "Ongoing for more than two years" in english and "Open queries" in english
+    assert "Rehab end" in english or "rehab end" in english.lower()
+    charlie.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    swedish = charlie.get(url).content.decode()
+    assert "Pågående i mer än två år" in swedish and "Öppna frågor" in swedish

@@ -416,3 +416,32 @@ def test_files_are_checked_before_an_import(tmp_path: Any) -> None:
 def test_a_directory_without_registrations_is_a_user_error(tmp_path: Any) -> None:
     with pytest.raises(UserError, match="no registrations file"):
         quality.run_on_directory(tmp_path)
+
+
+def test_the_command_checks_files_and_fails_on_an_error(tmp_path: Any, capsys: Any) -> None:
+    from painreg.cli import main
+
+    data = tables([reg(), reg("r2", rehab_end_date=D(2023, 1, 1), main_diagnosis="=cmd()")])
+    for name, table in data.items():
+        schema.write_table(tmp_path / "in", name, table)
+    out = tmp_path / "findings.csv"
+    code = main(
+        ["quality", "run", "--data", str(tmp_path / "in"), "--today", "2024-06-01",
+         "--output", str(out), "--language", "en"]
+    )  # fmt: skip
+    assert code == 1  # an error-severity finding
+    printed = capsys.readouterr().out
+    assert "rehab_end_before_start: 1 (Rehab ends before it starts)" in printed
+    assert "occasion_not_signed_off: not run" in printed
+    text = out.read_text(encoding="utf-8")
+    assert "rehab_end_before_start,error,A,r2,,rehab_end_date,,Rehab ends before it starts" in text
+    assert "'=cmd()" in text  # a formula in a cell is written as text
+
+
+def test_the_command_lists_the_rules(capsys: Any) -> None:
+    from painreg.cli import main
+
+    assert main(["quality", "rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(CASES)
+    assert "ongoing_too_long\twarning\tPågående i mer än två år" in lines
