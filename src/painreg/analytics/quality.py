@@ -339,6 +339,28 @@ def _discontinued_without_reason(tables: Mapping[str, pa.Table], today: dt.date)
     ]
 
 
+def _signed_off_incomplete(tables: Mapping[str, pa.Table], today: dt.date) -> list[Row]:
+    """Signed-off registrations that lack what sign-off requires (signed off before the
+    rule, or imported as signed off)."""
+    from painreg.tidy import rules
+
+    out: list[Row] = []
+    for r in _registration_rows(tables):
+        if r.get("signed_off") is False:
+            continue  # absent = signed off (the interchange format's default)
+        missing = rules.missing_for_sign_off(
+            r["category"],
+            first_visit_date=r["first_visit_date"],
+            main_diagnosis=r["main_diagnosis"],
+            rehab_start_date=r["rehab_start_date"],
+            rehab_end_date=r["rehab_end_date"],
+            discontinued=bool(r["discontinued"]),
+            discontinuation_reason=r["discontinuation_reason"],
+        )
+        out += [(r["registration_id"], None, name, "") for name in missing]
+    return out
+
+
 def _diagnosis_format(tables: Mapping[str, pa.Table], today: dt.date) -> list[Row]:
     from painreg.tidy import diagnoses, schema
 
@@ -481,6 +503,7 @@ def _entry_checks() -> dict[str, Callable[[Mapping[str, pa.Table], dt.date], lis
         "assessment_with_rehab": _assessment_with_rehab,
         "reason_without_discontinuation": _reason_without_discontinuation,
         "discontinued_without_reason": _discontinued_without_reason,
+        "signed_off_incomplete": _signed_off_incomplete,
         "diagnosis_format": _diagnosis_format,
         "future_date": _future_dates,
         "answer_value": _answer_values,

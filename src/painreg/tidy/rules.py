@@ -156,6 +156,34 @@ def rehab_fields_of_assessment(
     return tuple(name for name, is_set in values.items() if is_set)
 
 
+def missing_for_sign_off(
+    category: str | None,
+    *,
+    first_visit_date: dt.date | None,
+    main_diagnosis: str | None,
+    rehab_start_date: dt.date | None,
+    rehab_end_date: dt.date | None,
+    discontinued: bool,
+    discontinuation_reason: str | None,
+) -> tuple[str, ...]:
+    """The fields a registration lacks for sign-off (DOMAIN.md, registration workflow):
+    first visit date and main diagnosis; for rehab also the rehab start, the rehab end
+    (the date of discontinuation when discontinued) and, when discontinued, the reason."""
+    missing = []
+    if first_visit_date is None:
+        missing.append("first_visit_date")
+    if not main_diagnosis:
+        missing.append("main_diagnosis")
+    if category == "rehab":
+        if rehab_start_date is None:
+            missing.append("rehab_start_date")
+        if rehab_end_date is None:
+            missing.append("rehab_end_date")
+        if discontinued and not discontinuation_reason:
+            missing.append("discontinuation_reason")
+    return tuple(missing)
+
+
 def reason_without_discontinuation(
     *, discontinued: bool, discontinuation_reason: str | None
 ) -> bool:

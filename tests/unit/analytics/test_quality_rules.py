@@ -156,6 +156,11 @@ CASES: dict[str, tuple[Callable[[], dict], Callable[[], dict], str]] = {
         lambda: tables([reg(discontinued=True, discontinuation_reason="other")]),
         "r1",
     ),
+    "signed_off_incomplete": (
+        lambda: tables([reg(main_diagnosis=None)]),
+        lambda: tables([reg(main_diagnosis=None, signed_off=False)]),
+        "r1",
+    ),
     "diagnosis_format": (
         lambda: tables([reg(main_diagnosis="797")]),
         lambda: tables([reg(main_diagnosis="M79.7", secondary_diagnoses="M54.5")]),
