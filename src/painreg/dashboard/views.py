@@ -184,7 +184,12 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
         raise Http404
     counts = query_counts(units)
     rows = [(u, counts.get(u.pk, {"open": 0, "closed": 0})) for u in units]
-    return render(request, "dashboard/units.html", {"rows": rows, "nav": "dashboard"})
+    context = {
+        "rows": rows,
+        "coordinator": access.is_national_coordinator(request.user),
+        "nav": "dashboard",
+    }
+    return render(request, "dashboard/units.html", context)
 
 
 @require_GET
