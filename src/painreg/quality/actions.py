@@ -86,7 +86,9 @@ def run_quality_check(
     tables = data.register_tables()
     result = quality.run_rules(tables, rules, today=today)
     with transaction.atomic():
-        run = _store(result, started=started, username=username or audit._username(user))
+        known = set(tables["registrations"].column("registration_id").to_pylist())
+        name = username or (user.get_username() if user else "")
+        run = _store(result, started=started, username=name, known=known)
         audit.record_event(
             user=user,
             username=None if user else (username or SYSTEM),
@@ -103,7 +105,7 @@ def run_quality_check(
     return run
 
 
-def _store(result: Any, *, started: Any, username: str) -> QualityRun:
+def _store(result: Any, *, started: Any, username: str, known: set[str]) -> QualityRun:
     now = timezone.now()
     units = dict(Unit.objects.values_list("code", "pk"))
     existing = {
@@ -114,9 +116,10 @@ def _store(result: Any, *, started: Any, username: str) -> QualityRun:
     opened = 0
     for found in result.findings:
         unit_pk = units.get(found.unit_id or "")
-        if unit_pk is None:
-            continue  # a registration of no known unit cannot happen in the database
-        registration_pk = int(found.registration_id) if found.registration_id else None
+        rid = found.registration_id
+        if unit_pk is None or (rid is not None and rid not in known):
+            continue  # a rule's SQL named a unit or registration the register lacks
+        registration_pk = int(rid) if rid is not None else None
         key = (found.rule, unit_pk, registration_pk, found.occasion or "", found.field or "")
         seen.add(key)
         finding = existing.get(key)
