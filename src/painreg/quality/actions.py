@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from painreg import audit
+from painreg.errors import UserError
 from painreg.quality import data
 from painreg.quality.models import (
     CloseReason,
@@ -85,23 +86,28 @@ def run_quality_check(
     started = timezone.now()
     tables = data.register_tables()
     result = quality.run_rules(tables, rules, today=today)
-    with transaction.atomic():
-        known = set(tables["registrations"].column("registration_id").to_pylist())
-        name = username or (user.get_username() if user else "")
-        run = _store(result, started=started, username=name, known=known)
-        audit.record_event(
-            user=user,
-            username=None if user else (username or SYSTEM),
-            action="quality_run",
-            obj=run,
-            detail={
-                "today": today.isoformat(),
-                "found": run.found,
-                "opened": run.opened,
-                "resolved": run.resolved,
-                "not_run": result.not_run,
-            },
-        )
+    try:
+        with transaction.atomic():
+            known = set(tables["registrations"].column("registration_id").to_pylist())
+            name = username or (user.get_username() if user else "")
+            run = _store(result, started=started, username=name, known=known)
+            audit.record_event(
+                user=user,
+                username=None if user else (username or SYSTEM),
+                action="quality_run",
+                obj=run,
+                detail={
+                    "today": today.isoformat(),
+                    "found": run.found,
+                    "opened": run.opened,
+                    "resolved": run.resolved,
+                    "not_run": result.not_run,
+                },
+            )
+    except IntegrityError:
+        # Two runs stored the same new finding at once (the nightly job and the button):
+        # this one is rolled back whole; the other's findings stand.
+        raise UserError("another quality check ran at the same time; run it again") from None
     return run
 
 

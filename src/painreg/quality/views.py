@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painreg.analytics import quality as rules_core
+from painreg.errors import UserError
 from painreg.quality import actions, data
 from painreg.quality.models import CloseReason, Finding, QualityRun, Query
 from painreg.registry import access
@@ -304,7 +305,11 @@ def run_now(request: HttpRequest) -> HttpResponse:
     """The coordinator runs the rules on demand (the nightly run is the command)."""
     if not access.is_national_coordinator(request.user):
         raise PermissionDenied
-    run = actions.run_quality_check(user=request.user)
+    try:
+        run = actions.run_quality_check(user=request.user)
+    except UserError:
+        messages.error(request, _("Another quality check ran at the same time; run it again."))
+        return redirect("quality:home")
     messages.success(
         request,
         _("Quality check done: %(found)s findings, %(opened)s new, %(resolved)s resolved.")
