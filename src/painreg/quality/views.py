@@ -254,6 +254,8 @@ def _query_page(request: HttpRequest, query: Query, errors: dict | None = None) 
     context = {
         "query": query,
         "field": dict(_field_choices()).get(query.field, query.field),
+        "rule": _rules().get(query.finding.rule) if query.finding else None,
+        "language": _language(request),
         "coordinator": access.is_national_coordinator(user),
         "may_answer": actions.may_answer(user, query.unit) and not query.is_closed,
         "may_close": actions.may_raise(user, query.unit) and not query.is_closed,
