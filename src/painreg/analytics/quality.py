@@ -114,6 +114,10 @@ class Rule:
     def explanation(self, language: str = "sv") -> str:
         return self.explanation_en if language.startswith("en") else self.explanation_sv
 
+    def severity_label(self, language: str = "sv") -> str:
+        sv, en = SEVERITIES[self.severity]
+        return en if language.startswith("en") else sv
+
     @property
     def kind(self) -> str:
         return "check" if self.check else ("query" if self.query else "where")

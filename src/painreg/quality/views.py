@@ -93,8 +93,14 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "last_run": QualityRun.objects.first(),
-        "rules": rules_core.load_rules(),
-        "language": _language(request),
+        "rules": [
+            (
+                r.name(_language(request)),
+                r.severity_label(_language(request)),
+                r.explanation(_language(request)),
+            )
+            for r in rules_core.load_rules()
+        ],
         "nav": "quality",
     }
     return render(request, "quality/overview.html", context)
