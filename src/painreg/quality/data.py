@@ -1,9 +1,10 @@
 """The register as tidy tables for the quality rules, and the counts the pages show.
 
-The tables carry no identity: ``patient_id`` and ``registration_id`` are the
-database keys (they mean nothing outside), so a run reads no identifiable
-data and logs no access. Opted-out and deleted patients are left out, as from
-every output.
+The tables are read from the database's views of the interchange shape (the
+ones the dashboard reads): they carry no identity (``patient_id`` and
+``registration_id`` are the database keys, meaningless outside), so a run
+reads no identifiable data and logs no access; opted-out and deleted
+patients are left out, as from every output. Scores are the stored ones.
 """
 
 from __future__ import annotations
@@ -13,100 +14,81 @@ from typing import Any
 
 import pyarrow as pa
 
+#: The database's views of the interchange shape (registry migration 0004): pseudonymised
+#: by construction (database keys for ids, no identity) and without opted-out or
+#: deleted patients. Answers and scores are limited to those patients' registrations.
+_VIEWS: dict[str, str] = {
+    "units": "SELECT * FROM painreg_ix_units",
+    "unit_year_totals": "SELECT * FROM painreg_ix_unit_year_totals",
+    "patients": "SELECT * FROM painreg_ix_patients",
+    "registrations": "SELECT * FROM painreg_ix_registrations",
+    "answers": "SELECT * FROM painreg_ix_answers WHERE registration_id IN "
+    "(SELECT registration_id FROM painreg_ix_registrations)",
+    "scores": "SELECT * FROM painreg_ix_scores WHERE registration_id IN "
+    "(SELECT registration_id FROM painreg_ix_registrations)",
+}
+_FETCH = 50_000
 
-def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
+
+def _array(kind: str, values: list[Any]) -> pa.Array:
+    """One column of a view as the interchange format types it (SQLite gives dates as
+    text and booleans as integers; ids are integers in the views, text in the format)."""
     from painreg.tidy import schema
 
+    if kind == "date":
+        if any(isinstance(v, str) for v in values):
+            return pa.array(values, pa.string()).cast(pa.date32())
+        return pa.array(values, pa.date32())
+    if kind == "bool":
+        return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+    if kind in ("string", "enum", "list"):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
+    return pa.array(values, schema.ARROW_TYPES[kind])
+
+
+def _read_view(cursor: Any, name: str) -> pa.Table:
+    from painreg.tidy import schema
+
+    cursor.execute(_VIEWS[name])
+    names = [d[0] for d in cursor.description]
+    columns: dict[str, list[Any]] = {n: [] for n in names}
+    while rows := cursor.fetchmany(_FETCH):
+        for column, values in zip(names, zip(*rows, strict=True), strict=True):
+            columns[column].extend(values)
+    if name == "scores":
+        kinds = {"registration_id": "string", "occasion": "enum", "instrument": "string",
+                 "score": "string", "value": "float"}  # fmt: skip
+        return pa.table({n: _array(kinds[n], columns[n]) for n in kinds})
     table = schema.get_table(name)
-    if not rows:
-        return table.arrow_schema.empty_table()
-    return schema.conform(table, pa.Table.from_pylist(rows))
+    data = pa.table({n: _array(table.column(n).type, columns[n]) for n in names})
+    return schema.conform(table, data)
 
 
 def register_tables() -> dict[str, pa.Table]:
-    """units, unit_year_totals, patients, registrations, answers and occasions."""
-    from painreg.registry.models import Answer, Occasion, Registration, Unit, UnitYearTotal
-    from painreg.tidy import schema
+    """units, unit_year_totals, patients, registrations, answers, scores and occasions."""
+    from django.db import connection
 
-    units = [
-        {"unit_id": code, "name": name, "region_code": region, "care_level": level,
-         "active_from": start, "active_to": end}
-        for code, name, region, level, start, end in Unit.objects.values_list(
-            "code", "name", "region_id", "care_level", "active_from", "active_to"
-        )
-    ]  # fmt: skip
-    totals = [
-        {"unit_id": code, "year": year, "rehab_patients_total": total}
-        for code, year, total in UnitYearTotal.objects.values_list(
-            "unit__code", "year", "rehab_patients_total"
-        )
-    ]
-    regs = Registration.objects.in_register()
-    registrations = []
-    patients: dict[int, dict[str, Any]] = {}
-    for r in regs.values(
-        "pk", "patient_id", "patient__sex", "patient__birth_year", "unit__code", "category",
-        "referral_date", "first_visit_date", "rehab_start_date", "rehab_end_date",
-        "discontinued", "discontinuation_reason", "main_diagnosis", "secondary_diagnoses",
-        "education", "work_measures", "programme", "signed_off_at",
-    ).iterator(chunk_size=5_000):  # fmt: skip
-        patients[r["patient_id"]] = {
-            "patient_id": str(r["patient_id"]),
-            "sex": r["patient__sex"] or None,
-            "birth_year": r["patient__birth_year"],
-        }
-        registrations.append(
-            {
-                "registration_id": str(r["pk"]),
-                "patient_id": str(r["patient_id"]),
-                "unit_id": r["unit__code"],
-                "category": r["category"],
-                "referral_date": r["referral_date"],
-                "first_visit_date": r["first_visit_date"],
-                "rehab_start_date": r["rehab_start_date"],
-                "rehab_end_date": r["rehab_end_date"],
-                "discontinued": r["discontinued"],
-                "discontinuation_reason": r["discontinuation_reason"] or None,
-                "main_diagnosis": r["main_diagnosis"] or None,
-                "secondary_diagnoses": schema.join_list(r["secondary_diagnoses"] or []),
-                "education": r["education"] or None,
-                "work_measures": schema.join_list(r["work_measures"] or []),
-                "programme": schema.join_list(r["programme"] or []),
-                "signed_off": r["signed_off_at"] is not None,
-            }
-        )
-    answers = [
-        {"registration_id": str(reg), "occasion": kind, "item": item, "value": value,
-         "answered_on": day, "source": source}
-        for reg, kind, item, value, day, source in Answer.objects.filter(
-            occasion__registration__in=regs
-        ).values_list(
-            "occasion__registration_id", "occasion__kind", "item", "value", "answered_on",
-            "source",
-        ).iterator(chunk_size=20_000)
-    ]  # fmt: skip
+    from painreg.registry.models import Occasion
+
+    with connection.cursor() as cursor:
+        tables = {name: _read_view(cursor, name) for name in _VIEWS}
     # An imported registration's occasions have no sign-off of their own (the files
     # carry none): unknown, not "not signed off".
-    occasions = Occasion.objects.filter(registration__in=regs).values_list(
-        "registration_id", "kind", "signed_off_at", "registration__ref"
+    occasions = Occasion.objects.filter(
+        registration__patient__opted_out_at__isnull=True,
+        registration__patient__deleted_at__isnull=True,
+    ).values_list("registration_id", "kind", "signed_off_at", "registration__ref")
+    tables["occasions"] = pa.table(
+        {
+            "registration_id": pa.array([str(o[0]) for o in occasions], pa.string()),
+            "occasion": pa.array([o[1] for o in occasions], pa.string()),
+            "signed_off": pa.array(
+                [None if o[3] and o[2] is None else o[2] is not None for o in occasions],
+                pa.bool_(),
+            ),
+        }
     )
-    return {
-        "units": _table("units", units),
-        "unit_year_totals": _table("unit_year_totals", totals),
-        "patients": _table("patients", list(patients.values())),
-        "registrations": _table("registrations", registrations),
-        "answers": _table("answers", answers),
-        "occasions": pa.table(
-            {
-                "registration_id": pa.array([str(o[0]) for o in occasions], pa.string()),
-                "occasion": pa.array([o[1] for o in occasions], pa.string()),
-                "signed_off": pa.array(
-                    [None if o[3] and o[2] is None else o[2] is not None for o in occasions],
-                    pa.bool_(),
-                ),
-            }
-        ),
-    }
+    return tables
 
 
 def query_counts(units: Iterable[Any]) -> dict[int, dict[str, int]]:
