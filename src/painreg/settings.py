@@ -163,6 +163,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # current unit, the person's units, demo banner
                 "painreg.accounts.context_processors.staff",
+                # the current unit's open data-quality queries (the menu's count)
+                "painreg.quality.context_processors.open_queries",
             ],
         },
     },
