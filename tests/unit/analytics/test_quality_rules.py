@@ -399,14 +399,26 @@ def test_a_failing_sql_names_the_rule() -> None:
         quality.run_rules(tables([reg()]), rules, today=TODAY)
 
 
-def test_the_sql_cannot_read_files(tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('{secret}')",
+        "SELECT content AS registration_id FROM read_text('{secret}')",
+        "COPY (SELECT 1 AS unit_id) TO '{out}'",
+        "ATTACH '{out}' AS other",
+        "SET enable_external_access = true",
+        "LOAD httpfs",
+    ],
+)
+def test_the_sql_cannot_reach_files_settings_or_extensions(tmp_path: Any, sql: str) -> None:
     secret = tmp_path / "secret.csv"
     secret.write_text("registration_id\nleaked\n", encoding="utf-8")
-    rules = quality.parse_rules(
-        {"rules": [_rule(where=None, table=None, query=f"SELECT * FROM read_csv('{secret}')")]}
-    )
+    out = tmp_path / "out.csv"
+    query = sql.format(secret=secret, out=out)
+    rules = quality.parse_rules({"rules": [_rule(where=None, table=None, query=query)]})
     with pytest.raises(quality.QualityRuleError, match="its SQL fails"):
         quality.run_rules(tables([reg()]), rules, today=TODAY)
+    assert not out.exists()
 
 
 def test_files_are_checked_before_an_import(tmp_path: Any) -> None:
