@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     # scripts from our static files, not from a CDN).
     "ninja",
     "painreg.api",
+    "painreg.quality",
 ]
 
 ROOT_URLCONF = "painreg.urls"
@@ -177,6 +178,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # current unit, the person's units, demo banner
                 "painreg.accounts.context_processors.staff",
+                # the current unit's open data-quality queries (the menu's count)
+                "painreg.quality.context_processors.open_queries",
             ],
         },
     },

@@ -21,6 +21,7 @@ urlpatterns = [
     path("statistik/", include("painreg.dashboard.views")),
     path("enkat/", include("painreg.eprom.urls")),
     path("", include("painreg.api.urls")),
+    path("kvalitet/", include("painreg.quality.views")),
     path("", include("painreg.registry.urls")),
 ]
 

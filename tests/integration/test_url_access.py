@@ -122,9 +122,24 @@ def targets(world: SimpleNamespace) -> SimpleNamespace:
     api_token, _secret = tokens.create_token(
         user=world.alice, owner=world.alice, scope="write", days=30
     )
+    finding, query = _quality_targets(world)
     return SimpleNamespace(
-        **vars(world), registration=registration, invitation=invitation, api_token=api_token
+        **vars(world), registration=registration, invitation=invitation, api_token=api_token,
+        finding=finding, query=query,
+    )  # fmt: skip
+
+
+def _quality_targets(world: SimpleNamespace) -> tuple[Any, Any]:
+    """A data-quality finding of unit A (its initial occasion is answered and not signed
+    off) and a query raised on it."""
+    from painreg.quality import actions as quality_actions
+
+    quality_actions.run_quality_check(username="test", today=dt.date(2026, 1, 1))
+    finding = world.unit_a.quality_findings.get(rule="occasion_not_signed_off")
+    query = quality_actions.raise_query(
+        user=world.charlie, unit=world.unit_a, finding=finding, question="Klarmarkera?"
     )
+    return finding, query
 
 
 def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
@@ -141,6 +156,8 @@ def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
         "membership_id": targets.alice.memberships.get().pk,
         "invitation_id": targets.invitation.pk,
         "token_id": targets.api_token.pk,  # Alice's API token (revoke)
+        "finding_id": targets.finding.pk,
+        "query_id": targets.query.pk,
         "user_id": targets.alice.pk,  # a login of unit A's staff (unlock, reset two-factor)
         # django.contrib.admin's own parameters
         "object_id": targets.unit_a.pk,
@@ -197,7 +214,7 @@ def _other_app_models() -> list[Any]:
         model
         for model in apps.get_models()
         # eprom, audit, and the login state of staff: TOTP devices, failed logins (axes)
-        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes", "api"}
+        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes", "api", "quality"}
         # views may append to these (and so move their chains' heads)
         and model.__name__ not in {"AccessLog", "AuditEvent", "ChainHead"}
     ]

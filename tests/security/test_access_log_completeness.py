@@ -63,6 +63,13 @@ def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
 
     world.api_token, world.api_secret = tokens.create_token(
         user=None, owner=world.manager, scope="write", days=30, username="test"
+    # A data-quality finding (the answered initial occasion not signed off) and a query.
+    from painreg.quality import actions as quality_actions
+
+    quality_actions.run_quality_check(username="test", today=dt.date.today().replace(year=3000))
+    world.finding = world.unit.quality_findings.filter(rule="occasion_not_signed_off").first()
+    world.query = quality_actions.raise_query(
+        user=world.manager, unit=world.unit, finding=world.finding, question="Klarmarkera?"
     )
     return world
 
@@ -81,6 +88,8 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "user_id": world.manager.pk,
         "invitation_id": world.invitation.pk,
         "token_id": world.api_token.pk,
+        "finding_id": world.finding.pk,
+        "query_id": world.query.pk,
         "object_id": world.unit.pk,
         "id": world.manager.pk,
         "app_label": "registry",

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "painreg.cli.sick_leave",  # sick-leave
     "painreg.cli.reminders",  # send-reminders
     "painreg.cli.api_tokens",  # api-tokens
+    "painreg.cli.quality",  # quality
 )
 
 

@@ -194,6 +194,73 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
     return logins
 
 
+def load_quality_examples(*, seed: int = 2026, today: dt.date | None = None) -> None:
+    """Old data that today's data-quality rules find (docs/registry.md, "Data quality").
+
+    A patient whose rehab at the Stockholm unit started two and a half years
+    ago with no end date (ongoing too long) and whose initial form was entered
+    and never signed off; the same patient's rehab at the Gothenburg unit
+    overlaps it. Entered through the actions like the rest of the demo.
+    """
+    from painreg.registry import actions
+    from painreg.registry.models import Unit
+
+    today = today or dt.date.today()
+    number = demo_personnummer(random.Random(seed + 1), 1)[0]
+    start = today - dt.timedelta(days=912)
+    staff = {"DEMO-STH-SV": "registrerare", "DEMO-GBG-SV": "gbg"}
+    from django.contrib.auth import get_user_model
+
+    users = {code: get_user_model().objects.get(username=name) for code, name in staff.items()}
+    old = actions.create_registration(
+        user=users["DEMO-STH-SV"],
+        unit=Unit.objects.get(code="DEMO-STH-SV"),
+        personnummer=number,
+        category="rehab",
+        first_visit_date=start,
+        rehab_start_date=start + dt.timedelta(days=14),
+        main_diagnosis="M79.7",
+    )
+    actions.save_answers(
+        user=users["DEMO-STH-SV"],
+        occasion=old.occasions.get(kind="initial"),
+        answers={"nprs_1": 7},
+        answered_on=start,
+    )
+    actions.create_registration(
+        user=users["DEMO-GBG-SV"],
+        unit=Unit.objects.get(code="DEMO-GBG-SV"),
+        personnummer=number,
+        category="rehab",
+        first_visit_date=start + dt.timedelta(days=60),
+        rehab_start_date=start + dt.timedelta(days=70),
+        rehab_end_date=start + dt.timedelta(days=130),
+        main_diagnosis="M54.5",
+    )
+
+
+def run_quality_check() -> Any:
+    """Run the data-quality rules over the demo register, and raise one query as the
+    coordinator on the ongoing registration's finding, so the pages have one to answer."""
+    from django.contrib.auth import get_user_model
+
+    from painreg.quality import actions
+    from painreg.quality.models import Finding
+
+    run = actions.run_quality_check(username="demo")
+    finding = Finding.objects.filter(
+        rule="ongoing_too_long", unit__code="DEMO-STH-SV", resolved_at=None
+    ).first()
+    if finding is not None and not finding.queries.exists():
+        actions.raise_query(
+            user=get_user_model().objects.get(username="koordinator"),
+            unit=finding.unit,
+            finding=finding,
+            question="Rehabiliteringen har inget avslutsdatum. Har den avslutats eller avbrutits?",
+        )
+    return run
+
+
 def load_synthetic_register(*, scale: float, years: tuple[int, int] = (2020, 2021)) -> None:
     """Add a small synthetic national register (``painreg synth registry``) through
     the one import path (``painreg import``), so the demo's dashboard and reports

@@ -25,6 +25,7 @@ GENERATED: dict[str, str] = {
     "docs/instruments.md": "painreg.instruments.catalogue:render_markdown",
     "docs/interchange.md": "painreg.tidy.reference:render_markdown",
     "docs/api-reference.md": "painreg.api.reference:render_markdown",
+    "docs/quality-rules.md": "painreg.analytics.quality:render_rule_reference",
 }
 
 

@@ -157,12 +157,16 @@ def run_demo(args: argparse.Namespace) -> int:
     if demo.is_empty():
         print("Loading demo data...", flush=True)
         demo.load_demo()
+        demo.load_quality_examples()
         if args.synthetic_scale > 0:
             print(
                 f"Loading a synthetic national register (scale {args.synthetic_scale})...",
                 flush=True,
             )
             demo.load_synthetic_register(scale=args.synthetic_scale)
+        print("Running the data-quality rules...", flush=True)
+        run = demo.run_quality_check()
+        print(f"Data quality: {run.found} findings; one query raised to the Stockholm unit.")
     else:
         print("The database already has data; demo data not loaded again.")
     url = f"http://127.0.0.1:{args.port}/"
@@ -227,6 +231,10 @@ def _print_logins(url: str) -> None:
     line = demo_link_line(url)
     if line:
         print(line)
+    print(
+        f"Data quality: {url}kvalitet/  (koordinator: every unit; enhetschef: the unit's "
+        "findings; registrerare: the unit's queries)"
+    )
     print(f"Coordinator's admin: {url}admin/  (user koordinator)")
     print("Stop with Ctrl-C.")
     print()

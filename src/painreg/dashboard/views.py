@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET
 from painreg.analytics.context import Filters
 from painreg.dashboard.data import UnitInfo, cached_dashboard, dashboard_excel
 from painreg.dashboard.selection import FILTER_CHOICES, Selection
+from painreg.quality.data import query_counts
 from painreg.registry import access
 from painreg.registry.models import Unit
 
@@ -142,6 +143,7 @@ def _page(request: HttpRequest, unit: Unit) -> HttpResponse:
             )
             for m in dashboard.measures
         ],
+        "queries": query_counts([unit]).get(unit.pk, {"open": 0, "closed": 0}),
         "nav": "dashboard",
     }
     return render(request, "dashboard/dashboard.html", context)
@@ -188,7 +190,14 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     units = access.dashboard_units_for(request.user)
     if not units.exists():
         raise Http404
-    return render(request, "dashboard/units.html", {"units": units, "nav": "dashboard"})
+    counts = query_counts(units)
+    rows = [(u, counts.get(u.pk, {"open": 0, "closed": 0})) for u in units]
+    context = {
+        "rows": rows,
+        "coordinator": access.is_national_coordinator(request.user),
+        "nav": "dashboard",
+    }
+    return render(request, "dashboard/units.html", context)
 
 
 @require_GET

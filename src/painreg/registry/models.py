@@ -471,33 +471,9 @@ OccasionKind = _choices("OccasionKind", vocabulary.OCCASIONS)
 OccasionStatus = _choices("OccasionStatus", vocabulary.OCCASION_STATUSES)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def due_window(
-    kind: str, *, first_visit_date: dt.date | None, rehab_end_date: dt.date | None
-) -> tuple[dt.date, dt.date] | None:
-    """The dates an occasion may be answered (DOMAIN.md, registration workflow).
-
-    ``initial``: from 30 days before the first visit to the first visit;
-    ``end``: rehab end to 30 days after; ``followup_1y``: 12 months after the
-    rehab end, ± 1 month. ``None`` while the anchoring date is unknown.
-    """
-    if kind == OccasionKind.INITIAL:
-        if first_visit_date is None:
-            return None
-        return first_visit_date - dt.timedelta(days=30), first_visit_date
-    if rehab_end_date is None:
-        return None
-    if kind == OccasionKind.END:
-        return rehab_end_date, rehab_end_date + dt.timedelta(days=30)
-    return add_months(rehab_end_date, 11), add_months(rehab_end_date, 13)
+# The occasion windows are a rule of the register, stated once in tidy.rules.
+add_months = rules.add_months
+due_window = rules.due_window
 
 
 class Occasion(GuardedModel):

@@ -483,6 +483,25 @@ def status_from_items(
     )
 
 
+#: How each field :func:`painreg.tidy.rules.missing_for_sign_off` names is asked for.
+_SIGN_OFF_MISSING: dict[str, tuple[str, str]] = {
+    "first_visit_date": ("Datum för första besök saknas.", "The first visit date is missing."),
+    "main_diagnosis": ("Huvuddiagnos saknas.", "The main diagnosis is missing."),
+    "rehab_start_date": (
+        "Startdatum för rehabiliteringen saknas.",
+        "The rehab start date is missing.",
+    ),
+    "rehab_end_date": (
+        "Avslutsdatum för rehabiliteringen saknas (vid avbrott: datum för avbrottet).",
+        "The rehab end date is missing (if discontinued: the date of discontinuation).",
+    ),
+    "discontinuation_reason": (
+        "Orsak till avbrott saknas.",
+        "The discontinuation reason is missing.",
+    ),
+}
+
+
 def registration_signoff_problems(registration: Registration) -> list[Issue]:
     """Why ``registration`` cannot be signed off yet (DOMAIN.md, registration workflow).
 
@@ -492,28 +511,18 @@ def registration_signoff_problems(registration: Registration) -> list[Issue]:
     occasion signed off; and no validation errors.
     """
     problems: list[Issue] = []
-
-    def need(field_name: str, sv: str, en: str) -> None:
-        problems.append(Issue(field_name, "required", f"{sv} saknas.", f"{en} is missing."))
-
-    if registration.first_visit_date is None:
-        need("first_visit_date", "Datum för första besök", "The first visit date")
-    if not registration.main_diagnosis:
-        need("main_diagnosis", "Huvuddiagnos", "The main diagnosis")
-    if registration.category == Category.REHAB:
-        if registration.rehab_start_date is None:
-            need("rehab_start_date", "Startdatum för rehabiliteringen", "The rehab start date")
-        if registration.rehab_end_date is None:
-            problems.append(
-                Issue(
-                    "rehab_end_date",
-                    "required",
-                    "Avslutsdatum för rehabiliteringen saknas (vid avbrott: datum för avbrottet).",
-                    "The rehab end date is missing (if discontinued: the date of discontinuation).",
-                )
-            )
-        if registration.discontinued and not registration.discontinuation_reason:
-            need("discontinuation_reason", "Orsak till avbrott", "The discontinuation reason")
+    missing = rules.missing_for_sign_off(
+        registration.category,
+        first_visit_date=registration.first_visit_date,
+        main_diagnosis=registration.main_diagnosis,
+        rehab_start_date=registration.rehab_start_date,
+        rehab_end_date=registration.rehab_end_date,
+        discontinued=registration.discontinued,
+        discontinuation_reason=registration.discontinuation_reason,
+    )
+    for field_name in missing:
+        sv, en = _SIGN_OFF_MISSING[field_name]
+        problems.append(Issue(field_name, "required", sv, en))
     initial = registration.occasions.filter(kind=OccasionKind.INITIAL).first()
     if initial is None or not initial.signed_off:
         problems.append(

@@ -64,6 +64,38 @@ def counting_year(
     return day.year if day is not None else None
 
 
+# --- Occasion windows -----------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_window(
+    kind: str, *, first_visit_date: dt.date | None, rehab_end_date: dt.date | None
+) -> tuple[dt.date, dt.date] | None:
+    """The dates an occasion may be answered (DOMAIN.md, registration workflow).
+
+    ``initial``: from 30 days before the first visit to the first visit;
+    ``end``: rehab end to 30 days after; ``followup_1y``: 12 months after the
+    rehab end, ± 1 month. ``None`` while the anchoring date is unknown.
+    """
+    if kind == "initial":
+        if first_visit_date is None:
+            return None
+        return first_visit_date - dt.timedelta(days=30), first_visit_date
+    if rehab_end_date is None:
+        return None
+    if kind == "end":
+        return rehab_end_date, rehab_end_date + dt.timedelta(days=30)
+    return add_months(rehab_end_date, 11), add_months(rehab_end_date, 13)
+
+
 # --- Registration dates and category -----------------------------------------
 
 #: The referral is dated after the first visit.
@@ -122,6 +154,34 @@ def rehab_fields_of_assessment(
         "discontinued": bool(discontinued),
     }
     return tuple(name for name, is_set in values.items() if is_set)
+
+
+def missing_for_sign_off(
+    category: str | None,
+    *,
+    first_visit_date: dt.date | None,
+    main_diagnosis: str | None,
+    rehab_start_date: dt.date | None,
+    rehab_end_date: dt.date | None,
+    discontinued: bool,
+    discontinuation_reason: str | None,
+) -> tuple[str, ...]:
+    """The fields a registration lacks for sign-off (DOMAIN.md, registration workflow):
+    first visit date and main diagnosis; for rehab also the rehab start, the rehab end
+    (the date of discontinuation when discontinued) and, when discontinued, the reason."""
+    missing = []
+    if first_visit_date is None:
+        missing.append("first_visit_date")
+    if not main_diagnosis:
+        missing.append("main_diagnosis")
+    if category == "rehab":
+        if rehab_start_date is None:
+            missing.append("rehab_start_date")
+        if rehab_end_date is None:
+            missing.append("rehab_end_date")
+        if discontinued and not discontinuation_reason:
+            missing.append("discontinuation_reason")
+    return tuple(missing)
 
 
 def reason_without_discontinuation(

@@ -84,6 +84,20 @@ def test_demo_sets_up_and_prints_the_logins_without_serving(
     assert match, out
     response = client.post(match.group(1), {"identity": match.group(2)})
     assert response.status_code == 302 and "/sida/1/" in response.url
+    # The data-quality check ran, and found the demo's old data.
+    from painreg.quality.models import Finding, Query
+
+    assert "Data quality: http://127.0.0.1:8123/kvalitet/" in out
+    demo_findings = set(
+        Finding.objects.filter(unit__code__startswith="DEMO-").values_list("rule", "unit__code")
+    )
+    assert {
+        ("ongoing_too_long", "DEMO-STH-SV"),
+        ("occasion_not_signed_off", "DEMO-STH-SV"),
+        ("overlapping_rehab", "DEMO-STH-SV"),
+        ("overlapping_rehab", "DEMO-GBG-SV"),
+    } <= demo_findings
+    assert Query.objects.filter(unit__code="DEMO-STH-SV", status="open").count() == 1
     # A second run finds the data and does not load it again.
     assert cli.main(["demo", "--no-serve"]) == 0
     assert "not loaded again" in capsys.readouterr().out

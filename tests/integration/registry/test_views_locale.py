@@ -7,7 +7,8 @@ Regenerate after changing strings (from ``src/painreg``; apps with their own
     msgfmt --check-format -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
     msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
-and the same in ``eprom/`` and ``api/`` for their catalogues (edited by hand: few strings).
+and the same in ``eprom/``, ``api/`` and ``quality/`` for their catalogues (edited by hand:
+few strings).
 """
 
 from __future__ import annotations
@@ -26,8 +27,13 @@ LOCALE = Path(painreg.__file__).parent / "locale"
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext (msgfmt) not installed")
 @pytest.mark.parametrize(
     "locale",
-    [LOCALE, LOCALE.parent / "eprom" / "locale", LOCALE.parent / "api" / "locale"],
-    ids=["project", "eprom", "api"],
+    [
+        LOCALE,
+        LOCALE.parent / "eprom" / "locale",
+        LOCALE.parent / "api" / "locale",
+        LOCALE.parent / "quality" / "locale",
+    ],
+    ids=["project", "eprom", "api", "quality"],
 )
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_the_compiled_catalogue_matches_its_source(
