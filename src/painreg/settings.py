@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "painreg.accounts",
     "painreg.eprom",
     "painreg.dashboard",
+    # Source-data validation: validation rounds, samples, the validators' entries.
+    "painreg.verification",
 ]
 
 ROOT_URLCONF = "painreg.urls"

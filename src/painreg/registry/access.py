@@ -64,6 +64,8 @@ __all__ = [
     "roles_in",
     "switch_unit",
     "units_for",
+    "validator_units",
+    "registrations_for_validator",
 ]
 
 
@@ -178,6 +180,27 @@ def get_unit_for_user(user: Any, unit_id: int | str) -> Unit:
         return units_for(user).get(pk=int(unit_id))
     except (Unit.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def validator_units(user: Any) -> QuerySet[Unit]:
+    """Units where the user is a validator (source-data validation). Not membership of
+    the unit: which registrations they may open is decided by their validation
+    rounds' samples (``painreg.verification.access``), within these units only."""
+    if not _authenticated(user):
+        return Unit.objects.none()
+    return Unit.objects.filter(
+        memberships__user=user, memberships__role=Role.VALIDATOR
+    ).distinct()
+
+
+def registrations_for_validator(user: Any, registration_ids: Any) -> QuerySet[Registration]:
+    """Of ``registration_ids`` (the registrations sampled for the user's rounds), those at
+    units where the user is a validator; deleted patients are invisible."""
+    return Registration.objects.filter(
+        pk__in=registration_ids,
+        unit__in=validator_units(user),
+        patient__deleted_at__isnull=True,
+    ).select_related("patient", "unit")
 
 
 def patients_for(user: Any, unit: Unit) -> QuerySet[Patient]:
