@@ -20,6 +20,7 @@ urlpatterns = [
     path("region/", include("painreg.dashboard.planning_views")),
     path("statistik/", include("painreg.dashboard.views")),
     path("enkat/", include("painreg.eprom.urls")),
+    path("validering/", include("painreg.verification.urls")),
     path("", include("painreg.registry.urls")),
 ]
 

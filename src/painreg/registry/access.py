@@ -60,12 +60,12 @@ __all__ = [
     "pseudonymised_registrations",
     "regions_for",
     "registrations_for",
+    "registrations_for_validator",
     "require_role",
     "roles_in",
     "switch_unit",
     "units_for",
     "validator_units",
-    "registrations_for_validator",
 ]
 
 
@@ -188,9 +188,7 @@ def validator_units(user: Any) -> QuerySet[Unit]:
     rounds' samples (``painreg.verification.access``), within these units only."""
     if not _authenticated(user):
         return Unit.objects.none()
-    return Unit.objects.filter(
-        memberships__user=user, memberships__role=Role.VALIDATOR
-    ).distinct()
+    return Unit.objects.filter(memberships__user=user, memberships__role=Role.VALIDATOR).distinct()
 
 
 def registrations_for_validator(user: Any, registration_ids: Any) -> QuerySet[Registration]:

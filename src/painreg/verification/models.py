@@ -32,7 +32,9 @@ class ValidationRound(models.Model):
     name = models.CharField(_("namn"), max_length=200)
     year_from = models.PositiveSmallIntegerField(_("från år"))
     year_to = models.PositiveSmallIntegerField(_("till år"))
-    units = models.ManyToManyField(Unit, related_name="validation_rounds", verbose_name=_("enheter"))
+    units = models.ManyToManyField(
+        Unit, related_name="validation_rounds", verbose_name=_("enheter")
+    )
     sample_size = models.PositiveSmallIntegerField(_("stickprov per enhet"))
     #: Variable groups (``painreg.analytics.validation.GROUPS``), in their order.
     groups = models.JSONField(_("variabler"), default=list)
