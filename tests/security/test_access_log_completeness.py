@@ -59,7 +59,39 @@ def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
     Invitation.objects.filter(pk=world.invitation.pk).update(
         valid_until=timezone.now() - dt.timedelta(days=1)
     )
+    _validation_round(world)
     return world
+
+
+def _validation_round(world: SimpleNamespace) -> None:
+    """A drawn validation round of the unit holding the patient's registration, with a
+    validator (vera) and a coordinator (erik)."""
+    from django.contrib.auth import get_user_model
+
+    from painreg.registry import actions as registry_actions
+    from painreg.registry.guard import writes_allowed
+    from painreg.registry.models import Registration
+    from painreg.verification import actions
+
+    reg = world.registration
+    with writes_allowed():  # finished and signed off: eligible for the sample
+        Registration.objects.filter(pk=reg.pk).update(
+            rehab_end_date=reg.rehab_start_date + dt.timedelta(days=1),
+            signed_off_at=timezone.now(),
+        )
+    reg.refresh_from_db()
+    users = get_user_model().objects
+    world.erik = users.create_user("erik", password="x")
+    registry_actions.add_membership(user=None, member=world.erik, role="national_coordinator")
+    year = reg.counting_year
+    world.round = actions.create_round(
+        user=world.erik, name="Validering", year_from=year, year_to=year, units=[world.unit],
+        sample_size=5, groups=["dates", "category"], items=["hads_1"], seed=1,
+    )  # fmt: skip
+    actions.draw_sample(user=world.erik, round_=world.round)
+    world.sample = world.round.samples.get(registration=reg)
+    world.vera = users.create_user("vera", password="x")
+    actions.assign_validator(user=world.erik, round_=world.round, member=world.vera)
 
 
 def _path_values(world: SimpleNamespace) -> dict[str, Any]:
@@ -75,6 +107,8 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "membership_id": world.manager.memberships.get().pk,
         "user_id": world.manager.pk,
         "invitation_id": world.invitation.pk,
+        "round_id": world.round.pk,
+        "sample_id": world.sample.pk,
         "object_id": world.unit.pk,
         "id": world.manager.pk,
         "app_label": "registry",
@@ -102,10 +136,14 @@ def _fill(route: str, values: dict[str, Any], text: str | None = None) -> str:
 
 
 def _manager(world: SimpleNamespace) -> Client:
+    return _client(world.manager)
+
+
+def _client(user: Any) -> Client:
     from painreg.accounts.testing import login_verified
 
     client = Client(raise_request_exception=False)
-    login_verified(client, world.manager)
+    login_verified(client, user)
     return client
 
 
@@ -124,11 +162,10 @@ def _extract(number: str) -> list[Any]:
 # --- pages ---------------------------------------------------------------------------
 
 
-def test_every_page_that_shows_the_patient_is_logged_with_the_patient(
-    world: SimpleNamespace,
-) -> None:
+def _shown_and_unlogged(world: SimpleNamespace, client: Client) -> tuple[list[str], list[str]]:
+    """Walk every route (GET, then POST): the routes whose response shows the patient,
+    and those of them that did not log the patient."""
     patient = world.registration.patient
-    client = _manager(world)
     values = _path_values(world)
     shown, failures = [], []
     for method in ("get", "post"):
@@ -143,6 +180,13 @@ def test_every_page_that_shows_the_patient_is_logged_with_the_patient(
                 shown.append(f"{method.upper()} {route}")
                 if _logged(patient) == before:
                     failures.append(f"{method.upper()} {route} ({response.status_code})")
+    return shown, failures
+
+
+def test_every_page_that_shows_the_patient_is_logged_with_the_patient(
+    world: SimpleNamespace,
+) -> None:
+    shown, failures = _shown_and_unlogged(world, _manager(world))
     assert not failures, "shows the patient without logging it:\n" + "\n".join(failures)
     # The walk reached the pages this test is about (a vacuous walk would pass).
     for route in (
@@ -174,6 +218,19 @@ def test_the_overview_logs_each_non_responder_it_lists(world: SimpleNamespace) -
     actions = [row.action for row in _extract(SHOWN)]
     assert "visade registrering" in actions
     assert "visade registrering" not in [row.action for row in _extract(OTHER)]
+
+
+def test_every_page_a_validator_sees_the_patient_on_is_logged(world: SimpleNamespace) -> None:
+    shown, failures = _shown_and_unlogged(world, _client(world.vera))
+    assert not failures, "shows the patient without logging it:\n" + "\n".join(failures)
+    for route in ("validering/<int:round_id>/stickprov/",
+                  "validering/<int:round_id>/stickprov/<int:sample_id>/"):  # fmt: skip
+        assert any(s.endswith(route) for s in shown), route
+
+
+def test_the_coordinator_sees_no_identity_anywhere(world: SimpleNamespace) -> None:
+    shown, _failures = _shown_and_unlogged(world, _client(world.erik))
+    assert shown == []
 
 
 # --- exporting commands ----------------------------------------------------------------

@@ -326,6 +326,13 @@ def record_values(
                 entered_by=user if getattr(user, "pk", None) else None,
             )
         )
+    if not rows and not found.errors:
+        found.error(
+            "__all__",
+            "nothing_checked",
+            "Inget är ifyllt: ange minst ett värde eller 'hittades inte'.",
+            "Nothing is entered: give at least one value or 'not found'.",
+        )
     raise_errors(found)
     for row in rows:
         row.save()
