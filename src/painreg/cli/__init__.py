@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "painreg.cli.regional",  # regional
     "painreg.cli.synth",  # synth
     "painreg.cli.reminders",  # send-reminders
+    "painreg.cli.validation",  # validation
 )
 
 

@@ -57,10 +57,11 @@ def _event(
     unit: Unit | None = None,
     patient: Any = None,
     detail: dict[str, Any] | None = None,
+    username: str | None = None,
 ) -> None:
     audit.record_event(
         user=user,
-        username=None if user else SYSTEM,
+        username=username if username is not None else (None if user else SYSTEM),
         action=name,
         unit=unit,
         patient=patient,
@@ -81,6 +82,7 @@ def create_round(
     groups: Sequence[str],
     items: Sequence[str] = (),
     seed: int,
+    username: str | None = None,
 ) -> ValidationRound:
     """A new validation round (the coordinator's)."""
     _require_coordinator(user)
@@ -158,6 +160,7 @@ def create_round(
             "items": round_.items,
             "seed": seed,
         },
+        username=username,
     )
     return round_
 
@@ -200,7 +203,9 @@ def remove_validator(*, user: Any, round_: ValidationRound, member: Any) -> None
 
 
 @_action
-def draw_sample(*, user: Any, round_: ValidationRound) -> list[SampledRegistration]:
+def draw_sample(
+    *, user: Any, round_: ValidationRound, username: str | None = None
+) -> list[SampledRegistration]:
     """Draw and store the round's sample (once; the same seed and data give the same)."""
     _require_coordinator(user)
     round_ = ValidationRound.objects.select_for_update().get(pk=round_.pk)
@@ -245,6 +250,7 @@ def draw_sample(*, user: Any, round_: ValidationRound) -> list[SampledRegistrati
             "sampled": {u: len(ids) for u, ids in drawn.items()},
             "eligible": {u: len(regs) for u, regs in eligible.items()},
         },
+        username=username,
     )
     return samples
 

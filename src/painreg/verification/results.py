@@ -14,6 +14,7 @@ from painreg.analytics import validation as v
 from painreg.instruments import find_item
 from painreg.instruments.model import InstrumentError
 from painreg.registry.models import Answer, AnswerSource, Registration
+from painreg.reports import validation_report
 from painreg.tidy import vocabulary
 from painreg.verification.models import RecordedValue, SampledRegistration, ValidationRound
 
@@ -160,3 +161,23 @@ def unknown_items(items: Iterable[str]) -> list[str]:
         except InstrumentError:
             unknown.append(item)
     return unknown
+
+
+def report(round_: ValidationRound) -> validation_report.ValidationReport:
+    """The round's report (no identities): what the results page, the downloads and
+    ``painreg validation export`` show."""
+    variables = round_variables(round_)
+    summary = v.summarise(round_checks(round_), variables)
+    samples = round_.samples.all()
+    info = validation_report.RoundInfo(
+        name=round_.name,
+        year_from=round_.year_from,
+        year_to=round_.year_to,
+        sample_size=round_.sample_size,
+        seed=round_.seed,
+        variables=variables,
+        drawn_on=round_.drawn_at.date() if round_.drawn_at else None,
+        sampled=samples.count(),
+        completed=samples.filter(completed_at__isnull=False).count(),
+    )
+    return validation_report.build(info, summary, unit_names(round_))

@@ -153,30 +153,13 @@ def validator_remove(request: HttpRequest, round_id: int, user_id: int) -> HttpR
     return redirect("verification:round", round_.pk)
 
 
-def _report(round_: ValidationRound) -> validation_report.ValidationReport:
-    summary = v.summarise(results.round_checks(round_), results.round_variables(round_))
-    samples = round_.samples.all()
-    info = validation_report.RoundInfo(
-        name=round_.name,
-        year_from=round_.year_from,
-        year_to=round_.year_to,
-        sample_size=round_.sample_size,
-        seed=round_.seed,
-        variables=results.round_variables(round_),
-        drawn_on=round_.drawn_at.date() if round_.drawn_at else None,
-        sampled=samples.count(),
-        completed=samples.filter(completed_at__isnull=False).count(),
-    )
-    return validation_report.build(info, summary, results.unit_names(round_))
-
-
 @require_GET
 @verified_required
 def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
     from django.utils.safestring import mark_safe
 
     round_ = access.get_round_for_coordinator(request.user, round_id)
-    report = _report(round_)
+    report = results.report(round_)
     # The report's own HTML (autoescaped by the reports' Jinja environment).
     body = mark_safe(validation_report.render_html(report, standalone=False))
     return render(request, "verification/results.html", {"round": round_, "report": body})
@@ -184,7 +167,7 @@ def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
 
 def _download(request: HttpRequest, round_id: int, kind: str) -> HttpResponse:
     round_ = access.get_round_for_coordinator(request.user, round_id)
-    report = _report(round_)
+    report = results.report(round_)
     stem = f"kalldatavalidering-{round_.pk}"
     if kind == "xlsx":
         content = validation_report.render_excel(report)
