@@ -1,13 +1,14 @@
 """The compiled translations (.mo) match their sources (.po): a drift test.
 
 Regenerate after changing strings (from ``src/painreg``; apps with their own
-``locale`` directory, like eprom, keep their own catalogues)::
+``locale`` directory, like eprom and verification, keep their own catalogues)::
 
-    django-admin makemessages -l sv -l en --ignore '*/migrations/*' --ignore 'eprom/*'
+    django-admin makemessages -l sv -l en --ignore '*/migrations/*' --ignore 'eprom/*' --ignore 'verification/*'
     msgfmt --check-format -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
     msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
-and the same in ``eprom/`` for its catalogues (edited by hand: few strings).
+and the same in ``eprom/`` and ``verification/`` for their catalogues (edited by hand:
+few strings).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ LOCALE = Path(painreg.__file__).parent / "locale"
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext (msgfmt) not installed")
 @pytest.mark.parametrize(
-    "locale", [LOCALE, LOCALE.parent / "eprom" / "locale"], ids=["project", "eprom"]
+    "locale",
+    [LOCALE, LOCALE.parent / "eprom" / "locale", LOCALE.parent / "verification" / "locale"],
+    ids=["project", "eprom", "verification"],
 )
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_the_compiled_catalogue_matches_its_source(
