@@ -131,6 +131,22 @@ def choices(variable: str) -> tuple[str, ...]:
     return ()
 
 
+def display_value(variable: str, value: str | None, lang: str = "sv") -> str:
+    """A normalised value as people read it: a code's label, yes/no in the language."""
+    if not value:
+        return ""
+    kind = variable_kind(variable)
+    if kind == YES_NO:
+        return {"sv": {YES: "ja", NO: "nej"}, "en": {YES: "yes", NO: "no"}}[
+            "en" if lang == "en" else "sv"
+        ][value]
+    if variable == "category":
+        return vocabulary.REGISTRATION_CATEGORIES[value].label(lang)
+    if variable == "discontinuation_reason":
+        return vocabulary.DISCONTINUATION_REASONS[value].label(lang)
+    return value
+
+
 def registration_variables(groups: Iterable[str]) -> tuple[str, ...]:
     """The registration variables of the chosen groups, in the groups' order."""
     chosen = set(groups)

@@ -116,12 +116,12 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.variables = variables
         lang = _lang()
+        self.legends = {}
         for variable in variables:
-            label = v.variable_label(variable, lang)
-            self.fields[variable] = self._value_field(variable, label, lang)
+            self.legends[variable] = v.variable_label(variable, lang)
+            self.fields[variable] = self._value_field(variable, _("Value in the record"), lang)
             self.fields[variable + NOT_FOUND_SUFFIX] = forms.BooleanField(
-                label=_("%(variable)s: not found in the record") % {"variable": label},
-                required=False,
+                label=_("Not found in the record"), required=False
             )
 
     @staticmethod
@@ -168,6 +168,9 @@ class EntryForm(forms.Form):
             for variable in self.variables
         }
 
-    def pairs(self) -> list[tuple[Any, Any]]:
-        """(value field, not-found box) per variable, for the template."""
-        return [(self[var], self[var + NOT_FOUND_SUFFIX]) for var in self.variables]
+    def groups(self) -> list[tuple[str, Any, Any]]:
+        """(the variable's label, value field, not-found box) per variable, for the
+        template: one fieldset each, the label its legend."""
+        return [
+            (self.legends[var], self[var], self[var + NOT_FOUND_SUFFIX]) for var in self.variables
+        ]

@@ -109,8 +109,8 @@ def comparisons(sample: SampledRegistration, lang: str = "sv") -> list[Compariso
             Comparison(
                 variable,
                 v.variable_label(variable, lang),
-                record.registered,
-                record.value,
+                v.display_value(variable, record.registered, lang),
+                v.display_value(variable, record.value, lang),
                 record.not_found,
                 outcome(record),
             )

@@ -104,3 +104,11 @@ def test_variable_groups_and_labels() -> None:
     assert v.variable_label("item.followup_1y.hads_1") == "hads_1 (1-årsuppföljning)"
     with pytest.raises(ValueError, match="unknown variable groups"):
         v.registration_variables(["weather"])
+
+
+def test_values_are_shown_with_their_labels() -> None:
+    assert v.display_value("category", "rehab") == "multimodal rehabilitering"
+    assert v.display_value("discontinued", "yes", "en") == "yes"
+    assert v.display_value("work_measures.ergonomic", "no") == "nej"
+    assert v.display_value("first_visit_date", "2025-01-20") == "2025-01-20"
+    assert v.display_value("main_diagnosis", None) == ""
