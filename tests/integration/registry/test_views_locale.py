@@ -3,7 +3,8 @@
 Regenerate after changing strings (from ``src/painreg``; apps with their own
 ``locale`` directory, like eprom and verification, keep their own catalogues)::
 
-    django-admin makemessages -l sv -l en --ignore '*/migrations/*' --ignore 'eprom/*' --ignore 'verification/*'
+    django-admin makemessages -l sv -l en --ignore '*/migrations/*' \
+        --ignore 'eprom/*' --ignore 'verification/*'
     msgfmt --check-format -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
     msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
