@@ -202,6 +202,7 @@ def _print_logins(url: str) -> None:
     if line:
         print(line)
     print(f"Coordinator's admin: {url}admin/  (user koordinator)")
+    print(f"Source-data validation: {url}validering/  (users koordinator and validerare)")
     print("Stop with Ctrl-C.")
     print()
 
