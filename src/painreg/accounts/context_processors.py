@@ -28,4 +28,8 @@ def staff(request: HttpRequest) -> dict[str, Any]:
         unit is not None and Role.UNIT_MANAGER in access.roles_in(user, unit)
     )
     context["may_reset_accounts"] = access.may_reset_accounts(user, unit)
+    # Source-data validation: the coordinator's rounds, a validator's samples.
+    context["may_validate"] = (
+        access.is_national_coordinator(user) or access.validator_units(user).exists()
+    )
     return context

@@ -37,6 +37,13 @@ def _lang() -> str:
     return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A page of this app, its menu item marked current."""
+    return render(request, template, {"nav": "validation", **context}, status=status)
+
+
 def _errors_to_form(form: Any, error: ValidationError) -> None:
     for field, errors in error.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
@@ -53,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not coordinator and not validating:
         raise Http404
     rounds = list(access.rounds_for_coordinator(request.user).prefetch_related("units"))
-    return render(
+    return _render(
         request,
         "verification/home.html",
         {"coordinator": coordinator, "rounds": rounds, "validating": validating},
@@ -87,14 +94,14 @@ def round_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The validation round is created."))
             return redirect("verification:round", round_.pk)
-    return render(request, "verification/round_form.html", {"form": form})
+    return _render(request, "verification/round_form.html", {"form": form})
 
 
 @require_GET
 @verified_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_round_for_coordinator(request.user, round_id)
-    return render(request, "verification/round.html", _round_context(round_))
+    return _render(request, "verification/round.html", _round_context(round_))
 
 
 def _round_context(round_: ValidationRound, **extra: Any) -> dict[str, Any]:
@@ -140,7 +147,7 @@ def validator_add(request: HttpRequest, round_id: int) -> HttpResponse:
             messages.success(request, _("The validator is added."))
             return redirect("verification:round", round_.pk)
     context = _round_context(round_, validator_form=form)
-    return render(request, "verification/round.html", context, status=400)
+    return _render(request, "verification/round.html", context, status=400)
 
 
 @require_POST
@@ -162,7 +169,7 @@ def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
     report = results.report(round_)
     # The report's own HTML (autoescaped by the reports' Jinja environment).
     body = mark_safe(validation_report.render_html(report, standalone=False))
-    return render(request, "verification/results.html", {"round": round_, "report": body})
+    return _render(request, "verification/results.html", {"round": round_, "report": body})
 
 
 def _download(request: HttpRequest, round_id: int, kind: str) -> HttpResponse:
@@ -213,7 +220,7 @@ def validator_round(request: HttpRequest, round_id: int) -> HttpResponse:
         patient_ids=[s.registration.patient_id for s in samples],
         detail=f"källdatavalidering {round_.pk}: stickprovslista",
     )
-    return render(request, "verification/samples.html", {"round": round_, "samples": samples})
+    return _render(request, "verification/samples.html", {"round": round_, "samples": samples})
 
 
 def _log_sample(request: HttpRequest, sample: SampledRegistration, what: str) -> None:
@@ -243,7 +250,7 @@ def sample_entry(request: HttpRequest, round_id: int, sample_id: int) -> HttpRes
         else:
             return redirect("verification:comparison", sample.round_id, sample.pk)
     _log_sample(request, sample, "journalgranskning")
-    return render(
+    return _render(
         request,
         "verification/entry.html",
         {"round": sample.round, "sample": sample, "form": form},
@@ -261,7 +268,7 @@ def sample_comparison(request: HttpRequest, round_id: int, sample_id: int) -> Ht
     lang = _lang()
     rows = results.comparisons(sample, lang)
     labels = {k: val[0 if lang == "sv" else 1] for k, val in v.ERROR_LABELS.items()}
-    return render(
+    return _render(
         request,
         "verification/comparison.html",
         {
