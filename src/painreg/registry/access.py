@@ -193,12 +193,13 @@ def validator_units(user: Any) -> QuerySet[Unit]:
 
 def registrations_for_validator(user: Any, registration_ids: Any) -> QuerySet[Registration]:
     """Of ``registration_ids`` (the registrations sampled for the user's rounds), those at
-    units where the user is a validator; deleted patients are invisible."""
-    return Registration.objects.filter(
-        pk__in=registration_ids,
-        unit__in=validator_units(user),
-        patient__deleted_at__isnull=True,
-    ).select_related("patient", "unit")
+    units where the user is a validator; patients who opted out after the draw, or were
+    deleted, are left out (their data leaves every output, so there is nothing to check)."""
+    return (
+        Registration.objects.in_register()
+        .filter(pk__in=registration_ids, unit__in=validator_units(user))
+        .select_related("patient", "unit")
+    )
 
 
 def patients_for(user: Any, unit: Unit) -> QuerySet[Patient]:

@@ -121,7 +121,12 @@ def comparisons(sample: SampledRegistration, lang: str = "sv") -> list[Compariso
 def round_checks(round_: ValidationRound) -> list[v.Check]:
     """Every checked variable of the round's completed samples (no identities)."""
     records = (
-        RecordedValue.objects.filter(sample__round=round_, sample__completed_at__isnull=False)
+        RecordedValue.objects.filter(
+            sample__round=round_,
+            sample__completed_at__isnull=False,
+            # An opt-out after the draw takes the patient's data out of the results too.
+            sample__registration__patient__opted_out_at__isnull=True,
+        )
         .select_related("sample", "sample__unit")
         .order_by("sample__number", "pk")
     )

@@ -210,3 +210,26 @@ def test_round_results_per_variable_unit_and_overall(
     assert summary.by_variable["main_diagnosis"].errors[v.OTHER] == 2
     assert (summary.by_unit["A"].agreed, summary.by_unit["B"].agreed) == (6, 2)
     assert summary.registrations == 5 and summary.units == 2
+
+
+def test_an_opt_out_or_a_deletion_after_the_draw_takes_the_patient_out(
+    validation_world: SimpleNamespace, make_round: Any
+) -> None:
+    from painreg.analytics import validation as v
+    from painreg.registry import actions as registry_actions
+    from painreg.verification import access, actions, results
+    from painreg.verification.models import RecordedValue, SampledRegistration
+
+    w = validation_world
+    round_ = _drawn_round(w, make_round, groups=["category"], items=[], units=[w.unit_b])
+    first, second = round_.samples.order_by("number")
+    for sample in (first, second):
+        actions.record_values(user=w.vera, sample=sample, entries={"category": ("rehab", False)})
+    registry_actions.opt_out_patient(user=None, unit=w.unit_b, patient=first.registration.patient)
+    assert v.summarise(results.round_checks(round_)).overall.checked == 1
+    assert set(access.samples_for_validator(w.vera, round_)) == {second}
+    registry_actions.delete_patient(
+        user=None, unit=w.unit_b, patient=second.registration.patient, reason="begäran"
+    )
+    assert not SampledRegistration.objects.filter(pk=second.pk).exists()
+    assert not RecordedValue.objects.filter(sample_id=second.pk).exists()
