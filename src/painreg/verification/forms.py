@@ -143,20 +143,7 @@ class EntryForm(forms.Form):
             ]
             return forms.ChoiceField(label=label, required=False, choices=[("", "–"), *options])
         if kind == v.ITEM:
-            item_id = v.parse_item_variable(variable)[1]  # type: ignore[index]
-            try:
-                values = find_item(item_id).values
-            except InstrumentError:
-                values = None
-            if values:
-                return forms.ChoiceField(
-                    label=label,
-                    required=False,
-                    choices=[
-                        ("", "–"),
-                        *[(v.normalise(variable, x), v.normalise(variable, x)) for x in values],
-                    ],
-                )
+            return _item_field(variable, label, lang)
         return forms.CharField(label=label, required=False, max_length=64)
 
     def entries(self) -> dict[str, tuple[str | None, bool]]:
@@ -174,3 +161,33 @@ class EntryForm(forms.Form):
         return [
             (self.legends[var], self[var], self[var + NOT_FOUND_SUFFIX]) for var in self.variables
         ]
+
+
+def _item_field(variable: str, label: str, lang: str) -> forms.Field:
+    """An item's value: its coded options (with their labels where the licensed text is
+    loaded), the question as the hint."""
+    from painreg.instruments import texts
+
+    item_id = v.parse_item_variable(variable)[1]  # type: ignore[index]
+    try:
+        item = find_item(item_id)
+    except InstrumentError:
+        return forms.CharField(label=label, required=False, max_length=64)
+    question = texts.item_text(item_id, lang)
+    hint = "" if question.startswith(texts.PLACEHOLDER_MARK) else question
+    if not item.values:
+        return forms.CharField(label=label, required=False, max_length=64, help_text=hint)
+    labels = texts.option_labels(item_id, lang)
+    options = []
+    for value in item.values:
+        code = v.normalise(variable, value)
+        text = labels.get(value, "")
+        shown = (
+            code
+            if not text or text.startswith(texts.PLACEHOLDER_MARK) or text == code
+            else (f"{code} – {text}")
+        )
+        options.append((code, shown))
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("", "–"), *options], help_text=hint
+    )
