@@ -182,11 +182,12 @@ def _item_field(variable: str, label: str, lang: str) -> forms.Field:
     for value in item.values:
         code = v.normalise(variable, value)
         text = labels.get(value, "")
-        shown = (
-            code
-            if not text or text.startswith(texts.PLACEHOLDER_MARK) or text == code
-            else (f"{code} – {text}")
-        )
+        if not text or text.startswith(texts.PLACEHOLDER_MARK):
+            shown = code
+        elif text.startswith(code):
+            shown = text
+        else:
+            shown = f"{code} – {text}"
         options.append((code, shown))
     return forms.ChoiceField(
         label=label, required=False, choices=[("", "–"), *options], help_text=hint
