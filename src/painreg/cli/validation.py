@@ -59,6 +59,14 @@ def register(subparsers: Any) -> None:
     add_claim_argument(draw)
     draw.set_defaults(handler=_in_english(_draw))
 
+    validator = sub.add_parser(
+        "add-validator", help="name a validator of a round (the role at each of its units)"
+    )
+    validator.add_argument("round", type=int, help="the round's id")
+    validator.add_argument("username", help="the validator's user name (an existing account)")
+    add_claim_argument(validator)
+    validator.set_defaults(handler=_in_english(_add_validator))
+
     listing = sub.add_parser("list", help="list the validation rounds")
     listing.set_defaults(handler=_in_english(_list))
 
@@ -170,6 +178,26 @@ def _draw(args: argparse.Namespace) -> int:
     print(
         f"validation round {round_.pk}: {len(samples)} registrations sampled (seed {round_.seed})"
     )
+    return 0
+
+
+def _add_validator(args: argparse.Namespace) -> int:
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from painreg.verification import actions
+
+    round_ = _get_round(args.round)
+    member = get_user_model().objects.filter(username=args.username, is_active=True).first()
+    if member is None:
+        raise UserError(f"no active account {args.username!r}")
+    try:
+        actions.assign_validator(
+            user=None, round_=round_, member=member, username=operator_name(args)
+        )
+    except ValidationError as exc:
+        raise UserError(f"validation add-validator: {_errors(exc)}") from None
+    print(f"{member.get_username()} validates round {round_.pk}")
     return 0
 
 

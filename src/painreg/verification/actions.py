@@ -166,7 +166,9 @@ def create_round(
 
 
 @_action
-def assign_validator(*, user: Any, round_: ValidationRound, member: Any) -> None:
+def assign_validator(
+    *, user: Any, round_: ValidationRound, member: Any, username: str | None = None
+) -> None:
     """Make ``member`` a validator of the round: the validator role at each of its units."""
     _require_coordinator(user)
     if access.is_national_coordinator(member):
@@ -186,7 +188,13 @@ def assign_validator(*, user: Any, round_: ValidationRound, member: Any) -> None
     for unit in round_.units.all():
         registry_actions.add_membership(user=user, member=member, role=Role.VALIDATOR, unit=unit)
     round_.validators.add(member)
-    _event(user, "validation.validator_add", round_, detail={"member": member.get_username()})
+    _event(
+        user,
+        "validation.validator_add",
+        round_,
+        detail={"member": member.get_username()},
+        username=username,
+    )
 
 
 @_action

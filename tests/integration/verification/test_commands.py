@@ -27,6 +27,9 @@ def test_create_draw_list_and_export(
     out = capsys.readouterr().out
     assert "A: 3 registrations sampled" in out and "B: 2 registrations sampled" in out
     assert AuditEvent.objects.get(action="validation.draw").username.startswith("cli:")
+    assert main(["validation", "add-validator", str(round_.pk), "vera"]) == 0
+    assert AuditEvent.objects.get(action="validation.validator_add").username.startswith("cli:")
+    assert main(["validation", "add-validator", str(round_.pk), "nobody"]) == 2
     assert main(["validation", "list"]) == 0
     assert "0/5 validated" in capsys.readouterr().out
     assert main(["validation", "export", str(round_.pk), "--output", str(tmp_path),
