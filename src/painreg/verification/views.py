@@ -110,6 +110,13 @@ def _round_context(round_: ValidationRound, **extra: Any) -> dict[str, Any]:
         "round": round_,
         "groups": [v.GROUP_LABELS[g][0 if lang == "sv" else 1] for g in round_.groups],
         "progress": results.progress(round_),
+        "eligible": (
+            None
+            if round_.drawn
+            else sorted(
+                (code, len(regs)) for code, regs in results.eligible_registrations(round_).items()
+            )
+        ),
         "validators": round_.validators.order_by("username"),
         "validator_form": extra.pop("validator_form", None) or ValidatorForm(),
         **extra,
