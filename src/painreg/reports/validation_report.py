@@ -89,11 +89,15 @@ def summary_sentence(info: RoundInfo, results: v.RoundResults) -> str:
         if info.year_from == info.year_to
         else f"{info.year_from}–{info.year_to}"
     )
+
+    def counted(n: int, one: str, many: str) -> str:
+        return f"{format_number(n)} {one if n == 1 else many}"
+
     text = (
         f"Validering av källdata ({years}) gjordes genom stickprov av "
-        f"{format_number(results.registrations)} registreringar på "
-        f"{format_number(results.units)} enheter, "
-        f"{format_number(results.overall.checked)} kontrollerade uppgifter."
+        f"{counted(results.registrations, 'registrering', 'registreringar')} på "
+        f"{counted(results.units, 'enhet', 'enheter')}, "
+        f"{counted(results.overall.checked, 'kontrollerad uppgift', 'kontrollerade uppgifter')}."
     )
     if results.overall.checked:
         text += (
@@ -122,7 +126,7 @@ def build(
     by_variable = Table(
         "Överensstämmelse per variabel",
         ["variabel", *COLUMNS[1:]],
-        [_row(v.variable_label(var), results.by_variable[var]) for var in variables],
+        [_row(_label(var), results.by_variable[var]) for var in variables],
     )
     by_unit = Table(
         "Överensstämmelse per enhet",
@@ -141,6 +145,12 @@ def build(
     )
     by_unit.note = note
     return ValidationReport(info, summary_sentence(info, results), [overall, by_variable, by_unit])
+
+
+def _label(variable: str) -> str:
+    """The variable's Swedish label, capitalised (an item id stays as it is)."""
+    text = v.variable_label(variable)
+    return text if v.parse_item_variable(variable) else text[:1].upper() + text[1:]
 
 
 def _heading(report: ValidationReport) -> list[str]:
