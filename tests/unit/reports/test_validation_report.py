@@ -28,8 +28,10 @@ def _results() -> v.RoundResults:
 
 def test_the_summary_sentence_speaks_as_the_registers_report() -> None:
     text = report.summary_sentence(_info(), _results())
-    assert text.startswith("Validering av källdata (2021) gjordes genom stickprov av "
-                           "2 registreringar på 2 enheter, 333 kontrollerade uppgifter.")  # fmt: skip
+    assert text.startswith(
+        "Validering av källdata (2021) gjordes genom stickprov av "
+        "2 registreringar på 2 enheter, 333 kontrollerade uppgifter."
+    )
     # 332/333 = 99,7 % (the 2021 report's figure); Wilson 98,3-99,9 %.
     assert "Registreringen var korrekt till 99,7\u00a0% (95 % KI 98,3\u00a0%–99,9\u00a0%)" in text
     assert "vanligaste \u201dintilliggande alternativ\u201d (1)" in text
