@@ -2,7 +2,7 @@
 
 * :class:`ValidationRound`: the coordinator's choice (period as counting
   years, units, sample size per unit, variable groups, questionnaire items,
-  seed) and its validators. Changed only until the sample is drawn.
+  seed), fixed when created, and its validators.
 * :class:`SampledRegistration`: one drawn registration, with the variables
   to check fixed when drawn (items only for occasions entered by staff).
   ``number`` is the round's own running number: what the coordinator sees
