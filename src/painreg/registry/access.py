@@ -110,8 +110,9 @@ def staff_accounts_for(user: Any, unit: Unit | None) -> QuerySet[Any]:
     """Accounts whose lockout and two-factor ``user`` may reset, never their own.
 
     The national coordinator: every account. A unit manager: the people with a
-    role in ``unit`` (the current unit) where they manage it, except national
-    coordinators, whom only a coordinator resets. Anyone else: none.
+    unit role in ``unit`` (the current unit) where they manage it, except national
+    coordinators, whom only a coordinator resets (and validators, who are no
+    staff of the unit). Anyone else: none.
     """
     from django.contrib.auth import get_user_model
 
@@ -123,7 +124,8 @@ def staff_accounts_for(user: Any, unit: Unit | None) -> QuerySet[Any]:
     if not may_reset_accounts(user, unit):
         return accounts.none()
     return (
-        accounts.filter(memberships__unit=unit)
+        # Staff of the unit; a validator there is the coordinator's, not the unit's.
+        accounts.filter(memberships__unit=unit, memberships__role__in=[r.value for r in UNIT_ROLES])
         .exclude(memberships__role=Role.NATIONAL_COORDINATOR)
         .distinct()
     )

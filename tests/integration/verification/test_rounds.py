@@ -233,3 +233,14 @@ def test_an_opt_out_or_a_deletion_after_the_draw_takes_the_patient_out(
     )
     assert not SampledRegistration.objects.filter(pk=second.pk).exists()
     assert not RecordedValue.objects.filter(sample_id=second.pk).exists()
+
+
+def test_a_unit_manager_does_not_manage_the_units_validator(
+    validation_world: SimpleNamespace, make_round: Any
+) -> None:
+    from painreg.registry import access as registry_access
+
+    w = validation_world
+    _drawn_round(w, make_round, units=[w.unit_a])
+    accounts = registry_access.staff_accounts_for(w.charlie, w.unit_a)
+    assert w.alice in accounts and w.vera not in accounts
