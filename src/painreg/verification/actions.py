@@ -33,6 +33,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 SYSTEM = "system"
+#: Bounds the database columns hold on every engine (the form offers the same).
+MAX_SAMPLE = 1000
+MAX_SEED = 2**31 - 1
 
 
 def _action(func: Callable[P, R]) -> Callable[P, R]:
@@ -98,13 +101,25 @@ def create_round(
         )
     if not units:
         found.error("units", "required", "Välj minst en enhet.", "Choose at least one unit.")
-    if sample_size < 1:
+    if not 1 <= sample_size <= MAX_SAMPLE:
         found.error(
             "sample_size",
             "sample_size",
-            "Stickprovet måste vara minst 1.",
-            "The sample must be at least 1.",
+            f"Stickprovet per enhet måste vara 1-{MAX_SAMPLE}.",
+            f"The sample per unit must be 1-{MAX_SAMPLE}.",
         )
+    if len(name or "") > 200:
+        found.error(
+            "name",
+            "too_long",
+            "Namnet är för långt (högst 200 tecken).",
+            "The name is too long (at most 200 characters).",
+        )
+    for field_name, year in (("year_from", year_from), ("year_to", year_to)):
+        if not 2000 <= year <= 2100:
+            found.error(
+                field_name, "year", "Året måste vara 2000-2100.", "The year must be 2000-2100."
+            )
     unknown_groups = sorted(set(groups) - set(v.GROUPS))
     if not groups and not items:
         found.error(
@@ -128,12 +143,12 @@ def create_round(
             f"Okända enkätfrågor: {', '.join(unknown)}.",
             f"Unknown questionnaire items: {', '.join(unknown)}.",
         )
-    if seed < 0:
+    if not 0 <= seed <= MAX_SEED:
         found.error(
             "seed",
             "seed",
-            "Slumpfröet måste vara ett icke-negativt heltal.",
-            "The seed must be a non-negative whole number.",
+            f"Slumpfröet måste vara ett heltal 0-{MAX_SEED}.",
+            f"The seed must be a whole number 0-{MAX_SEED}.",
         )
     raise_errors(found)
     round_ = ValidationRound.objects.create(

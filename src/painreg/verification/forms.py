@@ -14,6 +14,7 @@ from painreg.instruments import find_item
 from painreg.instruments.model import InstrumentError
 from painreg.registry.models import Unit
 from painreg.tidy import vocabulary
+from painreg.verification.actions import MAX_SAMPLE, MAX_SEED
 
 
 def _lang() -> str:
@@ -30,7 +31,7 @@ class RoundForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     sample_size = forms.IntegerField(
-        label=_("Registrations sampled per unit"), min_value=1, max_value=1000, initial=5
+        label=_("Registrations sampled per unit"), min_value=1, max_value=MAX_SAMPLE, initial=5
     )
     groups = forms.MultipleChoiceField(
         label=_("Variables to check"),
@@ -49,7 +50,7 @@ class RoundForm(forms.Form):
     seed = forms.IntegerField(
         label=_("Seed"),
         min_value=0,
-        max_value=2**31 - 1,
+        max_value=MAX_SEED,
         help_text=_("The same seed and the same data give the same sample."),
     )
 

@@ -47,6 +47,11 @@ def test_a_second_draw_and_bad_input_are_one_line_errors(
     assert main([*base, "--years", "2025-2024"]) == 2
     assert "year_to" in capsys.readouterr().err
     assert main([*base, "--years", "twenty"]) == 2
+    big = ["validation", "create", "--name", "X", "--units", "A", "--years", "2025",
+           "--sample-size", "40000", "--seed", str(2**40)]  # fmt: skip
+    assert main(big) == 2
+    err = capsys.readouterr().err
+    assert "sample_size: The sample per unit must be 1-1000." in err and "seed:" in err
     assert main(["validation", "create", "--name", "X", "--units", "Q", "--sample-size", "2",
                  "--seed", "1", "--years", "2025"]) == 2  # fmt: skip
     assert "no unit with code Q" in capsys.readouterr().err
