@@ -130,6 +130,8 @@ INSTALLED_APPS = [
     "ninja",
     "painreg.api",
     "painreg.quality",
+    # Source-data validation: validation rounds, samples, the validators' entries.
+    "painreg.verification",
 ]
 
 ROOT_URLCONF = "painreg.urls"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("enkat/", include("painreg.eprom.urls")),
     path("", include("painreg.api.urls")),
     path("kvalitet/", include("painreg.quality.views")),
+    path("validering/", include("painreg.verification.urls")),
     path("", include("painreg.registry.urls")),
 ]
 

@@ -123,9 +123,11 @@ def targets(world: SimpleNamespace) -> SimpleNamespace:
         user=world.alice, owner=world.alice, scope="write", days=30
     )
     finding, query = _quality_targets(world)
+    validation_round, valter = _validation_rounds(world, registration)
     return SimpleNamespace(
         **vars(world), registration=registration, invitation=invitation, api_token=api_token,
-        finding=finding, query=query,
+        finding=finding, query=query, validation_round=validation_round,
+        sample=validation_round.samples.get(), valter=valter,
     )  # fmt: skip
 
 
@@ -140,6 +142,34 @@ def _quality_targets(world: SimpleNamespace) -> tuple[Any, Any]:
         user=world.charlie, unit=world.unit_a, finding=finding, question="Klarmarkera?"
     )
     return finding, query
+
+
+def _validation_rounds(world: SimpleNamespace, registration: Any) -> tuple[Any, Any]:
+    """A drawn validation round of unit A holding the registration, with its validator
+    Vera; and Valter, the validator of a round of unit B only (a validator elsewhere)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from painreg.registry.guard import writes_allowed
+    from painreg.registry.models import Registration
+    from painreg.verification import actions as verification
+
+    with writes_allowed():  # finished and signed off in 2025: eligible for the sample
+        Registration.objects.filter(pk=registration.pk).update(
+            rehab_end_date=dt.date(2025, 4, 25), signed_off_at=timezone.now()
+        )
+    users = get_user_model().objects
+    rounds = []
+    for unit, validator in ((world.unit_a, "vera"), (world.unit_b, "valter")):
+        round_ = verification.create_round(
+            user=world.erik, name=f"Validering {unit.code}", year_from=2025, year_to=2025,
+            units=[unit], sample_size=5, groups=["category"], seed=1,
+        )  # fmt: skip
+        verification.draw_sample(user=world.erik, round_=round_)
+        member = users.create_user(validator, password="correct-horse-battery-staple")
+        verification.assign_validator(user=world.erik, round_=round_, member=member)
+        rounds.append((round_, member))
+    return rounds[0][0], rounds[1][1]
 
 
 def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
@@ -158,6 +188,8 @@ def _path_values(targets: SimpleNamespace) -> dict[str, Any]:
         "token_id": targets.api_token.pk,  # Alice's API token (revoke)
         "finding_id": targets.finding.pk,
         "query_id": targets.query.pk,
+        "round_id": targets.validation_round.pk,  # a validation round of unit A
+        "sample_id": targets.sample.pk,  # its sampled registration
         "user_id": targets.alice.pk,  # a login of unit A's staff (unlock, reset two-factor)
         # django.contrib.admin's own parameters
         "object_id": targets.unit_a.pk,
@@ -214,7 +246,7 @@ def _other_app_models() -> list[Any]:
         model
         for model in apps.get_models()
         # eprom, audit, and the login state of staff: TOTP devices, failed logins (axes)
-        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes", "api", "quality"}
+        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes", "api", "quality", "verification"}
         # views may append to these (and so move their chains' heads)
         and model.__name__ not in {"AccessLog", "AuditEvent", "ChainHead"}
     ]
@@ -229,9 +261,12 @@ def _clients(targets: SimpleNamespace) -> dict[str, Client]:
     password_only.force_login(targets.charlie)  # password step only: no TOTP device in session
     fiona = Client()  # regional analyst of another region (14; unit A is in 01)
     login_verified(fiona, targets.fiona)
+    valter = Client()  # validator of a round of unit B
+    login_verified(valter, targets.valter)
     return {
         "other unit": bob,
         "other region's analyst": fiona,
+        "other round's validator": valter,
         "anonymous": Client(),
         "password only": password_only,
     }
@@ -324,6 +359,34 @@ def test_it_allows_the_unit_member_so_the_check_above_is_meaningful(
         assert alice.get(path).status_code == 200, path
         bob = _clients(targets)["other unit"]
         assert bob.get(path).status_code == 404, path
+
+
+def test_it_allows_the_validator_and_the_coordinator_so_the_check_above_is_meaningful(
+    targets: SimpleNamespace,
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    from painreg.accounts.testing import login_verified
+
+    vera, erik = Client(), Client()
+    login_verified(vera, get_user_model().objects.get(username="vera"))
+    login_verified(erik, targets.erik)
+    round_id, sample_id = targets.validation_round.pk, targets.sample.pk
+    entry = reverse("verification:entry", args=[round_id, sample_id])
+    assert vera.get(entry).status_code == 200
+    assert "19121212" in vera.get(reverse("verification:samples", args=[round_id])).content.decode()
+    # The coordinator sees the round and its results, never the identified pages.
+    assert erik.get(reverse("verification:round", args=[round_id])).status_code == 200
+    assert erik.get(reverse("verification:results", args=[round_id])).status_code == 200
+    assert erik.get(entry).status_code == 404
+    assert (
+        "19121212" not in erik.get(reverse("verification:round", args=[round_id])).content.decode()
+    )
+    # The validator opens no unit page and no registration outside the sample.
+    assert vera.get(
+        reverse("registry:registration_detail", args=[targets.registration.pk])
+    ).status_code in (403, 404)
+    assert vera.get(reverse("verification:round", args=[round_id])).status_code == 404
 
 
 def test_every_public_route_still_exists() -> None:

@@ -63,6 +63,7 @@ def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
 
     world.api_token, world.api_secret = tokens.create_token(
         user=None, owner=world.manager, scope="write", days=30, username="test"
+    )
     # A data-quality finding (the answered initial occasion not signed off) and a query.
     from painreg.quality import actions as quality_actions
 
@@ -71,7 +72,39 @@ def world(sec2_world: SimpleNamespace) -> SimpleNamespace:
     world.query = quality_actions.raise_query(
         user=world.manager, unit=world.unit, finding=world.finding, question="Klarmarkera?"
     )
+    _validation_round(world)
     return world
+
+
+def _validation_round(world: SimpleNamespace) -> None:
+    """A drawn validation round of the unit holding the patient's registration, with a
+    validator (vera) and a coordinator (erik)."""
+    from django.contrib.auth import get_user_model
+
+    from painreg.registry import actions as registry_actions
+    from painreg.registry.guard import writes_allowed
+    from painreg.registry.models import Registration
+    from painreg.verification import actions
+
+    reg = world.registration
+    with writes_allowed():  # finished and signed off: eligible for the sample
+        Registration.objects.filter(pk=reg.pk).update(
+            rehab_end_date=reg.rehab_start_date + dt.timedelta(days=1),
+            signed_off_at=timezone.now(),
+        )
+    reg.refresh_from_db()
+    users = get_user_model().objects
+    world.erik = users.create_user("erik", password="x")
+    registry_actions.add_membership(user=None, member=world.erik, role="national_coordinator")
+    year = reg.counting_year
+    world.round = actions.create_round(
+        user=world.erik, name="Validering", year_from=year, year_to=year, units=[world.unit],
+        sample_size=5, groups=["dates", "category"], items=["hads_1"], seed=1,
+    )  # fmt: skip
+    actions.draw_sample(user=world.erik, round_=world.round)
+    world.sample = world.round.samples.get(registration=reg)
+    world.vera = users.create_user("vera", password="x")
+    actions.assign_validator(user=world.erik, round_=world.round, member=world.vera)
 
 
 def _path_values(world: SimpleNamespace) -> dict[str, Any]:
@@ -90,6 +123,8 @@ def _path_values(world: SimpleNamespace) -> dict[str, Any]:
         "token_id": world.api_token.pk,
         "finding_id": world.finding.pk,
         "query_id": world.query.pk,
+        "round_id": world.round.pk,
+        "sample_id": world.sample.pk,
         "object_id": world.unit.pk,
         "id": world.manager.pk,
         "app_label": "registry",
@@ -118,10 +153,14 @@ def _fill(route: str, values: dict[str, Any], text: str | None = None) -> str:
 
 
 def _manager(world: SimpleNamespace) -> Client:
+    return _client(world.manager)
+
+
+def _client(user: Any) -> Client:
     from painreg.accounts.testing import login_verified
 
     client = Client(raise_request_exception=False)
-    login_verified(client, world.manager)
+    login_verified(client, user)
     return client
 
 
@@ -140,11 +179,10 @@ def _extract(number: str) -> list[Any]:
 # --- pages ---------------------------------------------------------------------------
 
 
-def test_every_page_that_shows_the_patient_is_logged_with_the_patient(
-    world: SimpleNamespace,
-) -> None:
+def _shown_and_unlogged(world: SimpleNamespace, client: Client) -> tuple[list[str], list[str]]:
+    """Walk every route (GET, then POST): the routes whose response shows the patient,
+    and those of them that did not log the patient."""
     patient = world.registration.patient
-    client = _manager(world)
     values = _path_values(world)
     shown, failures = [], []
     for method in ("get", "post"):
@@ -159,6 +197,13 @@ def test_every_page_that_shows_the_patient_is_logged_with_the_patient(
                 shown.append(f"{method.upper()} {route}")
                 if _logged(patient) == before:
                     failures.append(f"{method.upper()} {route} ({response.status_code})")
+    return shown, failures
+
+
+def test_every_page_that_shows_the_patient_is_logged_with_the_patient(
+    world: SimpleNamespace,
+) -> None:
+    shown, failures = _shown_and_unlogged(world, _manager(world))
     assert not failures, "shows the patient without logging it:\n" + "\n".join(failures)
     # The walk reached the pages this test is about (a vacuous walk would pass).
     for route in (
@@ -269,6 +314,17 @@ def test_every_page_a_patient_signed_in_with_e_id_opens_is_in_their_extract_only
     assert not _extract(OTHER) or all(
         r.username != "patient (e-legitimation)" for r in _extract(OTHER)
     )
+def test_every_page_a_validator_sees_the_patient_on_is_logged(world: SimpleNamespace) -> None:
+    shown, failures = _shown_and_unlogged(world, _client(world.vera))
+    assert not failures, "shows the patient without logging it:\n" + "\n".join(failures)
+    for route in ("validering/<int:round_id>/stickprov/",
+                  "validering/<int:round_id>/stickprov/<int:sample_id>/"):  # fmt: skip
+        assert any(s.endswith(route) for s in shown), route
+
+
+def test_the_coordinator_sees_no_identity_anywhere(world: SimpleNamespace) -> None:
+    shown, _failures = _shown_and_unlogged(world, _client(world.erik))
+    assert shown == []
 
 
 # --- exporting commands ----------------------------------------------------------------

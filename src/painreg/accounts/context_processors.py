@@ -29,4 +29,8 @@ def staff(request: HttpRequest) -> dict[str, Any]:
     )
     context["may_reset_accounts"] = access.may_reset_accounts(user, unit)
     context["is_national_coordinator"] = unit is None and access.is_national_coordinator(user)
+    # Source-data validation: the coordinator's rounds, a validator's samples.
+    context["may_validate"] = (
+        access.is_national_coordinator(user) or access.validator_units(user).exists()
+    )
     return context

@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "painreg.cli.reminders",  # send-reminders
     "painreg.cli.api_tokens",  # api-tokens
     "painreg.cli.quality",  # quality
+    "painreg.cli.validation",  # validation
 )
 
 

@@ -45,7 +45,12 @@ USERS = [
     ("ostersund", "Olle", "registrar", ["DEMO-OSD-PV"]),
     ("analytiker", "Anna", "regional_analyst", ["01"]),
     ("koordinator", "Karl", "national_coordinator", []),
+    # Source-data validation: the demo's validation round of the two Stockholm units.
+    ("validerare", "Vera", "validator", ["DEMO-STH-SV", "DEMO-SOL-PV"]),
 ]
+
+#: The demo's validation round: units, sample size per unit, seed.
+VALIDATION_UNITS = ("DEMO-STH-SV", "DEMO-SOL-PV")
 
 
 #: Instruments answered at each occasion of the demo registrations.
@@ -108,7 +113,9 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
     for username, first_name, role, scopes in USERS:
         user = User.objects.create(username=username, password=password_hash, first_name=first_name)
         staff[username] = user
-        if role == "national_coordinator":
+        if role == "validator":
+            where = ", ".join(units[c].name for c in scopes)  # given with the demo's round
+        elif role == "national_coordinator":
             actions.add_membership(user=None, member=user, role=role)
             where = "nationellt"
         elif role == "regional_analyst":
@@ -191,6 +198,7 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> list[DemoLog
         if values["category"] == "assessment" or end_date is not None:
             if i % 4 != 1:  # leave a few for the demo user to sign off
                 actions.sign_off_registration(user=user, registration=registration)
+    _validation_round(units, staff["validerare"], today=today, seed=seed)
     return logins
 
 
@@ -259,6 +267,41 @@ def run_quality_check() -> Any:
             question="Rehabiliteringen har inget avslutsdatum. Har den avslutats eller avbrutits?",
         )
     return run
+def _validation_round(units: dict[str, Any], validator: Any, *, today: dt.date, seed: int) -> None:
+    """A drawn source-data validation round of the Stockholm units with Vera as its
+    validator, the first sampled registration already validated (one item entered as
+    the neighbouring option, the error the register's 2021 validation found), so
+    the coordinator has results to read and the validator the rest to enter."""
+    from painreg.analytics import validation
+    from painreg.verification import actions, results
+
+    round_ = actions.create_round(
+        user=None,
+        name="Källdatavalidering (demo)",
+        year_from=today.year - 1,
+        year_to=today.year,
+        units=[units[code] for code in VALIDATION_UNITS],
+        sample_size=3,
+        groups=list(validation.GROUPS),
+        items=["hads_1", "hads_2"],
+        seed=seed,
+        username="koordinator",
+    )
+    actions.draw_sample(user=None, round_=round_, username="koordinator")
+    actions.assign_validator(user=None, round_=round_, member=validator)
+    sample = round_.samples.order_by("number").first()
+    if sample is None:
+        return
+    entries: dict[str, tuple[str | None, bool]] = {}
+    for variable in sample.variables:
+        value = results.registered_value(sample.registration, variable)
+        entries[variable] = (value, value is None)
+    for variable, (value, _missing) in entries.items():
+        if variable.startswith("item.") and value is not None:
+            neighbour = str(int(float(value)) + (1 if float(value) < 2 else -1))
+            entries[variable] = (neighbour, False)
+            break
+    actions.record_values(user=None, sample=sample, entries=entries)
 
 
 def load_synthetic_register(*, scale: float, years: tuple[int, int] = (2020, 2021)) -> None:

@@ -236,6 +236,7 @@ def _print_logins(url: str) -> None:
         "findings; registrerare: the unit's queries)"
     )
     print(f"Coordinator's admin: {url}admin/  (user koordinator)")
+    print(f"Source-data validation: {url}validering/  (users koordinator and validerare)")
     print("Stop with Ctrl-C.")
     print()
 

@@ -63,10 +63,12 @@ __all__ = [
     "pseudonymised_registrations",
     "regions_for",
     "registrations_for",
+    "registrations_for_validator",
     "require_role",
     "roles_in",
     "switch_unit",
     "units_for",
+    "validator_units",
 ]
 
 
@@ -111,8 +113,9 @@ def staff_accounts_for(user: Any, unit: Unit | None) -> QuerySet[Any]:
     """Accounts whose lockout and two-factor ``user`` may reset, never their own.
 
     The national coordinator: every account. A unit manager: the people with a
-    role in ``unit`` (the current unit) where they manage it, except national
-    coordinators, whom only a coordinator resets. Anyone else: none.
+    unit role in ``unit`` (the current unit) where they manage it, except national
+    coordinators, whom only a coordinator resets (and validators, who are no
+    staff of the unit). Anyone else: none.
     """
     from django.contrib.auth import get_user_model
 
@@ -124,7 +127,8 @@ def staff_accounts_for(user: Any, unit: Unit | None) -> QuerySet[Any]:
     if not may_reset_accounts(user, unit):
         return accounts.none()
     return (
-        accounts.filter(memberships__unit=unit)
+        # Staff of the unit; a validator there is the coordinator's, not the unit's.
+        accounts.filter(memberships__unit=unit, memberships__role__in=[r.value for r in UNIT_ROLES])
         .exclude(memberships__role=Role.NATIONAL_COORDINATOR)
         .distinct()
     )
@@ -181,6 +185,26 @@ def get_unit_for_user(user: Any, unit_id: int | str) -> Unit:
         return units_for(user).get(pk=int(unit_id))
     except (Unit.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def validator_units(user: Any) -> QuerySet[Unit]:
+    """Units where the user is a validator (source-data validation). Not membership of
+    the unit: which registrations they may open is decided by their validation
+    rounds' samples (``painreg.verification.access``), within these units only."""
+    if not _authenticated(user):
+        return Unit.objects.none()
+    return Unit.objects.filter(memberships__user=user, memberships__role=Role.VALIDATOR).distinct()
+
+
+def registrations_for_validator(user: Any, registration_ids: Any) -> QuerySet[Registration]:
+    """Of ``registration_ids`` (the registrations sampled for the user's rounds), those at
+    units where the user is a validator; patients who opted out after the draw, or were
+    deleted, are left out (their data leaves every output, so there is nothing to check)."""
+    return (
+        Registration.objects.in_register()
+        .filter(pk__in=registration_ids, unit__in=validator_units(user))
+        .select_related("patient", "unit")
+    )
 
 
 def patients_for(user: Any, unit: Unit) -> QuerySet[Patient]:

@@ -9,7 +9,10 @@ Design decisions (see ``docs/registry.md``):
   ``painreg.tidy.vocabulary``.
 * Roles are memberships: one row per (user, role, scope). Unit roles
   (registrar, clinician, unit manager) are scoped to a unit, the regional
-  analyst to a region, the national coordinator to nothing.
+  analyst to a region, the national coordinator to nothing. A validator
+  (source-data validation) is scoped to a unit but is not one of its
+  members: no unit page opens to them, only their rounds' sampled
+  registrations (``painreg.verification``).
 * Patient-data models (``GuardedModel``) refuse writes outside
   ``registry.actions``; every change is kept by django-simple-history (who,
   when, old and new value, reason).
@@ -224,6 +227,9 @@ class Role(models.TextChoices):
     UNIT_MANAGER = "unit_manager", _("enhetsansvarig")
     REGIONAL_ANALYST = "regional_analyst", _("regional analytiker")
     NATIONAL_COORDINATOR = "national_coordinator", _("nationell koordinator")
+    #: Source-data validation: scoped to a unit, but no unit member: sees the
+    #: registrations sampled in the validation rounds they are assigned to, only.
+    VALIDATOR = "validator", _("validerare")
 
 
 UNIT_ROLES = (Role.REGISTRAR, Role.CLINICIAN, Role.UNIT_MANAGER)
@@ -260,6 +266,7 @@ class Membership(models.Model):
                     Q(role__in=[r.value for r in UNIT_ROLES], unit__isnull=False, region=None)
                     | Q(role=Role.REGIONAL_ANALYST, unit=None, region__isnull=False)
                     | Q(role=Role.NATIONAL_COORDINATOR, unit=None, region=None)
+                    | Q(role=Role.VALIDATOR, unit__isnull=False, region=None)
                 ),
                 name="membership_scope_matches_role",
             ),

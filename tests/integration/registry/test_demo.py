@@ -53,3 +53,21 @@ def test_demo_personnummer_are_valid_and_distinct() -> None:
 
     numbers = demo.demo_personnummer(random.Random(1), 30)
     assert len({parse(n).digits for n in numbers}) == 30
+
+
+def test_the_demo_runs_a_validation_round_with_results_to_read(
+    loaded: list[demo.DemoLogin], django_user_model: Any
+) -> None:
+    from painreg.analytics import validation
+    from painreg.verification import access as verification_access
+    from painreg.verification import results
+    from painreg.verification.models import ValidationRound
+
+    round_ = ValidationRound.objects.get()
+    assert round_.drawn and round_.samples.exists()
+    vera = django_user_model.objects.get(username="validerare")
+    assert verification_access.samples_for_validator(vera, round_).count() == round_.samples.count()
+    summary = validation.summarise(results.round_checks(round_))
+    assert summary.registrations == 1 and summary.overall.checked > 0
+    assert summary.overall.errors[validation.NEIGHBOURING] == 1
+    assert round_.samples.filter(completed_at=None).exists()  # the rest for the validator

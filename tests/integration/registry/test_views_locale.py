@@ -1,13 +1,14 @@
 """The compiled translations (.mo) match their sources (.po): a drift test.
 
 Regenerate after changing strings (from ``src/painreg``; apps with their own
-``locale`` directory, like eprom, keep their own catalogues)::
+``locale`` directory, like eprom and verification, keep their own catalogues)::
 
-    django-admin makemessages -l sv -l en --ignore '*/migrations/*' --ignore 'eprom/*'
+    django-admin makemessages -l sv -l en --ignore '*/migrations/*' \
+        --ignore 'eprom/*' --ignore 'verification/*'
     msgfmt --check-format -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
     msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
-and the same in ``eprom/``, ``api/`` and ``quality/`` for their catalogues (edited by hand:
+and the same in ``eprom/``, ``api/``, ``quality/`` and ``verification/`` for their catalogues (edited by hand:
 few strings).
 """
 
@@ -32,8 +33,9 @@ LOCALE = Path(painreg.__file__).parent / "locale"
         LOCALE.parent / "eprom" / "locale",
         LOCALE.parent / "api" / "locale",
         LOCALE.parent / "quality" / "locale",
+        LOCALE.parent / "verification" / "locale",
     ],
-    ids=["project", "eprom", "api", "quality"],
+    ids=["project", "eprom", "api", "quality", "verification"],
 )
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_the_compiled_catalogue_matches_its_source(

@@ -30,8 +30,8 @@ def add_membership(
     region: Region | None = None,
 ) -> Membership:
     """Give ``member`` a role. A unit manager may add unit roles in their unit;
-    regional and national roles are the national coordinator's."""
-    if unit is not None:
+    regional and national roles, and the validator, are the national coordinator's."""
+    if unit is not None and role != Role.VALIDATOR:
         if user is not None and not access.is_national_coordinator(user):
             _require(user, unit, Role.UNIT_MANAGER)
     else:
@@ -53,7 +53,7 @@ def add_membership(
 
 @action
 def remove_membership(*, user: Any, membership: Membership) -> None:
-    if membership.unit is not None:
+    if membership.unit is not None and membership.role != Role.VALIDATOR:
         if user is not None and not access.is_national_coordinator(user):
             _require(user, membership.unit, Role.UNIT_MANAGER)
     else:
