@@ -246,7 +246,8 @@ def _other_app_models() -> list[Any]:
         model
         for model in apps.get_models()
         # eprom, audit, and the login state of staff: TOTP devices, failed logins (axes)
-        if model._meta.app_label in {"eprom", "audit", "otp_totp", "axes", "api", "quality", "verification"}
+        if model._meta.app_label
+        in {"eprom", "audit", "otp_totp", "axes", "api", "quality", "verification"}
         # views may append to these (and so move their chains' heads)
         and model.__name__ not in {"AccessLog", "AuditEvent", "ChainHead"}
     ]

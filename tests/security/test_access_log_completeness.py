@@ -286,6 +286,8 @@ def test_every_api_route_that_shows_the_patient_is_logged_with_the_patient(
 
     api_rows = AccessLog.objects.filter(patient=patient, detail__startswith="API ")
     assert api_rows.exists() and {r.username for r in api_rows} == {"alice"}
+
+
 def test_every_page_a_patient_signed_in_with_e_id_opens_is_in_their_extract_only(
     world: SimpleNamespace,
 ) -> None:
@@ -314,6 +316,8 @@ def test_every_page_a_patient_signed_in_with_e_id_opens_is_in_their_extract_only
     assert not _extract(OTHER) or all(
         r.username != "patient (e-legitimation)" for r in _extract(OTHER)
     )
+
+
 def test_every_page_a_validator_sees_the_patient_on_is_logged(world: SimpleNamespace) -> None:
     shown, failures = _shown_and_unlogged(world, _client(world.vera))
     assert not failures, "shows the patient without logging it:\n" + "\n".join(failures)

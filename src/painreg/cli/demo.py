@@ -267,6 +267,8 @@ def run_quality_check() -> Any:
             question="Rehabiliteringen har inget avslutsdatum. Har den avslutats eller avbrutits?",
         )
     return run
+
+
 def _validation_round(units: dict[str, Any], validator: Any, *, today: dt.date, seed: int) -> None:
     """A drawn source-data validation round of the Stockholm units with Vera as its
     validator, the first sampled registration already validated (one item entered as

@@ -8,8 +8,8 @@ Regenerate after changing strings (from ``src/painreg``; apps with their own
     msgfmt --check-format -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
     msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
-and the same in ``eprom/``, ``api/``, ``quality/`` and ``verification/`` for their catalogues (edited by hand:
-few strings).
+and the same in ``eprom/``, ``api/``, ``quality/`` and ``verification/`` for their
+catalogues (edited by hand: few strings).
 """
 
 from __future__ import annotations

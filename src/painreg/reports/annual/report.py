@@ -15,8 +15,8 @@ from painreg.reports.annual.method import method_section, summary_section
 from painreg.reports.annual.model import LevelReport, Report, UnknownUnit
 from painreg.reports.annual.regions import regions_section
 from painreg.reports.annual.sections import level_sections
-from painreg.reports.annual.sick_leave import sick_leave_section
 from painreg.reports.annual.series import SERIES_KEYS, first_year
+from painreg.reports.annual.sick_leave import sick_leave_section
 from painreg.reports.publishing import INSUFFICIENT, render_template
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('registry', '0007_validator_role'),
+        ('registry', '0010_validator_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0006_answer_score_occasion_index_in_unique'),
+        ('registry', '0009_unit_patient_identification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

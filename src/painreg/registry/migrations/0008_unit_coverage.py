@@ -44,7 +44,7 @@ def _create(units_view):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0006_answer_score_occasion_index_in_unique'),
+        ('registry', '0007_sick_leave'),
     ]
 
     operations = [

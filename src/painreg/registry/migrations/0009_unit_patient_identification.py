@@ -16,7 +16,7 @@ _views = importlib.import_module("painreg.registry.migrations.0004_interchange_v
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0006_answer_score_occasion_index_in_unique'),
+        ('registry', '0008_unit_coverage'),
     ]
 
     operations = [
