@@ -231,11 +231,11 @@ def add_to_levels(
             data["units"].setdefault(unit, {})[KEY] = figures(mine.loc[mine["unit_id"] == unit])
         if not regions or "regions" not in data:
             continue
-        for code, rows in mine.groupby("region_code"):
-            data["regions"].setdefault(code, {})[KEY] = figures(rows)
         healthcare = mine["region_code"].map(HEALTHCARE_REGIONS)
-        for group, rows in mine.groupby(healthcare):
-            data["healthcare_regions"].setdefault(group, {})[KEY] = figures(rows)
+        for key, column in (("regions", mine["region_code"]), ("healthcare_regions", healthcare)):
+            groups = set(data[key]) | set(column.dropna())
+            for group in sorted(groups):
+                data[key].setdefault(group, {})[KEY] = figures(mine.loc[column == group])
 
 
 def group_figures(register: Register, ctx: Context, level: str) -> dict[str, dict[str, Any]]:
