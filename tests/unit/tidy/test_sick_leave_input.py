@@ -66,7 +66,7 @@ def test_every_bad_cell_and_row_is_named(tmp_path: Path) -> None:
         "sick_leave.csv, row 7, column end_date: the period 2017-01-01..2018-12-31 lies wholly "
         "outside the extract's covered period 2019-01-01..2022-12-31",
         "sick_leave.csv, row 8, column start_date: the period 2023-01-01..2023-01-31 lies wholly",
-        "sick_leave.csv, row 9, column extent: duplicate of an earlier row",
+        "sick_leave.csv, row 9, column extent: duplicate of row 1 (patient_id=EXT-7",
         "sick_leave.csv, row 10, column patient_id:",
     ):
         assert any(m.startswith(expected) for m in messages), (expected, messages)
