@@ -156,6 +156,12 @@ class ChainHead(models.Model):
     chain = models.CharField(_("kedja"), max_length=20, primary_key=True)
     seq = models.BigIntegerField(_("löpnummer"), default=0)
     row_hash = models.CharField(_("kedjesumma"), max_length=64)
+    #: The last full check (``painreg audit verify``): when, whether intact, and the
+    #: link it ended on when intact, from which the audit page checks what came since.
+    checked_at = models.DateTimeField(_("senast kontrollerad"), null=True, blank=True)
+    check_ok = models.BooleanField(_("obruten vid kontrollen"), null=True, blank=True)
+    checked_seq = models.BigIntegerField(_("kontrollerad till"), default=0)
+    checked_hash = models.CharField(_("kontrollerad kedjesumma"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("kedjans huvud")
