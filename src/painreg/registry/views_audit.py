@@ -4,8 +4,9 @@ Only the national coordinator (anyone else: 404, as for everything outside a
 person's scope). The page shows each chain's state: the last full check
 (``painreg audit verify``) and a check of the rows written since
 (``audit.chain.verify_since_last_check``), and its head; the form downloads
-the audit export (CSV or JSON, filtered by unit, user, patient and period) through ``access.audit_export_for``, which
-logs the export for each patient it names.
+the audit export (CSV or JSON, filtered by unit, user, patient and period)
+through ``access.audit_export_for``, which logs the export for each patient it
+names.
 """
 
 from __future__ import annotations
