@@ -324,7 +324,7 @@ def test_the_page_s_check_starts_at_the_last_intact_full_check(world: Any, capsy
 def test_an_audit_row_saved_around_the_chain_is_refused(world: Any) -> None:
     from painreg.audit.models import AppendOnlyError
 
-    with pytest.raises(AppendOnlyError, match="written through painreg.audit"):
+    with pytest.raises(AppendOnlyError, match=r"written through painreg\.audit"):
         AuditEvent.objects.create(username="x", action="test.direct")
-    with pytest.raises(AppendOnlyError, match="written through painreg.audit"):
+    with pytest.raises(AppendOnlyError, match=r"written through painreg\.audit"):
         AccessLog.objects.bulk_create([AccessLog(username="x", action="search")])
