@@ -27,6 +27,9 @@ from painreg.registry import access
 from painreg.registry.decorators import verified_required
 from painreg.registry.models import Registration, Unit
 
+#: Findings listed on a unit's page at most (choose a rule to see the others).
+MAX_LISTED = 500
+
 
 def _rules() -> dict[str, rules_core.Rule]:
     return {r.id: r for r in rules_core.load_rules()}
@@ -118,13 +121,18 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     may_raise = actions.may_raise(user, unit)
     rules = _rules()
     findings = []
+    total, chosen = 0, ""
     labels = dict(_field_choices())
     if may_raise:
         show = request.GET.get("visa") == "alla"
         qs = Finding.objects.filter(unit=unit).select_related("registration")
         if not show:
             qs = qs.filter(resolved_at__isnull=True)
-        for f in qs[:1000]:
+        chosen = request.GET.get("regel", "")
+        if chosen in rules:
+            qs = qs.filter(rule=chosen)
+        total = qs.count()
+        for f in qs[:MAX_LISTED]:
             rule = rules.get(f.rule)
             findings.append(
                 {
@@ -138,6 +146,11 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     context = {
         "unit": unit,
         "findings": findings,
+        "total": total,
+        "listed_max": MAX_LISTED,
+        "rule_choices": [(r.id, r.name(_language(request))) for r in rules.values()],
+        "chosen_rule": chosen,
+        "show_all": request.GET.get("visa") == "alla",
         "may_raise": may_raise,
         "may_answer": actions.may_answer(user, unit),
         "coordinator": coordinator,
