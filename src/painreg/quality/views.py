@@ -258,6 +258,7 @@ def raise_query(request: HttpRequest, finding_id: int) -> HttpResponse:
             return redirect("quality:query", query_id=query.pk)
     context = {
         "finding": finding,
+        "field": dict(_field_choices()).get(finding.field, finding.field),
         "rule": rule,
         "language": _language(request),
         "coordinator": access.is_national_coordinator(request.user),
