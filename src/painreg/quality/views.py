@@ -138,6 +138,7 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
                 {
                     "finding": f,
                     "field": labels.get(f.field, f.field),
+                    "occasion": labels.get(f.occasion, f.occasion),
                     "name": rule.name(_language(request)) if rule else f.rule,
                     "explanation": rule.explanation(_language(request)) if rule else "",
                 }
