@@ -61,13 +61,17 @@ def write_codebook(
 ) -> list[Path]:
     """Write ``datapackage.json`` and ``codebook.xlsx`` into ``directory``; their paths.
 
-    ``private``: mode 0600, as the tables of an identified export beside them."""
+    ``private``: mode 0600, as the tables of an identified export beside them. The
+    optional sick-leave tables are described only when the directory holds them."""
+    from painreg.tidy.schema import SICK_LEAVE_TABLES, table_path
+
+    without = [t for t in SICK_LEAVE_TABLES if table_path(Path(directory), t) is None]
     return write_outputs(
         directory,
         [
             (
                 codebook.DESCRIPTOR_NAME,
-                codebook.datapackage_json(format, pseudonymised=pseudonymised),
+                codebook.datapackage_json(format, pseudonymised=pseudonymised, without=without),
             ),
             (codebook.WORKBOOK_NAME, codebook_workbook()),
         ],

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,8 +147,13 @@ def _resource(table: InterchangeTable, format: str) -> dict[str, Any]:
     return resource
 
 
-def datapackage(format: str = "csv", *, pseudonymised: bool = False) -> dict[str, Any]:
-    """The Data Package descriptor of an interchange directory in ``format``."""
+def datapackage(
+    format: str = "csv", *, pseudonymised: bool = False, without: Collection[str] = ()
+) -> dict[str, Any]:
+    """The Data Package descriptor of an interchange directory in ``format``.
+
+    ``without``: tables the directory does not hold (the optional sick-leave
+    tables of a register without an extract)."""
     ids = (
         "patient_id holds keyed pseudonyms (HMAC-SHA256 with the registry holder's secret), "
         "no personnummer."
@@ -163,13 +169,15 @@ def datapackage(format: str = "csv", *, pseudonymised: bool = False) -> dict[str
             "registrations, answers and the derived scores. " + ids + " The format, its "
             "conventions and the validation rules: docs/interchange.md of painreg."
         ),
-        "resources": [_resource(t, format) for t in TABLES.values()],
+        "resources": [_resource(t, format) for t in TABLES.values() if t.name not in without],
     }
 
 
-def datapackage_json(format: str = "csv", *, pseudonymised: bool = False) -> str:
+def datapackage_json(
+    format: str = "csv", *, pseudonymised: bool = False, without: Collection[str] = ()
+) -> str:
     """:func:`datapackage` as the text of ``datapackage.json`` (stable key order)."""
-    descriptor = datapackage(format, pseudonymised=pseudonymised)
+    descriptor = datapackage(format, pseudonymised=pseudonymised, without=without)
     return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -82,10 +82,10 @@ def test_the_descriptor_text_is_stable() -> None:
 
 
 def _with_descriptor(source: Path, target: Path) -> Path:
-    """A copy of an interchange directory with its descriptor (scores left out:
-    the synthetic register has none)."""
+    """A copy of an interchange directory with its descriptor (scores and the sick-leave
+    extract left out: the synthetic register has neither)."""
     shutil.copytree(source, target)
-    descriptor = codebook.datapackage("csv")
+    descriptor = codebook.datapackage("csv", without=("sick_leave", "sick_leave_coverage"))
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "scores"]
     (target / codebook.DESCRIPTOR_NAME).write_text(json.dumps(descriptor), encoding="utf-8")
     return target / codebook.DESCRIPTOR_NAME

@@ -44,7 +44,7 @@ from painreg.registry.actions.registrations import (
     sign_off_registration,
     update_registration,
 )
-from painreg.registry.actions.units import create_unit, set_unit_year_total
+from painreg.registry.actions.units import create_unit, set_unit_year_total, update_unit
 
 __all__ = [
     "add_membership",
@@ -65,4 +65,5 @@ __all__ = [
     "sign_off_occasion",
     "sign_off_registration",
     "update_registration",
+    "update_unit",
 ]

@@ -37,6 +37,9 @@ POPULATION_SV = {
     ),
     "completed rehab registrations of the previous year": "avslutade MMR föregående år",
     "assessment registrations of the year": "utredningar under året",
+    "completed rehab registrations of year − 1 (signed off, not discontinued)": (
+        "avslutade MMR året före (signerade, ej avbrutna), följda ett år"
+    ),
 }
 #: How each kind of indicator is shown.
 KIND_SV = {
