@@ -28,6 +28,7 @@ from painreg.analytics.compute import compute_indicators
 from painreg.analytics.context import CHANGE_OUTCOMES, Filters
 from painreg.analytics.indicators import (
     BY_KEY,
+    CHANGE_SOURCES,
     MEAN_CHANGES,
     SUSTAINED_CHANGES,
     one_year_key,
@@ -295,7 +296,7 @@ def mean_change_1y_table(nat: dict[str, Any], name: str = "Riket") -> Table:
 def baseline_labels(key: str) -> dict[str, str]:
     """Swedish headings of a change measure's baseline categories (its bands as
     ranges, or the limit of an unchanged positive value)."""
-    instrument, measure = _source(key)
+    instrument, measure = CHANGE_SOURCES[key]
     rule = change_rule("eq5d5l" if instrument == "eqvas" else instrument, measure)
     if rule["rule"] == "category_shift":
         if instrument == "wai":
@@ -310,12 +311,6 @@ def baseline_labels(key: str) -> dict[str, str]:
         return {"positive": f"< {limit}", "negative": f"≥ {limit}"}
     limit = format_number(float(rule["positive_at_least"]))
     return {"positive": f"≥ {limit}", "negative": f"< {limit}"}
-
-
-def _source(key: str) -> tuple[str, str]:
-    from painreg.analytics.indicators import _CHANGE_SOURCES
-
-    return _CHANGE_SOURCES[key]
 
 
 def context_section(
