@@ -13,6 +13,7 @@ Pure Python on Ibis; no Django.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -208,6 +209,9 @@ class Context:
     register: Register
     base: ir.Table
     year: int | ir.IntegerScalar
+    #: ``(instrument, score) -> table`` of :meth:`scores_of`, when the caller keeps
+    #: each score's rows at hand (``compute_indicators`` on DuckDB).
+    score_source: Callable[[str, str], ir.Table] | None = None
 
     def rehab(self, year: int | ir.IntegerScalar | None = None) -> ir.Table:
         """Rehab registrations of the year (discontinued included)."""
@@ -223,7 +227,14 @@ class Context:
         b = self.base
         return b.filter((b.category == "assessment") & (b.year == self.year))
 
-    def score(self, instrument: str, score: str, occasion: str) -> ir.Table:
+    def scores_of(self, instrument: str, score: str) -> ir.Table:
+        """Every occasion's ``registration_id, occasion, value`` of one score."""
+        if self.score_source is not None:
+            return self.score_source(instrument, score)
         s = self.register.scores
-        s = s.filter((s.instrument == instrument) & (s.score == score) & (s.occasion == occasion))
-        return s.select("registration_id", "value")
+        s = s.filter((s.instrument == instrument) & (s.score == score))
+        return s.select("registration_id", "occasion", "value")
+
+    def score(self, instrument: str, score: str, occasion: str) -> ir.Table:
+        s = self.scores_of(instrument, score)
+        return s.filter(s.occasion == occasion).select("registration_id", "value")

@@ -576,12 +576,8 @@ def sustained_key(key: str) -> str:
     return f"{key}_sustained"
 
 
-def _source(key: str) -> tuple[str, str]:
-    """(instrument, measure) of a change indicator, as its build was made."""
-    return _CHANGE_SOURCES[key]
-
-
-_CHANGE_SOURCES = {
+#: (instrument, measure) of each change indicator, as its build reads it.
+CHANGE_SOURCES: dict[str, tuple[str, str]] = {
     "global_life_situation": ("global", "global_life_1"),
     "global_pain_experience": ("global", "global_pain_1"),
     "global_pain_handling": ("global", "global_painhandling_1"),
@@ -594,7 +590,7 @@ _CHANGE_SOURCES = {
 
 
 def _one_year_twin(end: Indicator) -> Indicator:
-    instrument, measure = _source(end.key)
+    instrument, measure = CHANGE_SOURCES[end.key]
     end_only = end.categories == CHANGE3
     return Indicator(
         one_year_key(end.key),
@@ -620,7 +616,7 @@ def _one_year_twin(end: Indicator) -> Indicator:
 
 
 def _sustained(end: Indicator) -> Indicator:
-    instrument, measure = _source(end.key)
+    instrument, measure = CHANGE_SOURCES[end.key]
     return Indicator(
         sustained_key(end.key),
         f"{end.title_sv}, bestående förbättring",
@@ -641,7 +637,7 @@ def _sustained(end: Indicator) -> Indicator:
 def _baseline(end: Indicator) -> Indicator:
     from painreg.instruments import change_rule
 
-    instrument, measure = _source(end.key)
+    instrument, measure = CHANGE_SOURCES[end.key]
     rule = change_rule("eq5d5l" if instrument == "eqvas" else instrument, measure)
     return Indicator(
         f"{end.key}_baseline",

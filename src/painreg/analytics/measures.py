@@ -78,8 +78,7 @@ def _eq5d(ctx: Context, score: str, occasion: str, years_back: int = 0) -> ir.Ta
     index, instead of working out the rule for every registration of every
     year first (the unit dashboard on PostgreSQL).
     """
-    s = ctx.register.scores
-    three = s.filter((s.instrument == "eq5d3l") & (s.score == score))
+    three = ctx.scores_of("eq5d3l", score)
     # No DISTINCT: an anti-join ignores duplicates, and without it a database
     # probes each registration's 3L scores by index instead of listing every
     # registration that ever answered 3L first.

@@ -132,13 +132,23 @@ with the counts. A `scores` file in the directory is not read: scores are
 always recomputed. `registration_id` of a registration entered in the
 application is its database id; an imported one keeps its id.
 
+A unit the register holds is left as it is by an import. Its active period,
+connection (`connected`) and care level 1-4 (`pain_care_level`) change either
+in the coordinator's admin (audited) or by an explicit update import,
+`painreg import DIR --update-units`: each unit whose values differ is changed
+through the audited `update_unit` action (one `unit.update` event with the old
+and new value of each field); its `region_code` and `care_level` must be the
+register's (they decide where its registrations count).
+
 ## Validation
 
 {validation}
 Further rules: an assessment has no rehab dates and cannot be discontinued; a
 discontinuation reason needs `discontinued = true`; the rehab start is not
 before the first visit, nor the first visit before the referral; a unit's
-`active_to` is not before its `active_from` and its `hsa_id` is unique;
+`active_to` is not before its `active_from`, its `hsa_id` is unique and its
+`pain_care_level` (1-4) agrees with its `care_level` (1-2 primary, 3-4
+specialist);
 years of `unit_year_totals` are 2000-2100 and totals not negative; a
 `registration_id` the register already holds must name the same patient at
 the same unit (a database id in a file from elsewhere is refused rather than

@@ -98,3 +98,22 @@ def test_an_update_import_does_not_move_a_unit_to_another_care_level(tmp_path: P
     with pytest.raises(load.ImportRejected) as rejected:
         load.import_register(moved, username="test", update_units=True)
     assert "care_level" in "\n".join(str(p) for p in rejected.value.report.problems)
+
+
+def test_only_the_national_coordinator_updates_a_unit_and_each_change_is_audited(world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from painreg.audit.models import AuditEvent
+    from painreg.registry.actions.units import update_unit
+
+    with pytest.raises(PermissionDenied):
+        update_unit(user=world.charlie, unit=world.unit_a, connected=False)
+    # Unit A is specialist care: level 2 (primary care) contradicts it.
+    with pytest.raises(ValidationError):
+        update_unit(user=world.erik, unit=world.unit_a, pain_care_level=2)
+    assert update_unit(user=world.erik, unit=world.unit_a, pain_care_level=4, reason="nivå")
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.pain_care_level == 4
+    event = AuditEvent.objects.filter(action="unit.update").get()
+    assert event.detail["changes"] == {"pain_care_level": {"old": None, "new": 4}}
+    assert event.username == "erik"

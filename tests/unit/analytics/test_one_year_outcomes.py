@@ -30,6 +30,7 @@ import pytest
 from painreg.analytics.compute import compute_indicators
 from painreg.analytics.indicators import (
     BY_KEY,
+    CHANGE_SOURCES,
     INDICATORS,
     MEAN_CHANGES,
     MEAN_CHANGES_1Y,
@@ -245,13 +246,11 @@ def test_one_year_twins_only_for_measures_asked_at_one_year():
     care levels (registry/data/forms.yaml)."""
     import yaml
 
-    from painreg.analytics.indicators import _CHANGE_SOURCES
-
     forms_file = __import__("pathlib").Path(__file__).parents[3] / "src/painreg/registry/data"
     forms = yaml.safe_load((forms_file / "forms.yaml").read_text())["forms"]
     instrument_of = {"eqvas": "eq5d5l", "eq5d": "eq5d5l"}
     for key in ONE_YEAR_CHANGES + SUSTAINED_CHANGES:
-        instrument = _CHANGE_SOURCES[key][0]
+        instrument = CHANGE_SOURCES[key][0]
         for level in BY_KEY[one_year_key(key)].levels:
             assert instrument_of.get(instrument, instrument) in forms[level]["followup_1y"]
     for suffix, instrument, *_ in MEAN_CHANGES:

@@ -54,10 +54,12 @@ def test_overview_puts_end_and_one_year_of_the_same_patients_side_by_side():
         "response_rate_1y": {"numerator": 40, "denominator": 80},
     }
     ended = {"pcs_change": _cats(50, 20, 20, 5, 5)}
-    section = oneyear._overview("specialist", 2021, nat, ["pcs_change"], ended, None)
+    section = oneyear._overview("specialist", 2021, ["pcs_change"], [("Riket", nat, ended)])
     assert "avslutade rehabiliteringen 2020" in section.paragraphs[0]
     assert "januari 2022" in section.paragraphs[0]
-    assert section.paragraphs[1] == "Svarsfrekvens vid ettårsuppföljningen: 50\xa0% (40 av 80)."
+    assert section.paragraphs[1] == (
+        "Svarsfrekvens vid ettårsuppföljningen, riket: 50\xa0% (40 av 80)."
+    )
     (row,) = _texts(section.tables[0])
     # end 20/50 = 40 %; one year 10/40 = 25 % (Wilson 14.2-40.2 %); sustained 6/12.
     assert row == [

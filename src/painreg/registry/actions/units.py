@@ -87,6 +87,7 @@ def update_unit(
     if unknown:
         raise ValueError(f"update_unit cannot change {', '.join(unknown)}")
     changes: dict[str, dict[str, Any]] = {}
+    before = {name: getattr(unit, name) for name in values}
     for name, new in values.items():
         if name == "connected" and new is None:
             new = True
@@ -96,7 +97,12 @@ def update_unit(
             setattr(unit, name, new)
     if not changes:
         return False
-    unit.full_clean()
+    try:
+        unit.full_clean()
+    except Exception:
+        for name in changes:  # the caller's object stays as it was
+            setattr(unit, name, before[name])
+        raise
     _stamp(unit, user, reason)
     unit.save(update_fields=list(changes))
     _event(

@@ -28,6 +28,7 @@ from painreg.analytics.compute import compute_indicators
 from painreg.analytics.context import CHANGE_OUTCOMES, Filters
 from painreg.analytics.indicators import (
     BY_KEY,
+    CHANGE_SOURCES,
     MEAN_CHANGES,
     SUSTAINED_CHANGES,
     one_year_key,
@@ -134,8 +135,14 @@ def one_year_sections(
     keys = [k for k in CHANGE_OUTCOMES if one_year_key(k) in nat]
     if not keys:
         return []
-    ended = _ended(context, level, year - 1, keys, unit)
-    sections = [_overview(level, year, nat, keys, ended, unit)]
+    ended = _ended(context, level, year - 1, keys)
+    groups = [("Riket", nat, ended["national"] if ended else None)]
+    if unit is not None:
+        mine = data["units"].get(unit)
+        if mine is not None:
+            theirs = ended["units"].get(unit, {}) if ended else None
+            groups.insert(0, (names.get(unit, unit), mine, theirs))
+    sections = [_overview(level, year, keys, groups)]
     for key in keys:
         section = outcome_section(one_year_key(key), level, year, data, names, unit)
         section.title = (
@@ -147,45 +154,55 @@ def one_year_sections(
 
 
 def _ended(
-    context: tuple[Register, Filters | None] | None,
-    level: str,
-    year: int,
-    keys: list[str],
-    unit: str | None,
+    context: tuple[Register, Filters | None] | None, level: str, year: int, keys: list[str]
 ) -> dict[str, Any] | None:
-    """The end measures of the patients who completed in ``year`` (the one-year cohort)."""
+    """The end measures of the patients who completed in ``year`` (the one-year cohort):
+    the care level's ``national`` and ``units``."""
     if context is None:
         return None
     register, filters = context
     result = compute_indicators(register, year, filters=filters, keys=keys, regions=False)
-    levels = result["care_levels"][level]
-    return levels["units"].get(unit, {}) if unit is not None else levels["national"]
+    return result["care_levels"][level]
 
 
 def _overview(
     level: str,
     year: int,
-    nat: dict[str, Any],
     keys: list[str],
-    ended: dict[str, Any] | None,
-    unit: str | None,
+    groups: list[tuple[str, dict[str, Any], dict[str, Any] | None]],
 ) -> Section:
+    """End and one year side by side per group (the unit, then the nation)."""
     short = LEVEL_SHORT[level]
     section = Section(f"Utfall ett år efter avslut, {short} (avslutade {year - 1})")
     section.paragraphs.append(_cutoff(year))
-    rr = nat.get("response_rate_1y")
-    if rr is not None:
-        s = render.share(rr["numerator"], rr["denominator"])
-        section.paragraphs.append(
-            f"Svarsfrekvens vid ettårsuppföljningen: {s.text()} "
-            f"({format_number(rr['numerator'])} av {format_number(rr['denominator'])})."
-        )
-    if unit is not None:
-        section.paragraphs.append("Jämförelsen nedan avser riket; enhetens värden finns per mått.")
+    for name, values, _ended in groups:
+        rr = values.get("response_rate_1y")
+        if rr is not None:
+            s = render.share(rr["numerator"], rr["denominator"])
+            who = "riket" if name == "Riket" else name
+            section.paragraphs.append(
+                f"Svarsfrekvens vid ettårsuppföljningen, {who}: {s.text()} "
+                f"({format_number(rr['numerator'])} av {format_number(rr['denominator'])})."
+            )
+    for name, values, ended in groups:
+        _side_by_side(section, name, keys, values, ended, chart=name == groups[0][0])
+        section.tables.append(sustained_table(values, name))
+        section.tables.append(mean_change_1y_table(values, name))
+    return section
+
+
+def _side_by_side(
+    section: Section,
+    name: str,
+    keys: list[str],
+    values: dict[str, Any],
+    ended: dict[str, Any] | None,
+    chart: bool,
+) -> None:
     rows, grey, bars = [], [], []
     for key in keys:
         label = BY_KEY[key].title_sv
-        one = nat[one_year_key(key)]
+        one = values[one_year_key(key)]
         at_end = (ended or {}).get(key)
         s1 = render.share(one["improved"], one["n"])
         end_cells = ["", ""]
@@ -197,7 +214,7 @@ def _overview(
         if one["n"] >= MIN_PUBLISHED:
             bars.append({"mått": label, "tillfälle": "Efter ett år",
                          "andel": one["improved"] / one["n"]})  # fmt: skip
-        sustained = nat.get(sustained_key(key))
+        sustained = values.get(sustained_key(key))
         kept = ""
         if sustained is not None:
             kept = pct(sustained["sustained"], sustained["n"])
@@ -205,14 +222,14 @@ def _overview(
             [label, *end_cells, format_number(one["n"]), s1.text(), s1.interval_text(), kept]
         )
         grey.append(s1.status == "grey")
-    if bars:
+    if bars and chart:
         section.add_bars(
-            bars, x="mått", y="andel", color="tillfälle", title="Andel förbättrade",
+            bars, x="mått", y="andel", color="tillfälle", title=f"Andel förbättrade, {name}",
             horizontal=True,
         )  # fmt: skip
     section.tables.append(
         Table.of_values(
-            "Förbättrade vid avslut och efter ett år (samma patienter)",
+            f"Förbättrade vid avslut och efter ett år (samma patienter), {name}",
             [
                 "Mått",
                 "n vid avslut",
@@ -229,12 +246,9 @@ def _overview(
             "ett år jämfört med före rehabiliteringen.",
         )
     )
-    section.tables.append(sustained_table(nat))
-    section.tables.append(mean_change_1y_table(nat))
-    return section
 
 
-def sustained_table(nat: dict[str, Any]) -> Table:
+def sustained_table(nat: dict[str, Any], name: str = "Riket") -> Table:
     """Sustained improvement per measure with its Wilson interval."""
     rows, grey = [], []
     for key in SUSTAINED_CHANGES:
@@ -245,14 +259,14 @@ def sustained_table(nat: dict[str, Any]) -> Table:
         rows.append([BY_KEY[key].title_sv, format_number(v["n"]), s.text(), s.interval_text()])
         grey.append(s.status == "grey")
     return Table.of_values(
-        "Bestående förbättring ett år efter avslut",
+        f"Bestående förbättring ett år efter avslut, {name}",
         ["Mått", "Förbättrade vid avslut (n)", "Fortfarande förbättrade", "95 % KI"],
         rows,
         grey=grey,
     )
 
 
-def mean_change_1y_table(nat: dict[str, Any]) -> Table:
+def mean_change_1y_table(nat: dict[str, Any], name: str = "Riket") -> Table:
     """Mean change initial → one year with a 95 % t interval (figure 34's set)."""
     rows = []
     for suffix, *_rest in MEAN_CHANGES:
@@ -268,7 +282,7 @@ def mean_change_1y_table(nat: dict[str, Any]) -> Table:
              f"{format_number(low, d)} till {format_number(high, d)}"]
         )  # fmt: skip
     return Table.of_values(
-        "Medelförändring från initialt till ett år efter avslut",
+        f"Medelförändring från initialt till ett år efter avslut, {name}",
         ["Mått", "n", "Medelförändring", "95 % KI"],
         rows,
         note="Positiv förändring är förbättring för EQ-VAS, EQ-5D-index och RAND-36, "
@@ -282,7 +296,7 @@ def mean_change_1y_table(nat: dict[str, Any]) -> Table:
 def baseline_labels(key: str) -> dict[str, str]:
     """Swedish headings of a change measure's baseline categories (its bands as
     ranges, or the limit of an unchanged positive value)."""
-    instrument, measure = _source(key)
+    instrument, measure = CHANGE_SOURCES[key]
     rule = change_rule("eq5d5l" if instrument == "eqvas" else instrument, measure)
     if rule["rule"] == "category_shift":
         if instrument == "wai":
@@ -297,12 +311,6 @@ def baseline_labels(key: str) -> dict[str, str]:
         return {"positive": f"< {limit}", "negative": f"≥ {limit}"}
     limit = format_number(float(rule["positive_at_least"]))
     return {"positive": f"≥ {limit}", "negative": f"< {limit}"}
-
-
-def _source(key: str) -> tuple[str, str]:
-    from painreg.analytics.indicators import _CHANGE_SOURCES
-
-    return _CHANGE_SOURCES[key]
 
 
 def context_section(
