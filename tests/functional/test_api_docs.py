@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.functional,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_the_docs_page_renders_from_this_server_only(live_server: Any, browser_page: Any) -> None:

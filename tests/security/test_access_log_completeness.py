@@ -385,13 +385,9 @@ def test_an_audit_export_is_in_the_extract_of_every_patient_it_names(
     world: SimpleNamespace, tmp_path: Path
 ) -> None:
     """The audit export names patients by internal id: a read of identifiable data."""
-    from django.contrib.auth import get_user_model
-
     from painreg.accounts.testing import login_verified
-    from painreg.registry import actions
 
-    erik = get_user_model().objects.create_user("erik", password="x")
-    actions.add_membership(user=None, member=erik, role="national_coordinator")
+    erik = world.erik  # the national coordinator of the world
     assert main(["audit", "export", "--patient", SHOWN, "--output", str(tmp_path / "a.csv")]) == 0
     assert len(_exports(SHOWN)) == 1 and not _exports(OTHER)
     assert _exports(SHOWN)[0].startswith("audit export (patient_id=")

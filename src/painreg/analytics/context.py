@@ -196,9 +196,10 @@ def unit_coverage_frame(register: Register, year: int | ir.IntegerScalar) -> ir.
         "care_level",
         "region_code",
         providing=ibis.literal(1),
-        connected=t.is_connected.cast("int64"),
-        delivering=t.is_delivering.cast("int64"),
-        reporting_totals=(t.is_delivering & t.has_total).cast("int64"),
+        # ifelse, not a cast: PostgreSQL has no cast from boolean to bigint.
+        connected=ibis.ifelse(t.is_connected, 1, 0),
+        delivering=ibis.ifelse(t.is_delivering, 1, 0),
+        reporting_totals=ibis.ifelse(t.is_delivering & t.has_total, 1, 0),
     )
 
 

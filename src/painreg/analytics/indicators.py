@@ -668,7 +668,8 @@ def _flag_at(
         for occasion in occasions:
             values = measure_values(ctx, instrument, score, occasion, years_back)
             t = t.inner_join(values.rename(**{occasion: "value"}), "registration_id")
-        metrics = {o: flag(t[o]).cast("int64").sum().cast("int64") for o in occasions}
+        # A boolean summed, not cast: PostgreSQL has no cast from boolean to bigint.
+        metrics = {o: flag(t[o]).sum().cast("int64") for o in occasions}
         return t.group_by("unit_id").aggregate(n=t.count(), **metrics)
 
     return build

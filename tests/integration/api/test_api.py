@@ -322,7 +322,9 @@ def test_the_coordinators_export_is_pseudonymised(world: SimpleNamespace, settin
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert "registrations.csv" in archive.namelist()
-    text = "".join(archive.read(n).decode() for n in archive.namelist())
+    text = "".join(
+        archive.read(n).decode() for n in archive.namelist() if n.endswith((".csv", ".json"))
+    )
     assert "191212121212" not in text and "19121212" not in text
     # Unit staff get no export.
     assert _client(_token(world.alice)).get("/api/v1/export").status_code == 403
