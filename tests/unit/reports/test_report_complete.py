@@ -180,3 +180,15 @@ def test_units_without_a_unit_or_all_is_one_clear_error(synthetic, tmp_path, cap
     code = main(["report", "units", "--data", str(synthetic), "--year", "2021",
                  "--output", str(tmp_path / "x")])  # fmt: skip
     assert code == 2 and "--all" in capsys.readouterr().err
+
+
+def test_the_series_with_the_year_as_a_parameter_counts_as_one_call_per_year(synthetic):
+    from painreg.analytics.compute import compute_indicators, yearly_indicators
+    from painreg.analytics.load import load_register
+
+    register = load_register(synthetic)
+    keys = ("completed_rehab", "response_rate_1y", "hads_anxiety_change", "sex")
+    series = yearly_indicators(register, [2020, 2021], keys)
+    for year in (2020, 2021):
+        one = compute_indicators(register, year, keys=keys, regions=False)["care_levels"]
+        assert series[year] == one
