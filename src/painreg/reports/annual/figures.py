@@ -199,8 +199,9 @@ def mental_wellbeing(section: Section, level: str, series: dict[int, dict[str, A
             "Psykiskt välbefinnande vid avslut (RAND-36 emotionellt välbefinnande)",
             ["År", "n", "Medelvärde", "95 % KI"],
             table,
-            note="Skala 0–100, högre är bättre. Rapporten 2021 anger inte mätinstrumentet "
-            "för psykiskt mående; registrets mått är RAND-36 emotionellt välbefinnande.",
+            # Why RAND-36 (the 2021 report does not name its measure): docs/annual-report.md.
+            note="Psykiskt mående mäts med RAND-36 emotionellt välbefinnande, skala 0–100, "
+            "högre är bättre.",
         )
     )
 
