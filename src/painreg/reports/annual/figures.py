@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from painreg.analytics.compute import compute_indicators
+from painreg.analytics.compute import yearly_indicators
 from painreg.analytics.context import Filters
 from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import Register
@@ -41,10 +41,9 @@ def by_sex_section(
     rows = []
     for sex, label in (("F", "Kvinnor"), ("M", "Män")):
         chosen = dataclasses.replace(filters or Filters(), sex=sex)
+        by_year = yearly_indicators(register, list(series), keys, filters=chosen)
         for y in series:
-            national = compute_indicators(register, y, filters=chosen, keys=keys, regions=False)[
-                "care_levels"
-            ][level]["national"]
+            national = by_year[y][level]["national"]
             for key, measure in zip(keys, ("ångest", "depression"), strict=True):
                 v = national[key]
                 if v["denominator"] >= MIN_PUBLISHED:
