@@ -124,7 +124,8 @@ def completeness(
     a = a.inner_join(completed, "registration_id")
     a = a.mutate(
         instrument=a.item.substitute(dict(zip(catalogue.item, catalogue.instrument, strict=True))),
-        required=a.item.isin(catalogue.item[catalogue.required].tolist()).cast("int64"),
+        # ifelse, not a cast: PostgreSQL casts no boolean to bigint.
+        required=ibis.ifelse(a.item.isin(catalogue.item[catalogue.required].tolist()), 1, 0),
     )
     forms = a.group_by([*group, "registration_id", "occasion", "instrument"]).aggregate(
         answered=a.required.sum().cast("int64")

@@ -180,3 +180,40 @@ def test_units_without_a_unit_or_all_is_one_clear_error(synthetic, tmp_path, cap
     code = main(["report", "units", "--data", str(synthetic), "--year", "2021",
                  "--output", str(tmp_path / "x")])  # fmt: skip
     assert code == 2 and "--all" in capsys.readouterr().err
+
+
+def test_the_series_with_the_year_as_a_parameter_counts_as_one_call_per_year(synthetic):
+    from painreg.analytics.compute import compute_indicators, yearly_indicators
+    from painreg.analytics.load import load_register
+
+    register = load_register(synthetic)
+    keys = ("completed_rehab", "response_rate_1y", "hads_anxiety_change", "sex")
+    series = yearly_indicators(register, [2020, 2021], keys)
+    for year in (2020, 2021):
+        one = compute_indicators(register, year, keys=keys, regions=False)["care_levels"]
+        assert series[year] == one
+
+
+def test_a_units_dropout_is_pooled_and_set_against_the_nation():
+    from painreg.reports.annual.unit import dropout
+
+    def values(completed, stopped):  # type: ignore[no-untyped-def]
+        return {
+            "completed_rehab": completed,
+            "discontinued": {"own_decision": stopped, "other_medical": 0, "other": 0},
+            "response_rate_end": {"numerator": completed - 1, "denominator": completed},
+            "response_rate_1y": {"numerator": 2, "denominator": 4},
+        }
+
+    series = {
+        y: {"specialist": {"national": values(50, 10), "units": {"U1": values(3, 1)}}}
+        for y in (2019, 2020, 2021)
+    }
+    ctx = UnitContext("U1", "Enhet 1", "specialist", 2021, series[2021]["specialist"], series)
+    rows = [[c.text for c in row] for row in dropout(ctx).tables[0].rows]
+    # Unit: 4 rehab patients a year (1 stopped) -> 2021 alone is under 5, 2020-2021 pooled:
+    # 2 of 8 = 25 %; the nation over the same years 20 of 120 = 17 %.
+    assert rows[0][1:5] == ["Enhet 1", "2020–2021", "8", "25\xa0%"]
+    assert rows[1][1:5] == ["Riket", "2020–2021", "120", "17\xa0%"]
+    # No answer at end: 1 of 3 a year -> 2 of 6 = 33 %.
+    assert rows[2][3:5] == ["6", "33\xa0%"]

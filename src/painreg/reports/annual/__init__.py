@@ -10,9 +10,10 @@ Decisions:
   and a funnel plot against the national value of the same care level and
   year instead of a ranking.
 - The two care levels are reported side by side, never pooled.
-- The report follows the 2021 report's figures (numbers in headings refer to
-  them); the Excel appendix per care level has one sheet per indicator and
-  one row per unit.
+- The report covers every figure of the 2021 report (docs/annual-report.md maps
+  each to its section; the text itself carries no figure numbers); the Excel
+  appendix per care level has one sheet per indicator and one row per unit.
+- Every unit's own report is :mod:`.unit` (a list of section builders).
 - Output is rendered completely in memory, then written (no half-written
   report directory).
 

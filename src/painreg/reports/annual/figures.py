@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from painreg.analytics.compute import compute_indicators
+from painreg.analytics.compute import yearly_indicators
 from painreg.analytics.context import Filters
 from painreg.analytics.indicators import BY_KEY
 from painreg.analytics.load import Register
@@ -41,10 +41,9 @@ def by_sex_section(
     rows = []
     for sex, label in (("F", "Kvinnor"), ("M", "Män")):
         chosen = dataclasses.replace(filters or Filters(), sex=sex)
+        by_year = yearly_indicators(register, list(series), keys, filters=chosen)
         for y in series:
-            national = compute_indicators(register, y, filters=chosen, keys=keys, regions=False)[
-                "care_levels"
-            ][level]["national"]
+            national = by_year[y][level]["national"]
             for key, measure in zip(keys, ("ångest", "depression"), strict=True):
                 v = national[key]
                 if v["denominator"] >= MIN_PUBLISHED:
@@ -199,8 +198,9 @@ def mental_wellbeing(section: Section, level: str, series: dict[int, dict[str, A
             "Psykiskt välbefinnande vid avslut (RAND-36 emotionellt välbefinnande)",
             ["År", "n", "Medelvärde", "95 % KI"],
             table,
-            note="Skala 0–100, högre är bättre. Rapporten 2021 anger inte mätinstrumentet "
-            "för psykiskt mående; registrets mått är RAND-36 emotionellt välbefinnande.",
+            # Why RAND-36 (the 2021 report does not name its measure): docs/annual-report.md.
+            note="Psykiskt mående mäts med RAND-36 emotionellt välbefinnande, skala 0–100, "
+            "högre är bättre.",
         )
     )
 

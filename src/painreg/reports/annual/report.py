@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from painreg.analytics.compute import compute_indicators
+from painreg.analytics.compute import compute_indicators, yearly_indicators
 from painreg.analytics.context import CARE_LEVELS, Filters
 from painreg.analytics.load import Register
 from painreg.outputs import write_outputs
@@ -30,11 +30,7 @@ def compute_series(
     register: Register, years: list[int], filters: Filters | None = None
 ) -> dict[int, dict[str, Any]]:
     """The indicators drawn over the years, per year: ``{year: care_levels}``."""
-    keys = (*TREND_KEYS, *SERIES_KEYS)
-    return {
-        y: compute_indicators(register, y, filters=filters, keys=keys, regions=False)["care_levels"]
-        for y in years
-    }
+    return yearly_indicators(register, years, (*TREND_KEYS, *SERIES_KEYS), filters=filters)
 
 
 def build_report(

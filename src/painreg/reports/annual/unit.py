@@ -89,9 +89,16 @@ class UnitContext:
     def pooled(self, key: str, denominator: str) -> tuple[Any, Any, str]:
         """The unit's and the nation's value of ``key``, pooled over as few years
         as reach the threshold (at most :data:`POOL_YEARS`): (unit, nation, years text)."""
+        return self.pooled_by(lambda get, y: get(key, y), denominator)
+
+    def pooled_by(
+        self, value: Callable[[Callable[..., Any], int], Any], denominator: str
+    ) -> tuple[Any, Any, str]:
+        """As :meth:`pooled`, of ``value(get, year)`` (``get``: :meth:`unit_value` or
+        :meth:`national_value`), a dict of counts or None."""
         unit, nation, years = None, None, []
         for y in range(self.year, self.year - POOL_YEARS, -1):
-            u, n = self.unit_value(key, y), self.national_value(key, y)
+            u, n = value(self.unit_value, y), value(self.national_value, y)
             if u is None or n is None:
                 if y == self.year:
                     continue
@@ -215,6 +222,45 @@ def completeness(ctx: UnitContext) -> Section | None:
     return section
 
 
+def dropout(ctx: UnitContext) -> Section:
+    """Who is missing from the outcomes: discontinued rehabilitation and no answer at
+    end or at one year, the unit against the nation (pooled as the outcomes)."""
+    section = Section(f"Bortfall, {ctx.name}")
+    rows, grey = [], []
+
+    def discontinued(get, y):  # type: ignore[no-untyped-def]
+        reasons, completed = get("discontinued", y), get("completed_rehab", y)
+        if reasons is None or completed is None:
+            return None
+        stopped = sum(reasons.values())
+        return {"x": stopped, "n": stopped + completed}
+
+    def missing(key):  # type: ignore[no-untyped-def]
+        return lambda get, y: (
+            None if (v := get(key, y)) is None
+            else {"x": v["denominator"] - v["numerator"], "n": v["denominator"]}
+        )  # fmt: skip
+
+    for title, value in (
+        ("Avbröt rehabiliteringen", discontinued),
+        ("Svarade inte vid avslut", missing("response_rate_end")),
+        ("Svarade inte vid 1-årsuppföljning", missing("response_rate_1y")),
+    ):
+        unit, nation, span = ctx.pooled_by(value, "n")
+        for who, v in ((ctx.name, unit), (NATION, nation)):
+            rows.append([title, who, span, *_share_cells(v, "x", "n")])
+            grey.append(v is not None and MIN_PUBLISHED <= v["n"] < MIN_SOLID)
+    section.tables.append(
+        Table.of_values("Bortfall", ["", "", "År", "n", "Andel", "95 % KI"], rows, grey=grey)
+    )
+    section.paragraphs.append(
+        "Utfallen bygger på dem som svarat vid båda tillfällena; en stor andel bortfall gör "
+        "enhetens utfall osäkrare. Bortfallsanalysen i årsrapporten jämför svarande och "
+        "icke svarande i riket."
+    )
+    return section
+
+
 def outcomes_at_end(ctx: UnitContext) -> Section:
     """Every change outcome: the unit's share improved beside the nation's, this year and last."""
     section = Section(f"Utfall vid avslut, {ctx.name}")
@@ -314,6 +360,7 @@ UNIT_SECTIONS: list[UnitSection] = [
     volumes,
     response_rates,
     completeness,
+    dropout,
     outcomes_at_end,
     trends,
     patient_mix,
