@@ -31,7 +31,6 @@ BEFORE_AFTER = {
     "period": Period(dt.date(2024, 1, 1), dt.date(2024, 10, 31)),
     "compare": Period(dt.date(2020, 1, 1), dt.date(2023, 12, 31)),
     "by_unit": True,
-    "monthly": True,
 }
 
 
