@@ -115,6 +115,10 @@ def test_the_patient_pages_have_no_accessibility_violations(
     assert page.locator("h1").count() == 1 and page.locator("#identity").count() == 0
     axe(page, f"{name}-locked")
 
+    page.goto(f"{live_server.url}/enkat/{'A' * 43}/")  # a broken link
+    assert page.locator("html").get_attribute("lang") == language
+    axe(page, f"{name}-broken-link")
+
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("language", list(LOCALES))

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -43,12 +43,16 @@ class _TooManyUnknownLinks(Exception):
     """An address asked for too many links that do not exist (answered with 429)."""
 
 
+class _UnknownLink(Exception):
+    """A link that does not exist (mistyped, cut short, or removed): a patient page, 404."""
+
+
 def get_invitation(request: HttpRequest, token: str) -> Invitation:
     invitation = actions.find_by_token(token)
     if invitation is None:
         if actions.record_unknown_link(address_hash(request)):
             raise _TooManyUnknownLinks
-        raise Http404
+        raise _UnknownLink
     return invitation
 
 
@@ -63,8 +67,21 @@ def answers_unknown_link_floods(view: Callable[..., HttpResponse]) -> Callable[.
             return render_patient(
                 request, "eprom/message.html", language_of(request), {"kind": "throttled"}, 429
             )
+        except _UnknownLink:
+            return unknown_link_page(request)
 
     return wrapper
+
+
+def unknown_link_page(request: HttpRequest) -> HttpResponse:
+    """A broken link's page: calm, in the patient's language, no staff menu (404).
+
+    Also the answer to any other address under the questionnaire's path that
+    does not exist (``painreg.views.page_not_found``).
+    """
+    return render_patient(
+        request, "eprom/message.html", language_of(request), {"kind": "unknown"}, status=404
+    )
 
 
 def language_of(request: HttpRequest, invitation: Invitation | None = None) -> uitext.UiPack:
@@ -276,7 +293,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         return _closed_page(request, invitation, ui)
     pages = questionnaire.pages(invitation.instruments)
     if not 1 <= number <= len(pages):
-        raise Http404
+        return unknown_link_page(request)
     this = pages[number - 1]
     values: dict[str, Any] = dict(invitation.draft)
     if errors:
