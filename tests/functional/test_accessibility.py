@@ -90,14 +90,17 @@ def test_the_patient_pages_have_no_accessibility_violations(
     page.goto(base + f"?lang={language}")
     assert page.locator("html").get_attribute("lang") == language
     axe(page, f"{name}-identity")
+    assert page.locator("#identity").get_attribute("inputmode") == "numeric"
     page.locator("#identity").fill("1980-01-01")
     page.locator("form button[type=submit]").last.click()
+    assert page.evaluate("document.activeElement.id") == "error-summary"  # focus moved there
     axe(page, f"{name}-identity-error")
     page.locator("#identity").fill(BORN)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url("**/sida/1/")
     axe(page, f"{name}-question")
     page.locator("button[value=next]").click()  # nothing answered: the error summary
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     axe(page, f"{name}-question-error")
     while "/sida/" in page.url:
         _answer_current_page(page)

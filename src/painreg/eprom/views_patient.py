@@ -19,7 +19,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -228,11 +228,14 @@ def _item_rows(
     for item_id in page.items:
         item = instruments.find_item(item_id)
         current = values.get(item_id)
+        shown = "" if current in (None, "") else code_text(current)
+        if item.values is None:
+            shown = number_text(shown, language)
         row: dict[str, Any] = {
             "id": item_id,
             "text": instruments.item_text(item_id, item_lang),
             "required": item.required,
-            "value": "" if current in (None, "") else code_text(current),
+            "value": shown,
         }
         if item.values is not None:
             labels = instruments.option_labels(item_id, item_lang)
@@ -248,6 +251,21 @@ def _item_rows(
             row["hint"] = hint.format(min=row["min"], max=row["max"])
         rows.append(row)
     return rows
+
+
+def number_text(text: str, language: str) -> str:
+    """A number as the patient writes it: ``0,5`` on a Swedish page, ``0.5`` on an English one.
+
+    The decimal sign is the language's (Django's locale formats; a point for a
+    language Django does not know). What the patient typed and could not be
+    read (shown back next to its message) is left as typed.
+    """
+    try:
+        float(text)
+    except ValueError:
+        return text
+    separator = formats.get_format("DECIMAL_SEPARATOR", lang=language, use_l10n=True)
+    return text.replace(".", separator)
 
 
 def code_text(value: Any) -> str:
