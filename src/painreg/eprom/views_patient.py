@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -220,10 +221,25 @@ def _require_session(request: HttpRequest, token: str) -> tuple[Invitation, uite
     return invitation, language_of(request, invitation)
 
 
+def demo_text(item_id: str, language: str, ui: uitext.UiPack) -> str | None:
+    """The demo's neutral sample text for an item without a licensed text, else None.
+
+    Only in the demo (``PAINREG_DEMO``): "Fråga 3 av 14 – exempeltext i demon",
+    in the page's language, so an evaluator sees the real flow and the real
+    response scales without the licensed wording.
+    """
+    if not settings.DEMO or instruments.has_text(item_id, language):
+        return None
+    item = instruments.find_item(item_id)
+    ids = instruments.get_instrument(item.instrument).item_ids
+    return ui.t("demo_item", number=ids.index(item_id) + 1, count=len(ids))
+
+
 def _item_rows(
-    page: questionnaire.Page, values: dict[str, Any], language: str, hint: str
+    page: questionnaire.Page, values: dict[str, Any], ui: uitext.UiPack
 ) -> list[dict[str, Any]]:
     rows = []
+    language = ui.language
     item_lang = language if language in ("sv", "en") else "sv"
     for item_id in page.items:
         item = instruments.find_item(item_id)
@@ -231,13 +247,18 @@ def _item_rows(
         shown = "" if current in (None, "") else code_text(current)
         if item.values is None:
             shown = number_text(shown, language)
+        demo = demo_text(item_id, item_lang, ui)
         row: dict[str, Any] = {
             "id": item_id,
-            "text": instruments.item_text(item_id, item_lang),
+            "text": demo or instruments.item_text(item_id, item_lang),
             "required": item.required,
             "value": shown,
+            "demo": demo is not None,
         }
-        if item.values is not None:
+        if demo is not None and item.values is not None:
+            # the real response scale, each answer by its number
+            row["options"] = [{"code": code_text(v), "label": code_text(v)} for v in item.values]
+        elif item.values is not None:
             labels = instruments.option_labels(item_id, item_lang)
             row["options"] = [
                 {"code": code_text(v), "label": labels.get(v, code_text(v))} for v in item.values
@@ -248,7 +269,7 @@ def _item_rows(
                 code_text(item.max),
                 item.integer,
             )
-            row["hint"] = hint.format(min=row["min"], max=row["max"])
+            row["hint"] = ui.t("range_hint", min=row["min"], max=row["max"])
         rows.append(row)
     return rows
 
@@ -321,7 +342,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     error_by_item = {
         e.item: e.message(language if language in ("sv", "en") else "sv") for e in errors
     }
-    rows = _item_rows(this, values, language, ui.texts["range_hint"])
+    rows = _item_rows(this, values, ui)
     for row in rows:
         row["error"] = error_by_item.get(row["id"], "")
     context = {
@@ -329,6 +350,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         "page": this,
         "pages": len(pages),
         "rows": rows,
+        "demo": any(row["demo"] for row in rows),
         "errors": [(r["id"], r["text"], r["error"]) for r in rows if r["error"]],
         "instrument_name": instrument_name(this.instrument, language),
         "credit": _credit(this.instrument, language),
