@@ -164,6 +164,10 @@ def test_a_lower_assurance_level_at_the_broker_is_refused(
     page.click("#eid")
     _sign_in_at_broker(page, "patient", LOA2)
     page.wait_for_selector("#eid-failed")
+    from painreg.audit.models import AuditEvent
+
+    refused = AuditEvent.objects.get(action="invitation.identity_eid_refused")
+    assert refused.detail["reason"] == "wrong_acr"
     page.goto(f"{live_server.url}/enkat/{invited.token}/sida/1/")
     page.wait_for_selector("#eid")
 

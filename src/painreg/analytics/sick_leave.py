@@ -195,18 +195,35 @@ def window_figures(values: Any) -> dict[str, Any]:
     }
 
 
-def figures(frame: pd.DataFrame) -> dict[str, Any]:
-    """The ``sick_leave`` value of a group of registrations (its rows of the frame)."""
+def wide(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per registration (index), a column of net days per window (NaN where the
+    window is not observable) and ``unit_id``."""
+    if frame.empty:
+        return pd.DataFrame(columns=["unit_id", *WINDOWS], dtype=float)
+    table = frame.pivot(index="registration_id", columns="window", values="net_days")
+    table = table.reindex(columns=list(WINDOWS))
+    units = frame.drop_duplicates("registration_id").set_index("registration_id")["unit_id"]
+    return table.join(units)
+
+
+def wide_figures(table: pd.DataFrame) -> dict[str, Any]:
+    """The ``sick_leave`` value of the registrations of a :func:`wide` table."""
     result: dict[str, Any] = {}
-    by_window = {w: frame.loc[frame["window"] == w] for w in WINDOWS}
     for w in WINDOWS:
-        result[w] = window_figures(by_window[w]["net_days"])
-    before = by_window["before"].set_index("registration_id")["net_days"]
-    after = by_window["after_1y"].set_index("registration_id")["net_days"]
-    both = before[before > 0].to_frame("before").join(after.rename("after"), how="inner")
-    result["none_after"] = int((both["after"] == 0).sum())
-    result["none_after_n"] = len(both)
+        column = table[w].to_numpy(dtype=float)
+        result[w] = window_figures(column[~np.isnan(column)])
+    before = table["before"].to_numpy(dtype=float)
+    after = table["after_1y"].to_numpy(dtype=float)
+    counted = (before > 0) & ~np.isnan(after)
+    result["none_after"] = int((counted & (after == 0)).sum())
+    result["none_after_n"] = int(counted.sum())
     return result
+
+
+def figures(frame: pd.DataFrame) -> dict[str, Any]:
+    """The ``sick_leave`` value of a group of registrations (their rows of the long frame
+    :func:`registration_frame` gives)."""
+    return wide_figures(wide(frame))
 
 
 def add_to_levels(
@@ -221,21 +238,33 @@ def add_to_levels(
     extract): under each level's ``national``, every listed unit, and the regions."""
     if not has_sick_leave(register):
         return
-    frame = registration_frame(register, ctx)
+    table = wide(registration_frame(register, ctx))
     units = register.units.select("unit_id", "care_level", "region_code").to_pandas()
-    frame = frame.merge(units, on="unit_id", how="left")
+    table = table.reset_index().merge(units, on="unit_id", how="left")
+    table["healthcare_region"] = table["region_code"].map(HEALTHCARE_REGIONS)
+
+    def empty() -> dict[str, Any]:
+        return wide_figures(table.iloc[:0])
+
     for level, data in levels.items():
-        mine = frame.loc[frame["care_level"] == level]
-        data["national"][KEY] = figures(mine)
+        mine = table.loc[table["care_level"] == level]
+        data["national"][KEY] = wide_figures(mine)
+        per_unit = {u: wide_figures(rows) for u, rows in mine.groupby("unit_id")}
         for unit in listed.get(level, ()):
-            data["units"].setdefault(unit, {})[KEY] = figures(mine.loc[mine["unit_id"] == unit])
+            data["units"].setdefault(unit, {})[KEY] = (
+                per_unit[unit] if unit in per_unit else empty()
+            )
         if not regions or "regions" not in data:
             continue
-        for code, rows in mine.groupby("region_code"):
-            data["regions"].setdefault(code, {})[KEY] = figures(rows)
-        healthcare = mine["region_code"].map(HEALTHCARE_REGIONS)
-        for group, rows in mine.groupby(healthcare):
-            data["healthcare_regions"].setdefault(group, {})[KEY] = figures(rows)
+        for key, column in (
+            ("regions", "region_code"),
+            ("healthcare_regions", "healthcare_region"),
+        ):
+            per_group = {g: wide_figures(rows) for g, rows in mine.groupby(column)}
+            for group in sorted(set(data[key]) | set(per_group)):
+                data[key].setdefault(group, {})[KEY] = (
+                    per_group[group] if group in per_group else empty()
+                )
 
 
 def group_figures(register: Register, ctx: Context, level: str) -> dict[str, dict[str, Any]]:

@@ -202,6 +202,7 @@ class Finding:
 @dataclass
 class ChainReport:
     chain: str
+    since_seq: int = 0  # rows after this number were checked (0: the whole chain)
     rows: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
@@ -259,11 +260,18 @@ def _payload_ok(row: dict, keys: list[str], redacted: dict[int, str]) -> str:
     return ""
 
 
-def verify(chain: str, *, anchors: Iterable[tuple[int, str]] = ()) -> ChainReport:
+def verify(
+    chain: str,
+    *,
+    anchors: Iterable[tuple[int, str]] = (),
+    since: tuple[int, str] | None = None,
+) -> ChainReport:
     """Check every row of ``chain`` in order; each break is a :class:`Finding`.
 
     ``anchors``: (seq, row_hash) pairs recorded earlier (the head printed by an
-    earlier verify): a chain rewritten since no longer holds them.
+    earlier verify): a chain rewritten since no longer holds them. ``since``:
+    (seq, row_hash) of a link an earlier full check found intact: only the rows
+    after it are checked, and the first must link to it.
     """
     from painreg.audit.models import ChainHead
 
@@ -273,15 +281,18 @@ def verify(chain: str, *, anchors: Iterable[tuple[int, str]] = ()) -> ChainRepor
     names = ["id", "seq", "prev_hash", "payload_hash", "row_hash", "detail", *CHAINS[chain][1]]
     if chain == "events":
         names.append("reason")
-    expected, prev, last = 1, GENESIS, None
-    hashes = dict(anchors)
+    start, prev = since or (0, GENESIS)
+    report.since_seq = start
+    expected, last = start + 1, None
+    hashes = {seq: digest for seq, digest in anchors if seq > start}
     found_anchors: set[int] = set()
 
     def add(kind: str, row: dict | None, message: str) -> None:
         seq, pk = (row["seq"], row["id"]) if row else (None, None)
         report.findings.append(Finding(chain, kind, seq, pk, message))
 
-    for row in model.objects.order_by("seq").values(*names).iterator(chunk_size=5_000):
+    rows = model.objects.filter(seq__gt=start).order_by("seq").values(*names)
+    for row in rows.iterator(chunk_size=5_000):
         report.rows += 1
         name = _Name(chain, row)
         if row["seq"] > expected:
@@ -325,7 +336,7 @@ def verify(chain: str, *, anchors: Iterable[tuple[int, str]] = ()) -> ChainRepor
         add("deleted", None, f"the anchored {ROW_NAMES[chain]} #{seq} is missing: deleted")
 
     head = ChainHead.objects.filter(chain=chain).first()
-    report.head_seq = last["seq"] if last else 0
+    report.head_seq = last["seq"] if last else start
     report.head_hash = prev
     if head is not None and head.seq > report.head_seq:
         gap = head.seq - report.head_seq
@@ -345,3 +356,31 @@ def verify(chain: str, *, anchors: Iterable[tuple[int, str]] = ()) -> ChainRepor
     elif head is not None and last is not None and head.row_hash != last["row_hash"]:
         add("edited", last, f"{describe(chain, last)}: not the last link the application wrote")
     return report
+
+
+def record_check(report: ChainReport) -> None:
+    """Keep a full check's result in the chain's head: when, whether intact and,
+    when intact, the link it ended on (:func:`verify_since_last_check` starts there)."""
+    from django.utils import timezone
+
+    from painreg.audit.models import ChainHead
+
+    fields: dict[str, Any] = {"checked_at": timezone.now(), "check_ok": report.ok}
+    if report.ok:
+        fields.update(checked_seq=report.head_seq, checked_hash=report.head_hash)
+    ChainHead.objects.filter(chain=report.chain).update(**fields)
+
+
+def verify_since_last_check(chain: str) -> tuple[ChainReport, Any]:
+    """The rows written since the last intact full check, checked (all rows when
+    there was none), and the chain's head with that check's time and result.
+
+    Fast enough for a page; the full check (``painreg audit verify``, daily)
+    is what finds a change to an older row."""
+    from painreg.audit.models import ChainHead
+
+    head = ChainHead.objects.filter(chain=chain).first()
+    since = None
+    if head is not None and head.checked_seq and head.checked_hash:
+        since = (head.checked_seq, head.checked_hash)
+    return verify(chain, since=since), head

@@ -5,9 +5,11 @@ export``). Each row carries its links (``seq``, ``prev_hash``,
 ``payload_hash``, ``row_hash``) and ``check``: ``ok``, ``redacted`` (its
 payload blanked by a deletion on request, the digest kept) or what
 :func:`painreg.audit.chain.verify` found wrong with it. The whole chains are
-verified for every export (a filtered selection of rows is not a chain by
-itself); their heads and findings are in the JSON export's ``chains`` and, in
-the CSV, in the rows' ``check`` column.
+checked for every export from the last intact full check (``painreg audit
+verify``, which finds a change to any older row) to the end (a filtered
+selection of rows is not a chain by itself); their heads, the last full
+check and the findings are in the JSON export's ``chains`` and, in the CSV,
+in the rows' ``check`` column.
 
 Rows name the patient by the register's internal patient id, never a
 personnummer, and leave out the payloads (reason and detail: health data and
@@ -23,7 +25,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from painreg.audit.chain import CHAINS, ChainReport, verify
+from painreg.audit.chain import CHAINS, ChainReport, verify_since_last_check
 
 COLUMNS = [
     "chain", "seq", "id", "at", "username", "user_id", "action", "unit", "unit_id",
@@ -51,6 +53,7 @@ class AuditExport:
     filter: AuditFilter
     rows: list[dict[str, Any]]
     chains: dict[str, ChainReport]
+    heads: dict[str, Any]  # the chains' heads: the last full check's time and result
 
     @property
     def ok(self) -> bool:
@@ -78,7 +81,8 @@ def collect(selection: AuditFilter) -> AuditExport:
     """The selected rows of both chains (oldest first within each) and the check."""
     from django.apps import apps
 
-    chains = {name: verify(name) for name in CHAINS}
+    checked = {name: verify_since_last_check(name) for name in CHAINS}
+    chains = {name: report for name, (report, _head) in checked.items()}
     rows: list[dict[str, Any]] = []
     for name, (model_name, facts) in CHAINS.items():
         findings: dict[int, list[str]] = {}
@@ -118,12 +122,18 @@ def collect(selection: AuditFilter) -> AuditExport:
                     else ("redacted" if redacted else "ok"),
                 }
             )
-    return AuditExport(selection, rows, chains)
+    return AuditExport(selection, rows, chains, {name: h for name, (_r, h) in checked.items()})
 
 
-def chain_summary(report: ChainReport) -> dict[str, Any]:
+def chain_summary(report: ChainReport, head: Any = None) -> dict[str, Any]:
+    checked_at = getattr(head, "checked_at", None)
     return {
-        "rows": report.rows,
+        "last_full_check": {
+            "at": checked_at.astimezone(dt.UTC).isoformat() if checked_at else None,
+            "ok": getattr(head, "check_ok", None),
+        },
+        "checked_after_seq": report.since_seq,
+        "rows_checked": report.rows,
         "head_seq": report.head_seq,
         "head_hash": report.head_hash,
         "redacted": len(report.redacted),
@@ -137,7 +147,9 @@ def to_json(export: AuditExport) -> str:
         "filter": {
             k: (str(v) if v is not None else None) for k, v in asdict(export.filter).items()
         },
-        "chains": {name: chain_summary(r) for name, r in export.chains.items()},
+        "chains": {
+            name: chain_summary(r, export.heads.get(name)) for name, r in export.chains.items()
+        },
         "ok": export.ok,
         "rows": export.rows,
     }

@@ -46,6 +46,20 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, objs, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError(f"{self.model.__name__} is append-only")
 
+    def bulk_create(self, objs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        objs = list(objs)
+        for obj in objs:
+            _require_link(obj)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def _require_link(row: models.Model) -> None:
+    if getattr(row, "seq", None) is None:
+        raise AppendOnlyError(
+            f"{type(row).__name__} rows are written through painreg.audit (record_event, "
+            "log_access, log_access_many), which links them into their chain"
+        )
+
 
 class AppendOnlyModel(models.Model):
     """An append-only audit row, a link of its table's hash chain (``audit.chain``).
@@ -69,6 +83,7 @@ class AppendOnlyModel(models.Model):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} is append-only")
+        _require_link(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -156,6 +171,12 @@ class ChainHead(models.Model):
     chain = models.CharField(_("kedja"), max_length=20, primary_key=True)
     seq = models.BigIntegerField(_("löpnummer"), default=0)
     row_hash = models.CharField(_("kedjesumma"), max_length=64)
+    #: The last full check (``painreg audit verify``): when, whether intact, and the
+    #: link it ended on when intact, from which the audit page checks what came since.
+    checked_at = models.DateTimeField(_("senast kontrollerad"), null=True, blank=True)
+    check_ok = models.BooleanField(_("obruten vid kontrollen"), null=True, blank=True)
+    checked_seq = models.BigIntegerField(_("kontrollerad till"), default=0)
+    checked_hash = models.CharField(_("kontrollerad kedjesumma"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("kedjans huvud")

@@ -27,7 +27,10 @@ def register(subparsers: Any) -> None:
     c.add_argument("--days", required=True, type=int, metavar="N", help="valid for N days (1-366)")
     c.add_argument("--name", default="", help="what the token is for (shown in lists)")
     c.set_defaults(handler=_create)
-    ls = sub.add_parser("list", help="list tokens (never the tokens themselves)")
+    ls = sub.add_parser(
+        "list",
+        help="list tokens: prefix, user, scope, unit (* all), expiry, last use, state, name",
+    )
     ls.add_argument("--user", metavar="USERNAME", help="only this user's")
     ls.set_defaults(handler=_list)
     r = sub.add_parser("revoke", help="revoke a token by the start of it (as listed)")
@@ -92,7 +95,8 @@ def _list(args: argparse.Namespace) -> int:
         last = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
         print(
             f"{row.prefix}…\t{row.user.get_username()}\t{row.scope}\t"
-            f"{row.unit.code if row.unit else '*'}\t{row.expires_at:%Y-%m-%d}\t{last}\t{state}"
+            f"{row.unit.code if row.unit else '*'}\t{row.expires_at:%Y-%m-%d}\t{last}\t{state}\t"
+            f"{row.name}"
         )
     return 0
 

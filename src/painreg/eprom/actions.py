@@ -414,6 +414,16 @@ def verify_identity_eid(
 
 
 @transaction.atomic
+def record_eid_refused(*, invitation: Invitation, reason: str) -> None:
+    """The broker's answer to a link's e-ID sign-in could not be used (a lower
+    assurance level, an invalid or cancelled answer): an audit event of the link."""
+    _event(
+        user=PATIENT, name="invitation.identity_eid_refused", invitation=invitation,
+        detail={"reason": reason},
+    )  # fmt: skip
+
+
+@transaction.atomic
 def record_own_sign_in(*, personnummer: str, acr: str) -> int | None:
     """An e-ID sign-in to read one's own answers: the patient record of that
     personnummer (None when the register holds none), with an audit event of it."""

@@ -129,6 +129,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         identity = oidc.identity_from_callback(request, oidc.PATIENT)
     except oidc.LoginRefused as exc:
+        actions.record_eid_refused(invitation=invitation, reason=exc.reason)
         status = 403 if exc.reason == "wrong_acr" else 400
         return _message(request, "eid_failed", status, token=token)
     result = actions.verify_identity_eid(

@@ -27,6 +27,9 @@ from painreg.registry import access
 from painreg.registry.decorators import verified_required
 from painreg.registry.models import Registration, Unit
 
+#: Findings listed on a unit's page at most (choose a rule to see the others).
+MAX_LISTED = 500
+
 
 def _rules() -> dict[str, rules_core.Rule]:
     return {r.id: r for r in rules_core.load_rules()}
@@ -118,18 +121,24 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     may_raise = actions.may_raise(user, unit)
     rules = _rules()
     findings = []
+    total, chosen = 0, ""
     labels = dict(_field_choices())
     if may_raise:
         show = request.GET.get("visa") == "alla"
         qs = Finding.objects.filter(unit=unit).select_related("registration")
         if not show:
             qs = qs.filter(resolved_at__isnull=True)
-        for f in qs[:1000]:
+        chosen = request.GET.get("regel", "")
+        if chosen in rules:
+            qs = qs.filter(rule=chosen)
+        total = qs.count()
+        for f in qs[:MAX_LISTED]:
             rule = rules.get(f.rule)
             findings.append(
                 {
                     "finding": f,
                     "field": labels.get(f.field, f.field),
+                    "occasion": labels.get(f.occasion, f.occasion),
                     "name": rule.name(_language(request)) if rule else f.rule,
                     "explanation": rule.explanation(_language(request)) if rule else "",
                 }
@@ -138,6 +147,11 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     context = {
         "unit": unit,
         "findings": findings,
+        "total": total,
+        "listed_max": MAX_LISTED,
+        "rule_choices": [(r.id, r.name(_language(request))) for r in rules.values()],
+        "chosen_rule": chosen,
+        "show_all": request.GET.get("visa") == "alla",
         "may_raise": may_raise,
         "may_answer": actions.may_answer(user, unit),
         "coordinator": coordinator,
@@ -245,6 +259,7 @@ def raise_query(request: HttpRequest, finding_id: int) -> HttpResponse:
             return redirect("quality:query", query_id=query.pk)
     context = {
         "finding": finding,
+        "field": dict(_field_choices()).get(finding.field, finding.field),
         "rule": rule,
         "language": _language(request),
         "coordinator": access.is_national_coordinator(request.user),

@@ -1,10 +1,12 @@
 """The national coordinator's audit trail page: the chains' check and the audit export.
 
 Only the national coordinator (anyone else: 404, as for everything outside a
-person's scope). The page shows each chain's state (``audit.chain.verify``)
-and its head; the form downloads the audit export (CSV or JSON, filtered by
-unit, user, patient and period) through ``access.audit_export_for``, which
-logs the export for each patient it names.
+person's scope). The page shows each chain's state: the last full check
+(``painreg audit verify``) and a check of the rows written since
+(``audit.chain.verify_since_last_check``), and its head; the form downloads
+the audit export (CSV or JSON, filtered by unit, user, patient and period)
+through ``access.audit_export_for``, which logs the export for each patient it
+names.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from painreg.audit.chain import CHAINS, verify
+from painreg.audit.chain import CHAINS, verify_since_last_check
 from painreg.audit.export import AuditFilter, to_csv, to_json
 from painreg.registry import access
 from painreg.registry.decorators import verified_required
@@ -68,7 +70,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(text, content_type=f"{kind}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="granskningslogg.{fmt}"'
         return response
-    chains = [(name, verify(name)) for name in CHAINS]
+    chains = [(name, *verify_since_last_check(name)) for name in CHAINS]
     return render(
         request, "registry/audit_trail.html", {"nav": "audit", "form": form, "chains": chains}
     )

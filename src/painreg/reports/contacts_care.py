@@ -14,6 +14,7 @@ from typing import Any
 from painreg.analytics.stats import wilson_interval
 from painreg.reports.publishing import (
     MIN_PUBLISHED,
+    PRIMARY_MARK,
     Cell,
     Table,
     chart_svg,
@@ -47,7 +48,7 @@ def _count(value: int | None) -> Cell:
     if value is None:
         return Cell("–")
     if 0 < value < MIN_PUBLISHED:
-        return Cell("<5", css="suppressed")
+        return Cell(PRIMARY_MARK, css="suppressed")
     return Cell(format_number(value), value)
 
 
@@ -211,7 +212,8 @@ def _referral_tables(result: dict[str, Any]) -> list[Table]:
     levels = Table(
         "Remissflöden mellan vårdnivåer",
         ["Från", "Till", "Skickade", "Returnerade", "Median väntetid (dagar)", "Inom 90 dagar"],
-        note="Vårdnivå 1–4 enligt enhetsfilen (--units).",
+        note="Vårdnivåerna enligt enhetsfilen (--units): 1 primärvård, 2 primärvårdens "
+        "team, 3 specialiserad smärtvård, 4 regionalt smärtcentrum.",
         key="referral_levels",
     )
     for r in flows["levels"]:
@@ -266,7 +268,7 @@ def _monthly_tables(result: dict[str, Any]) -> list[Table]:
         "Månad för månad",
         ["Månad", *[MONTHLY_LABELS[n] for n in names]],
         note="Varje månads kohort är patienterna som fick diagnosen den månaden. Månader med "
-        "färre än 5 patienter visar bara antalet.",
+        f"färre än {MIN_PUBLISHED} patienter visar bara antalet.",
         key="monthly",
     )
     for month in months:

@@ -82,7 +82,8 @@ pseudonymised, format, units, dates) and how many patients.
 
 `painreg export DIR [--format csv|parquet] [--units CODE ...] [--from DATE]
 [--to DATE] [--pseudonymise]` writes every table, `scores` included (the
-scores the register stored when the answers were saved). `--units` keeps the
+scores the register stored when the answers were saved), and the codebook
+(`datapackage.json`, `codebook.xlsx`: "Codebook" below). `--units` keeps the
 named units; `--from`/`--to` keep the registrations whose counting date
 (DOMAIN.md: the rehab end date of a rehab registration, the first visit of
 an assessment) lies in the range, and the unit-year totals of those years; a

@@ -254,6 +254,8 @@ class _State:
     assessments: set[str] = field(default_factory=set)
     coverage: tuple[dt.date, dt.date] | None = None
     skip_unknown_patients: bool = False
+    sick_leave_keys: list[pa.Table] = field(default_factory=list)
+    patient_ids: pa.Array | None = None
 
 
 def validate_directory(
@@ -375,9 +377,17 @@ def _validate_table(
         checker = _ROW_CHECKS.get(table.name)
         if checker is not None:
             checker(report, fname, batch, start, state, known)
-        if table.name != "answers":
+        if table.name == "sick_leave":
+            state.sick_leave_keys.append(
+                batch.select(list(table.key)).append_column(
+                    "_row", pa.array(np.arange(start, start + batch.num_rows, dtype=np.int64))
+                )
+            )
+        elif table.name != "answers":
             _check_keys(report, fname, table, batch, start, keys)
     report.rows[table.name] = rows
+    if table.name == "sick_leave":
+        _check_sick_leave_duplicates(report, fname, table, state)
 
 
 def _column_list(batch: pa.Table, name: str) -> list:
@@ -752,12 +762,11 @@ def _check_sick_leave_coverage(
 def _check_sick_leave(
     report: ValidationOutcome, fname: str, batch: pa.Table, start: int, state: _State, known: Known
 ) -> None:
-    patients = {k[0] for k in state.keys.get("patients", set())} | known.patient_ids
+    if state.patient_ids is None:  # once per extract, not per batch
+        patients = {k[0] for k in state.keys.get("patients", set())} | known.patient_ids
+        state.patient_ids = pa.array(sorted(patients), pa.string())
     values = batch.column("patient_id")
-    unknown = pc.and_(
-        pc.is_valid(values),
-        pc.invert(pc.is_in(values, value_set=pa.array(sorted(patients), pa.string()))),
-    )
+    unknown = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=state.patient_ids)))
     rows = cells.bad_rows(unknown)
     if state.skip_unknown_patients:
         if len(rows):
@@ -773,34 +782,89 @@ def _check_sick_leave(
                     "the register); import with --skip-unknown-patients to skip such periods",
                 )
             )  # fmt: skip
-    extents = _column_list(batch, "extent")
-    first, last = state.coverage or (None, None)
-    clipped = 0
-    for i, (a, b, extent) in enumerate(
-        zip(_column_list(batch, "start_date"), _column_list(batch, "end_date"), extents,
-            strict=True)
-    ):  # fmt: skip
-        if _is_int(extent) and int(extent) not in schema.SICK_LEAVE_EXTENTS:
-            shown = ", ".join(str(e) for e in schema.SICK_LEAVE_EXTENTS)
-            report.add(Problem(fname, start + i, "extent", f"{extent} is not one of {shown}"))
-        da, db = _date(a), _date(b)
-        if not (da and db):
-            continue
-        if db < da:
-            report.add(Problem(fname, start + i, "end_date", "is before start_date"))
-        elif first is not None and last is not None:
-            if db < first or da > last:
-                report.add(
-                    Problem(
-                        fname, start + i, "start_date" if da > last else "end_date",
-                        f"the period {da}..{db} lies wholly outside the extract's covered "
-                        f"period {first}..{last}",
-                    )
-                )  # fmt: skip
-            elif da < first or db > last:
-                clipped += 1
+    # Vectorised (an extract has millions of rows); malformed cells are the cell checks'.
+    extent = batch.column("extent")
+    if cells.is_text(extent):
+        whole = pc.and_(
+            pc.fill_null(pc.match_substring_regex(extent, cells.INT), False),
+            pc.less_equal(pc.utf8_length(extent), 12),
+        )
+        numbers = pc.if_else(whole, extent, pa.scalar(None, pa.string())).cast(pa.int64())
+        bad = pc.and_(
+            pc.is_valid(numbers),
+            pc.invert(pc.is_in(numbers, value_set=pa.array(schema.SICK_LEAVE_EXTENTS))),
+        )
+        shown = ", ".join(str(e) for e in schema.SICK_LEAVE_EXTENTS)
+        for i in cells.bad_rows(bad):
+            report.add(
+                Problem(fname, start + int(i), "extent", f"{extent[int(i)]} is not one of {shown}")
+            )
+    begin, end = _dates(batch.column("start_date")), _dates(batch.column("end_date"))
+    both = pc.and_(pc.is_valid(begin), pc.is_valid(end))
+    reversed_ = pc.fill_null(pc.less(end, begin), False)
+    for i in cells.bad_rows(reversed_):
+        report.add(Problem(fname, start + int(i), "end_date", "is before start_date"))
+    if state.coverage is None:
+        return
+    first, last = state.coverage
+    lo, hi = pa.scalar(first, pa.date32()), pa.scalar(last, pa.date32())
+    ordered = pc.and_(both, pc.invert(reversed_))
+    before = pc.fill_null(pc.less(end, lo), False)
+    after = pc.fill_null(pc.greater(begin, hi), False)
+    outside = pc.and_(ordered, pc.or_(before, after))
+    for i in cells.bad_rows(outside):
+        da, db = begin[int(i)].as_py(), end[int(i)].as_py()
+        report.add(
+            Problem(
+                fname, start + int(i), "start_date" if da > last else "end_date",
+                f"the period {da}..{db} lies wholly outside the extract's covered "
+                f"period {first}..{last}",
+            )
+        )  # fmt: skip
+    partly = pc.and_(
+        pc.and_(ordered, pc.invert(pc.or_(before, after))),
+        pc.or_(pc.fill_null(pc.less(begin, lo), False), pc.fill_null(pc.greater(end, hi), False)),
+    )
+    clipped = int(pc.sum(partly.cast(pa.int64())).as_py() or 0)
     if clipped:
         report.counts["sick_leave_clipped"] = report.counts.get("sick_leave_clipped", 0) + clipped
+
+
+def _dates(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Valid ISO dates of a column as date32 (anything else null: the cell checks say why)."""
+    if not cells.is_text(values):
+        return (
+            values.cast(pa.date32())
+            if pa.types.is_date32(values.type)
+            else pa.nulls(len(values), pa.date32())
+        )
+    shaped = pc.fill_null(pc.match_substring_regex(values, cells.DATE), False)
+    text = pc.if_else(shaped, values, pa.scalar(None, pa.string()))
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    return parsed.cast(pa.date32())
+
+
+def _check_sick_leave_duplicates(
+    report: ValidationOutcome, fname: str, table: InterchangeTable, state: _State
+) -> None:
+    """Rows equal to an earlier row in every column (vectorised: millions of rows)."""
+    if not state.sick_leave_keys:
+        return
+    rows = pa.concat_tables(state.sick_leave_keys)
+    state.sick_leave_keys.clear()
+    key = list(table.key)
+    counted = rows.group_by(key, use_threads=False).aggregate([("_row", "min"), ("_row", "count")])
+    repeated = counted.filter(pc.greater(counted.column("_row_count"), 1))
+    if repeated.num_rows == 0:
+        return
+    joined = rows.join(repeated.select([*key, "_row_min"]), key, join_type="inner")
+    joined = joined.filter(pc.not_equal(joined.column("_row"), joined.column("_row_min")))
+    for row in sorted(joined.to_pylist(), key=lambda r: r["_row"]):
+        shown = ", ".join(f"{k}={row[k]}" for k in key)
+        report.add(
+            Problem(fname, row["_row"], key[-1],
+                    f"duplicate of row {row['_row_min']} ({shown})")
+        )  # fmt: skip
 
 
 _ROW_CHECKS = {

@@ -147,6 +147,9 @@ def test_pages_by_role(quality_world: Any) -> None:
     body = _client(quality_world.charlie).get(unit_page).content.decode()
     assert "Pågående i mer än två år" in body
     assert f"/registreringar/{quality_world.registration.pk}/" in body
+    chosen = _client(quality_world.charlie).get(unit_page, {"regel": "occasion_not_signed_off"})
+    assert "Pågående i mer än två år</summary>" not in chosen.content.decode()
+    assert "Besvarat men inte klarmarkerat</summary>" in chosen.content.decode()
     # The registrar: the open query (counted in the menu of every page), no findings.
     home = _client(quality_world.alice).get(reverse("registry:home")).content.decode()
     assert "(1 öppen fråga)" in home

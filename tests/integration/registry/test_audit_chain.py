@@ -295,3 +295,36 @@ def test_concurrent_writers_never_fork_the_chain_on_postgresql() -> None:
     assert events.rows == writers * (per_writer + (per_writer + 2) // 3)
     assert access.rows == writers * per_writer * 2
     assert ChainHead.objects.get(chain="events").seq == events.rows
+
+
+def test_the_page_s_check_starts_at_the_last_intact_full_check(world: Any, capsys: Any) -> None:
+    from painreg.audit.chain import verify_since_last_check
+
+    old = _events(3)
+    assert main(["audit", "verify"]) == 0  # the daily full check: intact, remembered
+    head = ChainHead.objects.get(chain="events")
+    assert head.check_ok and head.checked_seq == old[-1].seq and head.checked_at
+    new = _events(2)
+    report, _head = verify_since_last_check("events")
+    assert report.ok and report.rows == 2 and report.since_seq == old[-1].seq
+    # A row written since is checked at once; an older one by the next full check.
+    _sql("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", new[0].pk)
+    assert [(f.kind, f.pk) for f in verify_since_last_check("events")[0].findings] == [
+        ("edited", new[0].pk)
+    ]
+    _sql("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", old[0].pk)
+    assert ("edited", old[0].pk) not in [
+        (f.kind, f.pk) for f in verify_since_last_check("events")[0].findings
+    ]
+    assert main(["audit", "verify"]) == 1
+    head.refresh_from_db()
+    assert head.check_ok is False and head.checked_seq == old[-1].seq  # the last intact one
+
+
+def test_an_audit_row_saved_around_the_chain_is_refused(world: Any) -> None:
+    from painreg.audit.models import AppendOnlyError
+
+    with pytest.raises(AppendOnlyError, match=r"written through painreg\.audit"):
+        AuditEvent.objects.create(username="x", action="test.direct")
+    with pytest.raises(AppendOnlyError, match=r"written through painreg\.audit"):
+        AccessLog.objects.bulk_create([AccessLog(username="x", action="search")])

@@ -148,6 +148,13 @@ def test_regions_hold_the_figures_of_their_units(register) -> None:  # type: ign
     result = compute_indicators(register, 2020)["care_levels"]["specialist"]
     _close(result["regions"]["01"]["sick_leave"], fx.EXPECTED_2020["specialist"]["units"]["S1"])
     _close(result["regions"]["14"]["sick_leave"], fx.EXPECTED_2020["specialist"]["units"]["S2"])
+    # Stockholm's healthcare region is S1's; Västra's is S2's
+    _close(
+        result["healthcare_regions"]["stockholm_gotland"]["sick_leave"],
+        fx.EXPECTED_2020["specialist"]["units"]["S1"],
+    )
+    for key in ("regions", "healthcare_regions"):
+        assert all("sick_leave" in values for values in result[key].values())
 
 
 def test_benefit_groups_split_the_periods(register) -> None:  # type: ignore[no-untyped-def]

@@ -66,7 +66,7 @@ def test_every_bad_cell_and_row_is_named(tmp_path: Path) -> None:
         "sick_leave.csv, row 7, column end_date: the period 2017-01-01..2018-12-31 lies wholly "
         "outside the extract's covered period 2019-01-01..2022-12-31",
         "sick_leave.csv, row 8, column start_date: the period 2023-01-01..2023-01-31 lies wholly",
-        "sick_leave.csv, row 9, column extent: duplicate of an earlier row",
+        "sick_leave.csv, row 9, column extent: duplicate of row 1 (patient_id=EXT-7",
         "sick_leave.csv, row 10, column patient_id:",
     ):
         assert any(m.startswith(expected) for m in messages), (expected, messages)
@@ -184,3 +184,18 @@ def test_dates_in_both_shapes() -> None:
     assert parse_date("2020-02-29") == D(2020, 2, 29)
     assert parse_date("20190229") is None
     assert parse_date("29/02/2020") is None
+
+
+def test_the_convert_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from painreg.cli import main
+
+    source = tmp_path / "fk.csv"
+    source.write_text("Personnummer;Förmån;FOM;TOM;Grad\nEXT-7;SJP;20200101;20200131;1/2\n")
+    args = ["sick-leave", "convert", str(source), "--covers-from", "2019-01-01",
+            "--covers-to", "2022-12-31", "--output", str(tmp_path / "out")]  # fmt: skip
+    assert main(args) == 0
+    assert "wrote 1 period(s)" in capsys.readouterr().out
+    assert schema.read_table(tmp_path / "out", "sick_leave").column("extent").to_pylist() == [50]
+    source.write_text("Personnummer;Förmån;FOM;TOM;Grad\nEXT-7;XX;20200101;20200131;1/2\n")
+    assert main(args) == 2
+    assert "fk.csv, row 1, column Förmån: 'XX' is not a known code" in capsys.readouterr().err

@@ -93,6 +93,26 @@ class Migration(migrations.Migration):
                 ),
                 ("seq", models.BigIntegerField(default=0, verbose_name="löpnummer")),
                 ("row_hash", models.CharField(max_length=64, verbose_name="kedjesumma")),
+                (
+                    "checked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="senast kontrollerad"),
+                ),
+                (
+                    "check_ok",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="obruten vid kontrollen"
+                    ),
+                ),
+                (
+                    "checked_seq",
+                    models.BigIntegerField(default=0, verbose_name="kontrollerad till"),
+                ),
+                (
+                    "checked_hash",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="kontrollerad kedjesumma"
+                    ),
+                ),
             ],
             options={
                 "verbose_name": "kedjans huvud",

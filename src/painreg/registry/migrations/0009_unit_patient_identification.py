@@ -2,7 +2,8 @@
 
 On SQLite a new NOT NULL column and a check constraint rebuild the unit table,
 which the ``painreg_ix_*`` views of migration 0004 read; the views are dropped
-first and made again after (on PostgreSQL too, which costs nothing). The column
+first and made again after as 0008 left them (the units view with ``connected``
+and ``pain_care_level``), on PostgreSQL too, which costs nothing. The column
 has a database default as well: bulk imports (interop.bulk) insert units in SQL.
 """
 
@@ -10,7 +11,8 @@ import importlib
 
 from django.db import migrations, models
 
-_views = importlib.import_module("painreg.registry.migrations.0004_interchange_views")
+_coverage = importlib.import_module("painreg.registry.migrations.0008_unit_coverage")
+_create = _coverage._create(_coverage.UNITS_VIEW)
 
 
 class Migration(migrations.Migration):
@@ -20,7 +22,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_views.drop_views, _views.create_views),
+        migrations.RunPython(_coverage._drop, _create),
         migrations.AddField(
             model_name='historicalunit',
             name='patient_identification',
@@ -35,5 +37,5 @@ class Migration(migrations.Migration):
             model_name='unit',
             constraint=models.CheckConstraint(condition=models.Q(('patient_identification__in', ['birth_date', 'eid', 'either'])), name='unit_patient_identification_known'),
         ),
-        migrations.RunPython(_views.create_views, _views.drop_views),
+        migrations.RunPython(_create, _coverage._drop),
     ]
