@@ -96,6 +96,25 @@ def browser_page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def answer_current_page(page: Any) -> None:
+    """The second answer of every question; a mid-range number in number fields (from the
+    field's hint) on the patient's questionnaire page the browser shows."""
+    for fieldset in page.locator("fieldset").all():
+        fieldset.locator("label.choice").nth(1).click()
+    for field in page.locator("input[inputmode]:not(#identity)").all():
+        hint = field.evaluate(
+            "e => document.getElementById(e.id.replace('-first','-hint')).textContent"
+        )
+        numbers = [int(s) for s in hint.replace(".", " ").split() if s.isdigit()]
+        field.fill(str((numbers[0] + numbers[-1]) // 2) if numbers else "1")
+
+
+@pytest.fixture
+def answer_page() -> Any:
+    """``answer_page(page)``: answers every question of the questionnaire page shown."""
+    return answer_current_page
+
+
 # --- A real OpenID Provider -------------------------------------------------------
 
 #: panva's oidc-provider and its start script (tests/oidc/server.mjs); ``npm ci`` in

@@ -67,22 +67,16 @@ def _context(browser: Any, language: str, screen: str) -> Any:
     return context
 
 
-def _answer_current_page(page: Any) -> None:
-    """The second answer of every question; a number from the field's hint in number fields."""
-    for fieldset in page.locator("fieldset").all():
-        fieldset.locator("label.choice").nth(1).click()
-    for field in page.locator("input[inputmode]").all():
-        hint = field.evaluate(
-            "e => document.getElementById(e.id.replace('-first','-hint')).textContent"
-        )
-        numbers = [int(s) for s in hint.replace(".", " ").split() if s.isdigit()]
-        field.fill(str((numbers[0] + numbers[-1]) // 2) if numbers else "1")
-
-
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("language", list(LOCALES))
 def test_the_patient_pages_have_no_accessibility_violations(
-    live_server: Any, browser: Any, axe: Any, unit_day: Any, language: str, screen: str
+    live_server: Any,
+    browser: Any,
+    axe: Any,
+    answer_page: Any,
+    unit_day: Any,
+    language: str,
+    screen: str,
 ) -> None:
     page = _context(browser, language, screen).new_page()
     name = f"a11y-{language}-{screen}-patient"
@@ -103,7 +97,7 @@ def test_the_patient_pages_have_no_accessibility_violations(
     assert page.evaluate("document.activeElement.id") == "error-summary"
     axe(page, f"{name}-question-error")
     while "/sida/" in page.url:
-        _answer_current_page(page)
+        answer_page(page)
         page.locator("button[value=next]").click()
     axe(page, f"{name}-review")
     page.locator("main form button.primary").click()
