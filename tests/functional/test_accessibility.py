@@ -156,3 +156,26 @@ def test_the_main_staff_pages_have_no_accessibility_violations(
         expected = "sv" if page_name == "dashboard" else language
         assert page.locator("html").get_attribute("lang") == expected, page_name
         axe(page, f"{name}-{page_name}")
+
+
+@pytest.mark.parametrize("language", list(LOCALES))
+def test_the_demos_sample_questions_have_no_violations_and_no_developer_text(
+    live_server: Any, browser: Any, axe: Any, answer_page: Any, unit_day: Any, settings: Any,
+    language: str,
+) -> None:  # fmt: skip
+    """The demo's question pages: sample texts, the real scales, nothing for developers."""
+    settings.DEMO = True
+    page = _context(browser, language, "phone").new_page()
+    page.goto(f"{live_server.url}/enkat/{unit_day.token}/?lang={language}")
+    page.locator("#identity").fill(BORN)
+    page.locator("form button[type=submit]").last.click()
+    seen_demo = False
+    while "/sida/" in page.url:
+        body = page.locator("body").inner_text()
+        assert "TEXT NOT LICENSED" not in body and "load-texts" not in body, page.url
+        if not seen_demo and page.locator("#demo-note").count():
+            axe(page, f"a11y-{language}-phone-patient-demo-question")
+            seen_demo = True
+        answer_page(page)
+        page.locator("button[value=next]").click()
+    assert seen_demo
