@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: demo test test-all lint docs venv clean oidc-provider
+.PHONY: demo test test-all lint docs venv clean oidc-provider axe-core
 
 # Exactly the versions in requirements.lock (hash-checked), then painreg itself
 # without resolving anything again. The lock is regenerated from pyproject.toml
@@ -33,11 +33,20 @@ $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 
 oidc-provider: $(OIDC_PROVIDER)
 
-test: venv oidc-provider
+# axe-core, which the browser tests inject into every page type (WCAG 2.1 AA),
+# exactly the version of tests/functional/package-lock.json.
+AXE_CORE := tests/functional/node_modules/.package-lock.json
+$(AXE_CORE): tests/functional/package.json tests/functional/package-lock.json
+	npm ci --prefix tests/functional --no-audit --no-fund --loglevel=error
+	touch $(AXE_CORE)
+
+axe-core: $(AXE_CORE)
+
+test: venv oidc-provider axe-core
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests
 
 # Also the tests marked slow (long benchmark-sized runs are in benchmarks/, not here).
-test-all: venv oidc-provider
+test-all: venv oidc-provider axe-core
 	PAINREG_SLOW=1 PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests
 
 lint: venv

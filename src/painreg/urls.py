@@ -28,3 +28,5 @@ urlpatterns = [
 
 # A lost database connection answers 503 with Retry-After; anything else a plain 500.
 handler500 = "painreg.views.server_error"
+# The questionnaire's addresses answer a broken link with a patient page.
+handler404 = "painreg.views.page_not_found"

@@ -96,6 +96,25 @@ def browser_page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def answer_current_page(page: Any) -> None:
+    """The second answer of every question; a mid-range number in number fields (from the
+    field's hint) on the patient's questionnaire page the browser shows."""
+    for fieldset in page.locator("fieldset").all():
+        fieldset.locator("label.choice").nth(1).click()
+    for field in page.locator("input[inputmode]:not(#identity)").all():
+        hint = field.evaluate(
+            "e => document.getElementById(e.id.replace('-first','-hint')).textContent"
+        )
+        numbers = [int(s) for s in hint.replace(".", " ").split() if s.isdigit()]
+        field.fill(str((numbers[0] + numbers[-1]) // 2) if numbers else "1")
+
+
+@pytest.fixture
+def answer_page() -> Any:
+    """``answer_page(page)``: answers every question of the questionnaire page shown."""
+    return answer_current_page
+
+
 # --- A real OpenID Provider -------------------------------------------------------
 
 #: panva's oidc-provider and its start script (tests/oidc/server.mjs); ``npm ci`` in
@@ -185,3 +204,43 @@ def openid_provider() -> Iterator[Any]:
         for process in started:
             process.terminate()
             process.wait(timeout=10)
+
+
+# --- axe-core ------------------------------------------------------------------------
+
+#: Deque's axe-core (tests/functional/package.json); ``npm ci`` in tests/functional
+#: installs it (``make test`` and .ci/run do).
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+#: The rules checked: WCAG 2.0, 2.1 and 2.2 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture
+def axe() -> Any:
+    """``axe(page, name)``: a screenshot ``test-artifacts/<name>.png`` and zero axe violations.
+
+    axe-core is injected into the page as it is (``page.add_script_tag``) and run
+    on the whole document; a violation fails the test with each rule, its help
+    text and the elements it found.
+    """
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is not installed: run npm ci --prefix {AXE.parent.parent.parent}")
+
+    def check(page: Any, name: str) -> None:
+        artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+        page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+                .then(r => r.violations.map(v => ({
+                    id: v.id, help: v.help,
+                    nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))""",
+            AXE_TAGS,
+        )
+        report = "\n".join(
+            f"{v['id']} ({v['help']}):\n  " + "\n  ".join(v["nodes"]) for v in violations
+        )
+        assert violations == [], f"{name} ({page.url}): axe-core found\n{report}"
+
+    return check

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,12 +44,16 @@ class _TooManyUnknownLinks(Exception):
     """An address asked for too many links that do not exist (answered with 429)."""
 
 
+class _UnknownLink(Exception):
+    """A link that does not exist (mistyped, cut short, or removed): a patient page, 404."""
+
+
 def get_invitation(request: HttpRequest, token: str) -> Invitation:
     invitation = actions.find_by_token(token)
     if invitation is None:
         if actions.record_unknown_link(address_hash(request)):
             raise _TooManyUnknownLinks
-        raise Http404
+        raise _UnknownLink
     return invitation
 
 
@@ -63,8 +68,21 @@ def answers_unknown_link_floods(view: Callable[..., HttpResponse]) -> Callable[.
             return render_patient(
                 request, "eprom/message.html", language_of(request), {"kind": "throttled"}, 429
             )
+        except _UnknownLink:
+            return unknown_link_page(request)
 
     return wrapper
+
+
+def unknown_link_page(request: HttpRequest) -> HttpResponse:
+    """A broken link's page: calm, in the patient's language, no staff menu (404).
+
+    Also the answer to any other address under the questionnaire's path that
+    does not exist (``painreg.views.page_not_found``).
+    """
+    return render_patient(
+        request, "eprom/message.html", language_of(request), {"kind": "unknown"}, status=404
+    )
 
 
 def language_of(request: HttpRequest, invitation: Invitation | None = None) -> uitext.UiPack:
@@ -203,21 +221,44 @@ def _require_session(request: HttpRequest, token: str) -> tuple[Invitation, uite
     return invitation, language_of(request, invitation)
 
 
+def demo_text(item_id: str, language: str, ui: uitext.UiPack) -> str | None:
+    """The demo's neutral sample text for an item without a licensed text, else None.
+
+    Only in the demo (``PAINREG_DEMO``): "Fråga 3 av 14 – exempeltext i demon",
+    in the page's language, so an evaluator sees the real flow and the real
+    response scales without the licensed wording.
+    """
+    if not settings.DEMO or instruments.has_text(item_id, language):
+        return None
+    item = instruments.find_item(item_id)
+    ids = instruments.get_instrument(item.instrument).item_ids
+    return ui.t("demo_item", number=ids.index(item_id) + 1, count=len(ids))
+
+
 def _item_rows(
-    page: questionnaire.Page, values: dict[str, Any], language: str, hint: str
+    page: questionnaire.Page, values: dict[str, Any], ui: uitext.UiPack
 ) -> list[dict[str, Any]]:
     rows = []
+    language = ui.language
     item_lang = language if language in ("sv", "en") else "sv"
     for item_id in page.items:
         item = instruments.find_item(item_id)
         current = values.get(item_id)
+        shown = "" if current in (None, "") else code_text(current)
+        if item.values is None:
+            shown = number_text(shown, language)
+        demo = demo_text(item_id, item_lang, ui)
         row: dict[str, Any] = {
             "id": item_id,
-            "text": instruments.item_text(item_id, item_lang),
+            "text": demo or instruments.item_text(item_id, item_lang),
             "required": item.required,
-            "value": "" if current in (None, "") else code_text(current),
+            "value": shown,
+            "demo": demo is not None,
         }
-        if item.values is not None:
+        if demo is not None and item.values is not None:
+            # the real response scale, each answer by its number
+            row["options"] = [{"code": code_text(v), "label": code_text(v)} for v in item.values]
+        elif item.values is not None:
             labels = instruments.option_labels(item_id, item_lang)
             row["options"] = [
                 {"code": code_text(v), "label": labels.get(v, code_text(v))} for v in item.values
@@ -228,9 +269,24 @@ def _item_rows(
                 code_text(item.max),
                 item.integer,
             )
-            row["hint"] = hint.format(min=row["min"], max=row["max"])
+            row["hint"] = ui.t("range_hint", min=row["min"], max=row["max"])
         rows.append(row)
     return rows
+
+
+def number_text(text: str, language: str) -> str:
+    """A number as the patient writes it: ``0,5`` on a Swedish page, ``0.5`` on an English one.
+
+    The decimal sign is the language's (Django's locale formats; a point for a
+    language Django does not know). What the patient typed and could not be
+    read (shown back next to its message) is left as typed.
+    """
+    try:
+        float(text)
+    except ValueError:
+        return text
+    separator = formats.get_format("DECIMAL_SEPARATOR", lang=language, use_l10n=True)
+    return text.replace(".", separator)
 
 
 def code_text(value: Any) -> str:
@@ -276,7 +332,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         return _closed_page(request, invitation, ui)
     pages = questionnaire.pages(invitation.instruments)
     if not 1 <= number <= len(pages):
-        raise Http404
+        return unknown_link_page(request)
     this = pages[number - 1]
     values: dict[str, Any] = dict(invitation.draft)
     if errors:
@@ -286,7 +342,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     error_by_item = {
         e.item: e.message(language if language in ("sv", "en") else "sv") for e in errors
     }
-    rows = _item_rows(this, values, language, ui.texts["range_hint"])
+    rows = _item_rows(this, values, ui)
     for row in rows:
         row["error"] = error_by_item.get(row["id"], "")
     context = {
@@ -294,6 +350,7 @@ def page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         "page": this,
         "pages": len(pages),
         "rows": rows,
+        "demo": any(row["demo"] for row in rows),
         "errors": [(r["id"], r["text"], r["error"]) for r in rows if r["error"]],
         "instrument_name": instrument_name(this.instrument, language),
         "credit": _credit(this.instrument, language),

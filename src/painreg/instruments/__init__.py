@@ -32,7 +32,7 @@ from painreg.instruments.model import (
     get_instrument,
     instrument_ids,
 )
-from painreg.instruments.texts import item_text, option_labels
+from painreg.instruments.texts import has_text, item_text, option_labels
 
 __all__ = [
     "Instrument",
@@ -45,6 +45,7 @@ __all__ = [
     "change_rule",
     "find_item",
     "get_instrument",
+    "has_text",
     "instrument_ids",
     "invalid_values",
     "item_text",

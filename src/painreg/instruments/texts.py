@@ -166,6 +166,16 @@ def _entry(item_id: str, language: str) -> tuple[Mapping[str, Any] | None, TextP
     return None, None
 
 
+def has_text(item_id: str, lang: str = "sv") -> bool:
+    """Whether an item has a real (shipped or loaded) text, not a placeholder.
+
+    >>> has_text("nprs_1", "en"), has_text("hads_1")
+    (True, False)
+    """
+    entry, _ = _entry(item_id, lang)
+    return entry is not None
+
+
 def item_text(item_id: str, lang: str = "sv") -> str:
     """The question text of an item, or a clearly marked placeholder without a licence.
 
