@@ -30,6 +30,7 @@ from painreg.analytics.context import (
     CARE_LEVELS,
     CHANGE3,
     CHANGE4,
+    CHANGE_OUTCOMES,
     EDUCATION,
     REASONS,
     WAI_CATEGORIES,
@@ -544,18 +545,9 @@ BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 # the year before; sustained improvement; mean changes at one year.
 
 _COMPLETED_1Y = "completed rehab registrations of year − 1 (signed off, not discontinued)"
-#: The change measures with a one-year twin (measures asked at one year:
-#: registry/data/forms.yaml, checked by a test), in the order of CHANGE_OUTCOMES.
-ONE_YEAR_CHANGES = (
-    "global_life_situation",
-    "global_pain_experience",
-    "global_pain_handling",
-    "eqvas_change",
-    "hads_anxiety_change",
-    "hads_depression_change",
-    "pcs_change",
-    "wai_change",
-)
+#: The change measures with a one-year twin: every change outcome is asked at one year
+#: (registry/data/forms.yaml, checked by a test), so the same tuple.
+ONE_YEAR_CHANGES = CHANGE_OUTCOMES
 #: The four-category change measures with a sustained-improvement count.
 SUSTAINED_CHANGES = (
     "eqvas_change",

@@ -29,7 +29,6 @@ from painreg.analytics.context import CHANGE_OUTCOMES, Filters
 from painreg.analytics.indicators import (
     BY_KEY,
     CHANGE_SOURCES,
-    MEAN_CHANGES,
     SUSTAINED_CHANGES,
     one_year_key,
     sustained_key,
@@ -39,8 +38,8 @@ from painreg.instruments import change_rule
 from painreg.reports import render
 from painreg.reports.annual.figures import outcome_section
 from painreg.reports.annual.labels import CATEGORY_SV, HEALTHCARE_REGION_SV, LEVEL_SHORT, WAI_SV
-from painreg.reports.annual.model import Section, mean_ci, pct
-from painreg.reports.annual.tables import mean_decimals
+from painreg.reports.annual.model import Section, pct
+from painreg.reports.annual.tables import mean_change_table
 from painreg.reports.publishing import (
     INSUFFICIENT,
     MIN_PUBLISHED,
@@ -268,25 +267,10 @@ def sustained_table(nat: dict[str, Any], name: str = "Riket") -> Table:
 
 def mean_change_1y_table(nat: dict[str, Any], name: str = "Riket") -> Table:
     """Mean change initial → one year with a 95 % t interval (figure 34's set)."""
-    rows = []
-    for suffix, *_rest in MEAN_CHANGES:
-        key = f"mean_change_1y_{suffix}"
-        v = nat.get(key)
-        if v is None or v["n"] < MIN_PUBLISHED:
-            continue
-        mean, low, high = mean_ci(v)
-        d = mean_decimals(suffix)
-        rows.append(
-            [BY_KEY[f"mean_change_{suffix}"].title_sv.removeprefix("Medelförändring, "),
-             format_number(v["n"]), format_number(mean, d),
-             f"{format_number(low, d)} till {format_number(high, d)}"]
-        )  # fmt: skip
-    return Table.of_values(
-        f"Medelförändring från initialt till ett år efter avslut, {name}",
-        ["Mått", "n", "Medelförändring", "95 % KI"],
-        rows,
-        note="Positiv förändring är förbättring för EQ-VAS, EQ-5D-index och RAND-36, "
-        "negativ för smärtintensitet, HAD och PCS.",
+    return mean_change_table(
+        nat,
+        prefix="mean_change_1y_",
+        title=f"Medelförändring från initialt till ett år efter avslut, {name}",
     )
 
 

@@ -28,24 +28,29 @@ def mean_decimals(suffix: str) -> int:
     return 2 if suffix == "eq5d_index" else 1
 
 
-def mean_change_table(nat: dict[str, Any]) -> Table:
-    """Mean change end − initial with a 95 % t interval per measure (figure 34)."""
+def mean_change_table(
+    nat: dict[str, Any],
+    *,
+    prefix: str = "mean_change_",
+    title: str = "Medelförändring från initialt till avslut",
+) -> Table:
+    """Mean change with a 95 % t interval per measure of figure 34's set: end − initial,
+    or (``prefix`` ``mean_change_1y_``) one year − initial."""
     from painreg.analytics.indicators import MEAN_CHANGES
 
     rows = []
     for suffix, *_rest in MEAN_CHANGES:
-        key = f"mean_change_{suffix}"
-        v = nat.get(key)
+        v = nat.get(f"{prefix}{suffix}")
         if v is None or v["n"] < MIN_PUBLISHED:
             continue
         mean, low, high = mean_ci(v)
         d = mean_decimals(suffix)
         rows.append(
-            [BY_KEY[key].title_sv.removeprefix("Medelförändring, "), format_number(v["n"]),
-             format_number(mean, d), format_interval(low, high, d)]
+            [BY_KEY[f"mean_change_{suffix}"].title_sv.removeprefix("Medelförändring, "),
+             format_number(v["n"]), format_number(mean, d), format_interval(low, high, d)]
         )  # fmt: skip
     return Table.of_values(
-        "Medelförändring från initialt till avslut",
+        title,
         ["Mått", "n", "Medelförändring", "95 % KI"],
         rows,
         note="Positiv förändring är förbättring för EQ-VAS, EQ-5D-index och RAND-36, "
