@@ -93,7 +93,7 @@ def _sign_in_at_broker(page: Any, login: str, acr: str = LOA3) -> None:
 
 
 def test_a_patient_answers_after_e_id_and_reads_and_downloads_their_answers(
-    live_server: Any, browser: Any, broker: Any, invited: Any
+    live_server: Any, browser: Any, broker: Any, invited: Any, answer_page: Any
 ) -> None:
     from painreg.audit.models import AccessLog, AuditEvent
 
@@ -106,7 +106,7 @@ def test_a_patient_answers_after_e_id_and_reads_and_downloads_their_answers(
     _sign_in_at_broker(page, "patient")
     page.wait_for_url("**/sida/1/")
     assert AuditEvent.objects.filter(action="invitation.identity_eid").count() == 1
-    _answer_pages(page)
+    _answer_pages(page, answer_page)
     page.get_by_role("button", name="Skicka in svaren").click()
     assert page.get_by_role("heading", name="Tack för dina svar").is_visible()
 
