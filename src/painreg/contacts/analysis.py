@@ -288,13 +288,15 @@ def analyze(
                     measures["differences"] = differences(main["units"][uid], measures)
             result["comparison"] = other
         if months:
-            series = {}
+            series, counts = {}, {}
             for offset, month in enumerate(months):
                 rows = period_contacts(cohort.contacts, first_month + offset)
                 m = _measure(rows, month, options, False, episodes, cohort, stage)
                 m.update(care.measure(first_month + offset, month, rows, unit, False))
-                series[f"{month.start:%Y-%m}"] = monthly_values(m)
+                key = f"{month.start:%Y-%m}"
+                series[key], counts[key] = monthly_values(m)
             result["monthly"] = series
+            result["monthly_counts"] = counts
             result["run_charts"] = run_charts(series, baseline_to)
         result["validation"] = {"contacts": report.as_dict()}
         if cert_report is not None:
@@ -320,42 +322,39 @@ def month_periods(period: Period) -> list[Period]:
     return months
 
 
-def _share(part: Any, whole: Any) -> float | None:
-    return None if not whole else part / whole
-
-
-#: The monthly series (docs/contacts.md "Improvement work"): name -> value of a period's measures.
-MONTHLY_MEASURES: dict[str, Any] = {
-    "patients": lambda m: m["patients"],
-    "multiple_professions": lambda m: _share(m["multiple_professions"], m["patients"]),
-    "single_profession_single_caregiver": lambda m: _share(
-        m["single_profession_single_caregiver"], m["patients"]
+#: The monthly shares (docs/contacts.md "Improvement work"): name -> (count, denominator)
+#: of a period's measures.
+MONTHLY_SHARES: dict[str, Any] = {
+    "multiple_professions": lambda m: (m["multiple_professions"], m["patients"]),
+    "single_profession_single_caregiver": lambda m: (
+        m["single_profession_single_caregiver"],
+        m["patients"],
     ),
-    "frequent_attenders": lambda m: _share(m["frequent_attenders"], m["patients"]),
-    "continuity_upc": lambda m: m["continuity"]["upc"],
-    "sick_leave": lambda m: (
-        _share(m["sick_leave"]["patients"], m["patients"]) if "sick_leave" in m else None
-    ),
-    "addictive_drugs": lambda m: (
-        _share(m["prescriptions"]["cohort"]["any"]["patients"], m["patients"])
-        if "prescriptions" in m
-        else None
-    ),
+    "frequent_attenders": lambda m: (m["frequent_attenders"], m["patients"]),
+    "sick_leave": lambda m: (m["sick_leave"]["patients"], m["patients"]),
+    "addictive_drugs": lambda m: (m["prescriptions"]["cohort"]["any"]["patients"], m["patients"]),
     "with_regular_physician": lambda m: (
-        _share(m["named_contacts"]["with_regular_physician"], m["named_contacts"]["listed"])
-        if "named_contacts" in m
-        else None
+        m["named_contacts"]["with_regular_physician"],
+        m["named_contacts"]["listed"],
     ),
     "referrals_within_90": lambda m: (
-        _share(
-            m["referrals"]["wait_days_to_first_visit"]["within_90"],
-            m["referrals"]["wait_days_to_first_visit"]["n"],
-        )
-        if "referrals" in m
-        else None
+        m["referrals"]["wait_days_to_first_visit"]["within_90"],
+        m["referrals"]["wait_days_to_first_visit"]["n"],
     ),
 }
-
+#: Every monthly measure, in the order reports list them: the cohort's size, the shares
+#: and the mean UPC.
+MONTHLY_MEASURES: tuple[str, ...] = (
+    "patients",
+    "multiple_professions",
+    "single_profession_single_caregiver",
+    "frequent_attenders",
+    "continuity_upc",
+    "sick_leave",
+    "addictive_drugs",
+    "with_regular_physician",
+    "referrals_within_90",
+)
 
 #: Monthly measures that need an optional input: name -> the key its measures have then.
 _NEEDS = {
@@ -366,13 +365,23 @@ _NEEDS = {
 }
 
 
-def monthly_values(measures: dict[str, Any]) -> dict[str, Any]:
-    """A month's values of :data:`MONTHLY_MEASURES` (shares as fractions; None: no one)."""
-    return {
-        name: value(measures)
-        for name, value in MONTHLY_MEASURES.items()
-        if _NEEDS.get(name, "patients") in measures
-    }
+def monthly_values(measures: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """A month's values of :data:`MONTHLY_MEASURES` (shares as fractions; None: no one),
+    and each share's ``[count, denominator]`` (what the report needs to publish it)."""
+    values: dict[str, Any] = {}
+    parts: dict[str, list[int]] = {}
+    for name in MONTHLY_MEASURES:
+        if _NEEDS.get(name, "patients") not in measures:
+            continue
+        if name == "patients":
+            values[name] = measures["patients"]
+        elif name == "continuity_upc":
+            values[name] = measures["continuity"]["upc"]
+        else:
+            count, denominator = MONTHLY_SHARES[name](measures)
+            values[name] = count / denominator if denominator else None
+            parts[name] = [int(count), int(denominator)]
+    return values, parts
 
 
 def run_charts(series: dict[str, dict[str, Any]], baseline_to: str | None) -> dict[str, Any]:

@@ -143,7 +143,10 @@ def prescriptions(
             for r in records(listed.group_by("unit_id").aggregate(n=listed.count()))
         }
         out["prescriptions_per_1000_listed"] = {
-            uid: {k: (1000 * v / listed_counts[uid]) for k, v in counts_.items()}
+            uid: {
+                **{k: (1000 * v / listed_counts[uid]) for k, v in counts_.items()},
+                "listed": listed_counts[uid],
+            }
             for uid, counts_ in by_unit.items()
             if listed_counts.get(uid)
         }

@@ -17,6 +17,8 @@ from typing import Any
 from painreg.contacts.schema import CARE_LEVELS, DEFAULT_DRUG_GROUPS, OWNERS
 from painreg.errors import UserError, read_yaml
 
+#: Where the csv reader puts the fields of a row longer than the header.
+_EXTRA = "\x00extra"
 UNIT_COLUMNS = ("unit_id", "name", "region_code", "pain_care_level", "owner")
 #: At most this many problems are listed in the error (all are counted).
 LIST_PROBLEMS = 20
@@ -32,7 +34,7 @@ def read_units(path: str | Path) -> dict[str, dict[str, Any]]:
             first = fh.readline()
             fh.seek(0)
             delimiter = ";" if first.count(";") > first.count(",") else ","
-            reader = csv.DictReader(fh, delimiter=delimiter)
+            reader = csv.DictReader(fh, delimiter=delimiter, restkey=_EXTRA)
             headers = [h.strip() for h in reader.fieldnames or []]
             missing = [c for c in ("unit_id", "name") if c not in headers]
             if missing:
@@ -40,7 +42,10 @@ def read_units(path: str | Path) -> dict[str, dict[str, Any]]:
                     f"{path}: missing column(s) {', '.join(missing)}; the file has "
                     f"{', '.join(headers) or 'no header'}"
                 )
-            rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
+            rows = [
+                {k.strip(): v if k == _EXTRA else (v or "").strip() for k, v in r.items()}
+                for r in reader
+            ]
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text; save it as UTF-8 CSV") from None
     units: dict[str, dict[str, Any]] = {}
@@ -48,6 +53,12 @@ def read_units(path: str | Path) -> dict[str, dict[str, Any]]:
     for number, row in enumerate(rows, start=2):
         uid = row.get("unit_id", "")
         where = f"{path.name} row {number}"
+        if row.get(_EXTRA):
+            problems.append(
+                f"{where}: more fields than the header has columns (put a name that holds "
+                f"the delimiter {delimiter!r} in double quotes)"
+            )
+            continue
         if not uid:
             problems.append(f"{where}, column unit_id: missing")
             continue

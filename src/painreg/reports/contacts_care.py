@@ -128,6 +128,8 @@ def _prescription_tables(result: dict[str, Any]) -> list[Table]:
             key="prescriptions_per_1000",
         )
         for uid, values in rates.items():
+            if values.get("listed", 0) < MIN_PUBLISHED:
+                continue  # a rate over fewer listed patients gives the count away
             counts = rx["under_50_by_unit"][uid]
             per.rows.append(
                 [Cell(_name(result, uid))]
@@ -239,16 +241,25 @@ def _referral_tables(result: dict[str, Any]) -> list[Table]:
     return [summary, levels, queue]
 
 
-def _monthly_value(name: str, value: Any, patients: int) -> Cell:
+def _monthly_value(name: str, value: Any, patients: int, parts: list[int] | None) -> Cell:
+    """A month's cell: the count, the mean UPC (5 or more patients) or a share under the
+    publishing rules of its own count and denominator."""
     if value is None:
         return Cell("–", css="suppressed")
     if name == "patients":
         return _count(value)
-    if patients < MIN_PUBLISHED:
-        return Cell("–", css="suppressed")
     if name in NOT_SHARES:
+        if patients < MIN_PUBLISHED:
+            return Cell("–", css="suppressed")
         return Cell(format_number(value, 2), value, number_format="0.00")
-    return Cell(format_percent(value, 1), value, number_format="0.0%")
+    return _share(*parts) if parts else Cell("–", css="suppressed")
+
+
+def _published(name: str, values: dict[str, Any], parts: dict[str, list[int]]) -> bool:
+    """Whether a month's value of ``name`` may be shown (a chart's point)."""
+    if values.get(name) is None or values["patients"] < MIN_PUBLISHED:
+        return False
+    return name in NOT_SHARES or not _share(*parts[name]).css
 
 
 def _value_text(name: str, value: float) -> str:
@@ -267,15 +278,20 @@ def _monthly_tables(result: dict[str, Any]) -> list[Table]:
     series = Table(
         "Månad för månad",
         ["Månad", *[MONTHLY_LABELS[n] for n in names]],
-        note="Varje månads kohort är patienterna som fick diagnosen den månaden. Månader med "
+        note="Varje månads kohort är patienterna som fick diagnosen den månaden. En andel "
+        f"visas när nämnaren är minst {MIN_PUBLISHED} och antalet inte är dolt; månader med "
         f"färre än {MIN_PUBLISHED} patienter visar bara antalet.",
         key="monthly",
     )
     for month in months:
         values = monthly[month]
+        counts = result.get("monthly_counts", {}).get(month, {})
         series.rows.append(
             [Cell(month)]
-            + [_monthly_value(name, values.get(name), values["patients"]) for name in names]
+            + [
+                _monthly_value(name, values.get(name), values["patients"], counts.get(name))
+                for name in names
+            ]
         )
     runs = Table(
         "Serieanalys enligt Anhøjs regler",
@@ -293,7 +309,11 @@ def _monthly_tables(result: dict[str, Any]) -> list[Table]:
             [
                 Cell(MONTHLY_LABELS.get(name, name)),
                 Cell(f"{base.get('from', '')}–{base.get('to', '')}"),
-                Cell("–" if median is None else _value_text(name, median)),
+                Cell("–")
+                if median is None
+                else _count(round(median))
+                if name == "patients"
+                else Cell(_value_text(name, median)),
                 Cell(f"{chart['longest_run']} ({chart['longest_run_limit'] or '–'})"),
                 Cell(f"{chart['crossings']} ({chart['crossings_limit'] or '–'})"),
                 Cell("ej bedömd" if signal is None else "ja" if signal else "nej"),
@@ -360,7 +380,7 @@ def _run_chart_figures(result: dict[str, Any]) -> list[dict[str, str]]:
         points = [
             {"månad": month, "värde": values[name]}
             for month, values in monthly.items()
-            if values.get(name) is not None and values["patients"] >= MIN_PUBLISHED
+            if _published(name, values, result.get("monthly_counts", {}).get(month, {}))
         ]
         if len(points) < 2:
             continue

@@ -3,6 +3,7 @@ primary care"), every number computed by hand from the small fixture below."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 
+from painreg.contacts.measures import Period
 from painreg.contacts.units import read_drug_groups, read_units
 from painreg.errors import UserError
 
@@ -406,3 +408,36 @@ def test_referral_flows_between_care_levels_with_waits(tmp_path):
     assert set(rows) == {(1, 3), (1, 4)}
     assert rows[(1, 3)]["sent"] == 4 and rows[(1, 4)]["returned"] == 1
     assert rows[(1, 3)]["wait_days_to_first_visit"]["median"] == 30.0  # waits 10, 100, 30
+
+
+def test_the_monthly_table_hides_a_share_whose_count_is_small(tmp_path):
+    from painreg.reports.contacts_care import tables
+
+    # One month, 8 patients diagnosed, 2 of them (a count under 5) given an opioid.
+    rows = [contact(f"q{i}", "2020-03-10", "d1", "physician", "R52.2") for i in range(8)]
+    rx = [
+        {"patient_id": f"q{i}", "unit_id": "U1", "prescribed_on": "2020-03-11", "atc": "N02AA01"}
+        for i in range(2)
+    ]
+    out = run(
+        tmp_path,
+        rows,
+        period=Period(dt.date(2020, 3, 1), dt.date(2020, 3, 31)),
+        monthly=True,
+        prescriptions=[write_csv(tmp_path / "rx.csv", rx)],
+    )
+    assert out["monthly"]["2020-03"]["addictive_drugs"] == pytest.approx(2 / 8)
+    assert out["monthly_counts"]["2020-03"]["addictive_drugs"] == [2, 8]
+    monthly = next(t for t in tables(out) if t.key == "monthly")
+    column = monthly.columns.index("Beroendeframkallande läkemedel")
+    assert monthly.rows[0][column].text == "–"
+
+
+def test_a_units_file_row_longer_than_its_header_is_named(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "unit_id,name,region_code,pain_care_level,owner\nVC1,Habo, Jönköping,06,1,public\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match="row 2: more fields than the header"):
+        read_units(path)
