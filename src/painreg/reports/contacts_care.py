@@ -44,7 +44,8 @@ MONTHLY_LABELS = {
 NOT_SHARES = ("patients", "continuity_upc")
 
 
-def _count(value: int | None) -> Cell:
+def count_cell(value: int | None) -> Cell:
+    """A count under the primary rule: 1-4 hidden (the contact report's one count cell)."""
     if value is None:
         return Cell("–")
     if 0 < value < MIN_PUBLISHED:
@@ -103,9 +104,9 @@ def _prescription_tables(result: dict[str, Any]) -> list[Table]:
         cohort.rows.append(
             [
                 Cell(GROUP_LABELS.get(group, group)),
-                _count(count),
+                count_cell(count),
                 _share(count, n),
-                _count(counts["patients_under_50"]),
+                count_cell(counts["patients_under_50"]),
             ]
         )
     groups = list(rx["cohort"])
@@ -118,7 +119,7 @@ def _prescription_tables(result: dict[str, Any]) -> list[Table]:
     )
     rates = result.get("prescriptions_per_1000_listed", {})
     for uid, counts in rx["under_50_by_unit"].items():
-        row = [Cell(_name(result, uid))] + [_count(counts.get(g, 0)) for g in groups]
+        row = [Cell(_name(result, uid))] + [count_cell(counts.get(g, 0)) for g in groups]
         by_unit.rows.append(row)
     out = [cohort, by_unit]
     if rates:
@@ -164,7 +165,7 @@ def _named_table(result: dict[str, Any]) -> Table:
         listed = m["listed"]
         return [
             Cell(label),
-            _count(listed),
+            count_cell(listed),
             _share(m["with_regular_physician"], listed),
             _share(m["with_regular_contact"], listed),
             Cell("–", css="suppressed")
@@ -193,8 +194,8 @@ def _referral_tables(result: dict[str, Any]) -> list[Table]:
     def cells(label: str, sent: int, returned: int, w: dict[str, Any]) -> list[Cell]:
         return [
             Cell(label),
-            _count(sent),
-            _count(returned),
+            count_cell(sent),
+            count_cell(returned),
             _days(w["median"], w["n"]),
             _days(w["p90"], w["n"]),
             _share(w["within_90"], w["n"]),
@@ -223,8 +224,8 @@ def _referral_tables(result: dict[str, Any]) -> list[Table]:
             [
                 Cell(_level(r["from_level"])),
                 Cell(_level(r["to_level"])),
-                _count(r["sent"]),
-                _count(r["returned"]),
+                count_cell(r["sent"]),
+                count_cell(r["returned"]),
                 _days(r["wait_days_to_first_visit"]["median"], r["wait_days_to_first_visit"]["n"]),
                 _share(
                     r["wait_days_to_first_visit"]["within_90"], r["wait_days_to_first_visit"]["n"]
@@ -237,7 +238,7 @@ def _referral_tables(result: dict[str, Any]) -> list[Table]:
         key="referral_queue",
     )
     for uid, n in flows["queue_by_to_unit"].items():
-        queue.rows.append([Cell(_name(result, uid)), _count(n)])
+        queue.rows.append([Cell(_name(result, uid)), count_cell(n)])
     return [summary, levels, queue]
 
 
@@ -247,7 +248,7 @@ def _monthly_value(name: str, value: Any, patients: int, parts: list[int] | None
     if value is None:
         return Cell("–", css="suppressed")
     if name == "patients":
-        return _count(value)
+        return count_cell(value)
     if name in NOT_SHARES:
         if patients < MIN_PUBLISHED:
             return Cell("–", css="suppressed")
@@ -311,7 +312,7 @@ def _monthly_tables(result: dict[str, Any]) -> list[Table]:
                 Cell(f"{base.get('from', '')}–{base.get('to', '')}"),
                 Cell("–")
                 if median is None
-                else _count(round(median))
+                else count_cell(round(median))
                 if name == "patients"
                 else Cell(_value_text(name, median)),
                 Cell(f"{chart['longest_run']} ({chart['longest_run_limit'] or '–'})"),

@@ -33,6 +33,7 @@ from painreg.analytics.stats import suppress_counts
 from painreg.contacts.schema import PROFESSION_LABELS_SV, PROFESSIONS
 from painreg.outputs import write_outputs
 from painreg.reports import contacts_care
+from painreg.reports.contacts_care import count_cell as _count
 from painreg.reports.publishing import (
     INSUFFICIENT,
     MIN_PUBLISHED,
@@ -64,15 +65,6 @@ SHARE_LABELS = {
     "frequent_attenders": "Mångbesökare",
     "sick_leave": "Sjukskrivna",
 }
-
-
-def _count(value: int | None) -> Cell:
-    """A count under the primary rule: 1-4 hidden."""
-    if value is None:
-        return Cell("–")
-    if 0 < value < MIN_PUBLISHED:
-        return Cell(PRIMARY_MARK, css="suppressed")
-    return Cell(format_number(value), value)
 
 
 def _share(count_cell: Cell, count: int, denominator: int) -> Cell:

@@ -261,9 +261,7 @@ def jinja_environment(*, trim_blocks: bool = False) -> Any:
     env.filters["number"] = lambda v, d=0: format_number(v, d)
     env.filters["percent"] = lambda v, d=0: format_percent(v, d)
     # A count under the primary rule: 1-4 shown as the mark.
-    env.filters["count_cell"] = lambda v: (
-        PRIMARY_MARK if v is not None and 0 < v < MIN_PUBLISHED else format_number(v)
-    )
+    env.filters["count_cell"] = count_text
     # Our own charts (vl-convert's SVG), never text from data.
     env.filters["safe_svg"] = markupsafe.Markup
     env.globals.update(
